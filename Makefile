@@ -1,0 +1,51 @@
+# Two entry points for a newcomer: `make run` and `make test`. Both install into .venv/ from
+# the committed lock files, so a fresh clone needs only Python 3.11+ and make.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint typecheck pytest seed lock clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Python 3.11 or newer is needed (set PYTHON=python3.11)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.lock pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e . 2>/dev/null || \
+		$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+$(VENV)/.dev: requirements-dev.lock pyproject.toml $(VENV)/.runtime
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
+	touch $@
+
+## Start the service on its embedded defaults (SQLite file, mails to files) with the real
+## 2022 schedule and a clearly labelled demo schedule in the coming months.
+run: $(VENV)/.runtime
+	$(BIN)/courses seed seeds/employers.toml
+	$(BIN)/courses seed seeds/schedule-2022.toml
+	$(BIN)/courses seed seeds/schedule-2022.toml --demo
+	$(BIN)/courses serve --host $(HOST) --port $(PORT)
+
+## Lint, type-check, check the architecture contracts, and run the whole test suite.
+test: $(VENV)/.dev
+	$(BIN)/ruff check courses tests bench
+	$(BIN)/ruff format --check courses tests bench
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+## Re-create the lock files after changing dependencies in pyproject.toml (needs uv).
+lock:
+	uv pip compile pyproject.toml --python-version 3.11 --generate-hashes -q \
+		-o requirements.lock --custom-compile-command "make lock"
+	uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -q \
+		-o requirements-dev.lock --custom-compile-command "make lock"
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache courses.db* mail-out

@@ -1,0 +1,1 @@
+"""Thin route handlers: parse, call one service, map the result."""

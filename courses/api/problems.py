@@ -1,0 +1,166 @@
+"""The one place that turns errors into RFC 9457 problem+json answers, in Swedish.
+
+`type` is `<base_url>/problems/<code>`; clients match on the stable `<code>` suffix.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import msgspec
+from litestar import Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    MethodNotAllowedException,
+    NotFoundException,
+    ValidationException,
+)
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.types import Empty, ExceptionHandlersMap
+from litestar.utils.scope.state import ScopeState
+
+from courses.domain.errors import DomainError, InvalidInput
+from courses.validation import ValidationProblem, all_errors, translate
+
+__all__ = ["PROBLEM_MEDIA_TYPE", "exception_handlers", "problem"]
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+logger = logging.getLogger("courses.api")
+
+_STATUS = {
+    "validation-error": 400,
+    "course-not-found": 404,
+    "registration-closed": 409,
+    "not-yet-open": 409,
+    "course-full": 409,
+    "already-registered": 409,
+    "not-eligible": 422,
+}
+_TITLES = {
+    "validation-error": "Ogiltiga uppgifter",
+    "course-not-found": "Hittades inte",
+    "registration-closed": "Anmälan är stängd",
+    "not-yet-open": "Anmälan har inte öppnat",
+    "course-full": "Kursen är fullbokad",
+    "already-registered": "Redan anmäld",
+    "not-eligible": "Inte behörig",
+    "not-found": "Sidan finns inte",
+    "method-not-allowed": "Metoden stöds inte",
+    "bad-request": "Felaktig förfrågan",
+    "internal-error": "Något gick fel",
+}
+_FIELD_HINTS = {
+    "email": "Ange en giltig e-postadress, t.ex. fornamn.efternamn@vaxjo.se.",
+    "phone": "Ange ett telefonnummer med siffror, t.ex. 0470-123 45.",
+    "employer": "Ange arbetsgivarens nyckel, t.ex. vaxjo (se /api/employers).",
+    "format": "Ange formatets nyckel, t.ex. digital.",
+}
+
+
+def problem(
+    request: Request[Any, Any, Any],
+    code: str,
+    detail: str,
+    *,
+    status: int | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Response[dict[str, Any]]:
+    status = status or _STATUS.get(code, 400)
+    base = request.app.state.get("base_url", "")
+    body: dict[str, Any] = {
+        "type": f"{base}/problems/{code}",
+        "title": _TITLES.get(code, "Fel"),
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+    }
+    if extra:
+        body.update(extra)
+    return Response(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE)
+
+
+def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str, Any]]:
+    extra = None
+    if isinstance(exc, InvalidInput):
+        extra = {"errors": [{"field": e.field, "message": e.message} for e in exc.errors]}
+    return problem(request, exc.code, exc.detail, extra=extra)
+
+
+def _validation_error(
+    request: Request[Any, Any, Any], exc: ValidationException
+) -> Response[dict[str, Any]]:
+    problems = _body_problems(request) or [
+        translate(str(item.get("message", "")))
+        for item in (exc.extra if isinstance(exc.extra, list) else [])
+    ]
+    if not problems:
+        return problem(
+            request, "validation-error", "Förfrågan kunde inte läsas. Skicka giltig JSON."
+        )
+    errors = []
+    for found in problems:
+        message = found.message
+        if message == "Har fel form." and found.path in _FIELD_HINTS:
+            message = _FIELD_HINTS[found.path]
+        errors.append({"field": found.path, "message": message})
+    fields = ", ".join(e["field"] or "innehållet" for e in errors)
+    detail = f"Några uppgifter saknas eller är felaktiga: {fields}."
+    return problem(request, "validation-error", detail, extra={"errors": errors})
+
+
+def _body_problems(request: Request[Any, Any, Any]) -> list[ValidationProblem]:
+    """All field errors of the JSON body, when the failing part was the body.
+
+    Litestar reports only msgspec's first error; the body it already read is cached in the
+    connection state (an internal of Litestar 2, hence the defensive access).
+    """
+    data_field = request.route_handler.parsed_fn_signature.parameters.get("data")
+    struct = getattr(data_field, "annotation", None)
+    if not (isinstance(struct, type) and issubclass(struct, msgspec.Struct)):
+        return []
+    body = getattr(ScopeState.from_scope(request.scope), "body", Empty)
+    if not isinstance(body, bytes):
+        return []
+    try:
+        value = msgspec.json.decode(body)
+    except msgspec.DecodeError:
+        return [ValidationProblem("", "Förfrågan är inte giltig JSON.")]
+    return all_errors(struct, value)
+
+
+def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
+    if isinstance(exc, NotFoundException):
+        return problem(request, "not-found", "Adressen finns inte.", status=404)
+    if isinstance(exc, MethodNotAllowedException):
+        return problem(
+            request, "method-not-allowed", "Metoden stöds inte för adressen.", status=405
+        )
+    if exc.status_code == 400:
+        return problem(
+            request, "validation-error", "Förfrågan kunde inte läsas. Skicka giltig JSON."
+        )
+    if exc.status_code >= 500:
+        return _internal_error(request, exc)
+    return problem(
+        request, "bad-request", "Förfrågan kunde inte behandlas.", status=exc.status_code
+    )
+
+
+def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem(
+        request,
+        "internal-error",
+        "Något gick fel hos oss. Försök igen om en stund; inget av det du skickade har sparats "
+        "om du inte fått en bekräftelse.",
+        status=HTTP_500_INTERNAL_SERVER_ERROR,
+    )
+
+
+exception_handlers: ExceptionHandlersMap = {
+    DomainError: _domain_error,
+    ValidationException: _validation_error,
+    HTTPException: _http_error,
+    Exception: _internal_error,
+}

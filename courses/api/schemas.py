@@ -1,0 +1,127 @@
+"""Request and response bodies of the public API, as msgspec Structs."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Annotated, Literal
+
+import msgspec
+
+from courses.validation import Email, Key, NonEmpty
+
+__all__ = [
+    "CourseOut",
+    "CourseSummaryOut",
+    "EmployerOut",
+    "FormatOut",
+    "LeaderOut",
+    "RegistrationCreated",
+    "RegistrationFormatOut",
+    "RegistrationIn",
+    "RegistrationOut",
+    "SessionOut",
+]
+
+Phone = Annotated[str, msgspec.Meta(max_length=40, pattern=r"^\+?[0-9][0-9 ()-]{4,38}$")]
+Message = Annotated[str, msgspec.Meta(max_length=2000)]
+State = Literal["open", "waitlist", "closed", "not_yet_open", "cancelled"]
+
+
+class RegistrationIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A registration: who you are, where you work, and how you take part."""
+
+    name: NonEmpty
+    email: Email
+    employer: Key
+    workplace: NonEmpty
+    works_in_field: bool
+    format: Key | None = None
+    phone: Phone | None = None
+    message: Message | None = None
+
+
+class LeaderOut(msgspec.Struct, kw_only=True):
+    name: str
+    email: str | None = None
+
+
+class FormatOut(msgspec.Struct, kw_only=True):
+    key: str
+    kind: Literal["digital", "on_site"]
+    place: str | None
+    seats: int | None
+    seats_left: int | None
+
+
+class SessionOut(msgspec.Struct, kw_only=True):
+    date: date
+    start: time | None
+    end: time | None
+    all_day: bool
+    place: str | None
+    starts_at: datetime
+    ends_at: datetime
+
+
+class CourseOut(msgspec.Struct, kw_only=True):
+    slug: str
+    title: str
+    description: str | None
+    leaders: list[LeaderOut]
+    formats: list[FormatOut]
+    sessions: list[SessionOut]
+    deadline: date
+    opens: date | None
+    registration_closes_at: datetime
+    seats: int | None
+    seats_left: int | None
+    waitlist: bool
+    state: State
+    info_url: str | None
+
+
+class EmployerOut(msgspec.Struct, kw_only=True):
+    key: str
+    name: str
+    kind: Literal["municipality", "region"]
+    domains: list[str]
+
+
+class RegistrationCreated(msgspec.Struct, kw_only=True):
+    id: int
+    status: Literal["confirmed", "waitlisted"]
+    waitlist_position: int | None
+    manage_url: str
+
+
+class CourseSummaryOut(msgspec.Struct, kw_only=True):
+    slug: str
+    title: str
+    leaders: list[LeaderOut]
+    sessions: list[SessionOut]
+    state: State
+
+
+class RegistrationFormatOut(msgspec.Struct, kw_only=True):
+    key: str
+    kind: Literal["digital", "on_site"]
+    place: str | None
+    meeting_url: str | None
+
+
+class RegistrationOut(msgspec.Struct, kw_only=True):
+    id: int
+    status: Literal["confirmed", "waitlisted", "cancelled"]
+    waitlist_position: int | None
+    name: str
+    email: str
+    employer: str
+    employer_name: str
+    workplace: str
+    phone: str | None
+    message: str | None
+    format: RegistrationFormatOut | None
+    course: CourseSummaryOut
+    created_at: datetime
+    cancelled_at: datetime | None
+    can_cancel: bool

@@ -1,0 +1,139 @@
+"""The `courses` command: the composition root that wires settings, storage, services and HTTP.
+
+courses serve [--host 127.0.0.1] [--port 8000]
+courses seed FILE [--dry-run] [--demo]
+courses migrate
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from courses.clock import SystemClock
+from courses.schedule import ScheduleError, load_schedule
+from courses.schedule.demo import demo_schedule
+from courses.services.context import ServiceContext
+from courses.services.schedule_import import Action, ImportReport, import_schedule
+from courses.settings import Settings, SettingsError
+from courses.storage.db import Database
+from courses.storage.migrate import upgrade
+
+__all__ = ["main"]
+
+_ACTIONS = {Action.CREATED: "skapad", Action.CHANGED: "ändrad", Action.UNCHANGED: "oförändrad"}
+_KINDS = {"employer": "arbetsgivare", "course": "kurs"}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="courses", description="Anmälan till utbildningar inom missbruks- och beroendevård."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="starta tjänsten (migrerar databasen först)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    seed = commands.add_parser("seed", help="importera en schemafil (TOML)")
+    seed.add_argument("file", type=Path)
+    seed.add_argument("--dry-run", action="store_true", help="visa vad som skulle ändras")
+    seed.add_argument(
+        "--demo",
+        action="store_true",
+        help="importera en tydligt märkt demokopia av kurserna, flyttad till kommande månader",
+    )
+    commands.add_parser("migrate", help="uppdatera databasens schema")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        print(f"Fel i inställningarna: {exc}", file=sys.stderr)
+        return 2
+    if args.command == "serve":
+        return _serve(settings, host=args.host, port=args.port)
+    if args.command == "seed":
+        return asyncio.run(_seed(settings, args.file, dry_run=args.dry_run, demo=args.demo))
+    if args.command == "migrate":
+        return asyncio.run(_migrate(settings))
+    raise AssertionError(args.command)  # pragma: no cover - argparse guards this
+
+
+def _serve(settings: Settings, *, host: str, port: int) -> int:
+    import uvicorn
+
+    from courses.api import create_app
+
+    print(
+        f"Tjänsten startar på http://{host}:{port}/api/courses "
+        f"(API-dokumentation: http://{host}:{port}/api/schema/swagger)"
+    )
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    return 0
+
+
+async def _migrate(settings: Settings) -> int:
+    db = Database.from_url(settings.database_url)
+    try:
+        await upgrade(db.engine)
+    finally:
+        await db.dispose()
+    print("Databasen är uppdaterad.")
+    return 0
+
+
+async def _seed(settings: Settings, path: Path, *, dry_run: bool, demo: bool) -> int:
+    clock = SystemClock()
+    try:
+        schedule = load_schedule(path)
+    except ScheduleError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    if demo:
+        schedule = demo_schedule(schedule, today=clock.now().astimezone(settings.tz).date())
+    db = Database.from_url(settings.database_url)
+    try:
+        await upgrade(db.engine)
+        ctx = ServiceContext(db=db, clock=clock, settings=settings)
+        report = await import_schedule(ctx, schedule, dry_run=dry_run, source=str(path))
+    except ScheduleError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    finally:
+        await db.dispose()
+    print(render_report(str(path), report))
+    return 0
+
+
+def render_report(source: str, report: ImportReport) -> str:
+    """The import's result as a person reads it: one line per employer and course."""
+    lines = [f"{source}{' (provkörning, inget sparades)' if report.dry_run else ''}:"]
+    for item in report.items:
+        line = f"  {_KINDS[item.kind]} {item.key}: {_ACTIONS[item.action]}"
+        if item.changes:
+            line += " (" + "; ".join(item.changes) + ")"
+        lines.append(line)
+    if report.promoted:
+        lines.append(
+            f"  {report.promoted} anmälningar flyttades från reservlistan till bekräftade."
+        )
+    if not report.items:
+        lines.append("  Filen innehåller inga arbetsgivare eller kurser.")
+    elif not report.changed:
+        lines.append("Inget ändrades: databasen stämmer redan med filen.")
+    else:
+        counts = {a: sum(1 for i in report.items if i.action is a) for a in Action}
+        lines.append(
+            f"{counts[Action.CREATED]} skapade, {counts[Action.CHANGED]} ändrade, "
+            f"{counts[Action.UNCHANGED]} oförändrade."
+        )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,78 @@
+"""One error tree for the domain. No HTTP here: `courses.api.problems` maps codes to statuses.
+
+Each error carries a stable machine code and a Swedish `detail` a person can read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+__all__ = [
+    "AlreadyRegistered",
+    "CourseFull",
+    "CourseNotFound",
+    "DomainError",
+    "FieldError",
+    "InvalidInput",
+    "NotEligible",
+    "NotYetOpen",
+    "RegistrationClosed",
+    "RegistrationNotFound",
+]
+
+
+class DomainError(Exception):
+    """Base of every refusal the rules or services can give."""
+
+    code: ClassVar[str] = "domain-error"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class CourseNotFound(DomainError):
+    code = "course-not-found"
+
+
+class RegistrationNotFound(DomainError):
+    # The public contract answers an unknown or used-up token like an unknown course: it must
+    # not reveal whether a token ever existed.
+    code = "course-not-found"
+
+
+class RegistrationClosed(DomainError):
+    code = "registration-closed"
+
+
+class NotYetOpen(DomainError):
+    code = "not-yet-open"
+
+
+class CourseFull(DomainError):
+    code = "course-full"
+
+
+class AlreadyRegistered(DomainError):
+    code = "already-registered"
+
+
+class NotEligible(DomainError):
+    code = "not-eligible"
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    field: str
+    message: str
+
+
+class InvalidInput(DomainError):
+    """Input that is well-formed but breaks a rule tied to one field (e.g. an unknown format)."""
+
+    code = "validation-error"
+
+    def __init__(self, detail: str, errors: list[FieldError]) -> None:
+        super().__init__(detail)
+        self.errors = errors

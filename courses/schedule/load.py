@@ -1,0 +1,146 @@
+"""Read and validate a schedule file, collecting every error with its place in the file.
+
+msgspec stops at the first error in a value, so each employer and course is converted on its
+own; then the rules that span fields (an end after its start, unique keys) are checked. Nothing
+is returned unless the whole file is valid.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import msgspec
+
+from courses.schedule.spec import CourseSpec, EmployerSpec, Schedule
+from courses.validation import translate
+
+__all__ = ["ScheduleError", "load_schedule", "parse_schedule"]
+
+T = TypeVar("T", bound=msgspec.Struct)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    place: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.place}: {self.message}" if self.place else self.message
+
+
+class ScheduleError(Exception):
+    """The file cannot be imported; `problems` lists every reason with its place."""
+
+    def __init__(self, source: str, problems: list[Problem]) -> None:
+        self.source = source
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{source}: {len(problems)} fel, inget importerades:\n{lines}")
+
+
+def load_schedule(path: Path) -> Schedule:
+    """Read and validate a schedule file; raise `ScheduleError` listing every problem."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ScheduleError(
+            str(path), [Problem("", f"Kan inte läsa filen: {exc.strerror}")]
+        ) from exc
+    return parse_schedule(raw, source=str(path))
+
+
+def parse_schedule(raw: bytes | str, *, source: str = "<schedule>") -> Schedule:
+    text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScheduleError(source, [Problem("", f"Ogiltig TOML: {exc}")]) from exc
+    except UnicodeDecodeError as exc:
+        raise ScheduleError(source, [Problem("", "Filen är inte UTF-8.")]) from exc
+
+    problems: list[Problem] = []
+    for key in document:
+        if key not in ("employer", "course"):
+            problems.append(
+                Problem(key, "Okänd tabell; en schemafil har [[employer]] och [[course]].")
+            )
+    employers = list(_convert_all(document, "employer", EmployerSpec, problems))
+    courses = list(_convert_all(document, "course", CourseSpec, problems))
+
+    problems.extend(_duplicates("employer", [(i, e.key) for i, e in employers], "key"))
+    problems.extend(_duplicates("course", [(i, c.slug) for i, c in courses], "slug"))
+    for index, course in courses:
+        problems.extend(_course_problems(f"course[{index}] ({course.slug})", course))
+    if problems:
+        raise ScheduleError(source, problems)
+    return Schedule(employer=[e for _, e in employers], course=[c for _, c in courses])
+
+
+def _convert_all(
+    document: Mapping[str, Any], table: str, spec: type[T], problems: list[Problem]
+) -> Iterator[tuple[int, T]]:
+    items = document.get(table, [])
+    if not isinstance(items, list):
+        problems.append(Problem(table, f"Skriv [[{table}]] för varje post."))
+        return
+    for index, item in enumerate(items, start=1):
+        try:
+            yield index, msgspec.convert(item, spec)
+        except msgspec.ValidationError as exc:
+            found = translate(exc)
+            name = _label(item)
+            place = f"{table}[{index}]{name}"
+            problems.append(
+                Problem(f"{place}.{found.path}" if found.path else place, found.message)
+            )
+
+
+def _label(item: object) -> str:
+    if isinstance(item, dict):
+        for key in ("slug", "key"):
+            if isinstance(item.get(key), str):
+                return f" ({item[key]})"
+    return ""
+
+
+def _duplicates(table: str, keyed: Iterable[tuple[int, str]], field: str) -> Iterator[Problem]:
+    keyed = list(keyed)
+    counts = Counter(key for _, key in keyed)
+    for index, key in keyed:
+        if counts[key] > 1:
+            yield Problem(
+                f"{table}[{index}].{field}", f"{key!r} förekommer mer än en gång i filen."
+            )
+
+
+def _course_problems(place: str, course: CourseSpec) -> Iterator[Problem]:
+    keys = Counter(f.key for f in course.format)
+    for index, fmt in enumerate(course.format, start=1):
+        here = f"{place}.format[{index}]"
+        if keys[fmt.key] > 1:
+            yield Problem(f"{here}.key", f"Formatet {fmt.key!r} finns mer än en gång i kursen.")
+        if fmt.kind == "on_site" and fmt.place is None:
+            yield Problem(f"{here}.place", "Ett format på plats måste ange orten (place).")
+        if fmt.kind == "on_site" and fmt.meeting_url is not None:
+            yield Problem(f"{here}.meeting_url", "Möteslänk hör bara till digitala format.")
+        if fmt.kind == "digital" and fmt.place is not None:
+            yield Problem(f"{here}.place", "Ett digitalt format har ingen ort.")
+    for index, session in enumerate(course.session, start=1):
+        here = f"{place}.session[{index}]"
+        if (session.start is None) != (session.end is None):
+            yield Problem(here, "Ange både start och end, eller ingen av dem (heldag).")
+        elif session.start is not None and session.end is not None and session.end <= session.start:
+            yield Problem(f"{here}.end", "Sluttiden måste vara efter starttiden.")
+    first_day = min(s.date for s in course.session)
+    if course.deadline > first_day:
+        yield Problem(
+            f"{place}.deadline",
+            f"Sista anmälningsdag {course.deadline} ligger efter första kursdagen {first_day}.",
+        )
+    if course.opens is not None and course.opens > course.deadline:
+        yield Problem(f"{place}.opens", "Anmälan kan inte öppna efter sista anmälningsdag.")

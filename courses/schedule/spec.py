@@ -1,0 +1,81 @@
+"""The shape of a schedule file, as msgspec Structs (field names are the file's keys)."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from typing import Annotated, Literal
+
+import msgspec
+
+from courses.validation import Email, Key, NonEmpty, PositiveInt, Slug, Url
+
+__all__ = [
+    "CourseSpec",
+    "EmployerSpec",
+    "FormatSpec",
+    "LeaderSpec",
+    "Schedule",
+    "SessionSpec",
+]
+
+Domain = Annotated[
+    str,
+    msgspec.Meta(
+        max_length=253,
+        pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$",
+    ),
+]
+Text = Annotated[str, msgspec.Meta(max_length=20_000)]
+
+
+class _Spec(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    pass
+
+
+class EmployerSpec(_Spec):
+    key: Key
+    name: NonEmpty
+    kind: Literal["municipality", "region"]
+    domains: Annotated[list[Domain], msgspec.Meta(min_length=1)]
+
+
+class LeaderSpec(_Spec):
+    name: NonEmpty
+    email: Email | None = None
+
+
+class FormatSpec(_Spec):
+    key: Key
+    kind: Literal["digital", "on_site"]
+    place: NonEmpty | None = None
+    seats: PositiveInt | None = None
+    meeting_url: Url | None = None
+
+
+class SessionSpec(_Spec):
+    date: date
+    start: time | None = None
+    end: time | None = None
+    place: NonEmpty | None = None
+
+
+class CourseSpec(_Spec):
+    slug: Slug
+    title: NonEmpty
+    deadline: date
+    format: Annotated[list[FormatSpec], msgspec.Meta(min_length=1)]
+    session: Annotated[list[SessionSpec], msgspec.Meta(min_length=1)]
+    description: Text | None = None
+    leaders: list[LeaderSpec] = []
+    opens: date | None = None
+    seats: PositiveInt | None = None
+    waitlist: bool = True
+    info_url: Url | None = None
+    status: Literal["published", "cancelled"] = "published"
+
+
+class Schedule(_Spec):
+    """A whole file. It may hold employers, courses, or both."""
+
+    employer: list[EmployerSpec] = []
+    course: list[CourseSpec] = []

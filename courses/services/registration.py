@@ -1,0 +1,233 @@
+"""Register, look up and cancel registrations.
+
+The invariants live in the database, inside one write transaction per use case:
+- every write that touches a course's registrations first writes the course row, so on
+  PostgreSQL they queue on its row lock (SQLite serialises writers with BEGIN IMMEDIATE);
+- seats are taken with the conditional UPDATEs of `courses.storage.seats`;
+- one active registration per person is a partial unique index.
+Rules that need no database (deadline, eligibility, format) are checked before it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from courses.domain.errors import (
+    AlreadyRegistered,
+    CourseFull,
+    CourseNotFound,
+    NotEligible,
+    RegistrationClosed,
+    RegistrationNotFound,
+)
+from courses.domain.rules import (
+    RegistrationStatus,
+    check_can_cancel,
+    check_eligible,
+    check_registration_open,
+    choose_format,
+    normalize_email,
+)
+from courses.services.context import ServiceContext
+from courses.services.records import load_course
+from courses.services.waitlist import lock_course, promote_waitlisted, waitlist_position
+from courses.storage import seats
+from courses.storage.tables import course_table, employer_table, registration_table
+
+__all__ = [
+    "RegistrationForm",
+    "RegistrationReceipt",
+    "cancel_registration",
+    "hash_token",
+    "manage_url",
+    "register",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrationForm:
+    """What a registrant fills in (already checked for form: lengths, a plausible address)."""
+
+    name: str
+    email: str
+    employer: str
+    workplace: str
+    works_in_field: bool
+    format: str | None = None
+    phone: str | None = None
+    message: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrationReceipt:
+    id: int
+    status: RegistrationStatus
+    waitlist_position: int | None
+    token: str
+    manage_url: str
+
+
+def hash_token(token: str) -> str:
+    """Only this is stored: a leaked database does not let anyone cancel for others."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def manage_url(ctx: ServiceContext, token: str) -> str:
+    return f"{ctx.settings.base_url}/api/registrations/{token}"
+
+
+async def register(ctx: ServiceContext, slug: str, form: RegistrationForm) -> RegistrationReceipt:
+    """Register for a course: confirmed while seats last, then waitlisted (or refused).
+
+    Raises CourseNotFound, NotYetOpen, RegistrationClosed, NotEligible, InvalidInput,
+    CourseFull (full and no waitlist) or AlreadyRegistered.
+    """
+    now = ctx.clock.now()
+    async with ctx.db.read() as conn:
+        course = await load_course(conn, slug)
+        employer = (
+            await conn.execute(select(employer_table).where(employer_table.c.key == form.employer))
+        ).first()
+    if course is None:
+        raise CourseNotFound(f"Det finns ingen kurs som heter {slug!r}.")
+    check_registration_open(course.timing, now=now, tz=ctx.tz)
+    if employer is None:
+        raise NotEligible(
+            "Arbetsgivaren finns inte bland dem vars anställda kan anmäla sig. "
+            "Välj din arbetsgivare i listan."
+        )
+    check_eligible(
+        email=form.email,
+        employer_name=employer.name,
+        employer_domains=employer.domains,
+        works_in_field=form.works_in_field,
+    )
+    fmt = course.format_by_key(choose_format([f.key for f in course.formats], form.format))
+
+    token = secrets.token_urlsafe(32)
+    request = seats.SeatRequest(
+        course_id=course.id,
+        format_id=fmt.id,
+        course_seats_left=course.seats_left,
+        format_seats_left=fmt.seats_left,
+    )
+    try:
+        async with ctx.db.write() as conn:
+            queue_no = await lock_course(conn, course.id, take_queue_number=True)
+            if queue_no is None:
+                raise RegistrationClosed("Kursen är inställd och tar inte emot anmälningar.")
+            claim = await seats.claim_seat(conn, request)
+            if claim is seats.Claim.CLAIMED:
+                status = RegistrationStatus.CONFIRMED
+            elif course.waitlist:
+                status = RegistrationStatus.WAITLISTED
+            else:
+                raise CourseFull("Kursen är fullbokad.")
+            registration_id = await _insert(
+                conn,
+                form,
+                course_id=course.id,
+                format_id=fmt.id,
+                employer_id=employer.id,
+                status=status,
+                queue_no=queue_no,
+                token=token,
+                now=now,
+            )
+            position = None
+            if status is RegistrationStatus.WAITLISTED:
+                position = await waitlist_position(conn, course_id=course.id, queue_no=queue_no)
+    except IntegrityError as exc:
+        if "email_key" in str(exc.orig) or "uq_registration_active_email" in str(exc.orig):
+            raise AlreadyRegistered(
+                "Du är redan anmäld till den här kursen med den e-postadressen. "
+                "Använd länken i bekräftelsemejlet för att se eller avanmäla din anmälan."
+            ) from None
+        raise
+    return RegistrationReceipt(
+        id=registration_id,
+        status=status,
+        waitlist_position=position,
+        token=token,
+        manage_url=manage_url(ctx, token),
+    )
+
+
+async def _insert(
+    conn: AsyncConnection,
+    form: RegistrationForm,
+    *,
+    course_id: int,
+    format_id: int,
+    employer_id: int,
+    status: RegistrationStatus,
+    queue_no: int,
+    token: str,
+    now: datetime,
+) -> int:
+    result = await conn.execute(
+        registration_table.insert()
+        .values(
+            course_id=course_id,
+            format_id=format_id,
+            employer_id=employer_id,
+            name=form.name.strip(),
+            email=form.email.strip(),
+            email_key=normalize_email(form.email),
+            workplace=form.workplace.strip(),
+            phone=form.phone.strip() if form.phone else None,
+            message=form.message.strip() if form.message else None,
+            status=status.value,
+            queue_no=queue_no,
+            token_hash=hash_token(token),
+            created_at=now,
+            updated_at=now,
+            confirmed_at=now if status is RegistrationStatus.CONFIRMED else None,
+        )
+        .returning(registration_table.c.id)
+    )
+    return int(result.scalar_one())
+
+
+async def cancel_registration(ctx: ServiceContext, token: str) -> list[int]:
+    """Cancel by the manage token until the first session starts; promote from the waitlist.
+
+    Returns the ids of the registrations promoted to confirmed. Raises RegistrationNotFound
+    (unknown or already cancelled) or RegistrationClosed (the course has begun).
+    """
+    now = ctx.clock.now()
+    reg = registration_table.c
+    async with ctx.db.write() as conn:
+        found = (
+            await conn.execute(
+                select(reg.id, reg.course_id, reg.format_id, course_table.c.slug)
+                .join(course_table, course_table.c.id == reg.course_id)
+                .where(reg.token_hash == hash_token(token))
+            )
+        ).first()
+        if found is None:
+            raise RegistrationNotFound("Anmälan finns inte, eller så är länken redan använd.")
+        await lock_course(conn, found.course_id)
+        # Status is read after the course lock: no other writer changes it until we commit.
+        status = (await conn.execute(select(reg.status).where(reg.id == found.id))).scalar_one()
+        if status == RegistrationStatus.CANCELLED:
+            raise RegistrationNotFound("Anmälan är redan avanmäld.")
+        course = await load_course(conn, found.slug)
+        assert course is not None
+        check_can_cancel(course.timing, now=now, tz=ctx.tz)
+        await conn.execute(
+            update(registration_table)
+            .where(reg.id == found.id)
+            .values(status=RegistrationStatus.CANCELLED.value, cancelled_at=now, updated_at=now)
+        )
+        if status != RegistrationStatus.CONFIRMED:
+            return []
+        await seats.release_seat(conn, course_id=found.course_id, format_id=found.format_id)
+        return await promote_waitlisted(conn, course, now=now, tz=ctx.tz)

@@ -1,0 +1,108 @@
+"""Settings, read once from `COURSES_*` environment variables and passed down.
+
+Nothing is required: the defaults start the service on a SQLite file in the working folder with
+mails written to files.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+__all__ = ["Settings", "SettingsError", "async_database_url"]
+
+PREFIX = "COURSES_"
+
+
+class SettingsError(ValueError):
+    """A setting has a value the service cannot use; the message says which and why."""
+
+
+def async_database_url(url: str) -> str:
+    """Map the plain URLs people write to the async drivers SQLAlchemy needs.
+
+    `sqlite:///path` -> `sqlite+aiosqlite:///path`; `postgresql://` and `postgres://` ->
+    `postgresql+asyncpg://`. URLs that already name a driver are kept.
+    """
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        raise SettingsError(f"COURSES_DATABASE_URL is not a URL: {url!r}")
+    if scheme == "sqlite":
+        return f"sqlite+aiosqlite://{rest}"
+    if scheme in ("postgresql", "postgres"):
+        return f"postgresql+asyncpg://{rest}"
+    if scheme in ("sqlite+aiosqlite", "postgresql+asyncpg"):
+        return url
+    raise SettingsError(
+        f"COURSES_DATABASE_URL: unsupported database {scheme!r} (use sqlite:/// or postgresql://)",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    database_url: str = "sqlite:///courses.db"
+    """Where data lives: `sqlite:///path` (default, a file in the working folder) or
+    `postgresql://user@host/db` for production and several instances."""
+
+    smtp_url: str | None = None
+    """`smtp://user:pass@host:587` (STARTTLS when offered) or `smtps://...`; unset writes each
+    mail as an `.eml` file into `mail_dir` instead."""
+
+    mail_dir: Path = Path("mail-out")
+    """Folder for `.eml` files when no SMTP server is configured."""
+
+    mail_from: str = "Utbildningar missbruk och beroende <utbildning@localhost>"
+    """Sender and calendar organizer of every mail."""
+
+    base_url: str = "http://127.0.0.1:8000"
+    """Public address of the service; links in answers and mails start with it."""
+
+    secret_key: str = field(default="dev-only-secret-change-me", repr=False)
+    """Key for signing logins; set a long random value in production."""
+
+    timezone: str = "Europe/Stockholm"
+    """The organizer's time zone; all schedule dates and times are local to it."""
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def async_database_url(self) -> str:
+        return async_database_url(self.database_url)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read `COURSES_*` variables; unset or empty ones keep their defaults."""
+        env = os.environ if environ is None else environ
+        defaults = cls()
+
+        def get(name: str, default: str) -> str:
+            value = env.get(PREFIX + name, "").strip()
+            return value or default
+
+        settings = cls(
+            database_url=get("DATABASE_URL", defaults.database_url),
+            smtp_url=get("SMTP_URL", "") or None,
+            mail_dir=Path(get("MAIL_DIR", str(defaults.mail_dir))),
+            mail_from=get("MAIL_FROM", defaults.mail_from),
+            base_url=get("BASE_URL", defaults.base_url).rstrip("/"),
+            secret_key=get("SECRET_KEY", defaults.secret_key),
+            timezone=get("TIMEZONE", defaults.timezone),
+        )
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        async_database_url(self.database_url)
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise SettingsError(f"COURSES_TIMEZONE: unknown time zone {self.timezone!r}") from exc
+        if not self.base_url.startswith(("http://", "https://")):
+            raise SettingsError(
+                f"COURSES_BASE_URL must start with http:// or https://: {self.base_url!r}"
+            )

@@ -1,0 +1,141 @@
+"""SQLModel tables.
+
+No `from __future__ import annotations` here: SQLModel reads the annotations at class creation.
+Counters on `course` and `course_format` (`confirmed_count`) are the seat guard: they are only
+changed by conditional UPDATEs in `courses.storage.seats`, in the same transaction as the
+registration row they account for.
+"""
+
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from courses.storage.types import UTCDateTime
+
+__all__ = [
+    "Course",
+    "CourseFormat",
+    "CourseSession",
+    "Employer",
+    "Registration",
+    "course_table",
+    "employer_table",
+    "format_table",
+    "metadata",
+    "registration_table",
+    "session_table",
+]
+
+metadata = SQLModel.metadata
+
+
+def _utc_column(*, nullable: bool) -> Any:
+    return Field(sa_column=Column(UTCDateTime(), nullable=nullable))
+
+
+class Employer(SQLModel, table=True):
+    __tablename__ = "employer"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=64, unique=True)
+    name: str = Field(max_length=200)
+    kind: str = Field(max_length=20)
+    domains: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class Course(SQLModel, table=True):
+    __tablename__ = "course"
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=100, unique=True)
+    title: str = Field(max_length=200)
+    description: str | None = None
+    leaders: list[dict[str, str]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    deadline: date
+    opens: date | None = None
+    seats: int | None = None
+    waitlist: bool = True
+    info_url: str | None = Field(default=None, max_length=500)
+    status: str = Field(default="published", max_length=20)
+    confirmed_count: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    # Hands out waitlist order; bumping it is also the first write of every registration,
+    # which takes the course row's lock on PostgreSQL before anything else is touched.
+    queue_counter: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    created_at: datetime = _utc_column(nullable=False)
+    updated_at: datetime = _utc_column(nullable=False)
+
+
+class CourseFormat(SQLModel, table=True):
+    __tablename__ = "course_format"
+    __table_args__ = (UniqueConstraint("course_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    course_id: int = Field(foreign_key="course.id", ondelete="CASCADE", index=True)
+    position: int
+    key: str = Field(max_length=64)
+    kind: str = Field(max_length=20)
+    place: str | None = Field(default=None, max_length=200)
+    seats: int | None = None
+    meeting_url: str | None = Field(default=None, max_length=500)
+    confirmed_count: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+
+
+class CourseSession(SQLModel, table=True):
+    __tablename__ = "course_session"
+    __table_args__ = (UniqueConstraint("course_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    course_id: int = Field(foreign_key="course.id", ondelete="CASCADE", index=True)
+    position: int
+    day: date
+    start_time: time | None = None
+    end_time: time | None = None
+    place: str | None = Field(default=None, max_length=200)
+
+
+class Registration(SQLModel, table=True):
+    __tablename__ = "registration"
+    __table_args__ = (
+        # One active registration per person and course, guarded by the database.
+        Index(
+            "uq_registration_active_email",
+            "course_id",
+            "email_key",
+            unique=True,
+            sqlite_where=text("status IN ('confirmed', 'waitlisted')"),
+            postgresql_where=text("status IN ('confirmed', 'waitlisted')"),
+        ),
+        Index("ix_registration_queue", "course_id", "status", "queue_no"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    course_id: int = Field(foreign_key="course.id", ondelete="CASCADE")
+    # SET NULL: a format that only cancelled registrations point at can be removed by an import.
+    format_id: int | None = Field(default=None, foreign_key="course_format.id", ondelete="SET NULL")
+    employer_id: int = Field(foreign_key="employer.id")
+    name: str = Field(max_length=200)
+    email: str = Field(max_length=254)
+    email_key: str = Field(max_length=254)
+    workplace: str = Field(max_length=200)
+    phone: str | None = Field(default=None, max_length=40)
+    message: str | None = None
+    status: str = Field(max_length=20)
+    queue_no: int
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = _utc_column(nullable=False)
+    updated_at: datetime = _utc_column(nullable=False)
+    confirmed_at: datetime | None = _utc_column(nullable=True)
+    cancelled_at: datetime | None = _utc_column(nullable=True)
+
+
+# Core handles for the services, which speak SQL expressions rather than ORM sessions: the hot
+# paths are a few statements each, and conditional UPDATEs are what guard the invariants.
+employer_table = Employer.__table__  # type: ignore[attr-defined]
+course_table = Course.__table__  # type: ignore[attr-defined]
+format_table = CourseFormat.__table__  # type: ignore[attr-defined]
+session_table = CourseSession.__table__  # type: ignore[attr-defined]
+registration_table = Registration.__table__  # type: ignore[attr-defined]
