@@ -1,0 +1,195 @@
+"""The seat cap, the waitlist and one-registration-per-person under hundreds of simultaneous
+requests, through a real server, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import func, select, update
+
+from courses.api import create_app
+from courses.clock import FixedClock
+from courses.services.context import ServiceContext
+from courses.storage import seats
+from courses.storage.tables import course_table, format_table, registration_table
+from tests.concurrency.server import running_server
+
+pytestmark = pytest.mark.slow
+
+ASI = "asi-grund-2022"  # four seats
+
+
+def body(n: int | str, email: str | None = None) -> dict[str, Any]:
+    return {
+        "name": f"Deltagare {n}",
+        "email": email or f"deltagare{n}@vaxjo.se",
+        "employer": "vaxjo",
+        "workplace": "Beroendemottagningen",
+        "works_in_field": True,
+    }
+
+
+@pytest.fixture
+async def server(seeded: ServiceContext, clock: FixedClock) -> AsyncIterator[str]:
+    app = create_app(seeded.settings, clock=clock, migrate=False, pool_size=10)
+    with running_server(app) as base_url:
+        yield base_url
+
+
+@pytest.fixture
+async def client(server: str) -> AsyncIterator[httpx.AsyncClient]:
+    # No keep-alive: every registrant is a different person on their own connection.
+    limits = httpx.Limits(max_connections=400, max_keepalive_connections=0)
+    async with httpx.AsyncClient(base_url=server, limits=limits, timeout=120) as http:
+        yield http
+
+
+async def all_at_once(requests: list[Awaitable[httpx.Response]]) -> list[httpx.Response]:
+    return list(await asyncio.gather(*requests))
+
+
+async def statuses(ctx: ServiceContext, slug: str) -> Counter[str]:
+    reg = registration_table.c
+    async with ctx.db.read() as conn:
+        rows = await conn.execute(
+            select(reg.status, func.count())
+            .join(course_table, course_table.c.id == reg.course_id)
+            .where(course_table.c.slug == slug)
+            .group_by(reg.status)
+        )
+        return Counter({status: count for status, count in rows.all()})
+
+
+def assert_no_server_errors(responses: list[httpx.Response]) -> None:
+    failed = [(r.status_code, r.text[:200]) for r in responses if r.status_code >= 500]
+    assert failed == []
+    assert not any("database is locked" in r.text for r in responses)
+
+
+async def test_300_simultaneous_registrations_fill_4_seats_and_queue_the_rest(
+    seeded: ServiceContext, client: httpx.AsyncClient
+) -> None:
+    responses = await all_at_once(
+        [client.post(f"/api/courses/{ASI}/registrations", json=body(n)) for n in range(300)]
+    )
+
+    assert_no_server_errors(responses)
+    assert [r.status_code for r in responses] == [201] * 300
+    created = [r.json() for r in responses]
+    assert sum(1 for c in created if c["status"] == "confirmed") == 4
+    positions = sorted(c["waitlist_position"] for c in created if c["status"] == "waitlisted")
+    assert positions == list(range(1, 297))
+    assert await statuses(seeded, ASI) == {"confirmed": 4, "waitlisted": 296}
+    course = (await client.get(f"/api/courses/{ASI}")).json()
+    assert (course["seats_left"], course["state"]) == (0, "waitlist")
+
+
+async def _unguarded_claim(conn: Any, request: seats.SeatRequest) -> seats.Claim:
+    """The bug the guard prevents: trust what was read before the transaction, then write."""
+    if request.course_seats_left is not None and request.course_seats_left <= 0:
+        return seats.Claim.COURSE_FULL
+    if request.format_seats_left is not None and request.format_seats_left <= 0:
+        return seats.Claim.FORMAT_FULL
+    await conn.execute(
+        update(course_table)
+        .where(course_table.c.id == request.course_id)
+        .values(confirmed_count=course_table.c.confirmed_count + 1)
+    )
+    await conn.execute(
+        update(format_table)
+        .where(format_table.c.id == request.format_id)
+        .values(confirmed_count=format_table.c.confirmed_count + 1)
+    )
+    return seats.Claim.CLAIMED
+
+
+async def test_control_without_the_seat_guard_the_same_rush_oversells(
+    seeded: ServiceContext, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Proves the race test above can fail: with a read-check-write guard it oversells."""
+    monkeypatch.setattr(seats, "claim_seat", _unguarded_claim)
+
+    responses = await all_at_once(
+        [client.post(f"/api/courses/{ASI}/registrations", json=body(n)) for n in range(300)]
+    )
+
+    assert_no_server_errors(responses)
+    assert (await statuses(seeded, ASI))["confirmed"] > 4
+
+
+async def test_20_simultaneous_registrations_with_one_email_make_one_registration(
+    seeded: ServiceContext, client: httpx.AsyncClient
+) -> None:
+    emails = [f"{'Kim' if n % 2 else 'kim'}.Berg@vaxjo.se" for n in range(20)]
+    responses = await all_at_once(
+        [
+            client.post(f"/api/courses/{ASI}/registrations", json=body(n, email))
+            for n, email in enumerate(emails)
+        ]
+    )
+
+    assert_no_server_errors(responses)
+    codes = Counter(r.status_code for r in responses)
+    assert codes == {201: 1, 409: 19}
+    refusals = {r.json()["type"].rsplit("/", 1)[1] for r in responses if r.status_code == 409}
+    assert refusals == {"already-registered"}
+    assert not any("manage_url" in r.text for r in responses if r.status_code == 409)
+    assert await statuses(seeded, ASI) == {"confirmed": 1}
+
+
+async def test_cancellations_racing_new_registrations_never_exceed_the_cap(
+    seeded: ServiceContext, client: httpx.AsyncClient
+) -> None:
+    seated = []
+    for n in range(4):
+        response = await client.post(f"/api/courses/{ASI}/registrations", json=body(n))
+        seated.append(response.json())
+    queued = []
+    for n in range(10):
+        response = await client.post(f"/api/courses/{ASI}/registrations", json=body(f"q{n}"))
+        queued.append(response.json())
+    tokens = [s["manage_url"].rsplit("/", 1)[1] for s in seated]
+
+    highest = 0
+    done = asyncio.Event()
+
+    async def watch() -> None:
+        nonlocal highest
+        while not done.is_set():
+            counts = await statuses(seeded, ASI)
+            highest = max(highest, counts["confirmed"])
+            await asyncio.sleep(0)
+
+    watcher = asyncio.create_task(watch())
+    requests = [client.delete(f"/api/registrations/{t}") for t in tokens]
+    requests += [
+        client.post(f"/api/courses/{ASI}/registrations", json=body(f"new{n}")) for n in range(20)
+    ]
+    responses = await all_at_once(requests)
+    done.set()
+    await watcher
+
+    assert_no_server_errors(responses)
+    assert [r.status_code for r in responses[:4]] == [200] * 4
+    assert [r.status_code for r in responses[4:]] == [201] * 20
+    assert highest <= 4
+    assert await statuses(seeded, ASI) == {"confirmed": 4, "cancelled": 4, "waitlisted": 26}
+    # Promotions went in queue order: the first four who waited now have the seats.
+    after = [
+        (await client.get(f"/api/registrations/{q['manage_url'].rsplit('/', 1)[1]}")).json()
+        for q in queued
+    ]
+    assert [a["status"] for a in after] == ["confirmed"] * 4 + ["waitlisted"] * 6
+    assert [a["waitlist_position"] for a in after[4:]] == [1, 2, 3, 4, 5, 6]
+    async with seeded.db.read() as conn:
+        stored = (
+            await conn.execute(
+                select(course_table.c.confirmed_count).where(course_table.c.slug == ASI)
+            )
+        ).scalar_one()
+    assert stored == 4
