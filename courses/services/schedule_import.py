@@ -78,7 +78,6 @@ _FORMAT_FIELDS = {
     "place": "ort",
     "seats": "platser",
     "meeting_url": "möteslänk",
-    "position": "ordning",
 }
 _SESSION_FIELDS = {
     "day": "datum",
@@ -242,7 +241,8 @@ async def _sync_formats(conn: AsyncConnection, course_id: int, spec: CourseSpec)
             changes.append(f"nytt format {fmt.key}")
             continue
         found = list(_diff(dict(row._mapping), values, _FORMAT_FIELDS, prefix=f"format {fmt.key} "))
-        if found:
+        # A new order alone is stored but not reported: nobody needs to hear about it.
+        if found or row.position != position:
             await conn.execute(update(table).where(table.c.id == row.id).values(**values))
             changes += found
     for key, row in existing.items():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
