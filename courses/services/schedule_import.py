@@ -7,13 +7,13 @@ and rolls back, so its report is exactly what a real import would do.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from courses.domain.rules import ACTIVE_STATUSES
@@ -220,66 +220,98 @@ async def _upsert_course(conn: AsyncConnection, spec: CourseSpec, now: datetime)
     return ItemReport("course", spec.slug, Action.CHANGED, changes)
 
 
-async def _sync_formats(conn: AsyncConnection, course_id: int, spec: CourseSpec) -> list[str]:
-    table = format_table
-    existing = {
-        row.key: row
-        for row in (await conn.execute(select(table).where(table.c.course_id == course_id))).all()
-    }
+@dataclass(frozen=True, slots=True)
+class _Child:
+    """One format or session as the file wants it, under its identity within the course."""
+
+    identity: dict[str, Any]  # {"key": ...} for formats, {"position": ...} for sessions
+    values: dict[str, Any]
+    name: str  # how a report names it: "format digital", "kursdag 2"
+    added: str  # the report line when it is new
+
+
+async def _sync_children(
+    conn: AsyncConnection,
+    table: Table,
+    course_id: int,
+    wanted: list[_Child],
+    fields: Mapping[str, str],
+    removed: Callable[[Any], str],
+) -> list[str]:
+    """Insert, update and delete a course's formats or sessions to match `wanted`.
+
+    Fields not in `fields` (a format's order) are stored when they change but not reported.
+    """
+    (identity_column,) = wanted[0].identity
+    rows = await conn.execute(select(table).where(table.c.course_id == course_id))
+    existing = {getattr(row, identity_column): row for row in rows.all()}
     changes: list[str] = []
-    for position, fmt in enumerate(spec.format, start=1):
-        values = {
-            "kind": fmt.kind,
-            "place": fmt.place,
-            "seats": fmt.seats,
-            "meeting_url": fmt.meeting_url,
-            "position": position,
-        }
-        row = existing.pop(fmt.key, None)
+    for child in wanted:
+        row = existing.pop(child.identity[identity_column], None)
         if row is None:
-            await conn.execute(table.insert().values(course_id=course_id, key=fmt.key, **values))
-            changes.append(f"nytt format {fmt.key}")
+            await conn.execute(
+                table.insert().values(course_id=course_id, **child.identity, **child.values)
+            )
+            changes.append(child.added)
             continue
-        found = list(_diff(dict(row._mapping), values, _FORMAT_FIELDS, prefix=f"format {fmt.key} "))
-        # A new order alone is stored but not reported: nobody needs to hear about it.
-        if found or row.position != position:
-            await conn.execute(update(table).where(table.c.id == row.id).values(**values))
+        stored = dict(row._mapping)
+        found = list(_diff(stored, child.values, fields, prefix=f"{child.name} "))
+        if found or any(stored[k] != v for k, v in child.values.items()):
+            await conn.execute(update(table).where(table.c.id == row.id).values(**child.values))
             changes += found
-    for key, row in existing.items():
-        # Only formats without active registrations get here (checked before any write).
+    for row in existing.values():
+        # A format gets here only without active registrations (checked before any write).
         await conn.execute(delete(table).where(table.c.id == row.id))
-        changes.append(f"format {key} borttaget")
+        changes.append(removed(row))
     return changes
+
+
+async def _sync_formats(conn: AsyncConnection, course_id: int, spec: CourseSpec) -> list[str]:
+    wanted = [
+        _Child(
+            identity={"key": fmt.key},
+            values={
+                "kind": fmt.kind,
+                "place": fmt.place,
+                "seats": fmt.seats,
+                "meeting_url": fmt.meeting_url,
+                "position": position,
+            },
+            name=f"format {fmt.key}",
+            added=f"nytt format {fmt.key}",
+        )
+        for position, fmt in enumerate(spec.format, start=1)
+    ]
+    return await _sync_children(
+        conn,
+        format_table,
+        course_id,
+        wanted,
+        _FORMAT_FIELDS,
+        lambda row: f"format {row.key} borttaget",
+    )
 
 
 async def _sync_sessions(conn: AsyncConnection, course_id: int, spec: CourseSpec) -> list[str]:
-    table = session_table
-    existing = {
-        row.position: row
-        for row in (await conn.execute(select(table).where(table.c.course_id == course_id))).all()
-    }
-    changes: list[str] = []
-    for position, session in enumerate(spec.session, start=1):
-        values = {
-            "day": session.date,
-            "start_time": session.start,
-            "end_time": session.end,
-            "place": session.place,
-        }
-        row = existing.pop(position, None)
-        if row is None:
-            await conn.execute(
-                table.insert().values(course_id=course_id, position=position, **values)
-            )
-            changes.append(f"ny kursdag {position}: {session.date}")
-            continue
-        found = list(
-            _diff(dict(row._mapping), values, _SESSION_FIELDS, prefix=f"kursdag {position} ")
+    wanted = [
+        _Child(
+            identity={"position": position},
+            values={
+                "day": session.date,
+                "start_time": session.start,
+                "end_time": session.end,
+                "place": session.place,
+            },
+            name=f"kursdag {position}",
+            added=f"ny kursdag {position}: {session.date}",
         )
-        if found:
-            await conn.execute(update(table).where(table.c.id == row.id).values(**values))
-            changes += found
-    for position, row in existing.items():
-        await conn.execute(delete(table).where(table.c.id == row.id))
-        changes.append(f"kursdag {position} borttagen ({row.day})")
-    return changes
+        for position, session in enumerate(spec.session, start=1)
+    ]
+    return await _sync_children(
+        conn,
+        session_table,
+        course_id,
+        wanted,
+        _SESSION_FIELDS,
+        lambda row: f"kursdag {row.position} borttagen ({row.day})",
+    )

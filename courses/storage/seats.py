@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from sqlalchemy import or_, update
+from sqlalchemy import Table, or_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from courses.storage.tables import course_table, format_table
@@ -40,47 +40,36 @@ class SeatRequest:
     format_seats_left: int | None
 
 
+async def _take(conn: AsyncConnection, table: Table, row_id: int) -> bool:
+    c = table.c
+    taken = await conn.execute(
+        update(table)
+        .where(c.id == row_id)
+        .where(or_(c.seats.is_(None), c.confirmed_count < c.seats))
+        .values(confirmed_count=c.confirmed_count + 1)
+        .returning(c.id)
+    )
+    return taken.first() is not None
+
+
+async def _give_back(conn: AsyncConnection, table: Table, row_id: int) -> None:
+    c = table.c
+    await conn.execute(
+        update(table).where(c.id == row_id).values(confirmed_count=c.confirmed_count - 1)
+    )
+
+
 async def claim_seat(conn: AsyncConnection, request: SeatRequest) -> Claim:
     """Take a seat on the course and in the format, or neither."""
-    course = course_table.c
-    taken = await conn.execute(
-        update(course_table)
-        .where(course.id == request.course_id)
-        .where(or_(course.seats.is_(None), course.confirmed_count < course.seats))
-        .values(confirmed_count=course.confirmed_count + 1)
-        .returning(course.id)
-    )
-    if taken.first() is None:
+    if not await _take(conn, course_table, request.course_id):
         return Claim.COURSE_FULL
-    fmt = format_table.c
-    taken = await conn.execute(
-        update(format_table)
-        .where(fmt.id == request.format_id)
-        .where(or_(fmt.seats.is_(None), fmt.confirmed_count < fmt.seats))
-        .values(confirmed_count=fmt.confirmed_count + 1)
-        .returning(fmt.id)
-    )
-    if taken.first() is None:
-        await conn.execute(
-            update(course_table)
-            .where(course.id == request.course_id)
-            .values(confirmed_count=course.confirmed_count - 1)
-        )
+    if not await _take(conn, format_table, request.format_id):
+        await _give_back(conn, course_table, request.course_id)
         return Claim.FORMAT_FULL
     return Claim.CLAIMED
 
 
 async def release_seat(conn: AsyncConnection, *, course_id: int, format_id: int) -> None:
     """Give back a seat taken by `claim_seat` (a confirmed registration was cancelled)."""
-    course = course_table.c
-    fmt = format_table.c
-    await conn.execute(
-        update(course_table)
-        .where(course.id == course_id)
-        .values(confirmed_count=course.confirmed_count - 1)
-    )
-    await conn.execute(
-        update(format_table)
-        .where(fmt.id == format_id)
-        .values(confirmed_count=fmt.confirmed_count - 1)
-    )
+    await _give_back(conn, course_table, course_id)
+    await _give_back(conn, format_table, format_id)
