@@ -19,6 +19,8 @@ __all__ = ["DEMO_LEAD", "demo_schedule"]
 DEMO_LEAD = timedelta(days=14)
 """How far ahead the earliest demo deadline lands: at least this, less than a week more."""
 
+_TITLE_PREFIX = "DEMO – "
+_TITLE_MAX = 200  # the schedule's (and the database's) limit for a title
 _NOTE = (
     "DEMO: en kopia av {slug} flyttad {weeks} veckor framåt så att den går att prova. "
     "Det är inte en riktig utbildning."
@@ -28,12 +30,16 @@ _NOTE = (
 def demo_schedule(schedule: Schedule, *, today: date) -> Schedule:
     """The schedule's courses, moved so the earliest deadline is about two weeks from `today`."""
     if not schedule.course:
-        return Schedule()
+        return schedule
     earliest = min(course.deadline for course in schedule.course)
     days = (today + DEMO_LEAD - earliest).days
     weeks = max(0, -(-days // 7))
     shift = timedelta(weeks=weeks)
-    return Schedule(course=[_shifted(c, shift, weeks) for c in schedule.course])
+    # Employers are real, not demo data: they stay as the file gives them.
+    return Schedule(
+        employer=schedule.employer,
+        course=[_shifted(c, shift, weeks) for c in schedule.course],
+    )
 
 
 def _shifted(course: CourseSpec, shift: timedelta, weeks: int) -> CourseSpec:
@@ -46,7 +52,7 @@ def _shifted(course: CourseSpec, shift: timedelta, weeks: int) -> CourseSpec:
     return msgspec.structs.replace(
         course,
         slug=f"demo-{course.slug}"[:100],
-        title=f"DEMO – {course.title}",
+        title=(_TITLE_PREFIX + course.title)[:_TITLE_MAX],
         description=description,
         deadline=deadline,
         opens=move(course.opens),

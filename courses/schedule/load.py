@@ -7,6 +7,7 @@ is returned unless the whole file is valid.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
@@ -55,8 +56,8 @@ def load_schedule(path: Path) -> Schedule:
 
 
 def parse_schedule(raw: bytes | str, *, source: str = "<schedule>") -> Schedule:
-    text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
     try:
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScheduleError(source, [Problem("", f"Ogiltig TOML: {exc}")]) from exc
@@ -93,11 +94,11 @@ def _convert_all(
             yield index, msgspec.convert(item, spec)
         except msgspec.ValidationError as exc:
             found = translate(exc)
+            # msgspec counts list items from 0; every place we print counts from 1.
+            path = re.sub(r"\[(\d+)\]", lambda m: f"[{int(m[1]) + 1}]", found.path)
             name = _label(item)
             place = f"{table}[{index}]{name}"
-            problems.append(
-                Problem(f"{place}.{found.path}" if found.path else place, found.message)
-            )
+            problems.append(Problem(f"{place}.{path}" if path else place, found.message))
 
 
 def _label(item: object) -> str:
@@ -114,7 +115,7 @@ def _duplicates(table: str, keyed: Iterable[tuple[int, str]], field: str) -> Ite
     for index, key in keyed:
         if counts[key] > 1:
             yield Problem(
-                f"{table}[{index}].{field}", f"{key!r} förekommer mer än en gång i filen."
+                f"{table}[{index}] ({key}).{field}", f"{key!r} förekommer mer än en gång i filen."
             )
 
 
