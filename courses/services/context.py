@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from courses.clock import Clock
+from courses.services.cache import CatalogCache
 from courses.settings import Settings
 from courses.storage.db import Database
 
@@ -17,6 +18,7 @@ class ServiceContext:
     db: Database
     clock: Clock
     settings: Settings
+    cache: CatalogCache = field(default_factory=CatalogCache)
 
     @property
     def tz(self) -> ZoneInfo:

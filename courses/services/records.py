@@ -67,6 +67,7 @@ class CourseRecord:
     info_url: str | None
     status: CourseStatus
     confirmed_count: int
+    revision: int
     formats: Sequence[FormatRecord]
     sessions: Sequence[SessionRecord]
 
@@ -118,6 +119,7 @@ def _course(row: Any, formats: list[FormatRecord], sessions: list[SessionRecord]
         info_url=row.info_url,
         status=CourseStatus(row.status),
         confirmed_count=row.confirmed_count,
+        revision=row.revision,
         formats=formats,
         sessions=sorted(sessions, key=lambda s: (s.day, s.start_time or time(0), s.position)),
     )

@@ -23,8 +23,8 @@ from courses.domain.errors import (
     AlreadyRegistered,
     CourseFull,
     CourseNotFound,
+    DomainError,
     NotEligible,
-    RegistrationClosed,
     RegistrationNotFound,
 )
 from courses.domain.rules import (
@@ -35,11 +35,12 @@ from courses.domain.rules import (
     choose_format,
     normalize_email,
 )
+from courses.services.cache import EmployerRecord
 from courses.services.context import ServiceContext
-from courses.services.records import load_course
+from courses.services.records import CourseRecord, FormatRecord, load_course
 from courses.services.waitlist import lock_course, promote_waitlisted, waitlist_position
 from courses.storage import seats
-from courses.storage.tables import course_table, employer_table, registration_table
+from courses.storage.tables import course_table, registration_table
 
 __all__ = [
     "RegistrationForm",
@@ -90,11 +91,43 @@ async def register(ctx: ServiceContext, slug: str, form: RegistrationForm) -> Re
     CourseFull (full and no waitlist) or AlreadyRegistered.
     """
     now = ctx.clock.now()
-    async with ctx.db.read() as conn:
-        course = await load_course(conn, slug)
-        employer = (
-            await conn.execute(select(employer_table).where(employer_table.c.key == form.employer))
-        ).first()
+    fresh = False
+    for _ in range(_ATTEMPTS):
+        course = await ctx.cache.course(ctx.db, slug, fresh=fresh)
+        employer = await ctx.cache.employer(ctx.db, form.employer, fresh=fresh)
+        try:
+            fmt = _check_rules(ctx, slug, course, employer, form, now=now)
+        except DomainError:
+            if fresh:
+                raise
+            fresh = True  # a refusal is only given on fresh data
+            continue
+        assert course is not None
+        assert employer is not None
+        try:
+            return await _write(ctx, course, fmt, employer, form, now=now)
+        except _StaleDefinition:
+            ctx.cache.forget_course(slug)
+            fresh = True
+    raise RuntimeError(f"the course {slug!r} kept changing while registering")
+
+
+_ATTEMPTS = 3
+
+
+class _StaleDefinition(Exception):
+    """The cached course definition is older than the course row: decide again."""
+
+
+def _check_rules(
+    ctx: ServiceContext,
+    slug: str,
+    course: CourseRecord | None,
+    employer: EmployerRecord | None,
+    form: RegistrationForm,
+    *,
+    now: datetime,
+) -> FormatRecord:
     if course is None:
         raise CourseNotFound(f"Det finns ingen kurs som heter {slug!r}.")
     check_registration_open(course.timing, now=now, tz=ctx.tz)
@@ -109,8 +142,18 @@ async def register(ctx: ServiceContext, slug: str, form: RegistrationForm) -> Re
         employer_domains=employer.domains,
         works_in_field=form.works_in_field,
     )
-    fmt = course.format_by_key(choose_format([f.key for f in course.formats], form.format))
+    return course.format_by_key(choose_format([f.key for f in course.formats], form.format))
 
+
+async def _write(
+    ctx: ServiceContext,
+    course: CourseRecord,
+    fmt: FormatRecord,
+    employer: EmployerRecord,
+    form: RegistrationForm,
+    *,
+    now: datetime,
+) -> RegistrationReceipt:
     token = secrets.token_urlsafe(32)
     request = seats.SeatRequest(
         course_id=course.id,
@@ -120,16 +163,10 @@ async def register(ctx: ServiceContext, slug: str, form: RegistrationForm) -> Re
     )
     try:
         async with ctx.db.write() as conn:
-            queue_no = await lock_course(conn, course.id, take_queue_number=True)
-            if queue_no is None:
-                raise RegistrationClosed("Kursen är inställd och tar inte emot anmälningar.")
-            claim = await seats.claim_seat(conn, request)
-            if claim is seats.Claim.CLAIMED:
-                status = RegistrationStatus.CONFIRMED
-            elif course.waitlist:
-                status = RegistrationStatus.WAITLISTED
-            else:
-                raise CourseFull("Kursen är fullbokad.")
+            place = await seats.take_place(conn, request)
+            if place is None or place.revision != course.revision:
+                raise _StaleDefinition
+            status = await _seat_status(conn, course, fmt, place)
             registration_id = await _insert(
                 conn,
                 form,
@@ -137,13 +174,15 @@ async def register(ctx: ServiceContext, slug: str, form: RegistrationForm) -> Re
                 format_id=fmt.id,
                 employer_id=employer.id,
                 status=status,
-                queue_no=queue_no,
+                queue_no=place.queue_no,
                 token=token,
                 now=now,
             )
             position = None
             if status is RegistrationStatus.WAITLISTED:
-                position = await waitlist_position(conn, course_id=course.id, queue_no=queue_no)
+                position = await waitlist_position(
+                    conn, course_id=course.id, queue_no=place.queue_no
+                )
     except IntegrityError as exc:
         if "email_key" in str(exc.orig) or "uq_registration_active_email" in str(exc.orig):
             raise AlreadyRegistered(
@@ -160,6 +199,21 @@ async def register(ctx: ServiceContext, slug: str, form: RegistrationForm) -> Re
     )
 
 
+async def _seat_status(
+    conn: AsyncConnection, course: CourseRecord, fmt: FormatRecord, place: seats.Place
+) -> RegistrationStatus:
+    if place.course_seat:
+        if await seats.take_format_seat(conn, fmt.id):
+            return RegistrationStatus.CONFIRMED
+        await seats.release_course_seat(conn, course.id)
+    if not course.waitlist:
+        raise CourseFull("Kursen är fullbokad.")
+    return RegistrationStatus.WAITLISTED
+
+
+_INSERT = registration_table.insert().returning(registration_table.c.id)
+
+
 async def _insert(
     conn: AsyncConnection,
     form: RegistrationForm,
@@ -173,8 +227,8 @@ async def _insert(
     now: datetime,
 ) -> int:
     result = await conn.execute(
-        registration_table.insert()
-        .values(
+        _INSERT,
+        dict(
             course_id=course_id,
             format_id=format_id,
             employer_id=employer_id,
@@ -190,8 +244,7 @@ async def _insert(
             created_at=now,
             updated_at=now,
             confirmed_at=now if status is RegistrationStatus.CONFIRMED else None,
-        )
-        .returning(registration_table.c.id)
+        ),
     )
     return int(result.scalar_one())
 

@@ -215,7 +215,9 @@ async def _upsert_course(conn: AsyncConnection, spec: CourseSpec, now: datetime)
     if not changes:
         return ItemReport("course", spec.slug, Action.UNCHANGED)
     await conn.execute(
-        update(table).where(table.c.id == course_id).values(updated_at=now, **values)
+        update(table)
+        .where(table.c.id == course_id)
+        .values(updated_at=now, revision=table.c.revision + 1, **values)
     )
     return ItemReport("course", spec.slug, Action.CHANGED, changes)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from courses.domain.rules import CourseStatus, RegistrationStatus
@@ -37,15 +37,17 @@ async def lock_course(
     return None if row is None else int(row[0])
 
 
+_POSITION = select(func.count()).where(
+    registration_table.c.course_id == bindparam("course_id"),
+    registration_table.c.status == RegistrationStatus.WAITLISTED.value,
+    registration_table.c.queue_no <= bindparam("queue_no"),
+)
+
+
 async def waitlist_position(conn: AsyncConnection, *, course_id: int, queue_no: int) -> int:
     """1 for the first in the queue; counts only those still waiting."""
-    reg = registration_table.c
-    query = select(func.count()).where(
-        reg.course_id == course_id,
-        reg.status == RegistrationStatus.WAITLISTED.value,
-        reg.queue_no <= queue_no,
-    )
-    return int((await conn.execute(query)).scalar_one())
+    result = await conn.execute(_POSITION, {"course_id": course_id, "queue_no": queue_no})
+    return int(result.scalar_one())
 
 
 async def promote_waitlisted(

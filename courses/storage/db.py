@@ -9,6 +9,7 @@ transactions; the invariants are guarded by conditional UPDATEs and unique index
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -73,6 +74,10 @@ class Database:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.is_sqlite = engine.dialect.name == "sqlite"
+        # SQLite has one writer at a time. Writers of this process queue here in order instead
+        # of sleeping and polling in SQLite's busy handler (which makes the latency tail long);
+        # BEGIN IMMEDIATE and busy_timeout still arbitrate between processes.
+        self._write_lock = asyncio.Lock() if self.is_sqlite else None
 
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> Database:
@@ -86,10 +91,19 @@ class Database:
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:
         """A transaction that commits when the block ends normally and rolls back otherwise."""
-        async with self.engine.connect() as conn:
-            await conn.execution_options(**{_WRITE_OPTION: True})
+        async with self._serialized(), self.engine.connect() as conn:
+            if self.is_sqlite:
+                await conn.execution_options(**{_WRITE_OPTION: True})
             async with conn.begin():
                 yield conn
+
+    @asynccontextmanager
+    async def _serialized(self) -> AsyncIterator[None]:
+        if self._write_lock is None:
+            yield
+            return
+        async with self._write_lock:
+            yield
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -12,12 +12,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from sqlalchemy import Table, or_, update
+from sqlalchemy import Table, Update, bindparam, case, false, or_, true, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from courses.storage.tables import course_table, format_table
 
-__all__ = ["Claim", "SeatRequest", "claim_seat", "release_seat"]
+__all__ = [
+    "Claim",
+    "Place",
+    "SeatRequest",
+    "claim_seat",
+    "release_course_seat",
+    "release_seat",
+    "take_format_seat",
+    "take_place",
+]
 
 
 class Claim(Enum):
@@ -40,23 +49,90 @@ class SeatRequest:
     format_seats_left: int | None
 
 
-async def _take(conn: AsyncConnection, table: Table, row_id: int) -> bool:
+@dataclass(frozen=True, slots=True)
+class Place:
+    """What `take_place` handed out: a queue number, perhaps a course seat, and the course's
+    revision at that moment (so a caller can tell if its cached definition is stale)."""
+
+    queue_no: int
+    course_seat: bool
+    revision: int
+
+
+_has_room = or_(
+    course_table.c.seats.is_(None), course_table.c.confirmed_count < course_table.c.seats
+)
+
+# Built once: a registration runs it every time. One statement takes the course row's lock,
+# hands out the next queue number and, if the course has room, a seat.
+_TAKE_PLACE = (
+    update(course_table)
+    .where(course_table.c.id == bindparam("course_id"))
+    .where(course_table.c.status == "published")
+    .values(
+        queue_counter=course_table.c.queue_counter + 1,
+        confirmed_count=course_table.c.confirmed_count + case((_has_room, 1), else_=0),
+        last_claim_granted=case((_has_room, true()), else_=false()),
+    )
+    .returning(
+        course_table.c.queue_counter,
+        course_table.c.last_claim_granted,
+        course_table.c.revision,
+    )
+)
+
+
+async def take_place(conn: AsyncConnection, request: SeatRequest) -> Place | None:
+    """A registration's first write: a queue number and, while the course has room, a seat.
+
+    None when the course is not (or no longer) published. The format's seat is taken next
+    with `take_format_seat`; if that fails the course seat goes back.
+    """
+    row = (await conn.execute(_TAKE_PLACE, {"course_id": request.course_id})).first()
+    if row is None:
+        return None
+    return Place(queue_no=int(row[0]), course_seat=bool(row[1]), revision=int(row[2]))
+
+
+async def take_format_seat(conn: AsyncConnection, format_id: int) -> bool:
+    return await _take(conn, format_table, format_id)
+
+
+async def release_course_seat(conn: AsyncConnection, course_id: int) -> None:
+    await _give_back(conn, course_table, course_id)
+
+
+def _take_statement(table: Table) -> Update:
     c = table.c
-    taken = await conn.execute(
+    return (
         update(table)
-        .where(c.id == row_id)
+        .where(c.id == bindparam("row_id"))
         .where(or_(c.seats.is_(None), c.confirmed_count < c.seats))
         .values(confirmed_count=c.confirmed_count + 1)
         .returning(c.id)
     )
+
+
+def _give_back_statement(table: Table) -> Update:
+    c = table.c
+    return (
+        update(table)
+        .where(c.id == bindparam("row_id"))
+        .values(confirmed_count=c.confirmed_count - 1)
+    )
+
+
+_TAKE = {t.name: _take_statement(t) for t in (course_table, format_table)}
+_GIVE_BACK = {t.name: _give_back_statement(t) for t in (course_table, format_table)}
+
+
+async def _take(conn: AsyncConnection, table: Table, row_id: int) -> bool:
+    taken = await conn.execute(_TAKE[table.name], {"row_id": row_id})
     return taken.first() is not None
 
 
 async def _give_back(conn: AsyncConnection, table: Table, row_id: int) -> None:
-    c = table.c
-    await conn.execute(
-        update(table).where(c.id == row_id).values(confirmed_count=c.confirmed_count - 1)
-    )
+    await conn.execute(_GIVE_BACK[table.name], {"row_id": row_id})
 
 
 async def claim_seat(conn: AsyncConnection, request: SeatRequest) -> Claim:

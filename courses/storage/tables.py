@@ -65,6 +65,15 @@ class Course(SQLModel, table=True):
     # Hands out waitlist order; bumping it is also the first write of every registration,
     # which takes the course row's lock on PostgreSQL before anything else is touched.
     queue_counter: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    # Set by the UPDATE that hands out a queue number: whether that registration got a course
+    # seat. RETURNING sees only new values (SQLite, PostgreSQL < 18), so the statement records
+    # its own decision here; see courses.storage.seats.take_place.
+    last_claim_granted: bool = Field(
+        default=False, sa_column_kwargs={"server_default": text("false")}
+    )
+    # Bumped by every import that changes the course (fields, formats, sessions); services
+    # cache a course's definition and check this in the write transaction.
+    revision: int = Field(default=1, sa_column_kwargs={"server_default": text("1")})
     created_at: datetime = _utc_column(nullable=False)
     updated_at: datetime = _utc_column(nullable=False)
 

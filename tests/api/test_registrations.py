@@ -156,7 +156,7 @@ async def test_unexpected_failure_is_a_problem_without_internals(
     async def broken(*_: Any) -> None:
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(registration_service.seats, "claim_seat", broken)
+    monkeypatch.setattr(registration_service.seats, "take_place", broken)
 
     response = await api.post(ASI, json=body())
 

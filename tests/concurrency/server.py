@@ -21,7 +21,14 @@ __all__ = ["running_server"]
 def running_server(app: Litestar) -> Iterator[str]:
     """Serve `app` on a free port; yields its base URL and stops it afterwards."""
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=0, log_level="warning", lifespan="on", backlog=1024
+        app,
+        host="127.0.0.1",
+        port=0,
+        log_level="warning",
+        lifespan="on",
+        backlog=1024,
+        # uvloop would install its event loop policy for the whole test process.
+        loop="asyncio",
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)

@@ -16,7 +16,7 @@ from courses.api import create_app
 from courses.clock import FixedClock
 from courses.services.context import ServiceContext
 from courses.storage import seats
-from courses.storage.tables import course_table, format_table, registration_table
+from courses.storage.tables import course_table, registration_table
 from tests.concurrency.server import running_server
 
 pytestmark = pytest.mark.slow
@@ -89,30 +89,28 @@ async def test_300_simultaneous_registrations_fill_4_seats_and_queue_the_rest(
     assert (course["seats_left"], course["state"]) == (0, "waitlist")
 
 
-async def _unguarded_claim(conn: Any, request: seats.SeatRequest) -> seats.Claim:
+async def _unguarded_take_place(conn: Any, request: seats.SeatRequest) -> seats.Place:
     """The bug the guard prevents: trust what was read before the transaction, then write."""
-    if request.course_seats_left is not None and request.course_seats_left <= 0:
-        return seats.Claim.COURSE_FULL
-    if request.format_seats_left is not None and request.format_seats_left <= 0:
-        return seats.Claim.FORMAT_FULL
-    await conn.execute(
-        update(course_table)
-        .where(course_table.c.id == request.course_id)
-        .values(confirmed_count=course_table.c.confirmed_count + 1)
-    )
-    await conn.execute(
-        update(format_table)
-        .where(format_table.c.id == request.format_id)
-        .values(confirmed_count=format_table.c.confirmed_count + 1)
-    )
-    return seats.Claim.CLAIMED
+    has_room = request.course_seats_left is None or request.course_seats_left > 0
+    row = (
+        await conn.execute(
+            update(course_table)
+            .where(course_table.c.id == request.course_id)
+            .values(
+                queue_counter=course_table.c.queue_counter + 1,
+                confirmed_count=course_table.c.confirmed_count + int(has_room),
+            )
+            .returning(course_table.c.queue_counter, course_table.c.revision)
+        )
+    ).one()
+    return seats.Place(queue_no=row[0], course_seat=has_room, revision=row[1])
 
 
 async def test_control_without_the_seat_guard_the_same_rush_oversells(
     seeded: ServiceContext, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Proves the race test above can fail: with a read-check-write guard it oversells."""
-    monkeypatch.setattr(seats, "claim_seat", _unguarded_claim)
+    monkeypatch.setattr(seats, "take_place", _unguarded_take_place)
 
     responses = await all_at_once(
         [client.post(f"/api/courses/{ASI}/registrations", json=body(n)) for n in range(300)]

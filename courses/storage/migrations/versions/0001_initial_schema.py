@@ -34,6 +34,10 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("confirmed_count", sa.Integer(), server_default=sa.text("0"), nullable=False),
         sa.Column("queue_counter", sa.Integer(), server_default=sa.text("0"), nullable=False),
+        sa.Column(
+            "last_claim_granted", sa.Boolean(), server_default=sa.text("(false)"), nullable=False
+        ),
+        sa.Column("revision", sa.Integer(), server_default=sa.text("1"), nullable=False),
         sa.Column("created_at", courses.storage.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", courses.storage.types.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
