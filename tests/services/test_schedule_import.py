@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import msgspec
 import pytest
 from sqlalchemy import func, select
 
+from courses.domain.errors import RegistrationClosed
 from courses.domain.rules import RegistrationStatus
 from courses.schedule import ScheduleError, parse_schedule
 from courses.schedule.spec import Schedule
@@ -15,7 +18,7 @@ from courses.services.lookup import get_registration
 from courses.services.registration import register
 from courses.services.schedule_import import Action, import_schedule
 from courses.storage.tables import course_table, registration_table
-from tests.conftest import form
+from tests.conftest import form, local
 
 ASI = "asi-grund-2022"
 
@@ -163,3 +166,39 @@ async def test_courses_missing_from_the_file_are_left_alone(seeded: ServiceConte
     assert [(i.key, i.action) for i in report.items] == [("vaxjo", Action.UNCHANGED)]
     assert await count_rows(seeded, course_table) == 5
     assert await count_rows(seeded, registration_table) == 0
+
+
+async def test_a_registration_after_an_import_uses_the_new_deadline(
+    seeded: ServiceContext, seed_schedule: Schedule
+) -> None:
+    await register(seeded, ASI, form(1))  # the definition is now cached
+    seeded.clock.set(local(2022, 8, 20, 12, 0))  # type: ignore[attr-defined]
+
+    await import_schedule(seeded, with_course(seed_schedule, ASI, deadline=date(2022, 8, 15)))
+
+    with pytest.raises(RegistrationClosed):
+        await register(seeded, ASI, form(2))
+
+
+async def test_a_cached_refusal_is_rechecked_after_the_deadline_is_extended(
+    seeded: ServiceContext, seed_schedule: Schedule
+) -> None:
+    seeded.clock.set(local(2022, 9, 5, 12, 0))  # type: ignore[attr-defined]
+    with pytest.raises(RegistrationClosed):
+        await register(seeded, ASI, form(1))
+
+    await import_schedule(seeded, with_course(seed_schedule, ASI, deadline=date(2022, 9, 10)))
+
+    assert (await register(seeded, ASI, form(1))).status is RegistrationStatus.CONFIRMED
+
+
+async def test_an_import_by_another_process_is_noticed_in_the_write(
+    seeded: ServiceContext, seed_schedule: Schedule
+) -> None:
+    await register(seeded, ASI, form(1))  # cached in this context
+    elsewhere = ServiceContext(db=seeded.db, clock=seeded.clock, settings=seeded.settings)
+
+    await import_schedule(elsewhere, with_course(seed_schedule, ASI, status="cancelled"))
+
+    with pytest.raises(RegistrationClosed):
+        await register(seeded, ASI, form(2))
