@@ -14,10 +14,10 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from courses.domain.errors import (
     AlreadyRegistered,
@@ -39,7 +39,7 @@ from courses.services.cache import EmployerRecord
 from courses.services.context import ServiceContext
 from courses.services.records import CourseRecord, FormatRecord, load_course
 from courses.services.waitlist import lock_course, promote_waitlisted, waitlist_position
-from courses.storage import seats
+from courses.storage import enrolment, seats
 from courses.storage.tables import course_table, registration_table
 
 __all__ = [
@@ -161,27 +161,28 @@ async def _write(
         course_seats_left=course.seats_left,
         format_seats_left=fmt.seats_left,
     )
+    row = _row(
+        form, course_id=course.id, format_id=fmt.id, employer_id=employer.id, token=token, now=now
+    )
     try:
         async with ctx.db.write() as conn:
-            place = await seats.take_place(conn, request)
-            if place is None or place.revision != course.revision:
-                raise _StaleDefinition
-            status = await _seat_status(conn, course, fmt, place)
-            registration_id = await _insert(
-                conn,
-                form,
-                course_id=course.id,
-                format_id=fmt.id,
-                employer_id=employer.id,
-                status=status,
-                queue_no=place.queue_no,
-                token=token,
-                now=now,
+            enrolled = await enrolment.enrol(
+                conn, request, revision=course.revision, row=row, now=now
             )
+            if enrolled is None:
+                raise _StaleDefinition
+            if not enrolled.confirmed and not course.waitlist:
+                raise CourseFull("Kursen är fullbokad.")
+            status = (
+                RegistrationStatus.CONFIRMED
+                if enrolled.confirmed
+                else RegistrationStatus.WAITLISTED
+            )
+            registration_id = enrolled.registration_id
             position = None
             if status is RegistrationStatus.WAITLISTED:
                 position = await waitlist_position(
-                    conn, course_id=course.id, queue_no=place.queue_no
+                    conn, course_id=course.id, queue_no=enrolled.queue_no
                 )
     except IntegrityError as exc:
         if "email_key" in str(exc.orig) or "uq_registration_active_email" in str(exc.orig):
@@ -199,54 +200,30 @@ async def _write(
     )
 
 
-async def _seat_status(
-    conn: AsyncConnection, course: CourseRecord, fmt: FormatRecord, place: seats.Place
-) -> RegistrationStatus:
-    if place.course_seat:
-        if await seats.take_format_seat(conn, fmt.id):
-            return RegistrationStatus.CONFIRMED
-        await seats.release_course_seat(conn, course.id)
-    if not course.waitlist:
-        raise CourseFull("Kursen är fullbokad.")
-    return RegistrationStatus.WAITLISTED
-
-
-_INSERT = registration_table.insert().returning(registration_table.c.id)
-
-
-async def _insert(
-    conn: AsyncConnection,
+def _row(
     form: RegistrationForm,
     *,
     course_id: int,
     format_id: int,
     employer_id: int,
-    status: RegistrationStatus,
-    queue_no: int,
     token: str,
     now: datetime,
-) -> int:
-    result = await conn.execute(
-        _INSERT,
-        dict(
-            course_id=course_id,
-            format_id=format_id,
-            employer_id=employer_id,
-            name=form.name.strip(),
-            email=form.email.strip(),
-            email_key=normalize_email(form.email),
-            workplace=form.workplace.strip(),
-            phone=form.phone.strip() if form.phone else None,
-            message=form.message.strip() if form.message else None,
-            status=status.value,
-            queue_no=queue_no,
-            token_hash=hash_token(token),
-            created_at=now,
-            updated_at=now,
-            confirmed_at=now if status is RegistrationStatus.CONFIRMED else None,
-        ),
-    )
-    return int(result.scalar_one())
+) -> dict[str, Any]:
+    """The registration's own columns (`enrolment.ROW_COLUMNS`), cleaned."""
+    return {
+        "course_id": course_id,
+        "format_id": format_id,
+        "employer_id": employer_id,
+        "name": form.name.strip(),
+        "email": form.email.strip(),
+        "email_key": normalize_email(form.email),
+        "workplace": form.workplace.strip(),
+        "phone": form.phone.strip() if form.phone else None,
+        "message": form.message.strip() if form.message else None,
+        "token_hash": hash_token(token),
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
 async def cancel_registration(ctx: ServiceContext, token: str) -> list[int]:

@@ -22,6 +22,7 @@ from courses.schedule.spec import CourseSpec, EmployerSpec, Schedule
 from courses.services.context import ServiceContext
 from courses.services.records import load_course
 from courses.services.waitlist import lock_course, promote_waitlisted
+from courses.storage.seats import recount_seats
 from courses.storage.tables import (
     course_table,
     employer_table,
@@ -219,6 +220,7 @@ async def _upsert_course(conn: AsyncConnection, spec: CourseSpec, now: datetime)
         .where(table.c.id == course_id)
         .values(updated_at=now, revision=table.c.revision + 1, **values)
     )
+    await recount_seats(conn, course_id)
     return ItemReport("course", spec.slug, Action.CHANGED, changes)
 
 

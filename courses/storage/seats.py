@@ -1,5 +1,10 @@
 """The seat guard: conditional UPDATEs on the seat counters.
 
+A course or format with a cap (`seats`) keeps `confirmed_count` equal to its confirmed
+registrations; one without a cap does not count (nothing to guard, and not writing the row
+keeps registrations for an uncapped course from queueing on its lock). An import that sets or
+changes a cap recounts.
+
 `UPDATE ... SET confirmed_count = confirmed_count + 1 WHERE ... confirmed_count < seats
 RETURNING id` is one atomic statement on SQLite and PostgreSQL alike, so no two transactions
 can take the last seat, whatever they read before. Callers hold the course row's lock (they
@@ -12,20 +17,37 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from sqlalchemy import Table, Update, bindparam, case, false, or_, true, update
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    Update,
+    and_,
+    bindparam,
+    case,
+    false,
+    func,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from courses.storage.tables import course_table, format_table
+from courses.storage.tables import course_table, format_table, registration_table
 
 __all__ = [
     "Claim",
     "Place",
     "SeatRequest",
     "claim_seat",
+    "has_room",
+    "recount_seats",
     "release_course_seat",
     "release_seat",
     "take_format_seat",
     "take_place",
+    "take_place_statement",
+    "take_seat_statement",
 ]
 
 
@@ -51,47 +73,67 @@ class SeatRequest:
 
 @dataclass(frozen=True, slots=True)
 class Place:
-    """What `take_place` handed out: a queue number, perhaps a course seat, and the course's
-    revision at that moment (so a caller can tell if its cached definition is stale)."""
+    """What `take_place` handed out: a queue number and perhaps a course seat."""
 
     queue_no: int
     course_seat: bool
-    revision: int
 
 
-_has_room = or_(
+has_room = or_(
     course_table.c.seats.is_(None), course_table.c.confirmed_count < course_table.c.seats
 )
 
-# Built once: a registration runs it every time. One statement takes the course row's lock,
-# hands out the next queue number and, if the course has room, a seat.
-_TAKE_PLACE = (
-    update(course_table)
-    .where(course_table.c.id == bindparam("course_id"))
-    .where(course_table.c.status == "published")
-    .values(
-        queue_counter=course_table.c.queue_counter + 1,
-        confirmed_count=course_table.c.confirmed_count + case((_has_room, 1), else_=0),
-        last_claim_granted=case((_has_room, true()), else_=false()),
+
+def _counted(table: Table, took_seat: ColumnElement[bool]) -> ColumnElement[int]:
+    """1 when a seat was taken on a row with a cap: counters are kept only where seats are
+    counted (an import recounts when it sets a cap)."""
+    return case((and_(table.c.seats.is_not(None), took_seat), 1), else_=0)
+
+
+def take_place_statement() -> Update:
+    """One statement takes the course row's lock, hands out the next queue number and, if the
+    course has room, a seat; it matches only a published course at the expected revision."""
+    return (
+        update(course_table)
+        .where(course_table.c.id == bindparam("place_course_id"))
+        .where(course_table.c.status == "published")
+        .where(course_table.c.revision == bindparam("expected_revision"))
+        .values(
+            queue_counter=course_table.c.queue_counter + 1,
+            confirmed_count=course_table.c.confirmed_count + _counted(course_table, has_room),
+            last_claim_granted=case((has_room, true()), else_=false()),
+        )
     )
-    .returning(
-        course_table.c.queue_counter,
-        course_table.c.last_claim_granted,
-        course_table.c.revision,
-    )
+
+
+_TAKE_PLACE = take_place_statement().returning(
+    course_table.c.queue_counter, course_table.c.last_claim_granted
 )
 
 
-async def take_place(conn: AsyncConnection, request: SeatRequest) -> Place | None:
+async def take_place(conn: AsyncConnection, request: SeatRequest, *, revision: int) -> Place | None:
     """A registration's first write: a queue number and, while the course has room, a seat.
 
-    None when the course is not (or no longer) published. The format's seat is taken next
-    with `take_format_seat`; if that fails the course seat goes back.
+    None when the course is no longer published at `revision` (cancelled, or changed since
+    the caller read it). The format's seat is taken next with `take_format_seat`; if that
+    fails the course seat goes back.
     """
-    row = (await conn.execute(_TAKE_PLACE, {"course_id": request.course_id})).first()
+    params = {"place_course_id": request.course_id, "expected_revision": revision}
+    row = (await conn.execute(_TAKE_PLACE, params)).first()
     if row is None:
         return None
-    return Place(queue_no=int(row[0]), course_seat=bool(row[1]), revision=int(row[2]))
+    return Place(queue_no=int(row[0]), course_seat=bool(row[1]))
+
+
+def take_seat_statement(table: Table) -> Update:
+    """`UPDATE table SET confirmed_count + 1 WHERE id = :row_id AND there is room`."""
+    c = table.c
+    return (
+        update(table)
+        .where(c.id == bindparam("row_id"))
+        .where(or_(c.seats.is_(None), c.confirmed_count < c.seats))
+        .values(confirmed_count=c.confirmed_count + _counted(table, true()))
+    )
 
 
 async def take_format_seat(conn: AsyncConnection, format_id: int) -> bool:
@@ -102,27 +144,17 @@ async def release_course_seat(conn: AsyncConnection, course_id: int) -> None:
     await _give_back(conn, course_table, course_id)
 
 
-def _take_statement(table: Table) -> Update:
-    c = table.c
-    return (
-        update(table)
-        .where(c.id == bindparam("row_id"))
-        .where(or_(c.seats.is_(None), c.confirmed_count < c.seats))
-        .values(confirmed_count=c.confirmed_count + 1)
-        .returning(c.id)
-    )
-
-
 def _give_back_statement(table: Table) -> Update:
     c = table.c
     return (
         update(table)
         .where(c.id == bindparam("row_id"))
+        .where(c.seats.is_not(None))
         .values(confirmed_count=c.confirmed_count - 1)
     )
 
 
-_TAKE = {t.name: _take_statement(t) for t in (course_table, format_table)}
+_TAKE = {t.name: take_seat_statement(t).returning(t.c.id) for t in (course_table, format_table)}
 _GIVE_BACK = {t.name: _give_back_statement(t) for t in (course_table, format_table)}
 
 
@@ -149,3 +181,32 @@ async def release_seat(conn: AsyncConnection, *, course_id: int, format_id: int)
     """Give back a seat taken by `claim_seat` (a confirmed registration was cancelled)."""
     await _give_back(conn, course_table, course_id)
     await _give_back(conn, format_table, format_id)
+
+
+async def recount_seats(conn: AsyncConnection, course_id: int) -> None:
+    """Set the course's and its formats' counters from the confirmed registrations.
+
+    For an import that changed the course (perhaps setting a cap where none was counted). The
+    caller holds the course row's lock, so no registration of the course is in flight; this
+    runs as its own statement so that, on PostgreSQL, it sees every one that committed.
+    """
+    reg = registration_table.c
+    confirmed = reg.status == "confirmed"
+    await conn.execute(
+        update(course_table)
+        .where(course_table.c.id == course_id)
+        .values(
+            confirmed_count=select(func.count())
+            .where(reg.course_id == course_table.c.id, confirmed)
+            .scalar_subquery()
+        )
+    )
+    await conn.execute(
+        update(format_table)
+        .where(format_table.c.course_id == course_id)
+        .values(
+            confirmed_count=select(func.count())
+            .where(reg.format_id == format_table.c.id, confirmed)
+            .scalar_subquery()
+        )
+    )

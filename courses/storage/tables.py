@@ -1,9 +1,10 @@
 """SQLModel tables.
 
 No `from __future__ import annotations` here: SQLModel reads the annotations at class creation.
-Counters on `course` and `course_format` (`confirmed_count`) are the seat guard: they are only
-changed by conditional UPDATEs in `courses.storage.seats`, in the same transaction as the
-registration row they account for.
+Counters on `course` and `course_format` (`confirmed_count`) are the seat guard: where a cap is
+set they equal the confirmed registrations, changed only by the conditional UPDATEs of
+`courses.storage.seats` in the same transaction as the registration row they account for (and
+recounted by an import that changes a course).
 """
 
 from datetime import date, datetime, time

@@ -153,10 +153,10 @@ async def test_a_course_with_two_formats_needs_one_chosen(api: Client) -> None:
 async def test_unexpected_failure_is_a_problem_without_internals(
     api: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async def broken(*_: Any) -> None:
+    async def broken(*_: Any, **__: Any) -> None:
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(registration_service.seats, "take_place", broken)
+    monkeypatch.setattr(registration_service.enrolment, "enrol", broken)
 
     response = await api.post(ASI, json=body())
 

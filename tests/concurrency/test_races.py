@@ -6,16 +6,17 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable
+from datetime import datetime
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 
 from courses.api import create_app
 from courses.clock import FixedClock
 from courses.services.context import ServiceContext
-from courses.storage import seats
+from courses.storage import enrolment, seats
 from courses.storage.tables import course_table, registration_table
 from tests.concurrency.server import running_server
 
@@ -89,10 +90,31 @@ async def test_300_simultaneous_registrations_fill_4_seats_and_queue_the_rest(
     assert (course["seats_left"], course["state"]) == (0, "waitlist")
 
 
-async def _unguarded_take_place(conn: Any, request: seats.SeatRequest) -> seats.Place:
+async def test_200_simultaneous_registrations_for_an_uncapped_course_are_all_confirmed(
+    seeded: ServiceContext, client: httpx.AsyncClient
+) -> None:
+    slug = "lvm-forelasning-2022"
+    responses = await all_at_once(
+        [client.post(f"/api/courses/{slug}/registrations", json=body(n)) for n in range(200)]
+    )
+
+    assert_no_server_errors(responses)
+    assert {r.status_code for r in responses} == {201}
+    assert {r.json()["status"] for r in responses} == {"confirmed"}
+    assert await statuses(seeded, slug) == {"confirmed": 200}
+
+
+async def _unguarded_enrol(
+    conn: Any,
+    request: seats.SeatRequest,
+    *,
+    revision: int,
+    row: dict[str, Any],
+    now: datetime,
+) -> enrolment.Enrolment:
     """The bug the guard prevents: trust what was read before the transaction, then write."""
     has_room = request.course_seats_left is None or request.course_seats_left > 0
-    row = (
+    queue_no = (
         await conn.execute(
             update(course_table)
             .where(course_table.c.id == request.course_id)
@@ -100,17 +122,23 @@ async def _unguarded_take_place(conn: Any, request: seats.SeatRequest) -> seats.
                 queue_counter=course_table.c.queue_counter + 1,
                 confirmed_count=course_table.c.confirmed_count + int(has_room),
             )
-            .returning(course_table.c.queue_counter, course_table.c.revision)
+            .returning(course_table.c.queue_counter)
         )
-    ).one()
-    return seats.Place(queue_no=row[0], course_seat=has_room, revision=row[1])
+    ).scalar_one()
+    status = "confirmed" if has_room else "waitlisted"
+    inserted = await conn.execute(
+        insert(registration_table)
+        .values(**row, status=status, queue_no=queue_no, confirmed_at=now if has_room else None)
+        .returning(registration_table.c.id)
+    )
+    return enrolment.Enrolment(inserted.scalar_one(), has_room, queue_no)
 
 
 async def test_control_without_the_seat_guard_the_same_rush_oversells(
     seeded: ServiceContext, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Proves the race test above can fail: with a read-check-write guard it oversells."""
-    monkeypatch.setattr(seats, "take_place", _unguarded_take_place)
+    monkeypatch.setattr(enrolment, "enrol", _unguarded_enrol)
 
     responses = await all_at_once(
         [client.post(f"/api/courses/{ASI}/registrations", json=body(n)) for n in range(300)]

@@ -202,3 +202,17 @@ async def test_an_import_by_another_process_is_noticed_in_the_write(
 
     with pytest.raises(RegistrationClosed):
         await register(seeded, ASI, form(2))
+
+
+async def test_a_new_cap_counts_those_already_confirmed(
+    seeded: ServiceContext, seed_schedule: Schedule
+) -> None:
+    lvm = "lvm-forelasning-2022"
+    for n in range(3):
+        await register(seeded, lvm, form(n))
+
+    await import_schedule(seeded, with_course(seed_schedule, lvm, seats=2))
+
+    listing = await get_course(seeded, lvm)
+    assert (listing.course.seats_left, listing.state.value) == (0, "waitlist")
+    assert (await register(seeded, lvm, form("late"))).status is RegistrationStatus.WAITLISTED
