@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Insert, bindparam, case, exists, insert, literal, select
+from sqlalchemy import BindParameter, Insert, bindparam, case, exists, insert, literal, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from courses.storage import seats
@@ -103,6 +103,26 @@ async def _enrol_stepwise(
 
 
 _INSERT = registration_table.insert().returning(registration_table.c.id)
+_INSERTED_COLUMNS = [*ROW_COLUMNS, "status", "queue_no", "confirmed_at"]
+
+
+def _row_binds() -> list[BindParameter[Any]]:
+    # Prefixed: parameters named like the table's columns would turn into a VALUES clause.
+    reg = registration_table.c
+    return [bindparam(f"r_{name}", type_=reg[name].type) for name in ROW_COLUMNS]
+
+
+def _params(
+    request: seats.SeatRequest, *, revision: int, row: Mapping[str, Any], now: datetime
+) -> dict[str, Any]:
+    """Parameters of the one-statement enrolments (names as in `courses.storage.seats`)."""
+    return {
+        **{f"r_{name}": value for name, value in row.items()},
+        "place_course_id": request.course_id,
+        "expected_revision": revision,
+        "row_id": request.format_id,
+        "now": now,
+    }
 
 
 def _uncapped_statement() -> Insert:
@@ -118,7 +138,7 @@ def _uncapped_statement() -> Insert:
     )
     source = (
         select(
-            *(bindparam(f"r_{name}", type_=reg[name].type) for name in ROW_COLUMNS),
+            *_row_binds(),
             literal("confirmed"),
             literal(0),
             bindparam("now", type_=reg.confirmed_at.type),
@@ -126,11 +146,7 @@ def _uncapped_statement() -> Insert:
         .select_from(uncapped)
         .where(exists(select(fmt.id).where(fmt.id == bindparam("row_id"), fmt.seats.is_(None))))
     )
-    return (
-        insert(registration_table)
-        .from_select([*ROW_COLUMNS, "status", "queue_no", "confirmed_at"], source)
-        .returning(reg.id)
-    )
+    return insert(registration_table).from_select(_INSERTED_COLUMNS, source).returning(reg.id)
 
 
 _UNCAPPED = _uncapped_statement()
@@ -146,13 +162,7 @@ async def _enrol_uncapped(
 ) -> Enrolment | None:
     """Confirmed without a seat or a queue number, if the course and format are still uncapped
     at `revision`; None (nothing written) otherwise."""
-    params = {
-        **{f"r_{name}": value for name, value in row.items()},
-        "place_course_id": request.course_id,
-        "expected_revision": revision,
-        "row_id": request.format_id,
-        "now": now,
-    }
+    params = _params(request, revision=revision, row=row, now=now)
     registration_id = (await conn.execute(_UNCAPPED, params)).scalar_one_or_none()
     if registration_id is None:
         return None
@@ -178,15 +188,14 @@ def _one_statement() -> Insert:
     confirmed = exists(select(seat.c.id))
     reg = registration_table.c
     source = select(
-        # Prefixed: parameters named like the table's columns would turn into a VALUES clause.
-        *(bindparam(f"r_{name}", type_=reg[name].type) for name in ROW_COLUMNS),
+        *_row_binds(),
         case((confirmed, "confirmed"), else_="waitlisted"),
         place.c.queue_counter,
         case((confirmed, bindparam("now", type_=reg.confirmed_at.type)), else_=None),
     ).select_from(place)
     return (
         insert(registration_table)
-        .from_select([*ROW_COLUMNS, "status", "queue_no", "confirmed_at"], source)
+        .from_select(_INSERTED_COLUMNS, source)
         .returning(
             reg.id,
             reg.status,
@@ -207,13 +216,7 @@ async def _enrol_in_one_statement(
     row: Mapping[str, Any],
     now: datetime,
 ) -> Enrolment | None:
-    params = {
-        **{f"r_{name}": value for name, value in row.items()},
-        "place_course_id": request.course_id,
-        "expected_revision": revision,
-        "row_id": request.format_id,
-        "now": now,
-    }
+    params = _params(request, revision=revision, row=row, now=now)
     found = (await conn.execute(_ONE_STATEMENT, params)).first()
     if found is None:
         return None

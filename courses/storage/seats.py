@@ -191,22 +191,12 @@ async def recount_seats(conn: AsyncConnection, course_id: int) -> None:
     runs as its own statement so that, on PostgreSQL, it sees every one that committed.
     """
     reg = registration_table.c
-    confirmed = reg.status == "confirmed"
-    await conn.execute(
-        update(course_table)
-        .where(course_table.c.id == course_id)
-        .values(
-            confirmed_count=select(func.count())
-            .where(reg.course_id == course_table.c.id, confirmed)
-            .scalar_subquery()
-        )
+    counted = (
+        (course_table, course_table.c.id == course_id, reg.course_id),
+        (format_table, format_table.c.course_id == course_id, reg.format_id),
     )
-    await conn.execute(
-        update(format_table)
-        .where(format_table.c.course_id == course_id)
-        .values(
-            confirmed_count=select(func.count())
-            .where(reg.format_id == format_table.c.id, confirmed)
-            .scalar_subquery()
+    for table, rows, owner in counted:
+        confirmed = select(func.count()).where(owner == table.c.id, reg.status == "confirmed")
+        await conn.execute(
+            update(table).where(rows).values(confirmed_count=confirmed.scalar_subquery())
         )
-    )
