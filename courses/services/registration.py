@@ -178,12 +178,6 @@ async def _write(
                 if enrolled.confirmed
                 else RegistrationStatus.WAITLISTED
             )
-            registration_id = enrolled.registration_id
-            position = None
-            if status is RegistrationStatus.WAITLISTED:
-                position = await waitlist_position(
-                    conn, course_id=course.id, queue_no=enrolled.queue_no
-                )
     except IntegrityError as exc:
         if "email_key" in str(exc.orig) or "uq_registration_active_email" in str(exc.orig):
             raise AlreadyRegistered(
@@ -191,8 +185,16 @@ async def _write(
                 "Använd länken i bekräftelsemejlet för att se eller avanmäla din anmälan."
             ) from None
         raise
+    position = None
+    if status is RegistrationStatus.WAITLISTED:
+        # Read after the commit, so the course lock is not held for it. Everyone with a lower
+        # queue number got it under that lock and committed before we did: the count is exact.
+        async with ctx.db.read() as conn:
+            position = await waitlist_position(
+                conn, course_id=course.id, queue_no=enrolled.queue_no
+            )
     return RegistrationReceipt(
-        id=registration_id,
+        id=enrolled.registration_id,
         status=status,
         waitlist_position=position,
         token=token,
