@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from courses.clock import SystemClock
@@ -56,12 +58,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Fel i inställningarna: {exc}", file=sys.stderr)
         return 2
     if args.command == "serve":
+        settings = serve_settings(settings, host=args.host, port=args.port, environ=os.environ)
         return _serve(settings, host=args.host, port=args.port)
     if args.command == "seed":
         return asyncio.run(_seed(settings, args.file, dry_run=args.dry_run, demo=args.demo))
     if args.command == "migrate":
         return asyncio.run(_migrate(settings))
     raise AssertionError(args.command)  # pragma: no cover - argparse guards this
+
+
+def serve_settings(
+    settings: Settings, *, host: str, port: int, environ: Mapping[str, str]
+) -> Settings:
+    """Without COURSES_BASE_URL, links point where the service really listens."""
+    if environ.get("COURSES_BASE_URL", "").strip():
+        return settings
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - only a name here
+    return replace(settings, base_url=f"http://{shown}:{port}")
 
 
 def _serve(settings: Settings, *, host: str, port: int) -> int:

@@ -361,3 +361,21 @@ def test_demo_leaves_the_real_courses_alone(
     stored = courses(cli_db)
     assert len(stored) == 10
     assert {slug: stored[slug] for slug in real} == real
+
+
+def test_serve_links_point_where_it_listens_unless_a_base_url_is_set() -> None:
+    from courses.cli import serve_settings
+    from courses.settings import Settings
+
+    listening = serve_settings(Settings(), host="127.0.0.1", port=8123, environ={})
+    everywhere = serve_settings(Settings(), host="0.0.0.0", port=80, environ={})
+    configured = serve_settings(
+        Settings(base_url="https://kurser.kronoberg.se"),
+        host="127.0.0.1",
+        port=8123,
+        environ={"COURSES_BASE_URL": "https://kurser.kronoberg.se"},
+    )
+
+    assert listening.base_url == "http://127.0.0.1:8123"
+    assert everywhere.base_url == "http://127.0.0.1:80"
+    assert configured.base_url == "https://kurser.kronoberg.se"
