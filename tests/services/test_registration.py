@@ -211,3 +211,47 @@ async def test_registration_before_the_opening_day_is_refused(seeded: ServiceCon
     with pytest.raises(NotYetOpen):
         await register(seeded, "litet-seminarium", form())
     assert (await get_course(seeded, "litet-seminarium")).state.value == "not_yet_open"
+
+
+def course_with_deadline(deadline: str, first_day: str) -> str:
+    return f"""
+[[course]]
+slug = "sommartid"
+title = "Kurs kring tidsomställningen"
+deadline = {deadline}
+[[course.format]]
+key = "digital"
+kind = "digital"
+[[course.session]]
+date = {first_day}
+start = 09:00:00
+end = 12:00:00
+"""
+
+
+@pytest.mark.parametrize(
+    ("deadline", "first_day", "next_midnight_utc"),
+    [
+        # The night to 27 March 2022 is an hour shorter: local midnight is still 23:00 UTC.
+        ("2022-03-26", "2022-04-01", (2022, 3, 26, 23)),
+        # 27 March itself has 23 hours: the next midnight is 22:00 UTC.
+        ("2022-03-27", "2022-04-01", (2022, 3, 27, 22)),
+        # 30 October has 25 hours: the midnight after it is 23:00 UTC.
+        ("2022-10-30", "2022-11-05", (2022, 10, 30, 23)),
+    ],
+)
+async def test_deadline_closes_at_local_midnight_across_daylight_saving_changes(
+    seeded: ServiceContext, deadline: str, first_day: str, next_midnight_utc: tuple[int, ...]
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    await import_schedule(seeded, parse_schedule(course_with_deadline(deadline, first_day)))
+    closes = datetime(*next_midnight_utc, tzinfo=UTC)  # type: ignore[misc]
+
+    seeded.clock.set(closes - timedelta(seconds=1))  # type: ignore[attr-defined]
+    accepted = await register(seeded, "sommartid", form(1))
+    seeded.clock.set(closes)  # type: ignore[attr-defined]
+
+    assert accepted.status is RegistrationStatus.CONFIRMED
+    with pytest.raises(RegistrationClosed):
+        await register(seeded, "sommartid", form(2))
