@@ -1,11 +1,12 @@
 """Register, look up and cancel registrations.
 
 The invariants live in the database, inside one write transaction per use case:
-- every write that touches a course's registrations first writes the course row, so on
-  PostgreSQL they queue on its row lock (SQLite serialises writers with BEGIN IMMEDIATE);
-- seats are taken with the conditional UPDATEs of `courses.storage.seats`;
+- a registration is made by `courses.storage.enrolment.enrol`: seats are taken with
+  conditional UPDATEs under the course row's lock, or, for an uncapped course, the row is only
+  share-locked; cancelling and promoting lock the course row first;
 - one active registration per person is a partial unique index.
-Rules that need no database (deadline, eligibility, format) are checked before it.
+Rules that need no database (deadline, eligibility, format) are checked before it, on the
+course definition cached in `ServiceContext.cache` (see `courses.services.cache`).
 """
 
 from __future__ import annotations
