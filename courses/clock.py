@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Protocol
 
 __all__ = ["Clock", "FixedClock", "SystemClock"]
@@ -34,6 +34,3 @@ class FixedClock:
         if at.tzinfo is None:
             raise ValueError("FixedClock needs a timezone-aware datetime")
         self._at = at
-
-    def advance(self, delta: timedelta) -> None:
-        self._at += delta

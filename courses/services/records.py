@@ -101,9 +101,6 @@ class CourseRecord:
             self.timing, has_room=self.has_room(), waitlist=self.waitlist, now=now, tz=tz
         )
 
-    def starts_at(self, tz: ZoneInfo) -> datetime | None:
-        return self.timing.first_session_starts_at(tz)
-
 
 def _course(row: Any, formats: list[FormatRecord], sessions: list[SessionRecord]) -> CourseRecord:
     return CourseRecord(

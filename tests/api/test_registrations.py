@@ -8,23 +8,15 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from courses.clock import FixedClock
+from courses.schedule import parse_schedule
 from courses.services import registration as registration_service
+from courses.services.context import ServiceContext
+from courses.services.schedule_import import import_schedule
 from tests.conftest import local
+from tests.conftest import registrant as body
 
 Client = AsyncTestClient[Any]
 ASI = "/api/courses/asi-grund-2022/registrations"
-
-
-def body(n: int | str = 1, **overrides: Any) -> dict[str, Any]:
-    values: dict[str, Any] = {
-        "name": f"Deltagare {n}",
-        "email": f"deltagare{n}@vaxjo.se",
-        "employer": "vaxjo",
-        "workplace": "Beroendemottagningen",
-        "works_in_field": True,
-    }
-    values.update(overrides)
-    return values
 
 
 def problem_type(response: Any) -> str:
@@ -164,3 +156,36 @@ async def test_unexpected_failure_is_a_problem_without_internals(
     assert problem_type(response) == "internal-error"
     assert "secret internals" not in response.text
     assert "Traceback" not in response.text
+
+
+SEMINAR = """
+[[course]]
+slug = "litet-seminarium"
+title = "Litet seminarium"
+opens = 2022-04-01
+deadline = 2022-05-01
+seats = 1
+waitlist = false
+[[course.format]]
+key = "vaxjo"
+kind = "on_site"
+place = "Växjö"
+[[course.session]]
+date = 2022-05-10
+"""
+
+
+async def test_not_yet_open_and_full_without_waitlist_are_conflicts(
+    api: Client, seeded: ServiceContext, clock: FixedClock
+) -> None:
+    await import_schedule(seeded, parse_schedule(SEMINAR))
+    url = "/api/courses/litet-seminarium/registrations"
+
+    early = await api.post(url, json=body(1))
+    clock.set(local(2022, 4, 1, 0, 0))
+    first = await api.post(url, json=body(1))
+    second = await api.post(url, json=body(2))
+
+    assert (early.status_code, problem_type(early)) == (409, "not-yet-open")
+    assert first.status_code == 201
+    assert (second.status_code, problem_type(second)) == (409, "course-full")

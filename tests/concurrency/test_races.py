@@ -19,6 +19,7 @@ from courses.services.context import ServiceContext
 from courses.storage import enrolment, seats
 from courses.storage.tables import course_table, registration_table
 from tests.concurrency.server import running_server
+from tests.conftest import registrant
 
 pytestmark = pytest.mark.slow
 
@@ -26,13 +27,7 @@ ASI = "asi-grund-2022"  # four seats
 
 
 def body(n: int | str, email: str | None = None) -> dict[str, Any]:
-    return {
-        "name": f"Deltagare {n}",
-        "email": email or f"deltagare{n}@vaxjo.se",
-        "employer": "vaxjo",
-        "workplace": "Beroendemottagningen",
-        "works_in_field": True,
-    }
+    return registrant(n, email=email) if email else registrant(n)
 
 
 @pytest.fixture
