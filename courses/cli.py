@@ -3,6 +3,8 @@
 courses serve [--host 127.0.0.1] [--port 8000]
 courses seed FILE [--dry-run] [--demo]
 courses migrate
+courses worker [--once]
+courses mail-status
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import signal
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -21,8 +24,10 @@ from courses.schedule.demo import demo_schedule
 from courses.services.context import ServiceContext
 from courses.services.schedule_import import Action, ImportReport, import_schedule
 from courses.settings import Settings, SettingsError
+from courses.storage import outbox
 from courses.storage.db import Database
 from courses.storage.migrate import upgrade
+from courses.storage.outbox import OutboxStatus
 
 __all__ = ["main"]
 
@@ -47,6 +52,13 @@ def _parser() -> argparse.ArgumentParser:
         help="importera en tydligt märkt demokopia av kurserna, flyttad till kommande månader",
     )
     commands.add_parser("migrate", help="uppdatera databasens schema")
+    worker = commands.add_parser(
+        "worker", help="skicka utgående e-post (när tjänsten körs i flera instanser)"
+    )
+    worker.add_argument(
+        "--once", action="store_true", help="skicka det som väntar nu och avsluta sedan"
+    )
+    commands.add_parser("mail-status", help="visa hur många mejl som väntar och har misslyckats")
     return parser
 
 
@@ -64,6 +76,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_seed(settings, args.file, dry_run=args.dry_run, demo=args.demo))
     if args.command == "migrate":
         return asyncio.run(_migrate(settings))
+    if args.command == "worker":
+        return asyncio.run(_worker(settings, once=args.once))
+    if args.command == "mail-status":
+        return asyncio.run(_mail_status(settings))
     raise AssertionError(args.command)  # pragma: no cover - argparse guards this
 
 
@@ -86,8 +102,60 @@ def _serve(settings: Settings, *, host: str, port: int) -> int:
         f"Tjänsten startar på http://{host}:{port}/api/courses "
         f"(API-dokumentation: http://{host}:{port}/api/schema/swagger)"
     )
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    print(f"E-post: {_mail_destination(settings)}")
+    uvicorn.run(create_app(settings, mail_worker=True), host=host, port=port, log_level="info")
     return 0
+
+
+def _mail_destination(settings: Settings) -> str:
+    if settings.smtp_url:
+        return "skickas via SMTP (COURSES_SMTP_URL)"
+    return f"skrivs som .eml-filer i {settings.mail_dir.resolve()} (COURSES_SMTP_URL är inte satt)"
+
+
+async def _worker(settings: Settings, *, once: bool) -> int:
+    from courses.mail.transport import transport_for
+    from courses.mail.worker import MailWorker
+
+    db = Database.from_url(settings.database_url)
+    try:
+        await upgrade(db.engine)
+        ctx = ServiceContext(db=db, clock=SystemClock(), settings=settings)
+        worker = MailWorker(ctx, transport_for(settings))
+        if once:
+            result = await worker.drain()
+            print(
+                f"{len(result.sent)} skickade, {len(result.retried)} försöks igen senare, "
+                f"{len(result.failed)} misslyckades."
+            )
+            return 0
+        print(f"E-post {_mail_destination(settings)}. Avsluta med Ctrl+C.")
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await worker.run(stop)
+    finally:
+        await db.dispose()
+    return 0
+
+
+async def _mail_status(settings: Settings) -> int:
+    db = Database.from_url(settings.database_url)
+    try:
+        await upgrade(db.engine)
+        async with db.read() as conn:
+            counts = await outbox.counts(conn)
+            failures = await outbox.recent_failures(conn, limit=20)
+    finally:
+        await db.dispose()
+    print(
+        f"Väntar: {counts[OutboxStatus.PENDING]}, skickas nu: {counts[OutboxStatus.SENDING]}, "
+        f"skickade: {counts[OutboxStatus.SENT]}, misslyckade: {counts[OutboxStatus.FAILED]}."
+    )
+    for failure in failures:
+        print(f"  #{failure.id} {failure.kind} till {failure.recipient}: {failure.error}")
+    return 1 if counts[OutboxStatus.FAILED] else 0
 
 
 async def _migrate(settings: Settings) -> int:

@@ -41,6 +41,16 @@ def async_database_url(url: str) -> str:
     )
 
 
+def _integer(name: str, value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise SettingsError(f"{PREFIX}{name} must be a whole number: {value!r}") from None
+    if number < 0:
+        raise SettingsError(f"{PREFIX}{name} must not be negative: {value!r}")
+    return number
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     database_url: str = "sqlite:///courses.db"
@@ -65,6 +75,10 @@ class Settings:
 
     timezone: str = "Europe/Stockholm"
     """The organizer's time zone; all schedule dates and times are local to it."""
+
+    reminder_days: int = 3
+    """How many days before a course's first session its confirmed registrants get a
+    reminder (sent once; 0 turns reminders off)."""
 
     @property
     def tz(self) -> ZoneInfo:
@@ -92,6 +106,7 @@ class Settings:
             base_url=get("BASE_URL", defaults.base_url).rstrip("/"),
             secret_key=get("SECRET_KEY", defaults.secret_key),
             timezone=get("TIMEZONE", defaults.timezone),
+            reminder_days=_integer("REMINDER_DAYS", get("REMINDER_DAYS", "3")),
         )
         settings.validate()
         return settings
@@ -102,6 +117,11 @@ class Settings:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise SettingsError(f"COURSES_TIMEZONE: unknown time zone {self.timezone!r}") from exc
+        if self.smtp_url is not None and not self.smtp_url.startswith(("smtp://", "smtps://")):
+            raise SettingsError(
+                "COURSES_SMTP_URL must start with smtp:// or smtps:// "
+                f"(it starts with {self.smtp_url.partition(':')[0]!r})"
+            )
         if not self.base_url.startswith(("http://", "https://")):
             raise SettingsError(
                 f"COURSES_BASE_URL must start with http:// or https://: {self.base_url!r}"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 from litestar import Litestar
 from litestar.datastructures import State
@@ -18,12 +20,18 @@ from courses.api.controllers.registrations import RegistrationController
 from courses.api.dependencies import provide_ctx
 from courses.api.problems import exception_handlers
 from courses.clock import Clock, SystemClock
+from courses.mail.transport import Transport, transport_for
+from courses.mail.worker import MailWorker
 from courses.services.context import ServiceContext
 from courses.settings import Settings
 from courses.storage.db import Database
 from courses.storage.migrate import upgrade
 
 __all__ = ["create_app"]
+
+log = logging.getLogger("courses.api")
+
+_WORKER_STOP_GRACE = 10.0
 
 
 def create_app(
@@ -32,8 +40,14 @@ def create_app(
     clock: Clock | None = None,
     migrate: bool = True,
     pool_size: int = 10,
+    mail_worker: bool = False,
+    mail_transport: Transport | None = None,
 ) -> Litestar:
-    """Build the app. The engine is made in the lifespan, on the loop that serves requests."""
+    """Build the app. The engine is made in the lifespan, on the loop that serves requests.
+
+    `mail_worker`: also send the outbox from this process (`courses serve` does; more
+    instances can run `courses worker` instead). `mail_transport` defaults to the settings'.
+    """
     clock = clock or SystemClock()
 
     @asynccontextmanager
@@ -42,8 +56,25 @@ def create_app(
         try:
             if migrate:
                 await upgrade(db.engine)
-            app.state.ctx = ServiceContext(db=db, clock=clock, settings=settings)
-            yield
+            ctx = ServiceContext(db=db, clock=clock, settings=settings)
+            app.state.ctx = ctx
+            if not mail_worker:
+                yield
+                return
+            stop = asyncio.Event()
+            worker = MailWorker(ctx, mail_transport or transport_for(settings))
+            task = asyncio.create_task(worker.run(stop), name="mail-worker")
+            try:
+                yield
+            finally:
+                stop.set()
+                ctx.mail_signal.notify()
+                # A batch in flight gets time to finish; what it leaves is sent on the next start.
+                done, _ = await asyncio.wait([task], timeout=_WORKER_STOP_GRACE)
+                if not done:
+                    task.cancel()
+                    with suppress(asyncio.CancelledError):
+                        await task
         finally:
             await db.dispose()
 

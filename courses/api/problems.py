@@ -35,6 +35,7 @@ _STATUS = {
     "not-yet-open": 409,
     "course-full": 409,
     "already-registered": 409,
+    "no-invite": 409,
     "not-eligible": 422,
 }
 _TITLES = {
@@ -44,6 +45,7 @@ _TITLES = {
     "not-yet-open": "Anmälan har inte öppnat",
     "course-full": "Kursen är fullbokad",
     "already-registered": "Redan anmäld",
+    "no-invite": "Ingen kalenderinbjudan",
     "not-eligible": "Inte behörig",
     "not-found": "Sidan finns inte",
     "method-not-allowed": "Metoden stöds inte",

@@ -15,6 +15,7 @@ __all__ = [
     "DomainError",
     "FieldError",
     "InvalidInput",
+    "NoInvite",
     "NotEligible",
     "NotYetOpen",
     "RegistrationClosed",
@@ -60,6 +61,12 @@ class AlreadyRegistered(DomainError):
 
 class NotEligible(DomainError):
     code = "not-eligible"
+
+
+class NoInvite(DomainError):
+    """A waitlisted or cancelled registration has no calendar invite."""
+
+    code = "no-invite"
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -10,7 +12,25 @@ from courses.services.cache import CatalogCache
 from courses.settings import Settings
 from courses.storage.db import Database
 
-__all__ = ["ServiceContext"]
+__all__ = ["MailSignal", "ServiceContext"]
+
+
+class MailSignal:
+    """Wakes the mail worker of this process as soon as a service has committed mail.
+
+    Only a shortcut: a worker in another process finds the rows on its next poll.
+    """
+
+    def __init__(self) -> None:
+        self._event = asyncio.Event()
+
+    def notify(self) -> None:
+        self._event.set()
+
+    async def wait_at_most(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._event.wait(), seconds)
+        self._event.clear()
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +39,7 @@ class ServiceContext:
     clock: Clock
     settings: Settings
     cache: CatalogCache = field(default_factory=CatalogCache)
+    mail_signal: MailSignal = field(default_factory=MailSignal)
 
     @property
     def tz(self) -> ZoneInfo:

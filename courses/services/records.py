@@ -7,7 +7,7 @@ which would lazy-load in async code.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -52,6 +52,15 @@ class SessionRecord:
     def time(self) -> SessionTime:
         return SessionTime(self.day, self.start_time, self.end_time)
 
+    def where(self, fmt: FormatRecord) -> str | None:
+        """Where someone in `fmt` attends: the meeting link for digital, else the place.
+
+        The link is for the digital format's registrants only; None when nothing is known.
+        """
+        if fmt.kind == "digital":
+            return fmt.meeting_url
+        return self.place or fmt.place
+
 
 @dataclass(frozen=True, slots=True)
 class CourseRecord:
@@ -68,6 +77,7 @@ class CourseRecord:
     status: CourseStatus
     confirmed_count: int
     revision: int
+    calendar_sequence: int
     formats: Sequence[FormatRecord]
     sessions: Sequence[SessionRecord]
 
@@ -117,21 +127,28 @@ def _course(row: Any, formats: list[FormatRecord], sessions: list[SessionRecord]
         status=CourseStatus(row.status),
         confirmed_count=row.confirmed_count,
         revision=row.revision,
+        calendar_sequence=row.calendar_sequence,
         formats=formats,
         sessions=sorted(sessions, key=lambda s: (s.day, s.start_time or time(0), s.position)),
     )
 
 
-async def load_courses(conn: AsyncConnection, *, slug: str | None = None) -> list[CourseRecord]:
-    """Courses with their formats and sessions, ordered by first session; one slug or all."""
+async def load_courses(
+    conn: AsyncConnection, *, slug: str | None = None, ids: Collection[int] | None = None
+) -> list[CourseRecord]:
+    """Courses with their formats and sessions, ordered by first session; a slug, ids or all."""
     courses = select(course_table)
     formats = select(format_table).order_by(format_table.c.course_id, format_table.c.position)
     sessions = select(session_table).order_by(session_table.c.course_id, session_table.c.position)
+    if ids is not None:
+        courses = courses.where(course_table.c.id.in_(ids))
+        formats = formats.where(format_table.c.course_id.in_(ids))
+        sessions = sessions.where(session_table.c.course_id.in_(ids))
     if slug is not None:
         courses = courses.where(course_table.c.slug == slug)
-        ids = select(course_table.c.id).where(course_table.c.slug == slug).scalar_subquery()
-        formats = formats.where(format_table.c.course_id == ids)
-        sessions = sessions.where(session_table.c.course_id == ids)
+        by_slug = select(course_table.c.id).where(course_table.c.slug == slug).scalar_subquery()
+        formats = formats.where(format_table.c.course_id == by_slug)
+        sessions = sessions.where(session_table.c.course_id == by_slug)
     course_rows = (await conn.execute(courses)).all()
     if not course_rows:
         return []

@@ -11,10 +11,8 @@ course definition cached in `ServiceContext.cache` (see `courses.services.cache`
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
@@ -29,6 +27,7 @@ from courses.domain.errors import (
     RegistrationNotFound,
 )
 from courses.domain.rules import (
+    ACTIVE_STATUSES,
     RegistrationStatus,
     check_can_cancel,
     check_eligible,
@@ -36,8 +35,10 @@ from courses.domain.rules import (
     choose_format,
     normalize_email,
 )
+from courses.services import tokens
 from courses.services.cache import EmployerRecord
 from courses.services.context import ServiceContext
+from courses.services.notices import MailKind, Method, all_sessions, notice, queue
 from courses.services.records import CourseRecord, FormatRecord, load_course
 from courses.services.waitlist import lock_course, promote_waitlisted, waitlist_position
 from courses.storage import enrolment, seats
@@ -76,13 +77,11 @@ class RegistrationReceipt:
     manage_url: str
 
 
-def hash_token(token: str) -> str:
-    """Only this is stored: a leaked database does not let anyone cancel for others."""
-    return hashlib.sha256(token.encode()).hexdigest()
+hash_token = tokens.hash_token
 
 
 def manage_url(ctx: ServiceContext, token: str) -> str:
-    return f"{ctx.settings.base_url}/api/registrations/{token}"
+    return tokens.manage_url(ctx.settings.base_url, token)
 
 
 async def register(ctx: ServiceContext, slug: str, form: RegistrationForm) -> RegistrationReceipt:
@@ -107,6 +106,9 @@ async def register(ctx: ServiceContext, slug: str, form: RegistrationForm) -> Re
         assert employer is not None
         try:
             return await _write(ctx, course, fmt, employer, form, now=now)
+        except AlreadyRegistered:
+            await _resend_manage_link(ctx, course.id, normalize_email(form.email), now=now)
+            raise
         except _StaleDefinition:
             ctx.cache.forget_course(slug)
             fresh = True
@@ -155,7 +157,7 @@ async def _write(
     *,
     now: datetime,
 ) -> RegistrationReceipt:
-    token = secrets.token_urlsafe(32)
+    token, nonce = tokens.new_token(ctx.settings.secret_key)
     request = seats.SeatRequest(
         course_id=course.id,
         format_id=fmt.id,
@@ -165,6 +167,7 @@ async def _write(
     row = _row(
         form, course_id=course.id, format_id=fmt.id, employer_id=employer.id, token=token, now=now
     )
+    row["token_nonce"] = nonce
     try:
         async with ctx.db.write() as conn:
             enrolled = await enrolment.enrol(
@@ -174,11 +177,27 @@ async def _write(
                 raise _StaleDefinition
             if not enrolled.confirmed and not course.waitlist:
                 raise CourseFull("Kursen är fullbokad.")
-            status = (
-                RegistrationStatus.CONFIRMED
-                if enrolled.confirmed
-                else RegistrationStatus.WAITLISTED
-            )
+            position = None
+            if enrolled.confirmed:
+                status = RegistrationStatus.CONFIRMED
+                mail = notice(
+                    MailKind.CONFIRMED,
+                    enrolled.registration_id,
+                    invites=all_sessions([s.position for s in course.sessions], Method.REQUEST),
+                )
+            else:
+                status = RegistrationStatus.WAITLISTED
+                # Counted under the course lock that the waitlisting took: everyone with a
+                # lower queue number has committed, so the count is exact.
+                position = await waitlist_position(
+                    conn, course_id=course.id, queue_no=enrolled.queue_no
+                )
+                mail = notice(
+                    MailKind.WAITLISTED,
+                    enrolled.registration_id,
+                    payload={"waitlist_position": position},
+                )
+            await queue(conn, [mail], now=now)
     except IntegrityError as exc:
         if "email_key" in str(exc.orig) or "uq_registration_active_email" in str(exc.orig):
             raise AlreadyRegistered(
@@ -186,14 +205,7 @@ async def _write(
                 "Använd länken i bekräftelsemejlet för att se eller avanmäla din anmälan."
             ) from None
         raise
-    position = None
-    if status is RegistrationStatus.WAITLISTED:
-        # Read after the commit, so the course lock is not held for it. Everyone with a lower
-        # queue number got it under that lock and committed before we did: the count is exact.
-        async with ctx.db.read() as conn:
-            position = await waitlist_position(
-                conn, course_id=course.id, queue_no=enrolled.queue_no
-            )
+    ctx.mail_signal.notify()
     return RegistrationReceipt(
         id=enrolled.registration_id,
         status=status,
@@ -229,6 +241,37 @@ def _row(
     }
 
 
+_RESEND_EVERY = timedelta(hours=1)
+
+
+async def _resend_manage_link(
+    ctx: ServiceContext, course_id: int, email_key: str, *, now: datetime
+) -> None:
+    """Mail the manage link again to the address already registered, at most once an hour.
+
+    The link goes only to the address itself, never into the answer. The conditional UPDATE
+    makes "once an hour" hold however many requests arrive at the same moment.
+    """
+    reg = registration_table.c
+    async with ctx.db.write() as conn:
+        result = await conn.execute(
+            update(registration_table)
+            .where(
+                reg.course_id == course_id,
+                reg.email_key == email_key,
+                reg.status.in_([s.value for s in ACTIVE_STATUSES]),
+                (reg.resent_at.is_(None)) | (reg.resent_at <= now - _RESEND_EVERY),
+            )
+            .values(resent_at=now)
+            .returning(reg.id)
+        )
+        found = result.scalar_one_or_none()
+        if found is None:
+            return
+        await queue(conn, [notice(MailKind.ALREADY_REGISTERED, found)], now=now)
+    ctx.mail_signal.notify()
+
+
 async def cancel_registration(ctx: ServiceContext, token: str) -> list[int]:
     """Cancel by the manage token until the first session starts; promote from the waitlist.
 
@@ -260,7 +303,16 @@ async def cancel_registration(ctx: ServiceContext, token: str) -> list[int]:
             .where(reg.id == found.id)
             .values(status=RegistrationStatus.CANCELLED.value, cancelled_at=now, updated_at=now)
         )
-        if status != RegistrationStatus.CONFIRMED:
-            return []
-        await seats.release_seat(conn, course_id=found.course_id, format_id=found.format_id)
-        return await promote_waitlisted(conn, course, now=now, tz=ctx.tz)
+        was_confirmed = status == RegistrationStatus.CONFIRMED
+        invites = [s.position for s in course.sessions] if was_confirmed else []
+        await queue(
+            conn,
+            [notice(MailKind.CANCELLED, found.id, invites=all_sessions(invites, Method.CANCEL))],
+            now=now,
+        )
+        promoted: list[int] = []
+        if was_confirmed:
+            await seats.release_seat(conn, course_id=found.course_id, format_id=found.format_id)
+            promoted = await promote_waitlisted(conn, course, now=now, tz=ctx.tz)
+    ctx.mail_signal.notify()
+    return promoted

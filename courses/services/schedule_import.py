@@ -20,6 +20,7 @@ from courses.domain.rules import ACTIVE_STATUSES
 from courses.schedule.load import Problem, ScheduleError
 from courses.schedule.spec import CourseSpec, EmployerSpec, Schedule
 from courses.services.context import ServiceContext
+from courses.services.course_changes import notify_course_change
 from courses.services.records import load_course
 from courses.services.waitlist import lock_course, promote_waitlisted
 from courses.storage.seats import recount_seats
@@ -103,11 +104,14 @@ async def import_schedule(
             items = [await _upsert_employer(conn, spec) for spec in schedule.employer]
             promoted = 0
             for spec in schedule.course:
+                before = await load_course(conn, spec.slug)
                 item = await _upsert_course(conn, spec, now)
                 items.append(item)
                 if item.action is Action.CHANGED:
+                    assert before is not None
                     course = await load_course(conn, spec.slug)
                     assert course is not None
+                    await notify_course_change(conn, before, course, now=now)
                     promoted += len(await promote_waitlisted(conn, course, now=now, tz=ctx.tz))
             report = ImportReport(items=items, promoted=promoted, dry_run=dry_run)
             if dry_run:
@@ -115,6 +119,8 @@ async def import_schedule(
     except _DryRun:
         pass
     assert report is not None
+    if not dry_run:
+        ctx.mail_signal.notify()
     return report
 
 

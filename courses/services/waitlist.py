@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from courses.domain.rules import CourseStatus, RegistrationStatus
+from courses.services.notices import MailKind, Method, all_sessions, notice, queue
 from courses.services.records import CourseRecord
 from courses.storage import seats
 from courses.storage.tables import course_table, registration_table
@@ -83,4 +84,13 @@ async def promote_waitlisted(
             .values(status=RegistrationStatus.CONFIRMED.value, confirmed_at=now, updated_at=now)
         )
         promoted.append(registration_id)
+    positions = [s.position for s in course.sessions]
+    await queue(
+        conn,
+        [
+            notice(MailKind.PROMOTED, id_, invites=all_sessions(positions, Method.REQUEST))
+            for id_ in promoted
+        ],
+        now=now,
+    )
     return promoted

@@ -40,6 +40,7 @@ ROW_COLUMNS = (
     "phone",
     "message",
     "token_hash",
+    "token_nonce",
     "created_at",
     "updated_at",
 )

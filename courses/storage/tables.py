@@ -20,11 +20,13 @@ __all__ = [
     "CourseFormat",
     "CourseSession",
     "Employer",
+    "OutboxMail",
     "Registration",
     "course_table",
     "employer_table",
     "format_table",
     "metadata",
+    "outbox_table",
     "registration_table",
     "session_table",
 ]
@@ -75,6 +77,10 @@ class Course(SQLModel, table=True):
     # Bumped by every import that changes the course (fields, formats, sessions); services
     # cache a course's definition and check this in the write transaction.
     revision: int = Field(default=1, sa_column_kwargs={"server_default": text("1")})
+    # SEQUENCE of every calendar event of the course (RFC 5545): bumped by a change of a
+    # session's date, time or place, a format's place or meeting link, or a cancellation,
+    # never by a text-only change.
+    calendar_sequence: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
     created_at: datetime = _utc_column(nullable=False)
     updated_at: datetime = _utc_column(nullable=False)
 
@@ -136,10 +142,46 @@ class Registration(SQLModel, table=True):
     status: str = Field(max_length=20)
     queue_no: int
     token_hash: str = Field(max_length=64, unique=True)
+    # The manage token is HMAC(secret key, nonce): only its hash and the nonce are stored, yet
+    # a mail written later (a promotion, a course change) can carry the link again.
+    token_nonce: str | None = Field(default=None, max_length=32)
+    # Set by the conditional UPDATE that allows one "already registered" resend per hour.
+    resent_at: datetime | None = _utc_column(nullable=True)
+    # Set once, by the UPDATE that queues the reminder before the first session.
+    reminded_at: datetime | None = _utc_column(nullable=True)
     created_at: datetime = _utc_column(nullable=False)
     updated_at: datetime = _utc_column(nullable=False)
     confirmed_at: datetime | None = _utc_column(nullable=True)
     cancelled_at: datetime | None = _utc_column(nullable=True)
+
+
+class OutboxMail(SQLModel, table=True):
+    """One mail message to send, written in the transaction of the change it tells about.
+
+    `part` is the course session (by position) whose calendar event the message carries, with
+    `method` REQUEST or CANCEL; a message without an invite has neither. The message is built
+    when it is sent, from `kind`, `payload` and the data then stored; `message_id` is fixed
+    here so a retry or a repeat after a crash carries the same Message-ID.
+    """
+
+    __tablename__ = "outbox_mail"
+    __table_args__ = (Index("ix_outbox_mail_due", "status", "available_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    registration_id: int = Field(foreign_key="registration.id", ondelete="CASCADE", index=True)
+    kind: str = Field(max_length=30)
+    part: int | None = None
+    method: str | None = Field(default=None, max_length=10)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    message_id: str = Field(max_length=200, unique=True)
+    status: str = Field(max_length=10)
+    attempts: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    available_at: datetime = _utc_column(nullable=False)
+    lease_until: datetime | None = _utc_column(nullable=True)
+    claimed_by: str | None = Field(default=None, max_length=100)
+    last_error: str | None = None
+    created_at: datetime = _utc_column(nullable=False)
+    sent_at: datetime | None = _utc_column(nullable=True)
 
 
 # Core handles for the services, which speak SQL expressions rather than ORM sessions: the hot
@@ -149,3 +191,4 @@ course_table = Course.__table__  # type: ignore[attr-defined]
 format_table = CourseFormat.__table__  # type: ignore[attr-defined]
 session_table = CourseSession.__table__  # type: ignore[attr-defined]
 registration_table = Registration.__table__  # type: ignore[attr-defined]
+outbox_table = OutboxMail.__table__  # type: ignore[attr-defined]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from litestar import Controller, get, post
+from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
 from courses.api.mapping import course_out
 from courses.api.schemas import CourseOut, RegistrationCreated, RegistrationIn
+from courses.mail.calendars import course_ics
 from courses.services import catalog
 from courses.services.context import ServiceContext
 from courses.services.registration import RegistrationForm, register
@@ -29,6 +30,20 @@ class CourseController(Controller):
         self, ctx: NamedDependency[ServiceContext], slug: FromPath[str]
     ) -> CourseOut:
         return course_out(await catalog.get_course(ctx, slug), ctx.tz)
+
+    @get(
+        "/{slug:str}/calendar.ics",
+        summary="Kursens schema som kalender",
+        media_type="text/calendar; charset=utf-8",
+    )
+    async def calendar(
+        self, ctx: NamedDependency[ServiceContext], slug: FromPath[str]
+    ) -> Response[bytes]:
+        return Response(
+            await course_ics(ctx, slug),
+            media_type="text/calendar; charset=utf-8",
+            headers={"Content-Disposition": f'inline; filename="{slug}.ics"'},
+        )
 
     @post("/{slug:str}/registrations", status_code=HTTP_201_CREATED, summary="Anmäl dig")
     async def register(

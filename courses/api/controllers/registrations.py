@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from litestar import Controller, delete, get
+from litestar import Controller, Response, delete, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.status_codes import HTTP_200_OK
 
 from courses.api.mapping import registration_out
 from courses.api.schemas import RegistrationOut
+from courses.mail.calendars import registration_ics
 from courses.services.context import ServiceContext
 from courses.services.lookup import get_registration
 from courses.services.registration import cancel_registration
@@ -25,6 +26,20 @@ class RegistrationController(Controller):
         self, ctx: NamedDependency[ServiceContext], token: FromPath[str]
     ) -> RegistrationOut:
         return registration_out(await get_registration(ctx, token), ctx.tz)
+
+    @get(
+        "/{token:str}/invite.ics",
+        summary="Dina kursdagar som kalenderfil",
+        media_type="text/calendar; charset=utf-8",
+    )
+    async def invite(
+        self, ctx: NamedDependency[ServiceContext], token: FromPath[str]
+    ) -> Response[bytes]:
+        return Response(
+            await registration_ics(ctx, token),
+            media_type="text/calendar; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="kursdagar.ics"'},
+        )
 
     @delete("/{token:str}", status_code=HTTP_200_OK, summary="Avanmäl dig")
     async def cancel(

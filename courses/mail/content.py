@@ -1,0 +1,144 @@
+"""Subject, text and HTML of a mail, from the Jinja templates in `templates/mail/`.
+
+Each kind has `<kind>.txt` (with the subject in a block) and `<kind>.html`; both extend a base
+that lists every fact a person needs, because Outlook builds the appointment from the body and
+many people never open an attachment. HTML is autoescaped; the meeting link is given only to
+those registered for the digital format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, time
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from courses.domain.rules import swedish_date
+from courses.domain.wording import describe_session
+from courses.mail.facts import MailFacts
+from courses.services.records import SessionRecord
+
+__all__ = ["MailContent", "Templates", "default_template_dir"]
+
+
+def default_template_dir() -> Path:
+    return Path(__file__).resolve().parents[2] / "templates"
+
+
+@dataclass(frozen=True, slots=True)
+class MailContent:
+    subject: str
+    text: str
+    html: str
+
+
+def _one_line(text: str) -> str:
+    return " ".join("".join(c if c.isprintable() else " " for c in text).split())
+
+
+def _session(session: SessionRecord, facts: MailFacts) -> dict[str, Any]:
+    fmt = facts.registrant.format
+    return {
+        "position": session.position,
+        "when": describe_session(session.day, session.start_time, session.end_time),
+        "where": session.where(fmt) if fmt is not None else session.place,
+    }
+
+
+def _removed(entry: dict[str, Any]) -> dict[str, Any]:
+    start, end = entry.get("start"), entry.get("end")
+    return {
+        "position": entry["position"],
+        "when": describe_session(
+            date.fromisoformat(entry["day"]),
+            time.fromisoformat(start) if start else None,
+            time.fromisoformat(end) if end else None,
+        ),
+    }
+
+
+def _format(facts: MailFacts) -> dict[str, Any] | None:
+    fmt = facts.registrant.format
+    if fmt is None:
+        return None
+    digital = fmt.kind == "digital"
+    return {
+        "digital": digital,
+        "label": "Digitalt" if digital else f"På plats{f': {fmt.place}' if fmt.place else ''}",
+        "meeting_url": fmt.meeting_url if digital else None,
+    }
+
+
+class Templates:
+    """The mail templates, loaded once per worker."""
+
+    def __init__(self, directory: Path | None = None) -> None:
+        self._env = Environment(
+            loader=FileSystemLoader((directory or default_template_dir()) / "mail"),
+            autoescape=select_autoescape(["html"]),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+
+    def context(self, facts: MailFacts) -> dict[str, Any]:
+        course = facts.course
+        payload = facts.payload
+        sessions = sorted(course.sessions, key=lambda s: s.position)
+        part = facts.mail.part
+        parts = payload.get("parts", [])
+        this = next((s for s in sessions if s.position == part), None)
+        removed = [_removed(entry) for entry in payload.get("removed", [])]
+        return {
+            "name": _one_line(facts.registrant.name),
+            "course": course,
+            "title": _one_line(course.title),
+            "sessions": [_session(s, facts) for s in sessions],
+            "format": _format(facts),
+            "leaders": [
+                {"name": leader["name"], "email": leader.get("email")} for leader in course.leaders
+            ],
+            "deadline": swedish_date(course.deadline),
+            # After a cancellation the link only shows that it is cancelled: leave it out.
+            "manage_url": (
+                None
+                if facts.mail.kind in ("cancelled", "course_cancelled")
+                else facts.registrant.manage_url
+            ),
+            "status": facts.registrant.status,
+            "waitlist_position": payload.get("waitlist_position"),
+            "changes": payload.get("changes", []),
+            "removed": removed,
+            "method": facts.mail.method,
+            # A notice with several invites: the first message is the notice itself; each
+            # further one says which session's invite it carries.
+            "extra_part": bool(parts) and part != parts[0],
+            "part": {
+                "position": part,
+                "count": len(sessions),
+                "when": (
+                    _session(this, facts)["when"]
+                    if this is not None
+                    else next((r["when"] for r in removed if r["position"] == part), "")
+                ),
+            },
+            "employer": facts.registrant.employer,
+            "workplace": facts.registrant.workplace,
+        }
+
+    def render(self, facts: MailFacts) -> MailContent:
+        kind = facts.mail.kind
+        context = self.context(facts)
+        text_template = self._env.get_template(f"{kind}.txt")
+        subject = "".join(text_template.blocks["subject"](text_template.new_context(context)))
+        if context["extra_part"]:
+            part = context["part"]
+            subject = f"Kursdag {part['position']} av {part['count']} – {subject}"
+        return MailContent(
+            subject=_one_line(subject),
+            text=text_template.render(context),
+            html=self._env.get_template(f"{kind}.html").render(context),
+        )

@@ -1,0 +1,223 @@
+"""Calendar objects (RFC 5545) for invites (RFC 5546 iTIP) and the public .ics files.
+
+Every session is its own event. Its UID is fixed by the registration and the session's position
+(`courses-r{registration}-s{position}@{host}`), so a REQUEST after a change updates the event
+in place and a CANCEL removes it; SEQUENCE is the course's `calendar_sequence`, which only a
+change of date, time or place raises. Times are local to the organizer's zone with a VTIMEZONE
+bounded to the years the sessions need; an all-day session is a DATE with an exclusive end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from email.headerregistry import Address
+from email.utils import parseaddr
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event, vCalAddress
+
+from courses.domain.wording import describe_session
+from courses.mail.facts import Registrant
+from courses.services.records import CourseRecord, FormatRecord, SessionRecord
+from courses.settings import Settings
+
+__all__ = ["SessionEvent", "course_calendar", "invite", "registrant_calendar", "session_uid"]
+
+PRODID = "-//Utbildningar missbruk och beroende//courses//SV"
+
+
+@dataclass(frozen=True, slots=True)
+class SessionEvent:
+    """One session as an event: today's session, or a removed one from a change's payload."""
+
+    position: int
+    day: date
+    start: time | None
+    end: time | None
+    where: str | None = None
+
+    @classmethod
+    def of(cls, session: SessionRecord, fmt: FormatRecord | None) -> SessionEvent:
+        where = session.where(fmt) if fmt is not None else session.place
+        return cls(session.position, session.day, session.start_time, session.end_time, where)
+
+
+def _host(settings: Settings) -> str:
+    return urlsplit(settings.base_url).hostname or "localhost"
+
+
+def session_uid(settings: Settings, registration_id: int, position: int) -> str:
+    return f"courses-r{registration_id}-s{position}@{_host(settings)}"
+
+
+def _clean(text: str) -> str:
+    """One line: CR, LF and other control characters become spaces."""
+    return " ".join("".join(c if c.isprintable() else " " for c in text).split())
+
+
+def _organizer(settings: Settings) -> vCalAddress:
+    name, address = parseaddr(settings.mail_from)
+    organizer = vCalAddress(f"mailto:{address}")
+    if name:
+        organizer.params["CN"] = _clean(name).replace('"', "'")
+    return organizer
+
+
+def _attendee(registrant: Registrant) -> vCalAddress:
+    # The address was checked at registration; Address() refuses anything a header could not
+    # carry, so nothing but an address reaches the property value.
+    address = Address(addr_spec=registrant.email).addr_spec
+    attendee = vCalAddress(f"mailto:{address}")
+    attendee.params["CN"] = _clean(registrant.name).replace('"', "'")
+    attendee.params["ROLE"] = "REQ-PARTICIPANT"
+    attendee.params["PARTSTAT"] = "NEEDS-ACTION"
+    attendee.params["RSVP"] = "TRUE"
+    return attendee
+
+
+def _calendar(method: str, events: Iterable[Event], days: list[date], tz: ZoneInfo) -> bytes:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", method)
+    for event in events:
+        calendar.add_component(event)
+    if days:
+        # The zone's rules for the years the sessions fall in, not since 1970.
+        calendar.add_missing_timezones(
+            first_date=date(min(days).year, 1, 1), last_date=date(max(days).year + 1, 1, 1)
+        )
+    return bytes(calendar.to_ical())
+
+
+def _event(
+    *,
+    uid: str,
+    session: SessionEvent,
+    summary: str,
+    description: str,
+    sequence: int,
+    now: datetime,
+    tz: ZoneInfo,
+) -> Event:
+    event = Event()
+    event.add("uid", uid)
+    event.add("dtstamp", now)
+    event.add("sequence", sequence)
+    if session.start is None:
+        event.add("dtstart", session.day)
+        event.add("dtend", session.day + timedelta(days=1))
+    else:
+        event.add("dtstart", datetime.combine(session.day, session.start, tzinfo=tz))
+        if session.end is not None:
+            event.add("dtend", datetime.combine(session.day, session.end, tzinfo=tz))
+    event.add("summary", _clean(summary))
+    if session.where:
+        event.add("location", _clean(session.where))
+    event.add("description", description)
+    event.add("transp", "OPAQUE")
+    return event
+
+
+def _summary(course: CourseRecord, position: int) -> str:
+    count = len(course.sessions)
+    return course.title if count <= 1 else f"{course.title} (kursdag {position} av {count})"
+
+
+def _description(course: CourseRecord, registrant: Registrant | None) -> str:
+    lines = [course.title]
+    if course.leaders:
+        lines.append("Kursledare: " + ", ".join(leader["name"] for leader in course.leaders))
+    lines += [
+        f"Kursdag {s.position}: {describe_session(s.day, s.start_time, s.end_time)}"
+        for s in sorted(course.sessions, key=lambda s: s.position)
+    ]
+    if registrant is not None and registrant.manage_url:
+        lines.append(f"Se eller avanmäl din anmälan: {registrant.manage_url}")
+    return "\n".join(lines)
+
+
+def invite(
+    *,
+    course: CourseRecord,
+    registrant: Registrant,
+    session: SessionEvent,
+    method: str,
+    settings: Settings,
+    now: datetime,
+) -> bytes:
+    """The iTIP message (REQUEST or CANCEL) for one session of one registration."""
+    cancel = method == "CANCEL"
+    event = _event(
+        uid=session_uid(settings, registrant.id, session.position),
+        session=session,
+        summary=("Inställt: " if cancel else "") + _summary(course, session.position),
+        description=_description(course, registrant),
+        # A CANCEL outranks every REQUEST sent for the same course state.
+        sequence=course.calendar_sequence + (1 if cancel else 0),
+        now=now,
+        tz=settings.tz,
+    )
+    event.add("organizer", _organizer(settings))
+    event.add("attendee", _attendee(registrant))
+    event.add("status", "CANCELLED" if cancel else "CONFIRMED")
+    return _calendar(method, [event], [session.day], settings.tz)
+
+
+def registrant_calendar(
+    course: CourseRecord, registrant: Registrant, *, settings: Settings, now: datetime
+) -> bytes:
+    """All of a confirmed registrant's sessions as one file (METHOD:PUBLISH, same UIDs)."""
+    events = []
+    for session in course.sessions:
+        event = _event(
+            uid=session_uid(settings, registrant.id, session.position),
+            session=SessionEvent.of(session, registrant.format),
+            summary=_summary(course, session.position),
+            description=_description(course, registrant),
+            sequence=course.calendar_sequence,
+            now=now,
+            tz=settings.tz,
+        )
+        event.add("organizer", _organizer(settings))
+        events.append(event)
+    return _calendar("PUBLISH", events, [s.day for s in course.sessions], settings.tz)
+
+
+def _public_where(course: CourseRecord, session: SessionRecord) -> str | None:
+    # Never a meeting link: that goes to the digital format's registrants only.
+    places = []
+    for fmt in course.formats:
+        where = "Digitalt" if fmt.kind == "digital" else session.place or fmt.place
+        if where and where not in places:
+            places.append(where)
+    return " eller ".join(places) or None
+
+
+def course_calendar(course: CourseRecord, *, settings: Settings, now: datetime) -> bytes:
+    """The course's public schedule, one event per session (METHOD:PUBLISH)."""
+    events = []
+    for session in course.sessions:
+        event = _event(
+            uid=f"courses-{course.slug}-s{session.position}@{_host(settings)}",
+            session=SessionEvent(
+                session.position,
+                session.day,
+                session.start_time,
+                session.end_time,
+                _public_where(course, session),
+            ),
+            summary=_summary(course, session.position),
+            description=_description(course, None),
+            sequence=course.calendar_sequence,
+            now=now,
+            tz=settings.tz,
+        )
+        if course.status.value == "cancelled":
+            event.add("status", "CANCELLED")
+        events.append(event)
+    return _calendar("PUBLISH", events, [s.day for s in course.sessions], settings.tz)

@@ -1,0 +1,248 @@
+"""The mail worker: claims due outbox rows, sends them, records what happened.
+
+At least once, never silently lost: a row is marked sent only after the server accepted it, so
+a worker killed between the two repeats the message, with the same Message-ID, once its lease
+has run out. Temporary failures come back after a growing delay (30 s, 1, 2, 4 ... min, at most
+an hour) until the mail is three days old; a 5xx answer fails the row at once, with the
+server's words in `last_error` for the admins (`courses mail-status`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from email.message import EmailMessage
+
+from courses.mail.content import Templates
+from courses.mail.facts import MailFacts, load_facts
+from courses.mail.invite import SessionEvent, invite
+from courses.mail.message import build_message
+from courses.mail.transport import PermanentFailure, TemporaryFailure, Transport
+from courses.services.context import ServiceContext
+from courses.services.reminders import queue_reminders
+from courses.storage import outbox
+from courses.storage.outbox import Claimed
+
+__all__ = ["BatchResult", "MailWorker", "retry_delay"]
+
+log = logging.getLogger(__name__)
+
+GIVE_UP_AFTER = timedelta(days=3)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """30 s after the first failure, doubling, at most an hour."""
+    doublings = min(max(attempts - 1, 0), 7)
+    return min(timedelta(seconds=30 * 2**doublings), timedelta(hours=1))
+
+
+@dataclass(slots=True)
+class BatchResult:
+    sent: list[int] = field(default_factory=list)
+    retried: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+
+    @property
+    def claimed(self) -> int:
+        return len(self.sent) + len(self.retried) + len(self.failed)
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    id: int
+    error: str
+    retry_at: datetime | None  # None: failed for good
+
+
+class MailWorker:
+    """Sends the outbox. Several may run against one database (PostgreSQL: any number)."""
+
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        transport: Transport,
+        *,
+        name: str | None = None,
+        batch_size: int = 50,
+        lease: timedelta = timedelta(minutes=5),
+        poll_interval: float = 1.0,
+        reminder_interval: float = 60.0,
+        templates: Templates | None = None,
+    ) -> None:
+        self.ctx = ctx
+        self.transport = transport
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self.batch_size = batch_size
+        self.lease = lease
+        self.poll_interval = poll_interval
+        self.reminder_interval = reminder_interval
+        self.templates = templates or Templates()
+
+    async def run_once(self) -> BatchResult:
+        """Claim one batch and send it over one connection; an empty result: nothing was due."""
+        now = self.ctx.clock.now()
+        async with self.ctx.db.read() as conn:
+            if not await outbox.has_due(conn, now=now):
+                return BatchResult()
+        async with self.ctx.db.write() as conn:
+            claimed = await outbox.claim(
+                conn, worker=self.name, now=now, lease=self.lease, limit=self.batch_size
+            )
+        if not claimed:
+            return BatchResult()
+        async with self.ctx.db.read() as conn:
+            facts = await load_facts(conn, claimed, settings=self.ctx.settings)
+        result = BatchResult()
+        outcomes: list[_Outcome] = []
+        found = {item.mail.id for item in facts}
+        for mail in claimed:
+            if mail.id not in found:  # its registration was deleted after the claim
+                outcomes.append(_Outcome(mail.id, "Anmälan finns inte längre.", None))
+                result.failed.append(mail.id)
+        await self._send_all(facts, result, outcomes)
+        await self._record(result, outcomes)
+        return result
+
+    async def drain(self) -> BatchResult:
+        """Send batches until nothing is due now (tests, benchmarks, `courses worker --once`)."""
+        total = BatchResult()
+        while (batch := await self.run_once()).claimed:
+            total.sent += batch.sent
+            total.retried += batch.retried
+            total.failed += batch.failed
+        return total
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Until `stop` is set: send what is due, queue reminders, sleep until woken or polled."""
+        loop = asyncio.get_running_loop()
+        next_reminders = loop.time()
+        while not stop.is_set():
+            try:
+                if loop.time() >= next_reminders:
+                    await queue_reminders(self.ctx)
+                    next_reminders = loop.time() + self.reminder_interval
+                batch = await self.run_once()
+            except Exception:
+                # The database may be restarting; the rows are safe in it. Try again later.
+                log.exception("mail worker: a round failed; trying again")
+                batch = BatchResult()
+            if batch.claimed:
+                continue
+            await self.ctx.mail_signal.wait_at_most(self.poll_interval)
+
+    def _message(self, facts: MailFacts, now: datetime) -> EmailMessage:
+        mail = facts.mail
+        settings = self.ctx.settings
+        calendar = None
+        if mail.part is not None and mail.method is not None:
+            calendar = invite(
+                course=facts.course,
+                registrant=facts.registrant,
+                session=self._session(facts),
+                method=mail.method,
+                settings=settings,
+                now=now,
+            )
+        return build_message(
+            self.templates.render(facts),
+            to_name=facts.registrant.name,
+            to_email=facts.registrant.email,
+            token=mail.message_id,
+            settings=settings,
+            now=now,
+            invite=calendar,
+            method=mail.method if calendar is not None else None,
+        )
+
+    @staticmethod
+    def _session(facts: MailFacts) -> SessionEvent:
+        for session in facts.course.sessions:
+            if session.position == facts.mail.part:
+                return SessionEvent.of(session, facts.registrant.format)
+        # A session removed by a change: its CANCEL is built from the change's payload.
+        for entry in facts.payload.get("removed", []):
+            if entry["position"] == facts.mail.part:
+                start, end = entry.get("start"), entry.get("end")
+                return SessionEvent(
+                    entry["position"],
+                    date.fromisoformat(entry["day"]),
+                    time.fromisoformat(start) if start else None,
+                    time.fromisoformat(end) if end else None,
+                )
+        raise LookupError(f"outbox row {facts.mail.id}: no session {facts.mail.part}")
+
+    async def _send_all(
+        self, facts: list[MailFacts], result: BatchResult, outcomes: list[_Outcome]
+    ) -> None:
+        now = self.ctx.clock.now()
+        pending = list(facts)
+        try:
+            async with self.transport.connect() as connection:
+                while pending:
+                    item = pending[0]
+                    try:
+                        message = self._message(item, now)
+                    except Exception as exc:
+                        # A bug or bad data: the rest of the batch goes on, and this row is
+                        # tried again later (a fixed template sends it) until it is too old.
+                        log.exception("mail worker: cannot build outbox row %s", item.mail.id)
+                        self._retry(item.mail, f"Kunde inte byggas: {exc!r}", now, result, outcomes)
+                        pending.pop(0)
+                        continue
+                    try:
+                        await connection.send(message, name=_file_name(item.mail))
+                    except PermanentFailure as exc:
+                        outcomes.append(_Outcome(item.mail.id, str(exc), None))
+                        result.failed.append(pending.pop(0).mail.id)
+                        continue
+                    except TemporaryFailure as exc:
+                        self._retry(item.mail, str(exc), now, result, outcomes)
+                        pending.pop(0)
+                        if exc.connection_lost:
+                            raise
+                        continue
+                    result.sent.append(pending.pop(0).mail.id)
+        except TemporaryFailure as exc:
+            for item in pending:
+                self._retry(item.mail, str(exc), now, result, outcomes)
+
+    def _retry(
+        self,
+        mail: Claimed,
+        error: str,
+        now: datetime,
+        result: BatchResult,
+        outcomes: list[_Outcome],
+    ) -> None:
+        if now - mail.created_at >= GIVE_UP_AFTER:
+            outcomes.append(
+                _Outcome(mail.id, f"Gav upp efter {mail.attempts} försök: {error}", None)
+            )
+            result.failed.append(mail.id)
+            return
+        outcomes.append(_Outcome(mail.id, error, now + retry_delay(mail.attempts)))
+        result.retried.append(mail.id)
+
+    async def _record(self, result: BatchResult, outcomes: list[_Outcome]) -> None:
+        now = self.ctx.clock.now()
+        async with self.ctx.db.write() as conn:
+            await outbox.mark_sent(conn, result.sent, worker=self.name, now=now)
+            for outcome in outcomes:
+                if outcome.retry_at is None:
+                    await outbox.mark_failed(
+                        conn, outcome.id, worker=self.name, error=outcome.error
+                    )
+                else:
+                    await outbox.retry_later(
+                        conn, outcome.id, worker=self.name, at=outcome.retry_at, error=outcome.error
+                    )
+        if result.failed:
+            log.warning("mail worker: %d mails failed for good", len(result.failed))
+
+
+def _file_name(mail: Claimed) -> str:
+    return f"{mail.created_at:%Y%m%d-%H%M%S}-{mail.id:07d}-{mail.kind}"

@@ -1,0 +1,152 @@
+"""What a change of a course means to the people registered for it, and the mails it queues.
+
+`describe_change` compares the course before and after (no I/O): which lines each format's
+registrants read, and whether the calendar events were rescheduled. Only a change of a session's
+date, time or place (the meeting link, for the digital format), an added or removed session, or
+a cancellation bumps the events' SEQUENCE (RFC 5546); a new title or leader updates the events
+at the same SEQUENCE, and a change of description, deadline or seats mails nobody.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from courses.domain.rules import ACTIVE_STATUSES, CourseStatus, RegistrationStatus
+from courses.domain.wording import describe_session
+from courses.services.notices import MailKind, Method, notice, queue
+from courses.services.records import CourseRecord, FormatRecord, SessionRecord
+from courses.storage.tables import course_table, registration_table
+
+__all__ = ["CourseChange", "describe_change", "notify_course_change"]
+
+
+@dataclass(frozen=True, slots=True)
+class CourseChange:
+    lines: list[str] = field(default_factory=list)
+    """What changed for everyone registered, in Swedish."""
+    lines_by_format: dict[str, list[str]] = field(default_factory=dict)
+    """What changed only for one format's registrants (a place, a meeting link)."""
+    rescheduled: bool = False
+    removed: list[SessionRecord] = field(default_factory=list)
+    cancelled: bool = False
+
+    def lines_for(self, format_key: str | None) -> list[str]:
+        return [*self.lines, *self.lines_by_format.get(format_key or "", [])]
+
+    def concerns(self, format_key: str | None) -> bool:
+        return self.cancelled or bool(self.lines_for(format_key))
+
+
+def _when(session: SessionRecord) -> str:
+    return describe_session(session.day, session.start_time, session.end_time)
+
+
+def _place_lines(old: CourseRecord, new: CourseRecord, fmt: FormatRecord) -> list[str]:
+    before = {f.key: f for f in old.formats}.get(fmt.key)
+    if before is None:
+        return []
+    old_sessions = {s.position: s for s in old.sessions}
+    lines = []
+    for session in new.sessions:
+        was = old_sessions.get(session.position)
+        if was is None:
+            continue
+        then, now = was.where(before), session.where(fmt)
+        if then != now:
+            label = "möteslänk" if fmt.kind == "digital" else "plats"
+            lines.append(
+                f"Kursdag {session.position}, {label}: {then or 'meddelas senare'} → "
+                f"{now or 'meddelas senare'}"
+            )
+    return lines
+
+
+def describe_change(old: CourseRecord, new: CourseRecord) -> CourseChange:
+    """The change from `old` to `new` as the registrants see it."""
+    if new.status is CourseStatus.CANCELLED and old.status is not CourseStatus.CANCELLED:
+        return CourseChange(lines=["Kursen är inställd."], rescheduled=True, cancelled=True)
+    lines: list[str] = []
+    if old.status is CourseStatus.CANCELLED and new.status is not CourseStatus.CANCELLED:
+        lines.append("Kursen blir av igen.")
+    if old.title != new.title:
+        lines.append(f"Kursen heter nu {new.title} (tidigare {old.title}).")
+    if old.leaders != new.leaders:
+        names = ", ".join(leader["name"] for leader in new.leaders) or "meddelas senare"
+        lines.append(f"Kursledare: {names}.")
+    old_sessions = {s.position: s for s in old.sessions}
+    new_sessions = {s.position: s for s in new.sessions}
+    moved = False
+    for position, session in sorted(new_sessions.items()):
+        was = old_sessions.get(position)
+        if was is None:
+            lines.append(f"Ny kursdag {position}: {_when(session)}.")
+            moved = True
+        elif was.time != session.time:
+            lines.append(f"Kursdag {position} flyttas: {_when(was)} → {_when(session)}.")
+            moved = True
+    removed = [s for p, s in sorted(old_sessions.items()) if p not in new_sessions]
+    lines += [f"Kursdag {s.position} ({_when(s)}) utgår." for s in removed]
+    by_format = {f.key: found for f in new.formats if (found := _place_lines(old, new, f))}
+    reopened = old.status is CourseStatus.CANCELLED and new.status is not CourseStatus.CANCELLED
+    return CourseChange(
+        lines=lines,
+        lines_by_format=by_format,
+        rescheduled=moved or bool(removed) or bool(by_format) or reopened,
+        removed=removed,
+    )
+
+
+async def notify_course_change(
+    conn: AsyncConnection, old: CourseRecord, new: CourseRecord, *, now: datetime
+) -> CourseChange:
+    """Queue a mail to every active registrant the change concerns, with calendar updates.
+
+    Confirmed registrants get a REQUEST for every session (and a CANCEL for each removed one),
+    or a CANCEL for every session when the course is cancelled; waitlisted ones get the text.
+    """
+    change = describe_change(old, new)
+    if change.rescheduled:
+        await conn.execute(
+            update(course_table)
+            .where(course_table.c.id == new.id)
+            .values(calendar_sequence=course_table.c.calendar_sequence + 1)
+        )
+    reg = registration_table.c
+    rows = await conn.execute(
+        select(reg.id, reg.status, reg.format_id)
+        .where(reg.course_id == new.id, reg.status.in_([s.value for s in ACTIVE_STATUSES]))
+        .order_by(reg.id)
+    )
+    keys = {f.id: f.key for f in new.formats}
+    kind = MailKind.COURSE_CANCELLED if change.cancelled else MailKind.COURSE_CHANGED
+    notices = []
+    for row in rows.all():
+        key = keys.get(row.format_id)
+        if not change.concerns(key):
+            continue
+        invites: list[tuple[int, Method]] = []
+        if row.status == RegistrationStatus.CONFIRMED:
+            if change.cancelled:
+                invites = [(s.position, Method.CANCEL) for s in new.sessions]
+            else:
+                invites = [(s.position, Method.REQUEST) for s in new.sessions]
+            invites += [(s.position, Method.CANCEL) for s in change.removed]
+        payload = {
+            "changes": change.lines_for(key),
+            "removed": [
+                {
+                    "position": s.position,
+                    "day": s.day.isoformat(),
+                    "start": s.start_time.isoformat() if s.start_time else None,
+                    "end": s.end_time.isoformat() if s.end_time else None,
+                }
+                for s in change.removed
+            ],
+        }
+        notices.append(notice(kind, row.id, invites=sorted(invites), payload=payload))
+    await queue(conn, notices, now=now)
+    return change

@@ -1,0 +1,57 @@
+"""The reminder before a course's first session: queued once per confirmed registration."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import update
+
+from courses.domain.rules import CourseStatus, RegistrationStatus
+from courses.services.context import ServiceContext
+from courses.services.notices import MailKind, notice, queue
+from courses.services.records import load_courses
+from courses.storage.tables import registration_table
+
+__all__ = ["queue_reminders"]
+
+
+async def queue_reminders(ctx: ServiceContext) -> int:
+    """Queue the reminders that are due now; returns how many. The mail worker calls this.
+
+    Due: the first session starts within `reminder_days` and has not started. Someone
+    confirmed after the reminder time got their confirmation then and gets no reminder. The
+    conditional UPDATE of `reminded_at` makes every reminder go once, whatever runs this.
+    """
+    days = ctx.settings.reminder_days
+    if days <= 0:
+        return 0
+    now = ctx.clock.now()
+    async with ctx.db.read() as conn:
+        courses = await load_courses(conn)
+    due = []
+    for course in courses:
+        starts = course.timing.first_session_starts_at(ctx.tz)
+        if course.status is CourseStatus.CANCELLED or starts is None:
+            continue
+        remind_from = starts - timedelta(days=days)
+        if remind_from <= now < starts:
+            due.append((course, remind_from))
+    queued = 0
+    reg = registration_table.c
+    for course, remind_from in due:
+        async with ctx.db.write() as conn:
+            result = await conn.execute(
+                update(registration_table)
+                .where(
+                    reg.course_id == course.id,
+                    reg.status == RegistrationStatus.CONFIRMED.value,
+                    reg.reminded_at.is_(None),
+                    reg.confirmed_at < remind_from,
+                )
+                .values(reminded_at=now)
+                .returning(reg.id)
+            )
+            ids = sorted(result.scalars().all())
+            await queue(conn, [notice(MailKind.REMINDER, id_) for id_ in ids], now=now)
+        queued += len(ids)
+    return queued
