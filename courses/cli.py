@@ -203,6 +203,11 @@ def render_report(source: str, report: ImportReport) -> str:
         lines.append(
             f"  {report.promoted} anmälningar flyttades från reservlistan till bekräftade."
         )
+    if report.notified:
+        lines.append(
+            f"  {report.notified} anmälda {'skulle få' if report.dry_run else 'får'} "
+            "ett mejl om ändringen."
+        )
     if not report.items:
         lines.append("  Filen innehåller inga arbetsgivare eller kurser.")
     elif not report.changed:

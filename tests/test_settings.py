@@ -154,3 +154,27 @@ def test_base_url_without_http_is_refused_readably(base_url: str) -> None:
 
 def test_settings_error_is_a_value_error() -> None:
     assert issubclass(SettingsError, ValueError)
+
+
+def test_reminder_days_default_to_three_and_can_be_set_or_turned_off() -> None:
+    assert Settings.from_env({}).reminder_days == 3
+    assert Settings.from_env({"COURSES_REMINDER_DAYS": "5"}).reminder_days == 5
+    assert Settings.from_env({"COURSES_REMINDER_DAYS": "0"}).reminder_days == 0
+
+
+@pytest.mark.parametrize("value", ["tre", "-1", "2.5"])
+def test_reminder_days_that_are_not_a_whole_number_are_refused(value: str) -> None:
+    with pytest.raises(SettingsError, match="COURSES_REMINDER_DAYS"):
+        Settings.from_env({"COURSES_REMINDER_DAYS": value})
+
+
+def test_smtp_urls_with_smtp_or_smtps_are_accepted() -> None:
+    for url in ("smtp://mail.example.se:587", "smtps://user:pw@mail.example.se"):
+        assert Settings.from_env({"COURSES_SMTP_URL": url}).smtp_url == url
+
+
+def test_an_smtp_url_of_another_scheme_is_refused_without_showing_its_password() -> None:
+    with pytest.raises(SettingsError, match="COURSES_SMTP_URL") as refused:
+        Settings.from_env({"COURSES_SMTP_URL": "http://user:hemligt@mail.example.se"})
+
+    assert "hemligt" not in str(refused.value)

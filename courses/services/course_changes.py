@@ -102,9 +102,10 @@ def describe_change(old: CourseRecord, new: CourseRecord) -> CourseChange:
 
 async def notify_course_change(
     conn: AsyncConnection, old: CourseRecord, new: CourseRecord, *, now: datetime
-) -> CourseChange:
+) -> int:
     """Queue a mail to every active registrant the change concerns, with calendar updates.
 
+    Returns how many registrants were notified.
     Confirmed registrants get a REQUEST for every session (and a CANCEL for each removed one),
     or a CANCEL for every session when the course is cancelled; waitlisted ones get the text.
     """
@@ -149,4 +150,4 @@ async def notify_course_change(
         }
         notices.append(notice(kind, row.id, invites=sorted(invites), payload=payload))
     await queue(conn, notices, now=now)
-    return change
+    return len(notices)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from courses.domain.rules import CourseStatus, RegistrationStatus
 from courses.services.context import ServiceContext
 from courses.services.notices import MailKind, notice, queue
 from courses.services.records import load_courses
-from courses.storage.tables import registration_table
+from courses.storage.tables import registration_table, session_table
 
 __all__ = ["queue_reminders"]
 
@@ -26,8 +26,16 @@ async def queue_reminders(ctx: ServiceContext) -> int:
     if days <= 0:
         return 0
     now = ctx.clock.now()
+    today = now.astimezone(ctx.tz).date()
     async with ctx.db.read() as conn:
-        courses = await load_courses(conn)
+        # Only courses with a session from today to just past the reminder horizon.
+        soon = await conn.execute(
+            select(session_table.c.course_id)
+            .where(session_table.c.day.between(today, today + timedelta(days=days + 1)))
+            .distinct()
+        )
+        upcoming = set(soon.scalars().all())
+        courses = await load_courses(conn, ids=upcoming) if upcoming else []
     due = []
     for course in courses:
         starts = course.timing.first_session_starts_at(ctx.tz)

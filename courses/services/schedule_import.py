@@ -54,6 +54,8 @@ class ImportReport:
     items: list[ItemReport]
     promoted: int
     dry_run: bool
+    notified: int = 0
+    """Registrants told about a change (by mail, through the outbox)."""
 
     @property
     def changed(self) -> bool:
@@ -102,7 +104,7 @@ async def import_schedule(
         async with ctx.db.write() as conn:
             await _check_against_database(conn, schedule, source)
             items = [await _upsert_employer(conn, spec) for spec in schedule.employer]
-            promoted = 0
+            promoted = notified = 0
             for spec in schedule.course:
                 before = await load_course(conn, spec.slug)
                 item = await _upsert_course(conn, spec, now)
@@ -111,9 +113,11 @@ async def import_schedule(
                     assert before is not None
                     course = await load_course(conn, spec.slug)
                     assert course is not None
-                    await notify_course_change(conn, before, course, now=now)
+                    notified += await notify_course_change(conn, before, course, now=now)
                     promoted += len(await promote_waitlisted(conn, course, now=now, tz=ctx.tz))
-            report = ImportReport(items=items, promoted=promoted, dry_run=dry_run)
+            report = ImportReport(
+                items=items, promoted=promoted, dry_run=dry_run, notified=notified
+            )
             if dry_run:
                 raise _DryRun
     except _DryRun:

@@ -34,14 +34,14 @@ class CourseController(Controller):
     @get(
         "/{slug:str}/calendar.ics",
         summary="Kursens schema som kalender",
-        media_type="text/calendar; charset=utf-8",
+        media_type="text/calendar",
     )
     async def calendar(
         self, ctx: NamedDependency[ServiceContext], slug: FromPath[str]
     ) -> Response[bytes]:
         return Response(
             await course_ics(ctx, slug),
-            media_type="text/calendar; charset=utf-8",
+            media_type="text/calendar",
             headers={"Content-Disposition": f'inline; filename="{slug}.ics"'},
         )
 

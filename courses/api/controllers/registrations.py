@@ -30,14 +30,14 @@ class RegistrationController(Controller):
     @get(
         "/{token:str}/invite.ics",
         summary="Dina kursdagar som kalenderfil",
-        media_type="text/calendar; charset=utf-8",
+        media_type="text/calendar",
     )
     async def invite(
         self, ctx: NamedDependency[ServiceContext], token: FromPath[str]
     ) -> Response[bytes]:
         return Response(
             await registration_ics(ctx, token),
-            media_type="text/calendar; charset=utf-8",
+            media_type="text/calendar",
             headers={"Content-Disposition": 'attachment; filename="kursdagar.ics"'},
         )
 
