@@ -9,15 +9,15 @@ bounded to the years the sessions need; an all-day session is a DATE with an exc
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from email.headerregistry import Address
 from email.utils import parseaddr
+from functools import lru_cache
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, vCalAddress
+from icalendar import Calendar, Event, Timezone, vCalAddress
 
 from courses.domain.wording import describe_session
 from courses.mail.facts import Registrant
@@ -78,7 +78,22 @@ def _attendee(registrant: Registrant) -> vCalAddress:
     return attendee
 
 
-def _calendar(method: str, events: Iterable[Event], days: list[date], tz: ZoneInfo) -> bytes:
+@lru_cache(maxsize=64)
+def _vtimezone(tzid: str, first_year: int, last_year: int) -> bytes:
+    """The zone's rules for the years the sessions fall in (not since 1970), serialized.
+
+    Computing and folding them was half the cost of an invite, and they are the same for every
+    invite of a course, so they are made once per zone and span of years.
+    """
+    zone = Timezone.from_tzid(
+        tzid, first_date=date(first_year, 1, 1), last_date=date(last_year + 1, 1, 1)
+    )
+    return bytes(zone.to_ical())
+
+
+def _calendar(
+    method: str, events: list[Event], sessions: list[SessionEvent], tz: ZoneInfo
+) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -86,12 +101,13 @@ def _calendar(method: str, events: Iterable[Event], days: list[date], tz: ZoneIn
     calendar.add("method", method)
     for event in events:
         calendar.add_component(event)
-    if days:
-        # The zone's rules for the years the sessions fall in, not since 1970.
-        calendar.add_missing_timezones(
-            first_date=date(min(days).year, 1, 1), last_date=date(max(days).year + 1, 1, 1)
-        )
-    return bytes(calendar.to_ical())
+    serialized = bytes(calendar.to_ical())
+    timed = [s.day for s in sessions if s.start is not None]
+    if not timed:  # all-day events are DATE values and need no zone
+        return serialized
+    # The cached VTIMEZONE goes before the first event, where clients expect it.
+    head, marker, rest = serialized.partition(b"BEGIN:VEVENT\r\n")
+    return head + _vtimezone(tz.key, min(timed).year, max(timed).year) + marker + rest
 
 
 def _event(
@@ -165,7 +181,7 @@ def invite(
     event.add("organizer", _organizer(settings))
     event.add("attendee", _attendee(registrant))
     event.add("status", "CANCELLED" if cancel else "CONFIRMED")
-    return _calendar(method, [event], [session.day], settings.tz)
+    return _calendar(method, [event], [session], settings.tz)
 
 
 def registrant_calendar(
@@ -173,10 +189,11 @@ def registrant_calendar(
 ) -> bytes:
     """All of a confirmed registrant's sessions as one file (METHOD:PUBLISH, same UIDs)."""
     events = []
-    for session in course.sessions:
+    sessions = [SessionEvent.of(session, registrant.format) for session in course.sessions]
+    for session in sessions:
         event = _event(
             uid=session_uid(settings, registrant.id, session.position),
-            session=SessionEvent.of(session, registrant.format),
+            session=session,
             summary=_summary(course, session.position),
             description=_description(course, registrant),
             sequence=course.calendar_sequence,
@@ -185,7 +202,7 @@ def registrant_calendar(
         )
         event.add("organizer", _organizer(settings))
         events.append(event)
-    return _calendar("PUBLISH", events, [s.day for s in course.sessions], settings.tz)
+    return _calendar("PUBLISH", events, sessions, settings.tz)
 
 
 def _public_where(course: CourseRecord, session: SessionRecord) -> str | None:
@@ -201,16 +218,14 @@ def _public_where(course: CourseRecord, session: SessionRecord) -> str | None:
 def course_calendar(course: CourseRecord, *, settings: Settings, now: datetime) -> bytes:
     """The course's public schedule, one event per session (METHOD:PUBLISH)."""
     events = []
-    for session in course.sessions:
+    sessions = [
+        SessionEvent(s.position, s.day, s.start_time, s.end_time, _public_where(course, s))
+        for s in course.sessions
+    ]
+    for session in sessions:
         event = _event(
             uid=f"courses-{course.slug}-s{session.position}@{_host(settings)}",
-            session=SessionEvent(
-                session.position,
-                session.day,
-                session.start_time,
-                session.end_time,
-                _public_where(course, session),
-            ),
+            session=session,
             summary=_summary(course, session.position),
             description=_description(course, None),
             sequence=course.calendar_sequence,
@@ -220,4 +235,4 @@ def course_calendar(course: CourseRecord, *, settings: Settings, now: datetime) 
         if course.status.value == "cancelled":
             event.add("status", "CANCELLED")
         events.append(event)
-    return _calendar("PUBLISH", events, [s.day for s in course.sessions], settings.tz)
+    return _calendar("PUBLISH", events, sessions, settings.tz)

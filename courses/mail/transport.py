@@ -12,14 +12,13 @@ import ssl
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from dataclasses import dataclass
-from email.message import EmailMessage
-from email.utils import parseaddr
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
 
+from courses.mail.message import Outgoing
 from courses.settings import Settings
 
 __all__ = [
@@ -45,8 +44,8 @@ class PermanentFailure(Exception):
 
 
 class Connection(Protocol):
-    async def send(self, message: EmailMessage, *, name: str) -> None:
-        """Send one message; `name` is a readable file name for transports that write files."""
+    async def send(self, mail: Outgoing) -> None:
+        """Send one message (raises TemporaryFailure or PermanentFailure)."""
 
 
 class Transport(Protocol):
@@ -58,11 +57,11 @@ class _FileConnection:
     def __init__(self, directory: Path) -> None:
         self._directory = directory
 
-    async def send(self, message: EmailMessage, *, name: str) -> None:
-        target = self._directory / f"{name}.eml"
+    async def send(self, mail: Outgoing) -> None:
+        target = self._directory / f"{mail.name}.eml"
         partial = target.with_suffix(".eml.part")
         try:
-            partial.write_bytes(message.as_bytes())
+            partial.write_bytes(mail.data)
             # A repeat of the same row overwrites its file rather than adding one.
             os.replace(partial, target)
         except OSError as exc:
@@ -88,13 +87,12 @@ class FileTransport:
 
 
 class _SmtpConnection:
-    def __init__(self, client: aiosmtplib.SMTP, sender: str) -> None:
+    def __init__(self, client: aiosmtplib.SMTP) -> None:
         self._client = client
-        self._sender = sender
 
-    async def send(self, message: EmailMessage, *, name: str) -> None:
+    async def send(self, mail: Outgoing) -> None:
         try:
-            await self._client.send_message(message, sender=self._sender)
+            await self._client.sendmail(mail.sender, [mail.recipient], mail.data)
         except aiosmtplib.SMTPRecipientsRefused as exc:
             codes = [refusal.code for refusal in exc.recipients]
             text = "; ".join(f"{r.code} {r.message}" for r in exc.recipients)
@@ -122,10 +120,9 @@ class _SmtpConnection:
 @dataclass(frozen=True, slots=True)
 class SmtpTransport:
     """`smtp://[user:password@]host[:port]` (STARTTLS when the server offers it) or
-    `smtps://...` (TLS from the start); the sender is the address of `mail_from`."""
+    `smtps://...` (TLS from the start)."""
 
     url: str
-    sender: str
     timeout: float = 30.0
     tls_context: ssl.SSLContext | None = None
 
@@ -152,7 +149,7 @@ class SmtpTransport:
                 connection_lost=True,
             ) from exc
         try:
-            yield _SmtpConnection(client, self.sender)
+            yield _SmtpConnection(client)
         finally:
             if client.is_connected:
                 try:
@@ -167,6 +164,5 @@ class SmtpTransport:
 def transport_for(settings: Settings) -> Transport:
     """SMTP when `COURSES_SMTP_URL` is set, else files in `COURSES_MAIL_DIR`."""
     if settings.smtp_url:
-        _, sender = parseaddr(settings.mail_from)
-        return SmtpTransport(settings.smtp_url, sender=sender)
+        return SmtpTransport(settings.smtp_url)
     return FileTransport(settings.mail_dir)

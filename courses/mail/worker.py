@@ -15,12 +15,11 @@ import os
 import socket
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from email.message import EmailMessage
 
 from courses.mail.content import Templates
 from courses.mail.facts import MailFacts, load_facts
 from courses.mail.invite import SessionEvent, invite
-from courses.mail.message import build_message
+from courses.mail.message import Outgoing, build_message
 from courses.mail.transport import PermanentFailure, TemporaryFailure, Transport
 from courses.services.context import ServiceContext
 from courses.services.reminders import queue_reminders
@@ -134,7 +133,7 @@ class MailWorker:
                 continue
             await self.ctx.mail_signal.wait_at_most(self.poll_interval)
 
-    def _message(self, facts: MailFacts, now: datetime) -> EmailMessage:
+    def _message(self, facts: MailFacts, now: datetime) -> Outgoing:
         mail = facts.mail
         settings = self.ctx.settings
         calendar = None
@@ -154,6 +153,7 @@ class MailWorker:
             token=mail.message_id,
             settings=settings,
             now=now,
+            name=_file_name(mail),
             invite=calendar,
             method=mail.method if calendar is not None else None,
         )
@@ -194,7 +194,7 @@ class MailWorker:
                         pending.pop(0)
                         continue
                     try:
-                        await connection.send(message, name=_file_name(item.mail))
+                        await connection.send(message)
                     except PermanentFailure as exc:
                         outcomes.append(_Outcome(item.mail.id, str(exc), None))
                         result.failed.append(pending.pop(0).mail.id)
