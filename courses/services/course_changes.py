@@ -67,8 +67,13 @@ def _place_lines(old: CourseRecord, new: CourseRecord, fmt: FormatRecord) -> lis
 
 def describe_change(old: CourseRecord, new: CourseRecord) -> CourseChange:
     """The change from `old` to `new` as the registrants see it."""
+    old_sessions = {s.position: s for s in old.sessions}
+    new_sessions = {s.position: s for s in new.sessions}
+    removed = [s for p, s in sorted(old_sessions.items()) if p not in new_sessions]
     if new.status is CourseStatus.CANCELLED and old.status is not CourseStatus.CANCELLED:
-        return CourseChange(lines=["Kursen är inställd."], rescheduled=True, cancelled=True)
+        return CourseChange(
+            lines=["Kursen är inställd."], rescheduled=True, removed=removed, cancelled=True
+        )
     lines: list[str] = []
     if old.status is CourseStatus.CANCELLED and new.status is not CourseStatus.CANCELLED:
         lines.append("Kursen blir av igen.")
@@ -77,8 +82,6 @@ def describe_change(old: CourseRecord, new: CourseRecord) -> CourseChange:
     if old.leaders != new.leaders:
         names = ", ".join(leader["name"] for leader in new.leaders) or "meddelas senare"
         lines.append(f"Kursledare: {names}.")
-    old_sessions = {s.position: s for s in old.sessions}
-    new_sessions = {s.position: s for s in new.sessions}
     moved = False
     for position, session in sorted(new_sessions.items()):
         was = old_sessions.get(position)
@@ -88,7 +91,6 @@ def describe_change(old: CourseRecord, new: CourseRecord) -> CourseChange:
         elif was.time != session.time:
             lines.append(f"Kursdag {position} flyttas: {_when(was)} → {_when(session)}.")
             moved = True
-    removed = [s for p, s in sorted(old_sessions.items()) if p not in new_sessions]
     lines += [f"Kursdag {s.position} ({_when(s)}) utgår." for s in removed]
     by_format = {f.key: found for f in new.formats if (found := _place_lines(old, new, f))}
     reopened = old.status is CourseStatus.CANCELLED and new.status is not CourseStatus.CANCELLED
