@@ -172,7 +172,8 @@ def invite(
         uid=session_uid(settings, registrant.id, session.position),
         session=session,
         summary=("Inställt: " if cancel else "") + _summary(course, session.position),
-        description=_description(course, registrant),
+        # After a cancellation the link only shows that it is cancelled, as in the mail.
+        description=_description(course, None if cancel else registrant),
         # A CANCEL outranks every REQUEST sent for the same course state.
         sequence=course.calendar_sequence + (1 if cancel else 0),
         now=now,

@@ -3,7 +3,7 @@
 `describe_change` compares the course before and after (no I/O): which lines each format's
 registrants read, and whether the calendar events were rescheduled. Only a change of a session's
 date, time or place (the meeting link, for the digital format), an added or removed session, or
-a cancellation bumps the events' SEQUENCE (RFC 5546); a new title or leader updates the events
+a cancellation raises the events' SEQUENCE (RFC 5546); a new title or leader updates the events
 at the same SEQUENCE, and a change of description, deadline or seats mails nobody.
 """
 
@@ -116,7 +116,9 @@ async def notify_course_change(
         await conn.execute(
             update(course_table)
             .where(course_table.c.id == new.id)
-            .values(calendar_sequence=course_table.c.calendar_sequence + 1)
+            # By two: a CANCEL goes out at the sequence + 1 (courses.mail.invite), and the
+            # next update must outrank it (a reopened course, a session added back).
+            .values(calendar_sequence=course_table.c.calendar_sequence + 2)
         )
     reg = registration_table.c
     rows = await conn.execute(

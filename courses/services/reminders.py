@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from sqlalchemy import select, update
 
@@ -41,7 +41,8 @@ async def queue_reminders(ctx: ServiceContext) -> int:
         starts = course.timing.first_session_starts_at(ctx.tz)
         if course.status is CourseStatus.CANCELLED or starts is None:
             continue
-        remind_from = starts - timedelta(days=days)
+        # Whole days on the local calendar: the same wall-clock time, across a clock change.
+        remind_from = (starts.astimezone(ctx.tz) - timedelta(days=days)).astimezone(UTC)
         if remind_from <= now < starts:
             due.append((course, remind_from))
     queued = 0

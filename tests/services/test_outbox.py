@@ -248,7 +248,7 @@ async def test_cancelling_without_anyone_waiting_promotes_nobody(seeded: Service
 # --- importing a changed schedule ----------------------------------------------------------
 
 
-async def test_a_moved_session_updates_every_active_registrant_and_bumps_the_sequence_once(
+async def test_a_moved_session_updates_every_active_registrant_and_raises_the_sequence(
     seeded: ServiceContext, seed_schedule: Schedule
 ) -> None:
     seated, (waiting,) = await fill_asi(seeded, waiting=1)
@@ -270,7 +270,8 @@ async def test_a_moved_session_updates_every_active_registrant_and_bumps_the_seq
         "Kursdag 2 flyttas: torsdag 15 september 2022 (heldag) → fredag 16 september 2022 (heldag)."
     )
     assert all(m.payload["changes"] == [moved] for m in written)
-    assert await calendar_sequence(seeded, ASI) == sequence + 1
+    # By two: the update must outrank a CANCEL of the state before (sent at sequence + 1).
+    assert await calendar_sequence(seeded, ASI) == sequence + 2
 
 
 async def test_a_cancelled_registration_hears_nothing_about_a_change(
@@ -343,7 +344,8 @@ async def test_a_cancelled_course_cancels_every_invite_of_the_confirmed(
         ]
     assert addressed_to(written, waiting.id) == [("course_cancelled", None, None)]
     assert all(m.payload["changes"] == ["Kursen är inställd."] for m in written)
-    assert await calendar_sequence(seeded, ASI) == sequence + 1
+    # By two: the update must outrank a CANCEL of the state before (sent at sequence + 1).
+    assert await calendar_sequence(seeded, ASI) == sequence + 2
 
 
 async def test_a_cancelled_course_that_also_drops_a_session_cancels_that_session_too(
