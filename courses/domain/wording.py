@@ -6,7 +6,7 @@ from datetime import date, time
 
 from courses.domain.rules import swedish_date
 
-__all__ = ["describe_session", "swedish_time", "swedish_weekday"]
+__all__ = ["describe_session", "one_line", "swedish_time", "swedish_weekday"]
 
 _WEEKDAYS = ["måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"]
 
@@ -28,3 +28,12 @@ def describe_session(day: date, start: time | None, end: time | None) -> str:
     if end is None:
         return f"{when} kl. {swedish_time(start)}"
     return f"{when} kl. {swedish_time(start)}–{swedish_time(end)}"
+
+
+def one_line(text: str) -> str:
+    """`text` on one line: CR, LF and every other control character become single spaces.
+
+    What a registrant or a schedule file wrote goes through this before it reaches a mail
+    header or a calendar property, so it can never start a header or a property of its own.
+    """
+    return " ".join("".join(c if c.isprintable() else " " for c in text).split())

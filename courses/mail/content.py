@@ -16,7 +16,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from courses.domain.rules import swedish_date
-from courses.domain.wording import describe_session
+from courses.domain.wording import describe_session, one_line
 from courses.mail.facts import MailFacts
 from courses.services.records import SessionRecord
 
@@ -32,10 +32,6 @@ class MailContent:
     subject: str
     text: str
     html: str
-
-
-def _one_line(text: str) -> str:
-    return " ".join("".join(c if c.isprintable() else " " for c in text).split())
 
 
 def _session(session: SessionRecord, facts: MailFacts) -> dict[str, Any]:
@@ -93,9 +89,9 @@ class Templates:
         this = next((s for s in sessions if s.position == part), None)
         removed = [_removed(entry) for entry in payload.get("removed", [])]
         return {
-            "name": _one_line(facts.registrant.name),
+            "name": one_line(facts.registrant.name),
             "course": course,
-            "title": _one_line(course.title),
+            "title": one_line(course.title),
             "sessions": [_session(s, facts) for s in sessions],
             "format": _format(facts),
             "leaders": [
@@ -138,7 +134,7 @@ class Templates:
             part = context["part"]
             subject = f"Kursdag {part['position']} av {part['count']} – {subject}"
         return MailContent(
-            subject=_one_line(subject),
+            subject=one_line(subject),
             text=text_template.render(context),
             html=self._env.get_template(f"{kind}.html").render(context),
         )

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone, vCalAddress
 
-from courses.domain.wording import describe_session
+from courses.domain.wording import describe_session, one_line
 from courses.mail.facts import Registrant
 from courses.services.records import CourseRecord, FormatRecord, SessionRecord
 from courses.settings import Settings
@@ -53,16 +53,11 @@ def session_uid(settings: Settings, registration_id: int, position: int) -> str:
     return f"courses-r{registration_id}-s{position}@{_host(settings)}"
 
 
-def _clean(text: str) -> str:
-    """One line: CR, LF and other control characters become spaces."""
-    return " ".join("".join(c if c.isprintable() else " " for c in text).split())
-
-
 def _organizer(settings: Settings) -> vCalAddress:
     name, address = parseaddr(settings.mail_from)
     organizer = vCalAddress(f"mailto:{address}")
     if name:
-        organizer.params["CN"] = _clean(name).replace('"', "'")
+        organizer.params["CN"] = one_line(name).replace('"', "'")
     return organizer
 
 
@@ -71,7 +66,7 @@ def _attendee(registrant: Registrant) -> vCalAddress:
     # carry, so nothing but an address reaches the property value.
     address = Address(addr_spec=registrant.email).addr_spec
     attendee = vCalAddress(f"mailto:{address}")
-    attendee.params["CN"] = _clean(registrant.name).replace('"', "'")
+    attendee.params["CN"] = one_line(registrant.name).replace('"', "'")
     attendee.params["ROLE"] = "REQ-PARTICIPANT"
     attendee.params["PARTSTAT"] = "NEEDS-ACTION"
     attendee.params["RSVP"] = "TRUE"
@@ -131,9 +126,9 @@ def _event(
         event.add("dtstart", datetime.combine(session.day, session.start, tzinfo=tz))
         if session.end is not None:
             event.add("dtend", datetime.combine(session.day, session.end, tzinfo=tz))
-    event.add("summary", _clean(summary))
+    event.add("summary", one_line(summary))
     if session.where:
-        event.add("location", _clean(session.where))
+        event.add("location", one_line(session.where))
     event.add("description", description)
     event.add("transp", "OPAQUE")
     return event

@@ -29,6 +29,7 @@ from email.mime.nonmultipart import MIMENonMultipart
 from email.utils import format_datetime, formataddr, parseaddr
 from zoneinfo import ZoneInfo
 
+from courses.domain.wording import one_line
 from courses.mail.content import MailContent
 from courses.settings import Settings
 
@@ -50,17 +51,13 @@ class Outgoing:
     name: str
 
 
-def _one_line(text: str) -> str:
-    return " ".join("".join(c if c.isprintable() else " " for c in text).split())
-
-
 def _address(text: str) -> str:
     # Address() refuses anything that is not one plain address (CR, LF, a second address).
     return Address(addr_spec=text.strip()).addr_spec
 
 
 def _mailbox(name: str, address: str) -> str:
-    return formataddr((_one_line(name), _address(address)), charset=_UTF8)
+    return formataddr((one_line(name), _address(address)), charset=_UTF8)
 
 
 def message_id(settings: Settings, token: str) -> str:
@@ -112,7 +109,7 @@ def build_message(
     message["From"] = _mailbox(sender_name, sender)
     message["To"] = _mailbox(to_name, to_email)
     # A Header object is what compat32 folds and encodes; typeshed only knows str here.
-    message["Subject"] = Header(_one_line(content.subject), _UTF8)  # type: ignore[assignment]
+    message["Subject"] = Header(one_line(content.subject), _UTF8)  # type: ignore[assignment]
     message["Date"] = format_datetime(now.astimezone(ZoneInfo(settings.timezone)))
     message["Message-ID"] = ident
     message["Auto-Submitted"] = "auto-generated"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, time
 
-from courses.domain.wording import describe_session, swedish_time, swedish_weekday
+from courses.domain.wording import describe_session, one_line, swedish_time, swedish_weekday
 
 
 def test_a_timed_session_reads_weekday_date_and_times_with_dots() -> None:
@@ -32,3 +32,7 @@ def test_weekdays_and_times_are_swedish() -> None:
         "söndag",
     ]
     assert swedish_time(time(7, 5)) == "07.05"
+
+
+def test_one_line_turns_line_breaks_and_control_characters_into_single_spaces() -> None:
+    assert one_line("Anna\r\nBcc: evil@example.com\t x\x00y ") == "Anna Bcc: evil@example.com x y"
