@@ -1,115 +1,40 @@
-"""Calendar invites (RFC 5545/5546) read back from the SMTP server and parsed with icalendar.
+"""Calendar invites (RFC 5545/5546) read back from the SMTP server and parsed with icalendar:
+parts and METHOD, UIDs, ORGANIZER and ATTENDEE, time zones and all-day sessions, waitlist.
 
 Every session of a confirmed registration is its own event in its own message; its UID never
-changes; SEQUENCE rises only when a date, time or place changes; a cancellation removes the
-same UIDs. Times are local to Europe/Stockholm and stay right across daylight-saving changes.
+changes. Times are local to Europe/Stockholm and stay right across daylight-saving changes.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from email.message import EmailMessage
 from email.utils import parseaddr
 
 import msgspec
 import pytest
-from icalendar import Calendar, Event
+from icalendar import Calendar
 
-from courses.clock import FixedClock
 from courses.mail.worker import MailWorker
-from courses.schedule import CourseSpec, Schedule, parse_schedule
+from courses.schedule import Schedule, parse_schedule
 from courses.services.context import ServiceContext
 from courses.services.registration import cancel_registration, register
 from courses.services.schedule_import import import_schedule
 from tests.conftest import STOCKHOLM, form
 from tests.mail import parse
+from tests.mail.invite_scenarios import (
+    ASI,
+    ATERFALL,
+    DST,
+    DST_SCHEDULE,
+    ME,
+    course_spec,
+    deliver,
+    invites_to,
+    moved_first_session,
+    reimport,
+    utc,
+)
 from tests.mail.smtp_server import SmtpServer
-
-ASI = "asi-grund-2022"  # four all-day sessions, max 4 seats, on-site "Meddelas av kursledaren"
-ATERFALL = "aterfallsprevention-2022"  # 5 and 6 April 2022, 09-16, Ljungby or digital
-
-DST = "omstallning-2022"
-DST_SCHEDULE = f"""
-[[course]]
-slug = "{DST}"
-title = "Kursdagar när klockan ställs om"
-leaders = [{{ name = "Anna Hamle" }}]
-deadline = 2022-03-20
-
-[[course.format]]
-key = "vaxjo"
-kind = "on_site"
-place = "Växjö"
-
-[[course.session]]
-date = 2022-03-27
-start = 09:00:00
-end = 16:00:00
-
-[[course.session]]
-date = 2022-10-30
-start = 09:00:00
-end = 16:00:00
-"""
-
-
-@dataclass(frozen=True)
-class Invite:
-    """One received message's invite."""
-
-    message: EmailMessage
-    method: str  # the MIME part's method= parameter
-    event: Event
-
-    def __repr__(self) -> str:
-        return f"Invite({self.method} {self.uid} SEQUENCE:{self.sequence})"
-
-    @property
-    def uid(self) -> str:
-        return str(self.event["UID"])
-
-    @property
-    def sequence(self) -> int:
-        return int(self.event.decoded("SEQUENCE"))
-
-
-def invites_to(smtp: SmtpServer, address: str, *, skip: int = 0) -> list[Invite]:
-    """The invites in the messages to `address`, in the order sent, after the first `skip`."""
-    found = []
-    for message in smtp.to(address)[skip:]:
-        part = parse.calendar_part(message)
-        if part is None:
-            continue
-        found.append(Invite(message, str(part.get_param("method")), parse.event(message)))
-    return found
-
-
-async def deliver(worker: MailWorker) -> None:
-    result = await worker.drain()
-    assert (result.retried, result.failed) == ([], [])
-
-
-def course_spec(schedule: Schedule, slug: str) -> CourseSpec:
-    return next(course for course in schedule.course if course.slug == slug)
-
-
-async def reimport(ctx: ServiceContext, spec: CourseSpec) -> None:
-    await import_schedule(ctx, Schedule(course=[spec]))
-
-
-def moved_first_session(spec: CourseSpec) -> CourseSpec:
-    first = spec.session[0]
-    moved = msgspec.structs.replace(first, date=first.date + timedelta(days=2))
-    return msgspec.structs.replace(spec, session=[moved, *spec.session[1:]])
-
-
-ME = "deltagare1@vaxjo.se"
-
-
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
-
 
 # The calendar and its MIME parts ---------------------------------------------------------------
 
@@ -215,203 +140,6 @@ async def test_uid_of_a_session_stays_the_same_through_change_and_cancel(
     assert [i.uid for i in updated] == [i.uid for i in confirmed]
     assert [i.uid for i in cancelled] == [i.uid for i in confirmed]
     assert updated[0].event.decoded("DTSTART") == date(2022, 9, 16)
-
-
-# SEQUENCE ---------------------------------------------------------------------------------------
-
-
-async def test_first_invites_have_sequence_zero(
-    seeded: ServiceContext, worker: MailWorker, smtp: SmtpServer
-) -> None:
-    await register(seeded, ASI, form(1))
-
-    await deliver(worker)
-
-    assert [invite.sequence for invite in invites_to(smtp, ME)] == [0, 0, 0, 0]
-
-
-async def test_moving_a_session_sends_updates_with_a_higher_sequence(
-    seeded: ServiceContext, worker: MailWorker, smtp: SmtpServer, seed_schedule: Schedule
-) -> None:
-    await register(seeded, ASI, form(1))
-    await deliver(worker)
-
-    await reimport(seeded, moved_first_session(course_spec(seed_schedule, ASI)))
-    await deliver(worker)
-
-    updates = invites_to(smtp, ME, skip=4)
-    assert [i.method for i in updates] == ["REQUEST"] * 4
-    assert all(i.sequence > 0 for i in updates)
-
-
-async def test_changing_the_place_sends_updates_with_a_higher_sequence(
-    seeded: ServiceContext, worker: MailWorker, smtp: SmtpServer, seed_schedule: Schedule
-) -> None:
-    await register(seeded, ASI, form(1))
-    await deliver(worker)
-    spec = course_spec(seed_schedule, ASI)
-    format_ = msgspec.structs.replace(spec.format[0], place="Växjö")
-
-    await reimport(seeded, msgspec.structs.replace(spec, format=[format_]))
-    await deliver(worker)
-
-    updates = invites_to(smtp, ME, skip=4)
-    assert [i.method for i in updates] == ["REQUEST"] * 4
-    assert all(i.sequence > 0 for i in updates)
-    assert all(str(i.event["LOCATION"]) == "Växjö" for i in updates)
-
-
-async def test_changing_one_sessions_place_raises_the_sequence(
-    seeded: ServiceContext, worker: MailWorker, smtp: SmtpServer, seed_schedule: Schedule
-) -> None:
-    await register(seeded, ASI, form(1))
-    await deliver(worker)
-    spec = course_spec(seed_schedule, ASI)
-    second = msgspec.structs.replace(spec.session[1], place="Ljungby, Vårdcentralen")
-    sessions = [spec.session[0], second, *spec.session[2:]]
-
-    await reimport(seeded, msgspec.structs.replace(spec, session=sessions))
-    await deliver(worker)
-
-    updates = invites_to(smtp, ME, skip=4)
-    assert len(updates) == 4
-    assert all(i.sequence > 0 for i in updates)
-    assert str(updates[1].event["LOCATION"]) == "Ljungby, Vårdcentralen"
-
-
-async def test_title_only_change_sends_updates_at_the_same_sequence(
-    seeded: ServiceContext, worker: MailWorker, smtp: SmtpServer, seed_schedule: Schedule
-) -> None:
-    await register(seeded, ASI, form(1))
-    await deliver(worker)
-    before = invites_to(smtp, ME)
-    spec = course_spec(seed_schedule, ASI)
-
-    await reimport(seeded, msgspec.structs.replace(spec, title="ASI grundutbildning 2022"))
-    await deliver(worker)
-
-    updates = invites_to(smtp, ME, skip=4)
-    assert [i.method for i in updates] == ["REQUEST"] * 4
-    assert [i.sequence for i in updates] == [i.sequence for i in before]
-    assert [i.uid for i in updates] == [i.uid for i in before]
-    assert all(str(i.event["SUMMARY"]).startswith("ASI grundutbildning 2022") for i in updates)
-
-
-async def test_cancel_by_the_registrant_has_a_sequence_at_least_the_last_requests(
-    seeded: ServiceContext, worker: MailWorker, smtp: SmtpServer, seed_schedule: Schedule
-) -> None:
-    receipt = await register(seeded, ASI, form(1))
-    await deliver(worker)
-    await reimport(seeded, moved_first_session(course_spec(seed_schedule, ASI)))
-    await deliver(worker)
-    requests = invites_to(smtp, ME)
-
-    await cancel_registration(seeded, receipt.token)
-    await deliver(worker)
-
-    cancels = invites_to(smtp, ME, skip=8)
-    assert [i.method for i in cancels] == ["CANCEL"] * 4
-    for cancel in cancels:
-        last = max(r.sequence for r in requests if r.uid == cancel.uid)
-        assert cancel.sequence >= last
-        assert str(cancel.event["STATUS"]) == "CANCELLED"
-
-
-async def test_cancelled_course_cancels_every_session_by_its_uid(
-    seeded: ServiceContext, worker: MailWorker, smtp: SmtpServer, seed_schedule: Schedule
-) -> None:
-    await register(seeded, ASI, form(1))
-    await deliver(worker)
-    requests = invites_to(smtp, ME)
-
-    await reimport(
-        seeded, msgspec.structs.replace(course_spec(seed_schedule, ASI), status="cancelled")
-    )
-    await deliver(worker)
-
-    cancels = invites_to(smtp, ME, skip=4)
-    assert [i.method for i in cancels] == ["CANCEL"] * 4
-    assert [i.uid for i in cancels] == [i.uid for i in requests]
-    assert all(c.sequence >= r.sequence for c, r in zip(cancels, requests, strict=True))
-
-
-async def test_removed_session_is_cancelled_by_its_uid(
-    seeded: ServiceContext, worker: MailWorker, smtp: SmtpServer, seed_schedule: Schedule
-) -> None:
-    await register(seeded, ASI, form(1))
-    await deliver(worker)
-    requests = invites_to(smtp, ME)
-    spec = course_spec(seed_schedule, ASI)
-
-    await reimport(seeded, msgspec.structs.replace(spec, session=spec.session[:3]))
-    await deliver(worker)
-
-    changes = invites_to(smtp, ME, skip=4)
-    assert [i.method for i in changes] == ["REQUEST"] * 3 + ["CANCEL"]
-    assert [i.uid for i in changes] == [i.uid for i in requests]
-    removed = changes[3]
-    assert removed.event.decoded("DTSTART") == date(2023, 5, 4)
-    assert removed.sequence >= max(i.sequence for i in changes[:3])
-    assert removed.sequence > requests[3].sequence
-
-
-@pytest.mark.parametrize("undo", ["session added back", "course reopened"])
-async def test_request_after_a_cancel_outranks_the_cancel(
-    seeded: ServiceContext,
-    worker: MailWorker,
-    smtp: SmtpServer,
-    seed_schedule: Schedule,
-    clock: FixedClock,
-    undo: str,
-) -> None:
-    # A calendar that applied the CANCEL keeps an event with the CANCEL's SEQUENCE; a REQUEST
-    # that brings it back must carry a higher one, or it reads as out of date.
-    await register(seeded, ASI, form(1))
-    await deliver(worker)
-    spec = course_spec(seed_schedule, ASI)
-    if undo == "session added back":
-        await reimport(seeded, msgspec.structs.replace(spec, session=spec.session[:3]))
-    else:
-        await reimport(seeded, msgspec.structs.replace(spec, status="cancelled"))
-    await deliver(worker)
-    sent = len(smtp.to(ME))
-    cancels = {i.uid: i.sequence for i in invites_to(smtp, ME) if i.method == "CANCEL"}
-    assert cancels
-    clock.set(clock.now() + timedelta(days=1))
-
-    await reimport(seeded, spec)
-    await deliver(worker)
-
-    requests = invites_to(smtp, ME, skip=sent)
-    assert [i.method for i in requests] == ["REQUEST"] * 4
-    for request in requests:
-        if request.uid in cancels:
-            assert request.sequence > cancels[request.uid]
-
-
-@pytest.mark.parametrize("by", ["registrant", "admin"])
-async def test_cancel_invite_does_not_carry_the_manage_link(
-    seeded: ServiceContext,
-    worker: MailWorker,
-    smtp: SmtpServer,
-    seed_schedule: Schedule,
-    by: str,
-) -> None:
-    # The mail's body leaves the link out after a cancellation; its invite must as well.
-    receipt = await register(seeded, ASI, form(1))
-    await deliver(worker)
-    if by == "registrant":
-        await cancel_registration(seeded, receipt.token)
-    else:
-        spec = course_spec(seed_schedule, ASI)
-        await reimport(seeded, msgspec.structs.replace(spec, status="cancelled"))
-
-    await deliver(worker)
-
-    cancels = invites_to(smtp, ME, skip=4)
-    assert len(cancels) == 4
-    for cancel in cancels:
-        assert receipt.token not in parse.unfolded_ics(cancel.message)
 
 
 # ORGANIZER and ATTENDEE -------------------------------------------------------------------------

@@ -1,0 +1,101 @@
+"""Courses and helpers the invite tests share: invites read back from the SMTP server."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+
+import msgspec
+from icalendar import Event
+
+from courses.mail.worker import MailWorker
+from courses.schedule import CourseSpec, Schedule
+from courses.services.context import ServiceContext
+from courses.services.schedule_import import import_schedule
+from tests.mail import parse
+from tests.mail.smtp_server import SmtpServer
+
+ASI = "asi-grund-2022"  # four all-day sessions, max 4 seats, on-site "Meddelas av kursledaren"
+ATERFALL = "aterfallsprevention-2022"  # 5 and 6 April 2022, 09-16, Ljungby or digital
+
+DST = "omstallning-2022"
+DST_SCHEDULE = f"""
+[[course]]
+slug = "{DST}"
+title = "Kursdagar när klockan ställs om"
+leaders = [{{ name = "Anna Hamle" }}]
+deadline = 2022-03-20
+
+[[course.format]]
+key = "vaxjo"
+kind = "on_site"
+place = "Växjö"
+
+[[course.session]]
+date = 2022-03-27
+start = 09:00:00
+end = 16:00:00
+
+[[course.session]]
+date = 2022-10-30
+start = 09:00:00
+end = 16:00:00
+"""
+
+
+@dataclass(frozen=True)
+class Invite:
+    """One received message's invite."""
+
+    message: EmailMessage
+    method: str  # the MIME part's method= parameter
+    event: Event
+
+    def __repr__(self) -> str:
+        return f"Invite({self.method} {self.uid} SEQUENCE:{self.sequence})"
+
+    @property
+    def uid(self) -> str:
+        return str(self.event["UID"])
+
+    @property
+    def sequence(self) -> int:
+        return int(self.event.decoded("SEQUENCE"))
+
+
+def invites_to(smtp: SmtpServer, address: str, *, skip: int = 0) -> list[Invite]:
+    """The invites in the messages to `address`, in the order sent, after the first `skip`."""
+    found = []
+    for message in smtp.to(address)[skip:]:
+        part = parse.calendar_part(message)
+        if part is None:
+            continue
+        found.append(Invite(message, str(part.get_param("method")), parse.event(message)))
+    return found
+
+
+async def deliver(worker: MailWorker) -> None:
+    result = await worker.drain()
+    assert (result.retried, result.failed) == ([], [])
+
+
+def course_spec(schedule: Schedule, slug: str) -> CourseSpec:
+    return next(course for course in schedule.course if course.slug == slug)
+
+
+async def reimport(ctx: ServiceContext, spec: CourseSpec) -> None:
+    await import_schedule(ctx, Schedule(course=[spec]))
+
+
+def moved_first_session(spec: CourseSpec) -> CourseSpec:
+    first = spec.session[0]
+    moved = msgspec.structs.replace(first, date=first.date + timedelta(days=2))
+    return msgspec.structs.replace(spec, session=[moved, *spec.session[1:]])
+
+
+ME = "deltagare1@vaxjo.se"
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
