@@ -1,9 +1,9 @@
 """The `courses` command: the composition root that wires settings, storage, services and HTTP.
 
-courses serve [--host 127.0.0.1] [--port 8000]
+courses serve [--host 127.0.0.1] [--port 8000] [--mail-worker auto|inline|process|off]
 courses seed FILE [--dry-run] [--demo]
 courses migrate
-courses worker [--once]
+courses worker [--once] [--poll SECONDS]
 courses mail-status
 """
 
@@ -28,6 +28,7 @@ from courses.storage import outbox
 from courses.storage.db import Database
 from courses.storage.migrate import upgrade
 from courses.storage.outbox import OutboxStatus
+from courses.supervise import ChildProcess, child_environment, courses_command
 
 __all__ = ["main"]
 
@@ -43,6 +44,14 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="starta tjänsten (migrerar databasen först)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--mail-worker",
+        choices=["auto", "inline", "process", "off"],
+        default="auto",
+        help="var e-posten skickas: i tjänstens process (inline), i en egen process (process), "
+        "inte alls (off: kör `courses worker` separat); auto = inline med SQLite, process med "
+        "PostgreSQL",
+    )
     seed = commands.add_parser("seed", help="importera en schemafil (TOML)")
     seed.add_argument("file", type=Path)
     seed.add_argument("--dry-run", action="store_true", help="visa vad som skulle ändras")
@@ -58,6 +67,12 @@ def _parser() -> argparse.ArgumentParser:
     worker.add_argument(
         "--once", action="store_true", help="skicka det som väntar nu och avsluta sedan"
     )
+    worker.add_argument(
+        "--poll",
+        type=float,
+        default=0.2,
+        help="sekunder mellan kontrollerna av om nya mejl väntar (standard 0.2)",
+    )
     commands.add_parser("mail-status", help="visa hur många mejl som väntar och har misslyckats")
     return parser
 
@@ -71,13 +86,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.command == "serve":
         settings = serve_settings(settings, host=args.host, port=args.port, environ=os.environ)
-        return _serve(settings, host=args.host, port=args.port)
+        return _serve(settings, host=args.host, port=args.port, mail_worker=args.mail_worker)
     if args.command == "seed":
         return asyncio.run(_seed(settings, args.file, dry_run=args.dry_run, demo=args.demo))
     if args.command == "migrate":
         return asyncio.run(_migrate(settings))
     if args.command == "worker":
-        return asyncio.run(_worker(settings, once=args.once))
+        return asyncio.run(_worker(settings, once=args.once, poll=args.poll))
     if args.command == "mail-status":
         return asyncio.run(_mail_status(settings))
     raise AssertionError(args.command)  # pragma: no cover - argparse guards this
@@ -93,18 +108,42 @@ def serve_settings(
     return replace(settings, base_url=f"http://{shown}:{port}")
 
 
-def _serve(settings: Settings, *, host: str, port: int) -> int:
+def _serve(settings: Settings, *, host: str, port: int, mail_worker: str) -> int:
     import uvicorn
 
     from courses.api import create_app
 
+    if mail_worker == "auto":
+        # SQLite has one writer at a time, queued fairly only within one process; PostgreSQL
+        # lets the worker use another core without slowing registrations down.
+        postgres = settings.async_database_url.startswith("postgresql")
+        mail_worker = "process" if postgres else "inline"
     print(
         f"Tjänsten startar på http://{host}:{port}/api/courses "
         f"(API-dokumentation: http://{host}:{port}/api/schema/swagger)"
     )
-    print(f"E-post: {_mail_destination(settings)}")
-    uvicorn.run(create_app(settings, mail_worker=True), host=host, port=port, log_level="info")
+    print(f"E-post: {_mail_destination(settings)}, {_WORKER_MODES[mail_worker]}")
+    app = create_app(settings, mail_worker=mail_worker == "inline")
+    child = None
+    if mail_worker == "process":
+        child = ChildProcess(
+            courses_command("worker", "--poll", "0.05"),
+            env=child_environment({"COURSES_BASE_URL": settings.base_url}),
+        )
+        child.start()
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="info")
+    finally:
+        if child is not None:
+            child.stop()
     return 0
+
+
+_WORKER_MODES = {
+    "inline": "skickas av tjänsten själv",
+    "process": "skickas av en egen process (courses worker)",
+    "off": "skickas inte av tjänsten: kör courses worker",
+}
 
 
 def _mail_destination(settings: Settings) -> str:
@@ -113,7 +152,7 @@ def _mail_destination(settings: Settings) -> str:
     return f"skrivs som .eml-filer i {settings.mail_dir.resolve()} (COURSES_SMTP_URL är inte satt)"
 
 
-async def _worker(settings: Settings, *, once: bool) -> int:
+async def _worker(settings: Settings, *, once: bool, poll: float) -> int:
     from courses.mail.transport import transport_for
     from courses.mail.worker import MailWorker
 
@@ -121,7 +160,7 @@ async def _worker(settings: Settings, *, once: bool) -> int:
     try:
         await upgrade(db.engine)
         ctx = ServiceContext(db=db, clock=SystemClock(), settings=settings)
-        worker = MailWorker(ctx, transport_for(settings))
+        worker = MailWorker(ctx, transport_for(settings), poll_interval=poll)
         if once:
             result = await worker.drain()
             print(

@@ -53,8 +53,8 @@ def session_uid(settings: Settings, registration_id: int, position: int) -> str:
     return f"courses-r{registration_id}-s{position}@{_host(settings)}"
 
 
-def _organizer(settings: Settings) -> vCalAddress:
-    name, address = parseaddr(settings.mail_from)
+def _organizer(mail_from: str) -> vCalAddress:
+    name, address = parseaddr(mail_from)
     organizer = vCalAddress(f"mailto:{address}")
     if name:
         organizer.params["CN"] = one_line(name).replace('"', "'")
@@ -86,39 +86,52 @@ def _vtimezone(tzid: str, first_year: int, last_year: int) -> bytes:
     return bytes(zone.to_ical())
 
 
-def _calendar(
-    method: str, events: list[Event], sessions: list[SessionEvent], tz: ZoneInfo
-) -> bytes:
+@lru_cache(maxsize=8)
+def _calendar_head(method: str) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", method)
-    for event in events:
-        calendar.add_component(event)
-    serialized = bytes(calendar.to_ical())
+    return bytes(calendar.to_ical()).removesuffix(b"END:VCALENDAR\r\n")
+
+
+def _calendar(
+    method: str, events: list[bytes], sessions: list[SessionEvent], tz: ZoneInfo
+) -> bytes:
     timed = [s.day for s in sessions if s.start is not None]
-    if not timed:  # all-day events are DATE values and need no zone
-        return serialized
-    # The cached VTIMEZONE goes before the first event, where clients expect it.
-    head, marker, rest = serialized.partition(b"BEGIN:VEVENT\r\n")
-    return head + _vtimezone(tz.key, min(timed).year, max(timed).year) + marker + rest
+    # All-day events are DATE values and need no zone; the zone goes before the events.
+    zone = _vtimezone(tz.key, min(timed).year, max(timed).year) if timed else b""
+    return _calendar_head(method) + zone + b"".join(events) + b"END:VCALENDAR\r\n"
 
 
-def _event(
-    *,
-    uid: str,
-    session: SessionEvent,
-    summary: str,
-    description: str,
-    sequence: int,
-    now: datetime,
-    tz: ZoneInfo,
-) -> Event:
+@dataclass(frozen=True, slots=True)
+class _Shared:
+    """What an event of a session says whoever it is for: the cache key of its lines."""
+
+    session: SessionEvent
+    summary: str
+    description: str
+    sequence: int
+    status: str | None
+    organizer: str | None  # the mail_from setting
+    tzid: str
+
+
+def _lines(component: Event) -> bytes:
+    """A component's content lines without its BEGIN and END lines."""
+    return (
+        bytes(component.to_ical()).removeprefix(b"BEGIN:VEVENT\r\n").removesuffix(b"END:VEVENT\r\n")
+    )
+
+
+@lru_cache(maxsize=1024)
+def _shared_lines(shared: _Shared) -> bytes:
+    # Serializing (above all folding) the properties was most of an invite's cost, and they
+    # are the same for every registrant of a session: made once per session and state.
+    session, tz = shared.session, ZoneInfo(shared.tzid)
     event = Event()
-    event.add("uid", uid)
-    event.add("dtstamp", now)
-    event.add("sequence", sequence)
+    event.add("sequence", shared.sequence)
     if session.start is None:
         event.add("dtstart", session.day)
         event.add("dtend", session.day + timedelta(days=1))
@@ -126,12 +139,35 @@ def _event(
         event.add("dtstart", datetime.combine(session.day, session.start, tzinfo=tz))
         if session.end is not None:
             event.add("dtend", datetime.combine(session.day, session.end, tzinfo=tz))
-    event.add("summary", one_line(summary))
+    event.add("summary", one_line(shared.summary))
     if session.where:
         event.add("location", one_line(session.where))
-    event.add("description", description)
+    event.add("description", shared.description)
     event.add("transp", "OPAQUE")
-    return event
+    if shared.status is not None:
+        event.add("status", shared.status)
+    if shared.organizer is not None:
+        event.add("organizer", _organizer(shared.organizer))
+    return _lines(event)
+
+
+def _event(
+    shared: _Shared,
+    *,
+    uid: str,
+    now: datetime,
+    attendee: Registrant | None = None,
+    url: str | None = None,
+) -> bytes:
+    """One VEVENT: its own UID, DTSTAMP, ATTENDEE and link, then the session's shared lines."""
+    own = Event()
+    own.add("uid", uid)
+    own.add("dtstamp", now)
+    if attendee is not None:
+        own.add("attendee", _attendee(attendee))
+    if url is not None:
+        own.add("url", url)
+    return b"BEGIN:VEVENT\r\n" + _lines(own) + _shared_lines(shared) + b"END:VEVENT\r\n"
 
 
 def _summary(course: CourseRecord, position: int) -> str:
@@ -139,7 +175,7 @@ def _summary(course: CourseRecord, position: int) -> str:
     return course.title if count <= 1 else f"{course.title} (kursdag {position} av {count})"
 
 
-def _description(course: CourseRecord, registrant: Registrant | None) -> str:
+def _description(course: CourseRecord) -> str:
     lines = [course.title]
     if course.leaders:
         lines.append("Kursledare: " + ", ".join(leader["name"] for leader in course.leaders))
@@ -147,8 +183,6 @@ def _description(course: CourseRecord, registrant: Registrant | None) -> str:
         f"Kursdag {s.position}: {describe_session(s.day, s.start_time, s.end_time)}"
         for s in sorted(course.sessions, key=lambda s: s.position)
     ]
-    if registrant is not None and registrant.manage_url:
-        lines.append(f"Se eller avanmäl din anmälan: {registrant.manage_url}")
     return "\n".join(lines)
 
 
@@ -161,22 +195,29 @@ def invite(
     settings: Settings,
     now: datetime,
 ) -> bytes:
-    """The iTIP message (REQUEST or CANCEL) for one session of one registration."""
+    """The iTIP message (REQUEST or CANCEL) for one session of one registration.
+
+    A REQUEST carries the registrant's manage link as the event's URL; a CANCEL does not
+    (after a cancellation the link only shows that it is cancelled, as in the mail).
+    """
     cancel = method == "CANCEL"
-    event = _event(
-        uid=session_uid(settings, registrant.id, session.position),
+    shared = _Shared(
         session=session,
         summary=("Inställt: " if cancel else "") + _summary(course, session.position),
-        # After a cancellation the link only shows that it is cancelled, as in the mail.
-        description=_description(course, None if cancel else registrant),
+        description=_description(course),
         # A CANCEL outranks every REQUEST sent for the same course state.
         sequence=course.calendar_sequence + (1 if cancel else 0),
-        now=now,
-        tz=settings.tz,
+        status="CANCELLED" if cancel else "CONFIRMED",
+        organizer=settings.mail_from,
+        tzid=settings.timezone,
     )
-    event.add("organizer", _organizer(settings))
-    event.add("attendee", _attendee(registrant))
-    event.add("status", "CANCELLED" if cancel else "CONFIRMED")
+    event = _event(
+        shared,
+        uid=session_uid(settings, registrant.id, session.position),
+        now=now,
+        attendee=registrant,
+        url=None if cancel else registrant.manage_url,
+    )
     return _calendar(method, [event], [session], settings.tz)
 
 
@@ -184,20 +225,24 @@ def registrant_calendar(
     course: CourseRecord, registrant: Registrant, *, settings: Settings, now: datetime
 ) -> bytes:
     """All of a confirmed registrant's sessions as one file (METHOD:PUBLISH, same UIDs)."""
-    events = []
     sessions = [SessionEvent.of(session, registrant.format) for session in course.sessions]
-    for session in sessions:
-        event = _event(
+    events = [
+        _event(
+            _Shared(
+                session=session,
+                summary=_summary(course, session.position),
+                description=_description(course),
+                sequence=course.calendar_sequence,
+                status=None,
+                organizer=settings.mail_from,
+                tzid=settings.timezone,
+            ),
             uid=session_uid(settings, registrant.id, session.position),
-            session=session,
-            summary=_summary(course, session.position),
-            description=_description(course, registrant),
-            sequence=course.calendar_sequence,
             now=now,
-            tz=settings.tz,
+            url=registrant.manage_url,
         )
-        event.add("organizer", _organizer(settings))
-        events.append(event)
+        for session in sessions
+    ]
     return _calendar("PUBLISH", events, sessions, settings.tz)
 
 
@@ -213,22 +258,25 @@ def _public_where(course: CourseRecord, session: SessionRecord) -> str | None:
 
 def course_calendar(course: CourseRecord, *, settings: Settings, now: datetime) -> bytes:
     """The course's public schedule, one event per session (METHOD:PUBLISH)."""
-    events = []
     sessions = [
         SessionEvent(s.position, s.day, s.start_time, s.end_time, _public_where(course, s))
         for s in course.sessions
     ]
-    for session in sessions:
-        event = _event(
+    cancelled = course.status.value == "cancelled"
+    events = [
+        _event(
+            _Shared(
+                session=session,
+                summary=_summary(course, session.position),
+                description=_description(course),
+                sequence=course.calendar_sequence,
+                status="CANCELLED" if cancelled else None,
+                organizer=None,
+                tzid=settings.timezone,
+            ),
             uid=f"courses-{course.slug}-s{session.position}@{_host(settings)}",
-            session=session,
-            summary=_summary(course, session.position),
-            description=_description(course, None),
-            sequence=course.calendar_sequence,
             now=now,
-            tz=settings.tz,
         )
-        if course.status.value == "cancelled":
-            event.add("status", "CANCELLED")
-        events.append(event)
+        for session in sessions
+    ]
     return _calendar("PUBLISH", events, sessions, settings.tz)

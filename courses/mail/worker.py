@@ -13,6 +13,7 @@ import asyncio
 import logging
 import os
 import socket
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -66,7 +67,8 @@ class MailWorker:
         transport: Transport,
         *,
         name: str | None = None,
-        batch_size: int = 50,
+        batch_size: int = 100,
+        lanes: int = 2,
         lease: timedelta = timedelta(minutes=5),
         poll_interval: float = 1.0,
         reminder_interval: float = 60.0,
@@ -76,6 +78,7 @@ class MailWorker:
         self.transport = transport
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self.batch_size = batch_size
+        self.lanes = lanes
         self.lease = lease
         self.poll_interval = poll_interval
         self.reminder_interval = reminder_interval
@@ -109,29 +112,49 @@ class MailWorker:
     async def drain(self) -> BatchResult:
         """Send batches until nothing is due now (tests, benchmarks, `courses worker --once`)."""
         total = BatchResult()
-        while (batch := await self.run_once()).claimed:
-            total.sent += batch.sent
-            total.retried += batch.retried
-            total.failed += batch.failed
+
+        async def lane() -> None:
+            while (batch := await self.run_once()).claimed:
+                total.sent += batch.sent
+                total.retried += batch.retried
+                total.failed += batch.failed
+
+        await self._in_lanes(lane)
         return total
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Until `stop` is set: send what is due, queue reminders, sleep until woken or polled."""
+        """Until `stop` is set: send what is due, queue reminders, sleep until woken or polled.
+
+        `lanes` batches are in flight at once, each claimed by itself and sent over its own
+        connection: while one waits for the SMTP server's answers, another builds its messages.
+        """
         loop = asyncio.get_running_loop()
         next_reminders = loop.time()
-        while not stop.is_set():
-            try:
-                if loop.time() >= next_reminders:
-                    await queue_reminders(self.ctx)
-                    next_reminders = loop.time() + self.reminder_interval
-                batch = await self.run_once()
-            except Exception:
-                # The database may be restarting; the rows are safe in it. Try again later.
-                log.exception("mail worker: a round failed; trying again")
-                batch = BatchResult()
-            if batch.claimed:
-                continue
-            await self.ctx.mail_signal.wait_at_most(self.poll_interval)
+
+        async def lane(first: bool) -> None:
+            nonlocal next_reminders
+            while not stop.is_set():
+                try:
+                    if first and loop.time() >= next_reminders:
+                        await queue_reminders(self.ctx)
+                        next_reminders = loop.time() + self.reminder_interval
+                    batch = await self.run_once()
+                except Exception:
+                    # The database may be restarting; the rows are safe in it. Try again later.
+                    log.exception("mail worker: a round failed; trying again")
+                    batch = BatchResult()
+                if not batch.claimed:
+                    await self.ctx.mail_signal.wait_at_most(self.poll_interval)
+
+        await self._in_lanes(lambda: lane(first=True), lambda: lane(first=False))
+
+    async def _in_lanes(
+        self,
+        first: Callable[[], Awaitable[None]],
+        other: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
+        others = [(other or first)() for _ in range(self.lanes - 1)]
+        await asyncio.gather(first(), *others)
 
     def _message(self, facts: MailFacts, now: datetime) -> Outgoing:
         mail = facts.mail
