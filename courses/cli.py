@@ -73,6 +73,8 @@ def _parser() -> argparse.ArgumentParser:
         default=0.2,
         help="sekunder mellan kontrollerna av om nya mejl väntar (standard 0.2)",
     )
+    # Set by `courses serve` for its worker process: stop when that service is gone.
+    worker.add_argument("--parent", type=int, default=None, help=argparse.SUPPRESS)
     commands.add_parser("mail-status", help="visa hur många mejl som väntar och har misslyckats")
     return parser
 
@@ -92,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "migrate":
         return asyncio.run(_migrate(settings))
     if args.command == "worker":
-        return asyncio.run(_worker(settings, once=args.once, poll=args.poll))
+        return asyncio.run(_worker(settings, once=args.once, poll=args.poll, parent=args.parent))
     if args.command == "mail-status":
         return asyncio.run(_mail_status(settings))
     raise AssertionError(args.command)  # pragma: no cover - argparse guards this
@@ -127,7 +129,7 @@ def _serve(settings: Settings, *, host: str, port: int, mail_worker: str) -> int
     child = None
     if mail_worker == "process":
         child = ChildProcess(
-            courses_command("worker", "--poll", "0.05"),
+            courses_command("worker", "--poll", "0.05", "--parent", str(os.getpid())),
             env=child_environment({"COURSES_BASE_URL": settings.base_url}),
         )
         child.start()
@@ -152,7 +154,7 @@ def _mail_destination(settings: Settings) -> str:
     return f"skrivs som .eml-filer i {settings.mail_dir.resolve()} (COURSES_SMTP_URL är inte satt)"
 
 
-async def _worker(settings: Settings, *, once: bool, poll: float) -> int:
+async def _worker(settings: Settings, *, once: bool, poll: float, parent: int | None) -> int:
     from courses.mail.transport import transport_for
     from courses.mail.worker import MailWorker
 
@@ -173,10 +175,20 @@ async def _worker(settings: Settings, *, once: bool, poll: float) -> int:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
+        watch = asyncio.create_task(_stop_when_orphaned(parent, stop)) if parent else None
         await worker.run(stop)
+        if watch is not None:
+            watch.cancel()
     finally:
         await db.dispose()
     return 0
+
+
+async def _stop_when_orphaned(parent: int, stop: asyncio.Event) -> None:
+    """A service killed without a chance to stop its worker leaves it to another parent."""
+    while os.getppid() == parent:  # noqa: ASYNC110 - a parent's death has no event to await
+        await asyncio.sleep(1)
+    stop.set()
 
 
 async def _mail_status(settings: Settings) -> int:
