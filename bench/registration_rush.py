@@ -13,7 +13,8 @@ fresh server process on a free port of 127.0.0.1:
 
 - service: `courses seed seeds/employers.toml`, `courses seed <bench schedule>` (an uncapped
   course, a course capped at 50 and a course with capped formats; see `rush_plan.py`), then
-  `courses serve`;
+  `courses serve --mail-worker off`: every registration writes its mail to the outbox, but
+  sending it is measured by `bench/mail_throughput.py` (`--mail-worker auto` sends here too);
 - baseline: `bench/baseline_app.py` under uvicorn, a bare Litestar app whose one endpoint
   inserts one row through the same engine setup: the most this stack does on this machine.
 
@@ -83,6 +84,7 @@ class Options:
     concurrency: int
     rounds: int
     warmup: int
+    mail_worker: str = "off"
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,7 +206,8 @@ def service_round(
         env = _env(url, port, folder)
         run_cli(["seed", str(ROOT / "seeds" / "employers.toml")], env)
         run_cli(["seed", str(schedule)], env)
-        with serving(service_command(port), env, folder / f"{label}.log", port) as server:
+        command = [*service_command(port), "--mail-worker", options.mail_worker]
+        with serving(command, env, folder / f"{label}.log", port) as server:
             figures, volley = _measure(server, options)
             checks = asyncio.run(seat_checks(port, url, MEASURED, volley.outcomes))
     return figures, checks
@@ -281,6 +284,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("-c", "--concurrency", type=_positive, default=32, help="in flight")
     parser.add_argument("--rounds", type=_positive, default=3, help="baseline+service rounds")
     parser.add_argument(
+        "--mail-worker",
+        choices=["off", "auto"],
+        default="off",
+        help="off (default): measure the registration path alone, outbox rows included; auto: "
+        "also send the mails as `courses serve` does (bench/mail_throughput.py measures that)",
+    )
+    parser.add_argument(
         "--warmup", type=int, default=100, help="unmeasured registrations before each round"
     )
     parser.add_argument(
@@ -309,7 +319,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.sqlite and not args.postgres_url:
         progress("Nothing to run: --no-sqlite and no --postgres-url.")
         return 2
-    options = Options(args.n, args.concurrency, args.rounds, max(args.warmup, 0))
+    options = Options(args.n, args.concurrency, args.rounds, max(args.warmup, 0), args.mail_worker)
     # SIGTERM unwinds like Ctrl-C, so servers are stopped and databases and files removed.
     signal.signal(signal.SIGTERM, _interrupt)
     try:
