@@ -54,15 +54,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import signal
 import statistics
 import sys
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from mail_drain import ThroughputRound, throughput_round
@@ -70,7 +68,7 @@ from mail_rush import RushRound, rush_round
 from mail_sink import SmtpSink, smtp_sink
 from rush_client import percentile
 from rush_plan import schedule_toml
-from rush_servers import Backend, PostgresBackend, SqliteBackend
+from rush_servers import Backend, add_database_options, backends, stop_on_sigterm
 
 TARGET_RATIO = 0.5
 TARGET_PER_S = 200.0
@@ -207,25 +205,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--warmup", type=int, default=50, help="unmeasured registrations before each rush"
     )
-    parser.add_argument(
-        "--postgres-url",
-        help="also run on PostgreSQL: a server URL whose user may CREATE and DROP databases",
-    )
-    parser.add_argument(
-        "--sqlite", action=argparse.BooleanOptionalAction, default=True, help="run on SQLite"
-    )
+    add_database_options(parser)
     return parser
-
-
-def _backends(args: argparse.Namespace, folder: Path) -> Iterator[Backend]:
-    if args.sqlite:
-        yield SqliteBackend(folder)
-    if args.postgres_url:
-        yield PostgresBackend(args.postgres_url)
-
-
-def _interrupt(signum: int, _frame: FrameType | None) -> None:
-    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -236,13 +217,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     options = Options(
         args.n, args.rush, args.concurrency, args.rounds, max(args.warmup, 0), args.lanes
     )
-    # SIGTERM unwinds like Ctrl-C, so processes are stopped and databases and files removed.
-    signal.signal(signal.SIGTERM, _interrupt)
+    stop_on_sigterm()
     try:
         with tempfile.TemporaryDirectory(prefix="mail-throughput-") as tmp:
             folder = Path(tmp)
             with smtp_sink(folder / "smtp-sink.log") as sink:
-                for backend in _backends(args, folder):
+                for backend in backends(args, folder):
                     print(json.dumps(run_backend(backend, sink, options, folder)), flush=True)
     except KeyboardInterrupt:
         progress("Interrupted: processes stopped, temporary databases and files removed.")

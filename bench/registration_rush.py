@@ -46,15 +46,13 @@ import asyncio
 import json
 import os
 import secrets
-import signal
 import statistics
 import sys
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from rush_checks import SeatCheck, seat_checks
@@ -63,14 +61,15 @@ from rush_plan import CAPPED, OPEN, ROOMS, registrations, schedule_toml
 from rush_servers import (
     ROOT,
     Backend,
-    PostgresBackend,
     Server,
-    SqliteBackend,
+    add_database_options,
+    backends,
     baseline_command,
     free_port,
     run_cli,
     service_command,
     serving,
+    stop_on_sigterm,
 )
 
 MEASURED = (OPEN, CAPPED, ROOMS)
@@ -293,25 +292,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--warmup", type=int, default=100, help="unmeasured registrations before each round"
     )
-    parser.add_argument(
-        "--postgres-url",
-        help="also run on PostgreSQL: a server URL whose user may CREATE and DROP databases",
-    )
-    parser.add_argument(
-        "--sqlite", action=argparse.BooleanOptionalAction, default=True, help="run on SQLite"
-    )
+    add_database_options(parser)
     return parser
-
-
-def _backends(args: argparse.Namespace, folder: Path) -> Iterator[Backend]:
-    if args.sqlite:
-        yield SqliteBackend(folder)
-    if args.postgres_url:
-        yield PostgresBackend(args.postgres_url)
-
-
-def _interrupt(signum: int, _frame: FrameType | None) -> None:
-    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -320,11 +302,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         progress("Nothing to run: --no-sqlite and no --postgres-url.")
         return 2
     options = Options(args.n, args.concurrency, args.rounds, max(args.warmup, 0), args.mail_worker)
-    # SIGTERM unwinds like Ctrl-C, so servers are stopped and databases and files removed.
-    signal.signal(signal.SIGTERM, _interrupt)
+    stop_on_sigterm()
     try:
         with tempfile.TemporaryDirectory(prefix="registration-rush-") as tmp:
-            for backend in _backends(args, Path(tmp)):
+            for backend in backends(args, Path(tmp)):
                 print(json.dumps(run_backend(backend, options, Path(tmp))), flush=True)
     except KeyboardInterrupt:
         progress("Interrupted: servers stopped, temporary databases and files removed.")

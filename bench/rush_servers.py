@@ -6,6 +6,7 @@ is dropped afterwards) and its own server process on a free port of 127.0.0.1.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
 import signal
@@ -18,6 +19,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 from typing import Protocol
 
 from rush_client import HOST, ProtocolError, request_json
@@ -33,11 +35,14 @@ __all__ = [
     "PostgresBackend",
     "Server",
     "SqliteBackend",
+    "add_database_options",
+    "backends",
     "baseline_command",
     "free_port",
     "run_cli",
     "service_command",
     "serving",
+    "stop_on_sigterm",
 ]
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -217,3 +222,30 @@ def serving(
             yield Server(port=port, pid=proc.pid)
         finally:
             _stop(proc)
+
+
+def add_database_options(parser: argparse.ArgumentParser) -> None:
+    """`--postgres-url` and `--sqlite/--no-sqlite`, as every benchmark here takes them."""
+    parser.add_argument(
+        "--postgres-url",
+        help="also run on PostgreSQL: a server URL whose user may CREATE and DROP databases",
+    )
+    parser.add_argument(
+        "--sqlite", action=argparse.BooleanOptionalAction, default=True, help="run on SQLite"
+    )
+
+
+def backends(args: argparse.Namespace, folder: Path) -> Iterator[Backend]:
+    if args.sqlite:
+        yield SqliteBackend(folder)
+    if args.postgres_url:
+        yield PostgresBackend(args.postgres_url)
+
+
+def _interrupt(signum: int, _frame: FrameType | None) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def stop_on_sigterm() -> None:
+    """SIGTERM unwinds like Ctrl-C, so servers are stopped and databases and files removed."""
+    signal.signal(signal.SIGTERM, _interrupt)

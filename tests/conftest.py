@@ -26,6 +26,7 @@ from courses.settings import Settings
 from courses.storage.db import Database, make_engine
 from courses.storage.migrate import upgrade
 from courses.storage.tables import metadata
+from tests.mail.smtp_server import SmtpServer
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -108,6 +109,15 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
     asyncio.run(truncate())
     return url
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    """A real SMTP server on 127.0.0.1 (aiosmtpd in its own thread) that records what it gets."""
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

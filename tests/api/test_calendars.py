@@ -4,12 +4,10 @@ app level, the confirmation mail sent by the app's own mail worker."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
-import pytest
 from icalendar import Calendar, Event
 from litestar.testing import AsyncTestClient
 from sqlalchemy import select
@@ -50,14 +48,6 @@ date = 2022-05-17
 start = 13:00:00
 end = 15:00:00
 """
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 def problem(response: Any) -> tuple[int, str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -28,14 +28,6 @@ pytestmark = pytest.mark.slow
 
 LVM = "lvm-forelasning-2022"  # uncapped, one session: one outbox row per confirmation
 DOMAIN = "localhost"  # of the default mail_from, utbildning@localhost
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 async def outbox_rows(ctx: ServiceContext) -> list[Any]:

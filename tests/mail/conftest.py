@@ -1,8 +1,7 @@
-"""Mail fixtures: a real SMTP server on 127.0.0.1 and a worker that sends to it."""
+"""Mail fixtures: a worker that sends to the real SMTP server of the `smtp` fixture."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -11,16 +10,6 @@ from courses.mail.transport import SmtpTransport
 from courses.mail.worker import MailWorker
 from courses.services.context import ServiceContext
 from tests.mail.smtp_server import SmtpServer
-
-SENDER = "utbildning@localhost"
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
