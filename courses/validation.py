@@ -38,7 +38,11 @@ Email = Annotated[
 ]
 Key = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")]
 Slug = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=r"^[a-z0-9][a-z0-9-]*$")]
-NonEmpty = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"\S")]
+# One line of visible text: not only spaces, and no line break or other control character
+# (a name or title ends up in mail headers, calendar properties and exports). The end is
+# `(?![\s\S])`, not `$`, which would let a final line break through.
+_ONE_LINE = r"^[^\x00-\x1f\x7f]*\S[^\x00-\x1f\x7f]*(?![\s\S])"
+NonEmpty = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=_ONE_LINE)]
 PositiveInt = Annotated[int, msgspec.Meta(ge=1, le=100_000)]
 Url = Annotated[str, msgspec.Meta(max_length=500, pattern=r"^https?://\S+$")]
 
@@ -63,6 +67,10 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^Expected `str` of length <= (?P<n>\d+)"), "Får vara högst {n} tecken."),
     (re.compile(r"^Expected `(?:int|float)` >= (?P<n>\d+)"), "Måste vara minst {n}."),
     (re.compile(r"^Expected `(?:int|float)` <= (?P<n>\d+)"), "Får vara högst {n}."),
+    (
+        re.compile("^Expected `str` matching regex " + re.escape(repr(_ONE_LINE))),
+        "Får inte vara tomt eller innehålla radbrytningar eller andra kontrolltecken.",
+    ),
     (re.compile(r"^Expected `str` matching regex"), "Har fel form."),
     (re.compile(r"^Invalid enum value (?P<v>.+?)(?: - at|$)"), "Ogiltigt värde {v}."),
     (re.compile(r"^Invalid RFC3339 encoded date"), "Ogiltigt datum (skriv ÅÅÅÅ-MM-DD)."),

@@ -103,6 +103,18 @@ async def test_invalid_body_lists_every_field_in_swedish(api: Client) -> None:
     }
 
 
+@pytest.mark.parametrize("name", ["Anna\r\nBcc: evil@example.com", "Anna\tAndersson", "   "])
+async def test_a_name_with_a_line_break_or_control_character_is_refused_in_swedish(
+    api: Client, name: str
+) -> None:
+    response = await api.post(ASI, json=body(name=name, workplace="Mottagningen\n"))
+
+    assert response.status_code == 400
+    errors = {e["field"]: e["message"] for e in response.json()["errors"]}
+    refused = "Får inte vara tomt eller innehålla radbrytningar eller andra kontrolltecken."
+    assert errors == {"name": refused, "workplace": refused}
+
+
 @pytest.mark.parametrize("raw", [b"{", b"[]", b"null", b"\xff"])
 async def test_malformed_json_is_a_validation_error(api: Client, raw: bytes) -> None:
     response = await api.post(ASI, content=raw, headers={"content-type": "application/json"})
