@@ -32,6 +32,8 @@ __all__ = ["BatchResult", "MailWorker", "retry_delay"]
 log = logging.getLogger(__name__)
 
 GIVE_UP_AFTER = timedelta(days=3)
+# Delivered mails are kept this long (a registrant asking "did you send it?"), then deleted.
+KEEP_SENT = timedelta(days=90)
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -136,7 +138,7 @@ class MailWorker:
             while not stop.is_set():
                 try:
                     if first and loop.time() >= next_reminders:
-                        await queue_reminders(self.ctx)
+                        await self.housekeeping()
                         next_reminders = loop.time() + self.reminder_interval
                     batch = await self.run_once()
                 except Exception:
@@ -155,6 +157,12 @@ class MailWorker:
     ) -> None:
         others = [(other or first)() for _ in range(self.lanes - 1)]
         await asyncio.gather(first(), *others)
+
+    async def housekeeping(self) -> None:
+        """What `run` does every `reminder_interval`: queue due reminders, forget old mail."""
+        await queue_reminders(self.ctx)
+        async with self.ctx.db.write() as conn:
+            await outbox.prune_sent(conn, sent_before=self.ctx.clock.now() - KEEP_SENT)
 
     def _message(self, facts: MailFacts, now: datetime) -> Outgoing:
         mail = facts.mail

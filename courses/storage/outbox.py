@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from courses.storage.tables import outbox_table, registration_table
@@ -32,6 +32,7 @@ __all__ = [
     "insert",
     "mark_failed",
     "mark_sent",
+    "prune_sent",
     "recent_failures",
     "retry_later",
 ]
@@ -208,6 +209,16 @@ async def recent_failures(conn: AsyncConnection, *, limit: int) -> list[Failure]
         )
         for row in result.all()
     ]
+
+
+async def prune_sent(conn: AsyncConnection, *, sent_before: datetime) -> int:
+    """Forget mails delivered before `sent_before`; failed and waiting ones stay."""
+    result = await conn.execute(
+        delete(outbox_table).where(
+            _OUT.status == OutboxStatus.SENT.value, _OUT.sent_at < sent_before
+        )
+    )
+    return int(result.rowcount)
 
 
 async def counts(conn: AsyncConnection) -> dict[OutboxStatus, int]:
