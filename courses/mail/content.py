@@ -9,7 +9,6 @@ those registered for the digital format.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, time
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +16,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from courses.domain.rules import swedish_date
 from courses.domain.wording import describe_session, one_line
-from courses.mail.facts import MailFacts
-from courses.services.records import SessionRecord
+from courses.mail.facts import MailFacts, SessionEvent
+from courses.services.notices import MailKind
 
 __all__ = ["MailContent", "Templates", "default_template_dir"]
 
@@ -34,25 +33,12 @@ class MailContent:
     html: str
 
 
-def _session(session: SessionRecord, facts: MailFacts) -> dict[str, Any]:
-    fmt = facts.registrant.format
-    return {
-        "position": session.position,
-        "when": describe_session(session.day, session.start_time, session.end_time),
-        "where": session.where(fmt) if fmt is not None else session.place,
-    }
+def _when(session: SessionEvent) -> str:
+    return describe_session(session.day, session.start, session.end)
 
 
-def _removed(entry: dict[str, Any]) -> dict[str, Any]:
-    start, end = entry.get("start"), entry.get("end")
-    return {
-        "position": entry["position"],
-        "when": describe_session(
-            date.fromisoformat(entry["day"]),
-            time.fromisoformat(start) if start else None,
-            time.fromisoformat(end) if end else None,
-        ),
-    }
+def _session(session: SessionEvent) -> dict[str, Any]:
+    return {"position": session.position, "when": _when(session), "where": session.where}
 
 
 def _format(facts: MailFacts) -> dict[str, Any] | None:
@@ -86,13 +72,12 @@ class Templates:
         sessions = sorted(course.sessions, key=lambda s: s.position)
         part = facts.mail.part
         parts = payload.get("parts", [])
-        this = next((s for s in sessions if s.position == part), None)
-        removed = [_removed(entry) for entry in payload.get("removed", [])]
+        this = facts.part_session
         return {
             "name": one_line(facts.registrant.name),
             "course": course,
             "title": one_line(course.title),
-            "sessions": [_session(s, facts) for s in sessions],
+            "sessions": [_session(SessionEvent.of(s, facts.registrant.format)) for s in sessions],
             "format": _format(facts),
             "leaders": [
                 {"name": leader["name"], "email": leader.get("email")} for leader in course.leaders
@@ -101,13 +86,13 @@ class Templates:
             # After a cancellation the link only shows that it is cancelled: leave it out.
             "manage_url": (
                 None
-                if facts.mail.kind in ("cancelled", "course_cancelled")
+                if facts.mail.kind in (MailKind.CANCELLED, MailKind.COURSE_CANCELLED)
                 else facts.registrant.manage_url
             ),
             "status": facts.registrant.status,
             "waitlist_position": payload.get("waitlist_position"),
             "changes": payload.get("changes", []),
-            "removed": removed,
+            "removed": [{"position": s.position, "when": _when(s)} for s in facts.removed],
             "method": facts.mail.method,
             # A notice with several invites: the first message is the notice itself; each
             # further one says which session's invite it carries.
@@ -115,11 +100,7 @@ class Templates:
             "part": {
                 "position": part,
                 "count": len(sessions),
-                "when": (
-                    _session(this, facts)["when"]
-                    if this is not None
-                    else next((r["when"] for r in removed if r["position"] == part), "")
-                ),
+                "when": _when(this) if this is not None else "",
             },
             "employer": facts.registrant.employer,
             "workplace": facts.registrant.workplace,

@@ -9,18 +9,46 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, time
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from courses.services.records import CourseRecord, FormatRecord, load_courses
+from courses.services.records import CourseRecord, FormatRecord, SessionRecord, load_courses
 from courses.services.tokens import manage_url, token_for
 from courses.settings import Settings
 from courses.storage.outbox import Claimed
 from courses.storage.tables import employer_table, registration_table
 
-__all__ = ["MailFacts", "Registrant", "load_facts"]
+__all__ = ["MailFacts", "Registrant", "SessionEvent", "load_facts"]
+
+
+@dataclass(frozen=True, slots=True)
+class SessionEvent:
+    """One session as a calendar event: a current one, or a removed one from a change."""
+
+    position: int
+    day: date
+    start: time | None
+    end: time | None
+    where: str | None = None
+
+    @classmethod
+    def of(cls, session: SessionRecord, fmt: FormatRecord | None) -> SessionEvent:
+        where = session.where(fmt) if fmt is not None else session.place
+        return cls(session.position, session.day, session.start_time, session.end_time, where)
+
+    @classmethod
+    def removed(cls, entry: dict[str, Any]) -> SessionEvent:
+        """A session as `courses.services.course_changes` keeps it in a change's payload."""
+        start, end = entry.get("start"), entry.get("end")
+        return cls(
+            entry["position"],
+            date.fromisoformat(entry["day"]),
+            time.fromisoformat(start) if start else None,
+            time.fromisoformat(end) if end else None,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +74,20 @@ class MailFacts:
     @property
     def payload(self) -> dict[str, Any]:
         return self.mail.payload
+
+    @property
+    def removed(self) -> list[SessionEvent]:
+        """Sessions a course change took away (their invites are cancelled)."""
+        return [SessionEvent.removed(entry) for entry in self.payload.get("removed", [])]
+
+    @property
+    def part_session(self) -> SessionEvent | None:
+        """The session whose invite this message carries: a current one or a removed one."""
+        part = self.mail.part
+        for session in self.course.sessions:
+            if session.position == part:
+                return SessionEvent.of(session, self.registrant.format)
+        return next((s for s in self.removed if s.position == part), None)
 
 
 async def load_facts(

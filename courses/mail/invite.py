@@ -10,7 +10,7 @@ bounded to the years the sessions need; an all-day session is a DATE with an exc
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from email.headerregistry import Address
 from email.utils import parseaddr
 from functools import lru_cache
@@ -20,29 +20,13 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event, Timezone, vCalAddress
 
 from courses.domain.wording import describe_session, one_line
-from courses.mail.facts import Registrant
-from courses.services.records import CourseRecord, FormatRecord, SessionRecord
+from courses.mail.facts import Registrant, SessionEvent
+from courses.services.records import CourseRecord, SessionRecord
 from courses.settings import Settings
 
-__all__ = ["SessionEvent", "course_calendar", "invite", "registrant_calendar", "session_uid"]
+__all__ = ["course_calendar", "invite", "registrant_calendar", "session_uid"]
 
 PRODID = "-//Utbildningar missbruk och beroende//courses//SV"
-
-
-@dataclass(frozen=True, slots=True)
-class SessionEvent:
-    """One session as an event: today's session, or a removed one from a change's payload."""
-
-    position: int
-    day: date
-    start: time | None
-    end: time | None
-    where: str | None = None
-
-    @classmethod
-    def of(cls, session: SessionRecord, fmt: FormatRecord | None) -> SessionEvent:
-        where = session.where(fmt) if fmt is not None else session.place
-        return cls(session.position, session.day, session.start_time, session.end_time, where)
 
 
 def _host(settings: Settings) -> str:

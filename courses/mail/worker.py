@@ -15,11 +15,11 @@ import os
 import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from courses.mail.content import Templates
 from courses.mail.facts import MailFacts, load_facts
-from courses.mail.invite import SessionEvent, invite
+from courses.mail.invite import invite
 from courses.mail.message import Outgoing, build_message
 from courses.mail.transport import PermanentFailure, TemporaryFailure, Transport
 from courses.services.context import ServiceContext
@@ -169,10 +169,13 @@ class MailWorker:
         settings = self.ctx.settings
         calendar = None
         if mail.part is not None and mail.method is not None:
+            session = facts.part_session
+            if session is None:
+                raise LookupError(f"outbox row {mail.id}: no session {mail.part}")
             calendar = invite(
                 course=facts.course,
                 registrant=facts.registrant,
-                session=self._session(facts),
+                session=session,
                 method=mail.method,
                 settings=settings,
                 now=now,
@@ -188,23 +191,6 @@ class MailWorker:
             invite=calendar,
             method=mail.method if calendar is not None else None,
         )
-
-    @staticmethod
-    def _session(facts: MailFacts) -> SessionEvent:
-        for session in facts.course.sessions:
-            if session.position == facts.mail.part:
-                return SessionEvent.of(session, facts.registrant.format)
-        # A session removed by a change: its CANCEL is built from the change's payload.
-        for entry in facts.payload.get("removed", []):
-            if entry["position"] == facts.mail.part:
-                start, end = entry.get("start"), entry.get("end")
-                return SessionEvent(
-                    entry["position"],
-                    date.fromisoformat(entry["day"]),
-                    time.fromisoformat(start) if start else None,
-                    time.fromisoformat(end) if end else None,
-                )
-        raise LookupError(f"outbox row {facts.mail.id}: no session {facts.mail.part}")
 
     async def _send_all(
         self, facts: list[MailFacts], result: BatchResult, outcomes: list[_Outcome]
