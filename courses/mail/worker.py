@@ -100,16 +100,19 @@ class MailWorker:
             return BatchResult()
         async with self.ctx.db.read() as conn:
             facts = await load_facts(conn, claimed, settings=self.ctx.settings)
-        result = BatchResult()
-        outcomes: list[_Outcome] = []
         found = {item.mail.id for item in facts}
-        for mail in claimed:
-            if mail.id not in found:  # its registration was deleted after the claim
-                outcomes.append(_Outcome(mail.id, "Anmälan finns inte längre.", None))
-                result.failed.append(mail.id)
-        await self._send_all(facts, result, outcomes)
-        await self._record(result, outcomes)
-        return result
+        outcomes = [  # rows whose registration was deleted after the claim
+            _Outcome(mail.id, "Anmälan finns inte längre.", None)
+            for mail in claimed
+            if mail.id not in found
+        ]
+        sent = await self._send_all(facts, outcomes)
+        await self._record(sent, outcomes)
+        return BatchResult(
+            sent=sent,
+            retried=[o.id for o in outcomes if o.retry_at is not None],
+            failed=[o.id for o in outcomes if o.retry_at is None],
+        )
 
     async def drain(self) -> BatchResult:
         """Send batches until nothing is due now (tests, benchmarks, `courses worker --once`)."""
@@ -192,10 +195,10 @@ class MailWorker:
             method=mail.method if calendar is not None else None,
         )
 
-    async def _send_all(
-        self, facts: list[MailFacts], result: BatchResult, outcomes: list[_Outcome]
-    ) -> None:
+    async def _send_all(self, facts: list[MailFacts], outcomes: list[_Outcome]) -> list[int]:
+        """Send over one connection; returns the ids sent and adds the others' outcomes."""
         now = self.ctx.clock.now()
+        sent: list[int] = []
         pending = list(facts)
         try:
             async with self.transport.connect() as connection:
@@ -207,47 +210,30 @@ class MailWorker:
                         # A bug or bad data: the rest of the batch goes on, and this row is
                         # tried again later (a fixed template sends it) until it is too old.
                         log.exception("mail worker: cannot build outbox row %s", item.mail.id)
-                        self._retry(item.mail, f"Kunde inte byggas: {exc!r}", now, result, outcomes)
+                        outcomes.append(_retry(item.mail, f"Kunde inte byggas: {exc!r}", now))
                         pending.pop(0)
                         continue
                     try:
                         await connection.send(message)
                     except PermanentFailure as exc:
                         outcomes.append(_Outcome(item.mail.id, str(exc), None))
-                        result.failed.append(pending.pop(0).mail.id)
+                        pending.pop(0)
                         continue
                     except TemporaryFailure as exc:
-                        self._retry(item.mail, str(exc), now, result, outcomes)
+                        outcomes.append(_retry(item.mail, str(exc), now))
                         pending.pop(0)
                         if exc.connection_lost:
                             raise
                         continue
-                    result.sent.append(pending.pop(0).mail.id)
+                    sent.append(pending.pop(0).mail.id)
         except TemporaryFailure as exc:
-            for item in pending:
-                self._retry(item.mail, str(exc), now, result, outcomes)
+            outcomes += [_retry(item.mail, str(exc), now) for item in pending]
+        return sent
 
-    def _retry(
-        self,
-        mail: Claimed,
-        error: str,
-        now: datetime,
-        result: BatchResult,
-        outcomes: list[_Outcome],
-    ) -> None:
-        if now - mail.created_at >= GIVE_UP_AFTER:
-            outcomes.append(
-                _Outcome(mail.id, f"Gav upp efter {mail.attempts} försök: {error}", None)
-            )
-            result.failed.append(mail.id)
-            return
-        outcomes.append(_Outcome(mail.id, error, now + retry_delay(mail.attempts)))
-        result.retried.append(mail.id)
-
-    async def _record(self, result: BatchResult, outcomes: list[_Outcome]) -> None:
+    async def _record(self, sent: list[int], outcomes: list[_Outcome]) -> None:
         now = self.ctx.clock.now()
         async with self.ctx.db.write() as conn:
-            await outbox.mark_sent(conn, result.sent, worker=self.name, now=now)
+            await outbox.mark_sent(conn, sent, worker=self.name, now=now)
             for outcome in outcomes:
                 if outcome.retry_at is None:
                     await outbox.mark_failed(
@@ -257,8 +243,16 @@ class MailWorker:
                     await outbox.retry_later(
                         conn, outcome.id, worker=self.name, at=outcome.retry_at, error=outcome.error
                     )
-        if result.failed:
-            log.warning("mail worker: %d mails failed for good", len(result.failed))
+        failed = sum(1 for outcome in outcomes if outcome.retry_at is None)
+        if failed:
+            log.warning("mail worker: %d mails failed for good", failed)
+
+
+def _retry(mail: Claimed, error: str, now: datetime) -> _Outcome:
+    """Later, after a growing delay; failed for good once the mail is too old."""
+    if now - mail.created_at >= GIVE_UP_AFTER:
+        return _Outcome(mail.id, f"Gav upp efter {mail.attempts} försök: {error}", None)
+    return _Outcome(mail.id, error, now + retry_delay(mail.attempts))
 
 
 def _file_name(mail: Claimed) -> str:
