@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 
@@ -28,8 +27,6 @@ from courses.storage.db import Database
 from courses.storage.migrate import upgrade
 
 __all__ = ["create_app"]
-
-log = logging.getLogger("courses.api")
 
 _WORKER_STOP_GRACE = 10.0
 

@@ -11,7 +11,7 @@ from courses.domain.errors import DomainError, RegistrationNotFound
 from courses.domain.rules import RegistrationState, RegistrationStatus, check_can_cancel
 from courses.services.context import ServiceContext
 from courses.services.records import CourseRecord, FormatRecord, load_course
-from courses.services.registration import hash_token
+from courses.services.tokens import hash_token
 from courses.services.waitlist import waitlist_position
 from courses.storage.tables import course_table, employer_table, registration_table
 

@@ -48,7 +48,6 @@ __all__ = [
     "RegistrationForm",
     "RegistrationReceipt",
     "cancel_registration",
-    "hash_token",
     "manage_url",
     "register",
 ]
@@ -75,9 +74,6 @@ class RegistrationReceipt:
     waitlist_position: int | None
     token: str
     manage_url: str
-
-
-hash_token = tokens.hash_token
 
 
 def manage_url(ctx: ServiceContext, token: str) -> str:
@@ -165,9 +161,14 @@ async def _write(
         format_seats_left=fmt.seats_left,
     )
     row = _row(
-        form, course_id=course.id, format_id=fmt.id, employer_id=employer.id, token=token, now=now
+        form,
+        course_id=course.id,
+        format_id=fmt.id,
+        employer_id=employer.id,
+        token=token,
+        nonce=nonce,
+        now=now,
     )
-    row["token_nonce"] = nonce
     try:
         async with ctx.db.write() as conn:
             enrolled = await enrolment.enrol(
@@ -222,6 +223,7 @@ def _row(
     format_id: int,
     employer_id: int,
     token: str,
+    nonce: str,
     now: datetime,
 ) -> dict[str, Any]:
     """The registration's own columns (`enrolment.ROW_COLUMNS`), cleaned."""
@@ -235,7 +237,8 @@ def _row(
         "workplace": form.workplace.strip(),
         "phone": form.phone.strip() if form.phone else None,
         "message": form.message.strip() if form.message else None,
-        "token_hash": hash_token(token),
+        "token_hash": tokens.hash_token(token),
+        "token_nonce": nonce,
         "created_at": now,
         "updated_at": now,
     }
@@ -285,7 +288,7 @@ async def cancel_registration(ctx: ServiceContext, token: str) -> list[int]:
             await conn.execute(
                 select(reg.id, reg.course_id, reg.format_id, course_table.c.slug)
                 .join(course_table, course_table.c.id == reg.course_id)
-                .where(reg.token_hash == hash_token(token))
+                .where(reg.token_hash == tokens.hash_token(token))
             )
         ).first()
         if found is None:
