@@ -13,10 +13,13 @@ import argparse
 import asyncio
 import os
 import signal
+import socket
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
+
+from sqlalchemy.exc import DBAPIError
 
 from courses.clock import SystemClock
 from courses.schedule import ScheduleError, load_schedule
@@ -69,7 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     worker.add_argument(
         "--poll",
-        type=float,
+        type=_seconds,
         default=0.2,
         help="sekunder mellan kontrollerna av om nya mejl väntar (standard 0.2)",
     )
@@ -79,6 +82,16 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"ett antal sekunder större än 0, inte {text!r}")
+    return value
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -86,8 +99,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"Fel i inställningarna: {exc}", file=sys.stderr)
         return 2
+    try:
+        return _run(args, settings)
+    except (ConnectionError, TimeoutError, socket.gaierror, DBAPIError) as exc:
+        # A database that cannot be reached or opened: say so, without a stack trace.
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        print(
+            f"Databasen kan inte nås ({settings.async_database_url.partition(':')[0]}, "
+            f"se COURSES_DATABASE_URL): {reason}",
+            file=sys.stderr,
+        )
+        return 2
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "serve":
         settings = serve_settings(settings, host=args.host, port=args.port, environ=os.environ)
+        # Migrating first also finds an unreachable database before the server starts.
+        asyncio.run(_migrate(settings, quiet=True))
         return _serve(settings, host=args.host, port=args.port, mail_worker=args.mail_worker)
     if args.command == "seed":
         return asyncio.run(_seed(settings, args.file, dry_run=args.dry_run, demo=args.demo))
@@ -164,6 +193,7 @@ async def _worker(settings: Settings, *, once: bool, poll: float, parent: int | 
         ctx = ServiceContext(db=db, clock=SystemClock(), settings=settings)
         worker = MailWorker(ctx, transport_for(settings), poll_interval=poll)
         if once:
+            await worker.housekeeping()  # a worker run from cron queues the reminders too
             result = await worker.drain()
             print(
                 f"{len(result.sent)} skickade, {len(result.retried)} försöks igen senare, "
@@ -209,13 +239,14 @@ async def _mail_status(settings: Settings) -> int:
     return 1 if counts[OutboxStatus.FAILED] else 0
 
 
-async def _migrate(settings: Settings) -> int:
+async def _migrate(settings: Settings, *, quiet: bool = False) -> int:
     db = Database.from_url(settings.database_url)
     try:
         await upgrade(db.engine)
     finally:
         await db.dispose()
-    print("Databasen är uppdaterad.")
+    if not quiet:
+        print("Databasen är uppdaterad.")
     return 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -379,3 +380,33 @@ def test_serve_links_point_where_it_listens_unless_a_base_url_is_set() -> None:
     assert listening.base_url == "http://127.0.0.1:8123"
     assert everywhere.base_url == "http://127.0.0.1:80"
     assert configured.base_url == "https://kurser.kronoberg.se"
+
+
+@pytest.mark.parametrize("command", [["migrate"], ["mail-status"], ["worker", "--once"]])
+def test_an_unreachable_database_is_a_readable_message_not_a_stack_trace(
+    command: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    point_cli_at(f"postgresql://postgres@127.0.0.1:{port}/x", tmp_path, monkeypatch)
+
+    code, _, err = run(capsys, *command)
+
+    assert code == 2
+    assert err.startswith("Databasen kan inte nås (postgresql+asyncpg, se COURSES_DATABASE_URL)")
+    assert "Traceback" not in err
+
+
+def test_a_worker_poll_interval_must_be_positive(
+    no_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as refused:
+        main(["worker", "--poll", "0"])
+
+    assert refused.value.code == 2
+    assert "större än 0" in capsys.readouterr().err
+    assert not no_db.exists()

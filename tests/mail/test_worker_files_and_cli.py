@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import os
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from courses.cli import main
@@ -19,13 +20,13 @@ from courses.mail.transport import (
     transport_for,
 )
 from courses.mail.worker import MailWorker
-from courses.schedule import Schedule
+from courses.schedule import CourseSpec, Schedule
 from courses.services.context import ServiceContext
 from courses.services.registration import register
 from courses.services.schedule_import import import_schedule
 from courses.settings import Settings
 from courses.storage.db import Database
-from tests.conftest import form, local
+from tests.conftest import STOCKHOLM, form, local
 from tests.mail.parse import text
 from tests.mail.smtp_server import SmtpServer
 from tests.mail.worker_scenarios import (
@@ -197,3 +198,48 @@ def test_worker_once_without_smtp_writes_each_waiting_mail_as_an_eml_file(
     }
     assert status == 0
     assert "skickade: 2, misslyckade: 0." in capsys.readouterr().out
+
+
+def test_worker_once_also_queues_and_sends_the_reminders_that_are_due(
+    db_url: str,
+    seed_schedule: Schedule,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # The command runs on the real clock: a course two days from now, registered for earlier.
+    today = datetime.now(STOCKHOLM).date()
+    lvm = next(c for c in seed_schedule.course if c.slug == LVM)
+    soon = msgspec.structs.replace(
+        lvm,
+        deadline=today,
+        session=[msgspec.structs.replace(lvm.session[0], date=today + timedelta(days=2))],
+    )
+
+    async def arrange() -> None:
+        db = Database.from_url(db_url)
+        try:
+            settings = Settings(database_url=db_url, base_url="http://kurser.test")
+            clock = FixedClock(datetime.now(STOCKHOLM) - timedelta(days=10))
+            ctx = ServiceContext(db=db, clock=clock, settings=settings)
+            await import_schedule(ctx, replace_courses(seed_schedule, soon))
+            await register(ctx, LVM, form(1))
+            await MailWorker(ctx, FileTransport(tmp_path / "earlier")).drain()
+        finally:
+            await db.dispose()
+
+    asyncio.run(arrange())
+    point_cli_at(db_url, tmp_path, monkeypatch)
+    monkeypatch.setenv("COURSES_MAIL_DIR", str(tmp_path / "eml"))
+
+    code = main(["worker", "--once"])
+
+    assert code == 0
+    assert capsys.readouterr().out == "1 skickade, 0 försöks igen senare, 0 misslyckades.\n"
+    (reminder,) = (tmp_path / "eml").glob("*.eml")
+    assert str(read_eml(reminder)["Subject"]).startswith("Påminnelse: LVM föreläsning")
+
+
+def replace_courses(schedule: Schedule, course: CourseSpec) -> Schedule:
+    others = [c for c in schedule.course if c.slug != course.slug]
+    return Schedule(employer=schedule.employer, course=[*others, course])
