@@ -10,6 +10,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 __all__ = ["Settings", "SettingsError", "async_database_url"]
@@ -49,6 +50,22 @@ def _integer(name: str, value: str) -> int:
     if number < 0:
         raise SettingsError(f"{PREFIX}{name} must not be negative: {value!r}")
     return number
+
+
+def _check_smtp_url(url: str) -> None:
+    """A usable SMTP URL; messages never repeat it, as it may hold a password."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtps"):
+        raise SettingsError(
+            "COURSES_SMTP_URL must start with smtp:// or smtps:// "
+            f"(it starts with {parts.scheme!r})"
+        )
+    try:
+        parts.port  # noqa: B018 - parsing it is the check
+    except ValueError:
+        raise SettingsError("COURSES_SMTP_URL has a port that is not a number") from None
+    if not parts.hostname:
+        raise SettingsError("COURSES_SMTP_URL names no host (smtp://host:587)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,11 +134,8 @@ class Settings:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise SettingsError(f"COURSES_TIMEZONE: unknown time zone {self.timezone!r}") from exc
-        if self.smtp_url is not None and not self.smtp_url.startswith(("smtp://", "smtps://")):
-            raise SettingsError(
-                "COURSES_SMTP_URL must start with smtp:// or smtps:// "
-                f"(it starts with {self.smtp_url.partition(':')[0]!r})"
-            )
+        if self.smtp_url is not None:
+            _check_smtp_url(self.smtp_url)
         if not self.base_url.startswith(("http://", "https://")):
             raise SettingsError(
                 f"COURSES_BASE_URL must start with http:// or https://: {self.base_url!r}"

@@ -178,3 +178,19 @@ def test_an_smtp_url_of_another_scheme_is_refused_without_showing_its_password()
         Settings.from_env({"COURSES_SMTP_URL": "http://user:hemligt@mail.example.se"})
 
     assert "hemligt" not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("smtp://user:hemligt@mail.example.se:femhundra", "port"),
+        ("smtp://user:hemligt@:587", "host"),
+    ],
+)
+def test_an_smtp_url_without_a_usable_host_or_port_is_refused_without_its_password(
+    url: str, says: str
+) -> None:
+    with pytest.raises(SettingsError, match=says) as refused:
+        Settings.from_env({"COURSES_SMTP_URL": url})
+
+    assert "hemligt" not in str(refused.value)
