@@ -30,7 +30,7 @@ class _Handler:
         self._server = server
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        return self._server._receive(envelope)
+        return self._server._receive(envelope, session.peer)
 
 
 class SmtpServer:
@@ -41,6 +41,8 @@ class SmtpServer:
         self.url = f"smtp://127.0.0.1:{self.port}"
         self.messages: list[EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
+        self.peers: list[tuple[str, int]] = []
+        """The client address and port of every accepted message: one per connection."""
         self._answers: deque[str] = deque()
         self._lock = threading.Lock()
         self._controller: Controller | None = None
@@ -59,7 +61,7 @@ class SmtpServer:
         with self._lock:
             self._answers.extend(replies)
 
-    def _receive(self, envelope: Any) -> str:
+    def _receive(self, envelope: Any, peer: tuple[str, int]) -> str:
         with self._lock:
             if self._answers:
                 return self._answers.popleft()
@@ -67,6 +69,7 @@ class SmtpServer:
             assert isinstance(message, EmailMessage)
             self.messages.append(message)
             self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+            self.peers.append(peer)
             return "250 2.0.0 OK"
 
     def message_ids(self) -> list[str]:

@@ -239,3 +239,18 @@ async def test_the_next_worker_delivers_what_a_killed_worker_left_with_the_same_
         assert set(by_recipient[address]) == set(ids)
     assert Counter(smtp.message_ids()) <= Counter({header_id(row): 2 for row in rows})
     assert set(smtp.message_ids()) == {header_id(row) for row in rows}
+
+
+async def test_each_batch_goes_over_one_smtp_connection(
+    seeded: ServiceContext, smtp: SmtpServer
+) -> None:
+    await register_people(seeded, 25)
+    worker = MailWorker(
+        seeded, SmtpTransport(smtp.url, timeout=5), name="batches", batch_size=10, lanes=1
+    )
+
+    result = await worker.drain()
+
+    assert len(result.sent) == 25
+    per_connection = Counter(smtp.peers)
+    assert sorted(per_connection.values()) == [5, 10, 10]
