@@ -160,6 +160,7 @@ def _serve(settings: Settings, *, host: str, port: int, mail_worker: str) -> int
         child = ChildProcess(
             courses_command("worker", "--poll", "0.05", "--parent", str(os.getpid())),
             env=child_environment({"COURSES_BASE_URL": settings.base_url}),
+            name="the mail worker process",
         )
         child.start()
     try:

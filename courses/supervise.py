@@ -25,8 +25,9 @@ _STOP_GRACE = 15.0
 class ChildProcess:
     """Runs `args` (with `env`) until `stop()`, restarting it when it exits on its own."""
 
-    def __init__(self, args: Sequence[str], *, env: Mapping[str, str]) -> None:
+    def __init__(self, args: Sequence[str], *, env: Mapping[str, str], name: str) -> None:
         self._args = list(args)
+        self._name = name
         self._env = dict(env)
         self._stopping = threading.Event()
         self._process: subprocess.Popen[bytes] | None = None
@@ -47,7 +48,7 @@ class ChildProcess:
                 )
             code = self._process.wait()
             if not self._stopping.is_set():
-                log.error("%s exited with %s; starting it again", self._args[-1], code)
+                log.error("%s exited with %s; starting it again", self._name, code)
                 self._stopping.wait(_RESTART_DELAY)
 
     def stop(self) -> None:
