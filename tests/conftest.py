@@ -33,6 +33,24 @@ SEEDS = ROOT / "seeds"
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 POSTGRES_URL = os.environ.get("COURSES_TEST_POSTGRES_URL", "").strip()
 
+# One seat, no waitlist, registration open through April 2022 (the default clock is before).
+COURSE_WITHOUT_WAITLIST = """
+[[course]]
+slug = "litet-seminarium"
+title = "Litet seminarium"
+deadline = 2022-05-01
+opens = 2022-04-01
+seats = 1
+waitlist = false
+[[course.format]]
+key = "vaxjo"
+kind = "on_site"
+place = "Växjö"
+seats = 1
+[[course.session]]
+date = 2022-05-10
+"""
+
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
 
 

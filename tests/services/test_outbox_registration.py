@@ -15,7 +15,7 @@ from courses.services.registration import cancel_registration, register
 from courses.services.schedule_import import import_schedule
 from courses.services.tokens import token_for
 from courses.storage.tables import outbox_table, registration_table
-from tests.conftest import form, local
+from tests.conftest import COURSE_WITHOUT_WAITLIST, form, local
 from tests.services.outbox_rows import (
     ALL_PARTS,
     ASI,
@@ -63,24 +63,6 @@ async def test_a_duplicate_registration_writes_no_confirmation_only_the_manage_l
         await register(seeded, ASI, form(1, name="Samma person igen"))
 
     assert await mails_since(seeded, mark) == [Mail(first.id, "already_registered", None, None, {})]
-
-
-COURSE_WITHOUT_WAITLIST = """
-[[course]]
-slug = "litet-seminarium"
-title = "Litet seminarium"
-deadline = 2022-05-01
-opens = 2022-04-01
-seats = 1
-waitlist = false
-[[course.format]]
-key = "vaxjo"
-kind = "on_site"
-place = "Växjö"
-seats = 1
-[[course.session]]
-date = 2022-05-10
-"""
 
 
 async def test_a_full_course_without_waitlist_writes_nothing_for_the_refused(

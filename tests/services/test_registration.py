@@ -21,7 +21,7 @@ from courses.services.context import ServiceContext
 from courses.services.lookup import get_registration
 from courses.services.registration import cancel_registration, register
 from courses.services.schedule_import import import_schedule
-from tests.conftest import form, local
+from tests.conftest import COURSE_WITHOUT_WAITLIST, form, local
 
 ASI = "asi-grund-2022"
 
@@ -174,24 +174,6 @@ async def test_only_the_hash_of_the_token_is_stored(seeded: ServiceContext) -> N
         stored = (await conn.execute(select(registration_table.c.token_hash))).scalar_one()
     assert receipt.token not in stored
     assert len(stored) == 64
-
-
-COURSE_WITHOUT_WAITLIST = """
-[[course]]
-slug = "litet-seminarium"
-title = "Litet seminarium"
-deadline = 2022-05-01
-opens = 2022-04-01
-seats = 1
-waitlist = false
-[[course.format]]
-key = "vaxjo"
-kind = "on_site"
-place = "Växjö"
-seats = 1
-[[course.session]]
-date = 2022-05-10
-"""
 
 
 async def test_full_course_without_waitlist_refuses(seeded: ServiceContext) -> None:
