@@ -9,10 +9,7 @@ from email.message import EmailMessage
 import msgspec
 from icalendar import Event
 
-from courses.mail.worker import MailWorker
-from courses.schedule import CourseSpec, Schedule
-from courses.services.context import ServiceContext
-from courses.services.schedule_import import import_schedule
+from courses.schedule import CourseSpec
 from tests.mail import parse
 from tests.mail.smtp_server import SmtpServer
 
@@ -73,19 +70,6 @@ def invites_to(smtp: SmtpServer, address: str, *, skip: int = 0) -> list[Invite]
             continue
         found.append(Invite(message, str(part.get_param("method")), parse.event(message)))
     return found
-
-
-async def deliver(worker: MailWorker) -> None:
-    result = await worker.drain()
-    assert (result.retried, result.failed) == ([], [])
-
-
-def course_spec(schedule: Schedule, slug: str) -> CourseSpec:
-    return next(course for course in schedule.course if course.slug == slug)
-
-
-async def reimport(ctx: ServiceContext, spec: CourseSpec) -> None:
-    await import_schedule(ctx, Schedule(course=[spec]))
 
 
 def moved_first_session(spec: CourseSpec) -> CourseSpec:

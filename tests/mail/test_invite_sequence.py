@@ -15,15 +15,8 @@ from courses.services.context import ServiceContext
 from courses.services.registration import cancel_registration, register
 from tests.conftest import form
 from tests.mail import parse
-from tests.mail.invite_scenarios import (
-    ASI,
-    ME,
-    course_spec,
-    deliver,
-    invites_to,
-    moved_first_session,
-    reimport,
-)
+from tests.mail.invite_scenarios import ASI, ME, invites_to, moved_first_session
+from tests.mail.scenarios import course_spec, deliver, reimport
 from tests.mail.smtp_server import SmtpServer
 
 # SEQUENCE ---------------------------------------------------------------------------------------

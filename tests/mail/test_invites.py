@@ -27,13 +27,11 @@ from tests.mail.invite_scenarios import (
     DST,
     DST_SCHEDULE,
     ME,
-    course_spec,
-    deliver,
     invites_to,
     moved_first_session,
-    reimport,
     utc,
 )
+from tests.mail.scenarios import course_spec, deliver, reimport
 from tests.mail.smtp_server import SmtpServer
 
 # The calendar and its MIME parts ---------------------------------------------------------------
