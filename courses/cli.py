@@ -154,7 +154,8 @@ def _serve(settings: Settings, *, host: str, port: int, mail_worker: str) -> int
         f"(API-dokumentation: http://{host}:{port}/api/schema/swagger)"
     )
     print(f"E-post: {_mail_destination(settings)}, {_WORKER_MODES[mail_worker]}")
-    app = create_app(settings, mail_worker=mail_worker == "inline")
+    # Already migrated by the caller, which reports an unreachable database readably.
+    app = create_app(settings, migrate=False, mail_worker=mail_worker == "inline")
     child = None
     if mail_worker == "process":
         child = ChildProcess(
