@@ -14,9 +14,10 @@ import pytest
 from courses.clock import FixedClock
 from courses.domain.errors import AlreadyRegistered
 from courses.mail.worker import MailWorker
+from courses.services.cancellation import cancel_registration
 from courses.services.context import ServiceContext
-from courses.services.registration import cancel_registration, register
-from tests.conftest import form
+from courses.services.registration import register
+from tests.conftest import fill_asi, form
 from tests.mail import parse
 from tests.mail.scenarios import (
     ASI,
@@ -24,7 +25,6 @@ from tests.mail.scenarios import (
     ATERFALL,
     LVM,
     deliver,
-    fill_asi,
     method_param,
 )
 from tests.mail.smtp_server import SmtpServer
@@ -110,7 +110,7 @@ async def test_mail_goes_to_the_registrant_from_the_configured_sender(
 async def test_waitlisted_registrant_is_told_the_position_without_an_invite(
     seeded: ServiceContext, worker: MailWorker, smtp: SmtpServer
 ) -> None:
-    await fill_asi(seeded)
+    await fill_asi(seeded, waiting=1)
     await register(seeded, ASI, form(6))
 
     await deliver(worker)
@@ -128,7 +128,8 @@ async def test_waitlisted_registrant_is_told_the_position_without_an_invite(
 async def test_promoted_registrant_gets_confirmation_with_invites(
     seeded: ServiceContext, worker: MailWorker, smtp: SmtpServer
 ) -> None:
-    receipts = await fill_asi(seeded)
+    seated, waiting = await fill_asi(seeded)
+    receipts = [*seated, *waiting]
     await deliver(worker)
     before = len(smtp.to("deltagare5@vaxjo.se"))
 
@@ -171,7 +172,8 @@ async def test_confirmed_registrant_who_cancels_gets_cancel_invites_and_no_manag
 async def test_waitlisted_registrant_who_cancels_gets_no_invite(
     seeded: ServiceContext, worker: MailWorker, smtp: SmtpServer
 ) -> None:
-    receipts = await fill_asi(seeded)
+    seated, waiting = await fill_asi(seeded)
+    receipts = [*seated, *waiting]
     await deliver(worker)
     before = len(smtp.to("deltagare5@vaxjo.se"))
 

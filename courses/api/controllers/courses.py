@@ -9,8 +9,8 @@ from litestar.status_codes import HTTP_201_CREATED
 
 from courses.api.mapping import course_out
 from courses.api.schemas import CourseOut, RegistrationCreated, RegistrationIn
-from courses.mail.calendars import course_ics
 from courses.services import catalog
+from courses.services.calendars import course_ics
 from courses.services.context import ServiceContext
 from courses.services.registration import RegistrationForm, register
 

@@ -1,0 +1,166 @@
+"""Courses with their formats and sessions: loading them, locking a course, bumping its
+revision and its calendar sequence.
+
+Loading is three small queries (courses, formats, sessions) rather than ORM relationships,
+which would lazy-load in async code.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from courses.domain.courses import CourseRecord, FormatKind, FormatRecord, SessionRecord
+from courses.domain.rules import CourseStatus
+from courses.storage.tables import course_table, format_table, session_table
+
+__all__ = [
+    "bump_calendar_sequence",
+    "bump_revision",
+    "course_ids_with_sessions_between",
+    "load_course",
+    "load_courses",
+    "lock_course",
+]
+
+_COURSE = course_table.c
+
+
+def _course(row: Any, formats: list[FormatRecord], sessions: list[SessionRecord]) -> CourseRecord:
+    return CourseRecord(
+        id=row.id,
+        slug=row.slug,
+        title=row.title,
+        description=row.description,
+        leaders=list(row.leaders),
+        deadline=row.deadline,
+        opens=row.opens,
+        seats=row.seats,
+        waitlist=row.waitlist,
+        info_url=row.info_url,
+        status=CourseStatus(row.status),
+        confirmed_count=row.confirmed_count,
+        revision=row.revision,
+        calendar_sequence=row.calendar_sequence,
+        formats=formats,
+        sessions=sorted(sessions, key=lambda s: (s.day, s.start_time or time(0), s.position)),
+    )
+
+
+async def load_courses(
+    conn: AsyncConnection, *, slug: str | None = None, ids: Collection[int] | None = None
+) -> list[CourseRecord]:
+    """Courses with their formats and sessions, ordered by first session; a slug, ids or all."""
+    courses = select(course_table)
+    formats = select(format_table).order_by(format_table.c.course_id, format_table.c.position)
+    sessions = select(session_table).order_by(session_table.c.course_id, session_table.c.position)
+    if ids is not None:
+        courses = courses.where(_COURSE.id.in_(ids))
+        formats = formats.where(format_table.c.course_id.in_(ids))
+        sessions = sessions.where(session_table.c.course_id.in_(ids))
+    if slug is not None:
+        courses = courses.where(_COURSE.slug == slug)
+        by_slug = select(_COURSE.id).where(_COURSE.slug == slug).scalar_subquery()
+        formats = formats.where(format_table.c.course_id == by_slug)
+        sessions = sessions.where(session_table.c.course_id == by_slug)
+    course_rows = (await conn.execute(courses)).all()
+    if not course_rows:
+        return []
+    by_course_formats: dict[int, list[FormatRecord]] = defaultdict(list)
+    for row in await conn.execute(formats):
+        by_course_formats[row.course_id].append(
+            FormatRecord(
+                id=row.id,
+                key=row.key,
+                kind=FormatKind(row.kind),
+                place=row.place,
+                seats=row.seats,
+                meeting_url=row.meeting_url,
+                confirmed_count=row.confirmed_count,
+            )
+        )
+    by_course_sessions: dict[int, list[SessionRecord]] = defaultdict(list)
+    for row in await conn.execute(sessions):
+        by_course_sessions[row.course_id].append(
+            SessionRecord(
+                position=row.position,
+                day=row.day,
+                start_time=row.start_time,
+                end_time=row.end_time,
+                place=row.place,
+            )
+        )
+    records = [
+        _course(row, by_course_formats[row.id], by_course_sessions[row.id]) for row in course_rows
+    ]
+    records.sort(key=lambda c: (c.sessions[0].day if c.sessions else c.deadline, c.slug))
+    return records
+
+
+async def load_course(conn: AsyncConnection, slug: str) -> CourseRecord | None:
+    found = await load_courses(conn, slug=slug)
+    return found[0] if found else None
+
+
+async def course_ids_with_sessions_between(
+    conn: AsyncConnection, first: date, last: date
+) -> set[int]:
+    """Courses with a session on a day from `first` to `last`, inclusive."""
+    found = await conn.execute(
+        select(session_table.c.course_id).where(session_table.c.day.between(first, last)).distinct()
+    )
+    return set(found.scalars().all())
+
+
+async def lock_course(
+    conn: AsyncConnection, course_id: int, *, take_queue_number: bool = False
+) -> int | None:
+    """Write the course row first, so that writers of one course queue on its lock.
+
+    With `take_queue_number` the course's queue counter is bumped and the new number returned
+    (None if the course is cancelled); the number orders the waitlist. Otherwise the row is
+    just locked and its current counter returned (None if there is no such course).
+    """
+    statement = update(course_table).where(_COURSE.id == course_id)
+    if take_queue_number:
+        statement = statement.where(_COURSE.status == CourseStatus.PUBLISHED.value).values(
+            queue_counter=_COURSE.queue_counter + 1
+        )
+    else:
+        statement = statement.values(queue_counter=_COURSE.queue_counter)
+    row = (await conn.execute(statement.returning(_COURSE.queue_counter))).first()
+    return None if row is None else int(row[0])
+
+
+async def bump_revision(
+    conn: AsyncConnection, course_id: int, *, now: datetime, **values: Any
+) -> None:
+    """Record a change of the course's definition (with its new `values`, if any).
+
+    Every writer that changes what registering depends on (fields, formats, sessions, caps)
+    must call this: each process caches course definitions and trusts them only while the
+    revision in the row still matches (`courses.services.cache`).
+    """
+    await conn.execute(
+        update(course_table)
+        .where(_COURSE.id == course_id)
+        .values(updated_at=now, revision=_COURSE.revision + 1, **values)
+    )
+
+
+async def bump_calendar_sequence(conn: AsyncConnection, course_id: int) -> None:
+    """Raise the SEQUENCE of every calendar event of the course (a reschedule, RFC 5545).
+
+    By two: a CANCEL goes out at the sequence + 1 (courses.calendar), and the next update
+    must outrank it (a reopened course, a session added back).
+    """
+    await conn.execute(
+        update(course_table)
+        .where(_COURSE.id == course_id)
+        .values(calendar_sequence=_COURSE.calendar_sequence + 2)
+    )
