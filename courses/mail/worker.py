@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from courses.calendar import invite
+from courses.domain.notices import MailKind
 from courses.mail.content import Templates
 from courses.mail.message import Outgoing, build_message
 from courses.mail.transport import PermanentFailure, TemporaryFailure, Transport
@@ -147,6 +148,7 @@ class MailWorker:
                 method=mail.method,
                 settings=settings,
                 now=now,
+                by_registrant=mail.kind is MailKind.CANCELLED,
             )
         return build_message(
             self.templates.render(facts),
