@@ -3,7 +3,7 @@
 courses serve [--host 127.0.0.1] [--port 8000] [--mail-worker auto|inline|process|off]
 courses seed FILE [--dry-run] [--demo]
 courses migrate
-courses worker [--once] [--poll SECONDS]
+courses worker [--once] [--poll SECONDS] [--metrics-port PORT [--metrics-host HOST]]
 courses mail-status
 """
 
@@ -18,10 +18,14 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
+from wsgiref.simple_server import WSGIServer
 
+from prometheus_client import start_http_server
 from sqlalchemy.exc import DBAPIError
 
 from courses.clock import SystemClock
+from courses.logs import configure_logging
+from courses.metrics import Metrics
 from courses.schedule import ScheduleError, load_schedule
 from courses.schedule.demo import demo_schedule
 from courses.services.context import ServiceContext
@@ -76,10 +80,27 @@ def _parser() -> argparse.ArgumentParser:
         default=0.2,
         help="sekunder mellan kontrollerna av om nya mejl väntar (standard 0.2)",
     )
+    worker.add_argument(
+        "--metrics-port",
+        type=_port,
+        default=None,
+        help="visa arbetarens Prometheus-mått på http://HOST:PORT/metrics (standard: av)",
+    )
+    worker.add_argument(
+        "--metrics-host",
+        default="127.0.0.1",
+        help="adressen för --metrics-port (standard 127.0.0.1)",
+    )
     # Set by `courses serve` for its worker process: stop when that service is gone.
     worker.add_argument("--parent", type=int, default=None, help=argparse.SUPPRESS)
     commands.add_parser("mail-status", help="visa hur många mejl som väntar och har misslyckats")
     return parser
+
+
+def _port(text: str) -> int:
+    if not (text.isdigit() and 0 < int(text) < 65536):
+        raise argparse.ArgumentTypeError(f"ett portnummer 1–65535, inte {text!r}")
+    return int(text)
 
 
 def _seconds(text: str) -> float:
@@ -113,6 +134,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command in ("serve", "worker"):
+        configure_logging(settings.log_format)
     if args.command == "serve":
         settings = serve_settings(settings, host=args.host, port=args.port, environ=os.environ)
         # Migrating first also finds an unreachable database before the server starts.
@@ -123,7 +146,15 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "migrate":
         return asyncio.run(_migrate(settings))
     if args.command == "worker":
-        return asyncio.run(_worker(settings, once=args.once, poll=args.poll, parent=args.parent))
+        return asyncio.run(
+            _worker(
+                settings,
+                once=args.once,
+                poll=args.poll,
+                parent=args.parent,
+                metrics_at=(args.metrics_host, args.metrics_port) if args.metrics_port else None,
+            )
+        )
     if args.command == "mail-status":
         return asyncio.run(_mail_status(settings))
     raise AssertionError(args.command)  # pragma: no cover - argparse guards this
@@ -155,7 +186,9 @@ def _serve(settings: Settings, *, host: str, port: int, mail_worker: str) -> int
     )
     print(f"E-post: {_mail_destination(settings)}, {_WORKER_MODES[mail_worker]}")
     # Already migrated by the caller, which reports an unreachable database readably.
-    app = create_app(settings, migrate=False, mail_worker=mail_worker == "inline")
+    app = create_app(
+        settings, migrate=False, mail_worker=mail_worker == "inline", metrics=Metrics()
+    )
     child = None
     if mail_worker == "process":
         child = ChildProcess(
@@ -165,7 +198,8 @@ def _serve(settings: Settings, *, host: str, port: int, mail_worker: str) -> int
         )
         child.start()
     try:
-        uvicorn.run(app, host=host, port=port, log_level="info")
+        # log_config=None: uvicorn's loggers, the access log too, go through courses.logs.
+        uvicorn.run(app, host=host, port=port, log_level="info", log_config=None)
     finally:
         if child is not None:
             child.stop()
@@ -185,15 +219,26 @@ def _mail_destination(settings: Settings) -> str:
     return f"skrivs som .eml-filer i {settings.mail_dir.resolve()} (COURSES_SMTP_URL är inte satt)"
 
 
-async def _worker(settings: Settings, *, once: bool, poll: float, parent: int | None) -> int:
+async def _worker(
+    settings: Settings,
+    *,
+    once: bool,
+    poll: float,
+    parent: int | None,
+    metrics_at: tuple[str, int] | None = None,
+) -> int:
     from courses.mail.transport import transport_for
     from courses.mail.worker import MailWorker
 
     db = Database.from_url(settings.database_url)
+    metrics = Metrics()
+    exporter = None
     try:
         await upgrade(db.engine)
         ctx = ServiceContext(db=db, clock=SystemClock(), settings=settings)
-        worker = MailWorker(ctx, transport_for(settings), poll_interval=poll)
+        worker = MailWorker(ctx, transport_for(settings), poll_interval=poll, metrics=metrics)
+        if metrics_at is not None and not once:
+            exporter = _serve_metrics(metrics, *metrics_at)
         if once:
             await worker.housekeeping()  # a worker run from cron queues the reminders too
             result = await worker.drain()
@@ -212,8 +257,22 @@ async def _worker(settings: Settings, *, once: bool, poll: float, parent: int | 
         if watch is not None:
             watch.cancel()
     finally:
+        if exporter is not None:
+            exporter.shutdown()
+            exporter.server_close()
         await db.dispose()
     return 0
+
+
+def _serve_metrics(metrics: Metrics, host: str, port: int) -> WSGIServer:
+    """The worker's own counters (mails sent, retried, failed) for Prometheus to scrape."""
+    try:
+        server, _ = start_http_server(port, addr=host, registry=metrics.registry)
+    except OSError as exc:
+        print(f"Måtten kan inte visas på {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    print(f"Mått för Prometheus: http://{host}:{port}/metrics")
+    return server
 
 
 async def _stop_when_orphaned(parent: int, stop: asyncio.Event) -> None:

@@ -14,13 +14,16 @@ from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
 
 from courses import __version__
 from courses.api.controllers.courses import CourseController
-from courses.api.controllers.employers import employers, health
+from courses.api.controllers.employers import employers
+from courses.api.controllers.operations import health, prometheus_metrics
 from courses.api.controllers.registrations import RegistrationController
-from courses.api.dependencies import provide_ctx
+from courses.api.dependencies import provide_ctx, provide_metrics
+from courses.api.middleware import install_request_context
 from courses.api.problems import exception_handlers
 from courses.clock import Clock, SystemClock
 from courses.mail.transport import Transport, transport_for
 from courses.mail.worker import MailWorker
+from courses.metrics import Metrics
 from courses.services.context import ServiceContext
 from courses.settings import Settings
 from courses.storage.db import Database
@@ -39,13 +42,16 @@ def create_app(
     pool_size: int = 10,
     mail_worker: bool = False,
     mail_transport: Transport | None = None,
+    metrics: Metrics | None = None,
 ) -> Litestar:
     """Build the app. The engine is made in the lifespan, on the loop that serves requests.
 
     `mail_worker`: also send the outbox from this process (`courses serve` does; more
     instances can run `courses worker` instead). `mail_transport` defaults to the settings'.
+    `metrics`: this process's counters (the CLI makes one per process; default: a new one).
     """
     clock = clock or SystemClock()
+    metrics = metrics or Metrics()
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -59,7 +65,7 @@ def create_app(
                 yield
                 return
             stop = asyncio.Event()
-            worker = MailWorker(ctx, mail_transport or transport_for(settings))
+            worker = MailWorker(ctx, mail_transport or transport_for(settings), metrics=metrics)
             task = asyncio.create_task(worker.run(stop), name="mail-worker")
             try:
                 yield
@@ -75,12 +81,21 @@ def create_app(
         finally:
             await db.dispose()
 
-    return Litestar(
-        route_handlers=[CourseController, RegistrationController, employers, health],
-        dependencies={"ctx": Provide(provide_ctx, sync_to_thread=False)},
+    app = Litestar(
+        route_handlers=[
+            CourseController,
+            RegistrationController,
+            employers,
+            health,
+            prometheus_metrics,
+        ],
+        dependencies={
+            "ctx": Provide(provide_ctx, sync_to_thread=False),
+            "metrics": Provide(provide_metrics, sync_to_thread=False),
+        },
         exception_handlers=exception_handlers,
         lifespan=[lifespan],
-        state=State({"base_url": settings.base_url}),
+        state=State({"base_url": settings.base_url, "metrics": metrics}),
         openapi_config=OpenAPIConfig(
             title="Utbildningar inom missbruks- och beroendevård",
             version=__version__,
@@ -89,4 +104,8 @@ def create_app(
             render_plugins=[SwaggerRenderPlugin(path="/swagger"), JsonRenderPlugin()],
         ),
         debug=False,
+        # Logging is set up once per process (courses.logs, by the CLI); Litestar's default
+        # would put a handler of its own on the root logger each time an app is made.
+        logging_config=None,
     )
+    return install_request_context(app, metrics)

@@ -17,11 +17,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from courses.logs import log_context
 from courses.mail.content import Templates
 from courses.mail.facts import MailFacts, load_facts
 from courses.mail.invite import invite
 from courses.mail.message import Outgoing, build_message
 from courses.mail.transport import PermanentFailure, TemporaryFailure, Transport
+from courses.metrics import Metrics
 from courses.services.context import ServiceContext
 from courses.services.reminders import queue_reminders
 from courses.storage import outbox
@@ -75,6 +77,7 @@ class MailWorker:
         poll_interval: float = 1.0,
         reminder_interval: float = 60.0,
         templates: Templates | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.ctx = ctx
         self.transport = transport
@@ -85,6 +88,7 @@ class MailWorker:
         self.poll_interval = poll_interval
         self.reminder_interval = reminder_interval
         self.templates = templates or Templates()
+        self.metrics = metrics
 
     async def run_once(self) -> BatchResult:
         """Claim one batch and send it over one connection; an empty result: nothing was due."""
@@ -108,11 +112,13 @@ class MailWorker:
         ]
         sent = await self._send_all(facts, outcomes)
         await self._record(sent, outcomes)
-        return BatchResult(
+        result = BatchResult(
             sent=sent,
             retried=[o.id for o in outcomes if o.retry_at is not None],
             failed=[o.id for o in outcomes if o.retry_at is None],
         )
+        self._report(result, outcomes)
+        return result
 
     async def drain(self) -> BatchResult:
         """Send batches until nothing is due now (tests, benchmarks, `courses worker --once`)."""
@@ -209,7 +215,8 @@ class MailWorker:
                     except Exception as exc:
                         # A bug or bad data: the rest of the batch goes on, and this row is
                         # tried again later (a fixed template sends it) until it is too old.
-                        log.exception("mail worker: cannot build outbox row %s", item.mail.id)
+                        with log_context(mail=item.mail.id):
+                            log.exception("mail worker: cannot build outbox row %s", item.mail.id)
                         outcomes.append(_retry(item.mail, f"Kunde inte byggas: {exc!r}", now))
                         pending.pop(0)
                         continue
@@ -243,9 +250,22 @@ class MailWorker:
                     await outbox.retry_later(
                         conn, outcome.id, worker=self.name, at=outcome.retry_at, error=outcome.error
                     )
-        failed = sum(1 for outcome in outcomes if outcome.retry_at is None)
-        if failed:
-            log.warning("mail worker: %d mails failed for good", failed)
+
+    def _report(self, result: BatchResult, outcomes: list[_Outcome]) -> None:
+        """One log line per mail, with its outbox id, and this process's counters."""
+        for id_ in result.sent:
+            with log_context(mail=id_):
+                log.info("mail worker: sent")
+        for outcome in outcomes:
+            with log_context(mail=outcome.id):
+                if outcome.retry_at is None:
+                    log.warning("mail worker: failed for good: %s", outcome.error)
+                else:
+                    log.info("mail worker: will retry at %s: %s", outcome.retry_at, outcome.error)
+        if self.metrics is not None:
+            self.metrics.mail_results(
+                sent=len(result.sent), retried=len(result.retried), failed=len(result.failed)
+            )
 
 
 def _retry(mail: Claimed, error: str, now: datetime) -> _Outcome:
