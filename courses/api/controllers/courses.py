@@ -10,9 +10,9 @@ from litestar.status_codes import HTTP_201_CREATED
 from courses.api.mapping import course_out
 from courses.api.outcomes import counted_registration
 from courses.api.schemas import CourseOut, RegistrationCreated, RegistrationIn
-from courses.mail.calendars import course_ics
 from courses.metrics import Metrics
 from courses.services import catalog
+from courses.services.calendars import course_ics
 from courses.services.context import ServiceContext
 from courses.services.registration import RegistrationForm, register
 

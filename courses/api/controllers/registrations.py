@@ -9,10 +9,10 @@ from litestar.status_codes import HTTP_200_OK
 
 from courses.api.mapping import registration_out
 from courses.api.schemas import RegistrationOut
-from courses.mail.calendars import registration_ics
+from courses.services.calendars import registration_ics
+from courses.services.cancellation import cancel_registration
 from courses.services.context import ServiceContext
 from courses.services.lookup import get_registration
-from courses.services.registration import cancel_registration
 
 __all__ = ["RegistrationController"]
 
