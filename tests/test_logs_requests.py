@@ -3,6 +3,7 @@ id on the worker's lines, and never a manage token, in the access log neither.""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -25,6 +26,7 @@ from courses.metrics import Metrics
 from courses.services.context import ServiceContext
 from courses.services.registration import register
 from courses.settings import Settings
+from courses.storage.db import Database
 from courses.storage.tables import outbox_table
 from tests.concurrency.server import running_server
 from tests.conftest import SEEDS, form, registrant
@@ -111,6 +113,32 @@ async def test_the_workers_lines_carry_the_outbox_id_of_their_mail(
     text = metrics.render()[0].decode()
     assert 'courses_mail_results_total{result="sent"} 1.0' in text
     assert 'courses_mail_results_total{result="failed"} 1.0' in text
+
+
+async def test_the_worker_says_in_one_line_without_a_trace_that_the_database_is_away(
+    tmp_path: Path, clock: FixedClock
+) -> None:
+    unreachable = f"sqlite:///{tmp_path / 'saknas' / 'courses.db'}"
+    db = Database.from_url(unreachable)
+    ctx = ServiceContext(db=db, clock=clock, settings=Settings(database_url=unreachable))
+    worker = MailWorker(ctx, SmtpTransport("smtp://127.0.0.1:1", timeout=1), poll_interval=0.01)
+    stop = asyncio.Event()
+
+    with captured_logs("json") as out:
+        running = asyncio.create_task(worker.run(stop))
+        for _ in range(1000):  # a few rounds, each logs one line; no event says so
+            if out.getvalue().count("\n") >= 4:
+                break
+            await asyncio.sleep(0.01)
+        stop.set()
+        await running
+    await db.dispose()
+
+    lines = json_lines(out)
+    assert {line["message"] for line in lines} == {
+        "mail worker: the database is unavailable; trying again"
+    }
+    assert not any("exception" in line for line in lines)
 
 
 # --- the command line -------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from courses.mail.transport import PermanentFailure, TemporaryFailure, Transport
 from courses.metrics import Metrics
 from courses.services.context import ServiceContext
 from courses.services.delivery import MailFacts, Outcome, claim_batch, load_facts, record_outcomes
+from courses.services.operations import database_unavailable
 from courses.storage.outbox import Claimed
 
 __all__ = ["BatchResult", "MailWorker", "retry_delay"]
@@ -127,9 +128,12 @@ class MailWorker:
             while not stop.is_set():
                 try:
                     batch = await self.run_once()
-                except Exception:
+                except Exception as exc:
                     # The database may be restarting; the rows are safe in it. Try again later.
-                    log.exception("mail worker: a round failed; trying again")
+                    if database_unavailable(exc):
+                        log.warning("mail worker: the database is unavailable; trying again")
+                    else:
+                        log.exception("mail worker: a round failed; trying again")
                     batch = BatchResult()
                 if not batch.claimed:
                     await self.ctx.mail_signal.wait_at_most(self.poll_interval)
