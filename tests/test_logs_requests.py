@@ -32,6 +32,7 @@ from tests.concurrency.server import running_server
 from tests.conftest import SEEDS, form, registrant
 from tests.log_lines import captured_logs, json_lines
 from tests.mail.smtp_server import SmtpServer, _free_port
+from tests.unreachable import settle_failed_sqlite_connects, unopenable_sqlite_url
 
 ASI = "/api/courses/asi-grund-2022/registrations"
 
@@ -69,8 +70,9 @@ def test_every_line_of_one_request_carries_its_request_id(
     tmp_path: Path, clock: FixedClock
 ) -> None:
     # A request that logs more than its access line: one while the database is unreachable.
-    unreachable = f"sqlite:///{tmp_path / 'saknas' / 'courses.db'}"
-    app = create_app(Settings(database_url=unreachable), clock=clock, migrate=False)
+    app = create_app(
+        Settings(database_url=unopenable_sqlite_url(tmp_path)), clock=clock, migrate=False
+    )
     with (
         captured_logs("json") as out,
         running_server(app, **SERVE_LOGGING) as base,
@@ -78,6 +80,7 @@ def test_every_line_of_one_request_carries_its_request_id(
     ):
         chosen = http.get("/api/courses", headers={"X-Request-ID": "lb-17"})
         generated = http.get("/api/employers")
+        settle_failed_sqlite_connects()
 
     served = ("courses.api", "uvicorn.access")
     lines = [line for line in json_lines(out) if line["logger"] in served]
@@ -118,7 +121,7 @@ async def test_the_workers_lines_carry_the_outbox_id_of_their_mail(
 async def test_the_worker_says_in_one_line_without_a_trace_that_the_database_is_away(
     tmp_path: Path, clock: FixedClock
 ) -> None:
-    unreachable = f"sqlite:///{tmp_path / 'saknas' / 'courses.db'}"
+    unreachable = unopenable_sqlite_url(tmp_path)
     db = Database.from_url(unreachable)
     ctx = ServiceContext(db=db, clock=clock, settings=Settings(database_url=unreachable))
     worker = MailWorker(ctx, SmtpTransport("smtp://127.0.0.1:1", timeout=1), poll_interval=0.01)
@@ -132,6 +135,7 @@ async def test_the_worker_says_in_one_line_without_a_trace_that_the_database_is_
             await asyncio.sleep(0.01)
         stop.set()
         await running
+    settle_failed_sqlite_connects()
     await db.dispose()
 
     lines = json_lines(out)

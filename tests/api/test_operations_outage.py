@@ -22,20 +22,19 @@ from courses.services.operations import database_unavailable
 from courses.settings import Settings
 from tests.conftest import registrant
 from tests.log_lines import captured_logs, json_lines
+from tests.unreachable import (
+    refusing_postgresql_url,
+    settle_failed_sqlite_connects,
+    unopenable_sqlite_url,
+)
 
 Client = AsyncTestClient[Any]
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def unreachable_urls(tmp_path: Path) -> dict[str, str]:
     return {
-        "sqlite file that cannot be opened": f"sqlite:///{tmp_path / 'saknas' / 'courses.db'}",
-        "postgresql refusing connections": f"postgresql://postgres@127.0.0.1:{free_port()}/x",
+        "sqlite file that cannot be opened": unopenable_sqlite_url(tmp_path),
+        "postgresql refusing connections": refusing_postgresql_url(),
     }
 
 
@@ -49,6 +48,7 @@ async def down(
     app = create_app(settings, clock=clock, migrate=False)
     async with AsyncTestClient(app, base_url="http://kurser.test") as client:
         yield client
+        settle_failed_sqlite_connects()
 
 
 def assert_unavailable(response: Any) -> None:
@@ -104,11 +104,13 @@ async def test_metrics_still_answer_and_say_the_database_is_down(down: Client) -
 async def test_the_service_recovers_by_itself_when_the_database_file_appears(
     tmp_path: Path, clock: FixedClock, sqlite_template: Path
 ) -> None:
-    path = tmp_path / "saknas" / "courses.db"
-    settings = Settings(database_url=f"sqlite:///{path}", base_url="http://kurser.test")
+    url = unopenable_sqlite_url(tmp_path)
+    path = Path(url.removeprefix("sqlite:///"))
+    settings = Settings(database_url=url, base_url="http://kurser.test")
     app = create_app(settings, clock=clock, migrate=False)
     async with AsyncTestClient(app, base_url="http://kurser.test") as client:
         before = await client.get("/api/health")
+        settle_failed_sqlite_connects()
         path.parent.mkdir()
         shutil.copy(sqlite_template, path)
         after = await client.get("/api/health")
