@@ -15,11 +15,14 @@ from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
 
 from courses import __version__
 from courses.api.controllers.courses import CourseController
-from courses.api.controllers.employers import employers, health
+from courses.api.controllers.employers import employers
+from courses.api.controllers.operations import health, prometheus_metrics
 from courses.api.controllers.registrations import RegistrationController
-from courses.api.dependencies import provide_ctx
+from courses.api.dependencies import provide_ctx, provide_metrics
+from courses.api.middleware import install_request_context
 from courses.api.problems import exception_handlers
 from courses.clock import Clock, SystemClock
+from courses.metrics import Metrics
 from courses.services.context import ServiceContext
 from courses.settings import Settings
 from courses.storage.db import Database
@@ -41,9 +44,14 @@ def create_app(
     migrate: bool = True,
     pool_size: int = 10,
     background: Sequence[BackgroundTask] = (),
+    metrics: Metrics | None = None,
 ) -> Litestar:
-    """Build the app. The engine is made in the lifespan, on the loop that serves requests."""
+    """Build the app. The engine is made in the lifespan, on the loop that serves requests.
+
+    `metrics`: this process's counters (the CLI makes one per process; default: a new one).
+    """
     clock = clock or SystemClock()
+    metrics = metrics or Metrics()
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -64,12 +72,21 @@ def create_app(
         finally:
             await db.dispose()
 
-    return Litestar(
-        route_handlers=[CourseController, RegistrationController, employers, health],
-        dependencies={"ctx": Provide(provide_ctx, sync_to_thread=False)},
+    app = Litestar(
+        route_handlers=[
+            CourseController,
+            RegistrationController,
+            employers,
+            health,
+            prometheus_metrics,
+        ],
+        dependencies={
+            "ctx": Provide(provide_ctx, sync_to_thread=False),
+            "metrics": Provide(provide_metrics, sync_to_thread=False),
+        },
         exception_handlers=exception_handlers,
         lifespan=[lifespan],
-        state=State({"base_url": settings.base_url}),
+        state=State({"base_url": settings.base_url, "metrics": metrics}),
         openapi_config=OpenAPIConfig(
             title="Utbildningar inom missbruks- och beroendevård",
             version=__version__,
@@ -78,7 +95,11 @@ def create_app(
             render_plugins=[SwaggerRenderPlugin(path="/swagger"), JsonRenderPlugin()],
         ),
         debug=False,
+        # Logging is set up once per process (courses.logs, by the CLI); Litestar's default
+        # would put a handler of its own on the root logger each time an app is made.
+        logging_config=None,
     )
+    return install_request_context(app, metrics)
 
 
 async def _stop(tasks: list[asyncio.Task[None]]) -> None:
