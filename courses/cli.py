@@ -151,7 +151,7 @@ def _serve(settings: Settings, *, host: str, port: int, mail_worker: str) -> int
         mail_worker = "process" if postgres else "inline"
     print(
         f"Tjänsten startar på http://{host}:{port}/api/courses "
-        f"(API-dokumentation: http://{host}:{port}/api/schema/swagger)"
+        f"(API-beskrivning: http://{host}:{port}/api/schema/openapi.json)"
     )
     print(f"E-post: {_mail_destination(settings)}, {_WORKER_MODES[mail_worker]}")
     # Already migrated by the caller, which reports an unreachable database readably.
@@ -165,7 +165,7 @@ def _serve(settings: Settings, *, host: str, port: int, mail_worker: str) -> int
         )
         child.start()
     try:
-        uvicorn.run(app, host=host, port=port, log_level="info")
+        uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
     finally:
         if child is not None:
             child.stop()

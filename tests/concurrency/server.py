@@ -27,6 +27,7 @@ def running_server(app: Litestar) -> Iterator[str]:
         log_level="warning",
         lifespan="on",
         backlog=1024,
+        server_header=False,
         # uvloop would install its event loop policy for the whole test process.
         loop="asyncio",
     )
