@@ -22,7 +22,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 import msgspec
 
-from courses.domain.rules import EMAIL_PATTERN, canonical_email
+from courses.domain.addresses import EMAIL_PATTERN, canonical_email
 
 __all__ = [
     "EMAIL_MESSAGE",

@@ -21,7 +21,7 @@ from limits.strategies import MovingWindowRateLimiter
 from litestar import Request
 
 from courses.domain.errors import RegistrationNotFound
-from courses.domain.rules import normalize_email
+from courses.domain.addresses import normalize_email
 from courses.settings import Rate, Settings
 
 __all__ = ["STATE_KEY", "RateLimits", "TooManyRequests", "client_key", "rate_limits"]

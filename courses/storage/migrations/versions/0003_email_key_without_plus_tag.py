@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from courses.domain.rules import normalize_email
+from courses.domain.addresses import normalize_email
 
 revision: str = "0003"
 down_revision: str | None = "0002"

@@ -10,15 +10,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from courses.domain.rules import (
+from courses.domain.addresses import (
     EMAIL_PATTERN,
     UndeliverableAddress,
     canonical_email,
-    check_eligible,
     domain_allowed,
     email_domain,
     normalize_email,
 )
+from courses.domain.rules import check_eligible
 
 ATEXT = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+/=?^_`{|}~-"
 
