@@ -20,8 +20,8 @@ from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 from litestar import Request
 
-from courses.domain.errors import RegistrationNotFound
 from courses.domain.addresses import normalize_email
+from courses.domain.errors import RegistrationNotFound
 from courses.settings import Rate, Settings
 
 __all__ = ["STATE_KEY", "RateLimits", "TooManyRequests", "client_key", "rate_limits"]
