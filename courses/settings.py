@@ -127,7 +127,8 @@ class Settings:
     """Public address of the service; links in answers and mails start with it."""
 
     secret_key: str = field(default="dev-only-secret-change-me", repr=False)
-    """Key for signing logins; set a long random value in production."""
+    """Key of the manage links (each token is an HMAC of a stored nonce); set a long random
+    value in production. Changing it invalidates the links in mails already sent."""
 
     timezone: str = "Europe/Stockholm"
     """The organizer's time zone; all schedule dates and times are local to it."""

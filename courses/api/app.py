@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager, suppress
+from typing import Any
 
 from litestar import Litestar
 from litestar.datastructures import State
@@ -21,16 +22,18 @@ from courses.api.ratelimit import STATE_KEY as RATE_LIMITS
 from courses.api.ratelimit import RateLimits
 from courses.api.security import security_headers
 from courses.clock import Clock, SystemClock
-from courses.mail.transport import Transport, transport_for
-from courses.mail.worker import MailWorker
 from courses.services.context import ServiceContext
 from courses.settings import Settings
 from courses.storage.db import Database
 from courses.storage.migrate import upgrade
 
-__all__ = ["create_app"]
+__all__ = ["BackgroundTask", "create_app"]
 
-_WORKER_STOP_GRACE = 10.0
+BackgroundTask = Callable[[ServiceContext, asyncio.Event], Coroutine[Any, Any, None]]
+"""Work that runs beside the requests, on their event loop and database, until the event is
+set: the composition root passes the mail worker here when the service sends mail itself."""
+
+_BACKGROUND_STOP_GRACE = 10.0
 
 
 def create_app(
@@ -39,14 +42,9 @@ def create_app(
     clock: Clock | None = None,
     migrate: bool = True,
     pool_size: int = 10,
-    mail_worker: bool = False,
-    mail_transport: Transport | None = None,
+    background: Sequence[BackgroundTask] = (),
 ) -> Litestar:
-    """Build the app. The engine is made in the lifespan, on the loop that serves requests.
-
-    `mail_worker`: also send the outbox from this process (`courses serve` does; more
-    instances can run `courses worker` instead). `mail_transport` defaults to the settings'.
-    """
+    """Build the app. The engine is made in the lifespan, on the loop that serves requests."""
     clock = clock or SystemClock()
 
     @asynccontextmanager
@@ -57,23 +55,14 @@ def create_app(
                 await upgrade(db.engine)
             ctx = ServiceContext(db=db, clock=clock, settings=settings)
             app.state.ctx = ctx
-            if not mail_worker:
-                yield
-                return
             stop = asyncio.Event()
-            worker = MailWorker(ctx, mail_transport or transport_for(settings))
-            task = asyncio.create_task(worker.run(stop), name="mail-worker")
+            tasks = [asyncio.create_task(task(ctx, stop)) for task in background]
             try:
                 yield
             finally:
                 stop.set()
                 ctx.mail_signal.notify()
-                # A batch in flight gets time to finish; what it leaves is sent on the next start.
-                done, _ = await asyncio.wait([task], timeout=_WORKER_STOP_GRACE)
-                if not done:
-                    task.cancel()
-                    with suppress(asyncio.CancelledError):
-                        await task
+                await _stop(tasks)
         finally:
             await db.dispose()
 
@@ -92,3 +81,15 @@ def create_app(
         plugins=schema_plugins(),
         debug=False,
     )
+
+
+async def _stop(tasks: list[asyncio.Task[None]]) -> None:
+    """Work in flight (a mail batch) gets time to finish; what it leaves is done next start."""
+    if not tasks:
+        return
+    _, late = await asyncio.wait(tasks, timeout=_BACKGROUND_STOP_GRACE)
+    for task in late:
+        task.cancel()
+    for task in late:
+        with suppress(asyncio.CancelledError):
+            await task

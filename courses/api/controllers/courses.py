@@ -20,8 +20,8 @@ from courses.api.schemas import (
     RegistrationCreated,
     RegistrationIn,
 )
-from courses.mail.calendars import course_ics
 from courses.services import catalog
+from courses.services.calendars import course_ics
 from courses.services.context import ServiceContext
 from courses.services.registration import RegistrationForm, register
 

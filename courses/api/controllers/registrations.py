@@ -12,10 +12,10 @@ from courses.api.mapping import registration_out
 from courses.api.openapi import problem_responses
 from courses.api.ratelimit import rate_limits
 from courses.api.schemas import PathSegment, RegistrationOut
-from courses.mail.calendars import registration_ics
+from courses.services.calendars import registration_ics
+from courses.services.cancellation import cancel_registration
 from courses.services.context import ServiceContext
 from courses.services.lookup import get_registration
-from courses.services.registration import cancel_registration
 
 __all__ = ["RegistrationController"]
 
