@@ -59,7 +59,6 @@ _TITLES = {
     "internal-error": "Något gick fel",
 }
 _FIELD_HINTS = {
-    "email": "Ange en giltig e-postadress, t.ex. fornamn.efternamn@vaxjo.se.",
     "phone": "Ange ett telefonnummer med siffror, t.ex. 0470-123 45.",
     "employer": "Ange arbetsgivarens nyckel, t.ex. vaxjo (se /api/employers).",
     "format": "Ange formatets nyckel, t.ex. digital.",
@@ -205,13 +204,15 @@ def _request_refusal(request: Request[Any, Any, Any], status: int) -> Response[d
     elif status == 414:
         detail = "Adressen är för lång. Kontrollera länken och försök igen."
         # Not the whole over-long path back again: its start says which one it was.
-        return problem(request, code, detail, status=status, extra={"instance": _start(request)})
+        return problem(
+            request, code, detail, status=status, extra={"instance": _path_start(request)}
+        )
     else:
         detail = "Innehållet måste skickas som JSON, med rubriken Content-Type: application/json."
     return problem(request, code, detail, status=status)
 
 
-def _start(request: Request[Any, Any, Any]) -> str:
+def _path_start(request: Request[Any, Any, Any]) -> str:
     path = request.url.path
     return path if len(path) <= 100 else path[:100] + "…"
 

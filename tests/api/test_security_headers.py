@@ -14,6 +14,7 @@ from litestar.testing import AsyncTestClient
 from courses.api import create_app
 from courses.clock import FixedClock
 from courses.services.context import ServiceContext
+from courses.settings import Settings
 from tests.api.support import token_of
 from tests.concurrency.server import running_server
 from tests.conftest import registrant as body
@@ -93,8 +94,6 @@ async def test_hsts_is_sent_when_the_public_address_is_https(
 
 
 def test_there_is_no_swagger_page_loading_scripts_from_elsewhere() -> None:
-    from courses.settings import Settings
-
     app = create_app(Settings(database_url="sqlite:///unused.db"))
 
     paths = {route.path for route in app.routes}
