@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 
-from litestar.datastructures import MutableScopeHeaders
 from litestar.types import BeforeMessageSendHookHandler, Message, Scope
 
 from courses.settings import Settings
@@ -29,28 +28,29 @@ _HSTS = "max-age=31536000"  # a year; not includeSubDomains: the county's other 
 
 def security_headers(settings: Settings) -> BeforeMessageSendHookHandler:
     """The hook for `Litestar(before_send=[...])`. HSTS only when the public URL is https."""
-    https = settings.base_url.startswith("https://")
+    always = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY")]
+    if settings.base_url.startswith("https://"):
+        always.append((b"strict-transport-security", _HSTS.encode()))
+    csp = (b"content-security-policy", API_CONTENT_SECURITY_POLICY.encode())
+    referrer = (b"referrer-policy", b"strict-origin-when-cross-origin")
+    secret_referrer = (b"referrer-policy", b"no-referrer")
+    no_store = (b"cache-control", b"no-store")
 
     async def add_headers(message: Message, scope: Scope) -> None:
         if message["type"] != "http.response.start":
             return
-        headers = MutableScopeHeaders.from_message(message)
         path = scope.get("path", "")
-        headers["X-Content-Type-Options"] = "nosniff"
-        headers["X-Frame-Options"] = "DENY"
-        _default(headers, "Content-Security-Policy", API_CONTENT_SECURITY_POLICY)
+        forced = list(always)
         if _SECRET_URL.match(path):
-            headers["Referrer-Policy"] = "no-referrer"
-        else:
-            _default(headers, "Referrer-Policy", "strict-origin-when-cross-origin")
+            forced.append(secret_referrer)
         if _PERSONAL.match(path):
-            headers["Cache-Control"] = "no-store"
-        if https:
-            headers["Strict-Transport-Security"] = _HSTS
+            forced.append(no_store)
+        replaced = {name for name, _ in forced}
+        # Raw ASGI headers (lower-case names): this runs for every answer, so no wrapper.
+        headers = [h for h in message.get("headers", []) if h[0].lower() not in replaced]
+        present = {name.lower() for name, _ in headers}
+        headers.extend(forced)
+        headers.extend(h for h in (csp, referrer) if h[0] not in present and h[0] not in replaced)
+        message["headers"] = headers
 
     return add_headers
-
-
-def _default(headers: MutableScopeHeaders, name: str, value: str) -> None:
-    if not headers.getall(name, []):
-        headers[name] = value
