@@ -7,6 +7,7 @@ mails written to files.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from courses.logs import LOG_FORMATS, LogFormat
 
-__all__ = ["Settings", "SettingsError", "async_database_url"]
+__all__ = ["Rate", "Settings", "SettingsError", "async_database_url", "parse_rate"]
 
 PREFIX = "COURSES_"
 
@@ -78,6 +79,44 @@ def _check_smtp_url(url: str) -> None:
 
 
 @dataclass(frozen=True, slots=True)
+class Rate:
+    """At most `count` requests in any `seconds` long window (a moving window)."""
+
+    count: int
+    seconds: int
+
+    def __str__(self) -> str:
+        return f"{self.count}/{self.seconds}s"
+
+
+_RATE = re.compile(
+    r"(?P<count>\d+)\s*(?:/|per)\s*(?P<n>\d+)?\s*"
+    r"(?P<unit>s|sec|seconds?|m|min|minutes?|h|hours?|d|days?)",
+    re.IGNORECASE,
+)
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_rate(name: str, value: str) -> Rate | None:
+    """`5/10min`, `5 per 10 minutes`, `60/hour`; `off` (or 0 requests) means no limit."""
+    text = value.strip()
+    if text.lower() in ("off", "none", "0"):
+        return None
+    found = _RATE.fullmatch(text)
+    if found is None:
+        raise SettingsError(
+            f"{PREFIX}{name} must look like 5/10min, 60/hour or off: {value!r}",
+        )
+    count = int(found["count"])
+    seconds = int(found["n"] or 1) * _UNIT_SECONDS[found["unit"][0].lower()]
+    if count == 0:
+        return None
+    if seconds == 0:
+        raise SettingsError(f"{PREFIX}{name} needs a window longer than zero: {value!r}")
+    return Rate(count, seconds)
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     database_url: str = "sqlite:///courses.db"
     """Where data lives: `sqlite:///path` (default, a file in the working folder) or
@@ -111,6 +150,21 @@ class Settings:
     """`text` (readable lines, the default) or `json` (one JSON object per line, for a log
     collector). Both carry the request id and the mail id, and never a secret."""
 
+    # Rate limits of the HTTP API, per process (each instance counts for itself). None turns
+    # one off. A whole municipality may come from one address, so the per-address ceiling is
+    # generous and the tight limits are per person or per token.
+    registration_rate: Rate | None = Rate(5, 600)
+    """Registrations for one course from one mailbox (the address without its `+tag`)."""
+
+    client_registration_rate: Rate | None = Rate(1000, 600)
+    """Registrations from one client address (an IPv6 client counts by its /64 network)."""
+
+    token_rate: Rate | None = Rate(60, 600)
+    """Look-ups of one manage token (GET, DELETE, invite.ics), known or not."""
+
+    unknown_token_rate: Rate | None = Rate(30, 600)
+    """Look-ups of unknown tokens from one client address: guessing links gets slow."""
+
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
@@ -139,6 +193,12 @@ class Settings:
             timezone=get("TIMEZONE", defaults.timezone),
             reminder_days=_integer("REMINDER_DAYS", get("REMINDER_DAYS", "3")),
             log_format=_log_format(get("LOG_FORMAT", defaults.log_format)),
+            registration_rate=_rate(env, "RATE_LIMIT_REGISTRATION", defaults.registration_rate),
+            client_registration_rate=_rate(
+                env, "RATE_LIMIT_CLIENT", defaults.client_registration_rate
+            ),
+            token_rate=_rate(env, "RATE_LIMIT_TOKEN", defaults.token_rate),
+            unknown_token_rate=_rate(env, "RATE_LIMIT_UNKNOWN_TOKEN", defaults.unknown_token_rate),
         )
         settings.validate()
         return settings
@@ -157,3 +217,8 @@ class Settings:
             raise SettingsError(
                 f"COURSES_BASE_URL must start with http:// or https://: {self.base_url!r}"
             )
+
+
+def _rate(env: Mapping[str, str], name: str, default: Rate | None) -> Rate | None:
+    value = env.get(PREFIX + name, "").strip()
+    return parse_rate(name, value) if value else default

@@ -10,17 +10,19 @@ from typing import Any
 from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
 
-from courses import __version__
+from courses.api.body import JSON_BODY_LIMIT, check_request
 from courses.api.controllers.courses import CourseController
 from courses.api.controllers.employers import employers
 from courses.api.controllers.operations import health, prometheus_metrics
 from courses.api.controllers.registrations import RegistrationController
 from courses.api.dependencies import provide_ctx, provide_metrics
 from courses.api.middleware import install_request_context
+from courses.api.openapi import openapi_config, schema_plugins
 from courses.api.problems import exception_handlers
+from courses.api.ratelimit import STATE_KEY as RATE_LIMITS
+from courses.api.ratelimit import RateLimits
+from courses.api.security import security_headers
 from courses.clock import Clock, SystemClock
 from courses.metrics import Metrics
 from courses.services.context import ServiceContext
@@ -86,14 +88,20 @@ def create_app(
         },
         exception_handlers=exception_handlers,
         lifespan=[lifespan],
-        state=State({"base_url": settings.base_url, "metrics": metrics}),
-        openapi_config=OpenAPIConfig(
-            title="Utbildningar inom missbruks- och beroendevård",
-            version=__version__,
-            description="Anmälan till utbildningar för kommun- och regionanställda.",
-            path="/api/schema",
-            render_plugins=[SwaggerRenderPlugin(path="/swagger"), JsonRenderPlugin()],
+        state=State(
+            {
+                "base_url": settings.base_url,
+                "metrics": metrics,
+                RATE_LIMITS: RateLimits(settings),
+            }
         ),
+        openapi_config=openapi_config(),
+        # The request's own checks: URL length, media type and strict JSON (courses.api.body),
+        # a body limit that a route may raise, and security headers on every answer.
+        before_request=check_request,
+        request_max_body_size=JSON_BODY_LIMIT,
+        before_send=[security_headers(settings)],
+        plugins=schema_plugins(),
         debug=False,
         # Logging is set up once per process (courses.logs, by the CLI); Litestar's default
         # would put a handler of its own on the root logger each time an app is made.

@@ -44,7 +44,7 @@ def serve(settings: Settings, *, host: str, port: int, mail_worker: str) -> int:
         mail_worker = "process" if postgres else "inline"
     print(
         f"Tjänsten startar på http://{host}:{port}/api/courses "
-        f"(API-dokumentation: http://{host}:{port}/api/schema/swagger)"
+        f"(API-beskrivning: http://{host}:{port}/api/schema/openapi.json)"
     )
     print(f"E-post: {mail_destination(settings)}, {_WORKER_MODES[mail_worker]}")
     metrics = Metrics()
@@ -60,7 +60,9 @@ def serve(settings: Settings, *, host: str, port: int, mail_worker: str) -> int:
         child.start()
     try:
         # log_config=None: uvicorn's loggers, the access log too, go through courses.logs.
-        uvicorn.run(app, host=host, port=port, log_level="info", log_config=None)
+        uvicorn.run(
+            app, host=host, port=port, log_level="info", log_config=None, server_header=False
+        )
     finally:
         if child is not None:
             child.stop()

@@ -31,6 +31,7 @@ def running_server(app: Litestar, **options: Any) -> Iterator[str]:
         host="127.0.0.1",
         port=0,
         lifespan="on",
+        server_header=False,
         # uvloop would install its event loop policy for the whole test process.
         loop="asyncio",
         **(defaults | options),

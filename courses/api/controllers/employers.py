@@ -7,6 +7,7 @@ from typing import Any, cast
 from litestar import get
 from litestar.di import NamedDependency
 
+from courses.api.openapi import problem_responses
 from courses.api.schemas import EmployerOut
 from courses.services.catalog import list_employers
 from courses.services.context import ServiceContext
@@ -14,7 +15,12 @@ from courses.services.context import ServiceContext
 __all__ = ["employers"]
 
 
-@get("/api/employers", tags=["Arbetsgivare"], summary="Behöriga arbetsgivare")
+@get(
+    "/api/employers",
+    tags=["Arbetsgivare"],
+    summary="Behöriga arbetsgivare",
+    responses=problem_responses(),
+)
 async def employers(ctx: NamedDependency[ServiceContext]) -> list[EmployerOut]:
     return [
         EmployerOut(key=e.key, name=e.name, kind=cast(Any, e.kind), domains=e.domains)
