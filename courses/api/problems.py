@@ -23,7 +23,7 @@ from litestar.utils.scope.state import ScopeState
 from courses.domain.errors import DomainError, InvalidInput
 from courses.validation import ValidationProblem, all_errors, translate
 
-__all__ = ["PROBLEM_MEDIA_TYPE", "exception_handlers", "problem"]
+__all__ = ["PROBLEM_MEDIA_TYPE", "exception_handlers", "field_message", "problem"]
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 logger = logging.getLogger("courses.api")
@@ -58,6 +58,13 @@ _FIELD_HINTS = {
     "employer": "Ange arbetsgivarens nyckel, t.ex. vaxjo (se /api/employers).",
     "format": "Ange formatets nyckel, t.ex. digital.",
 }
+
+
+def field_message(found: ValidationProblem) -> str:
+    """The Swedish message for one field error, as the API and the pages show it."""
+    if found.message == "Har fel form." and found.path in _FIELD_HINTS:
+        return _FIELD_HINTS[found.path]
+    return found.message
 
 
 def problem(
@@ -100,12 +107,7 @@ def _validation_error(
         return problem(
             request, "validation-error", "Förfrågan kunde inte läsas. Skicka giltig JSON."
         )
-    errors = []
-    for found in problems:
-        message = found.message
-        if message == "Har fel form." and found.path in _FIELD_HINTS:
-            message = _FIELD_HINTS[found.path]
-        errors.append({"field": found.path, "message": message})
+    errors = [{"field": found.path, "message": field_message(found)} for found in problems]
     fields = ", ".join(e["field"] or "innehållet" for e in errors)
     detail = f"Några uppgifter saknas eller är felaktiga: {fields}."
     return problem(request, "validation-error", detail, extra={"errors": errors})
