@@ -18,6 +18,13 @@ from courses.api.controllers.courses import CourseController
 from courses.api.controllers.employers import employers, health
 from courses.api.controllers.registrations import RegistrationController
 from courses.api.dependencies import provide_ctx
+from courses.api.pages import (
+    PAGE_HANDLERS,
+    csrf_config,
+    for_pages,
+    static_files,
+    template_config,
+)
 from courses.api.problems import exception_handlers
 from courses.clock import Clock, SystemClock
 from courses.services.context import ServiceContext
@@ -65,9 +72,19 @@ def create_app(
             await db.dispose()
 
     return Litestar(
-        route_handlers=[CourseController, RegistrationController, employers, health],
+        route_handlers=[
+            CourseController,
+            RegistrationController,
+            employers,
+            health,
+            *PAGE_HANDLERS,
+            static_files(),
+        ],
         dependencies={"ctx": Provide(provide_ctx, sync_to_thread=False)},
-        exception_handlers=exception_handlers,
+        # The API answers problem+json; every other path, a page (courses.api.pages.errors).
+        exception_handlers=for_pages(exception_handlers),
+        template_config=template_config(settings),
+        csrf_config=csrf_config(settings),
         lifespan=[lifespan],
         state=State({"base_url": settings.base_url}),
         openapi_config=OpenAPIConfig(
