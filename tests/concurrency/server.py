@@ -18,12 +18,12 @@ __all__ = ["running_server"]
 
 
 @contextmanager
-def running_server(app: Litestar) -> Iterator[str]:
-    """Serve `app` on a free port; yields its base URL and stops it afterwards."""
+def running_server(app: Litestar, *, port: int = 0) -> Iterator[str]:
+    """Serve `app` on `port` (0: a free one); yields its base URL and stops it afterwards."""
     config = uvicorn.Config(
         app,
         host="127.0.0.1",
-        port=0,
+        port=port,
         log_level="warning",
         lifespan="on",
         backlog=1024,
