@@ -22,6 +22,7 @@ from courses.api.pages import (
     PAGE_HANDLERS,
     csrf_config,
     for_pages,
+    page_dependencies,
     static_files,
     template_config,
 )
@@ -80,7 +81,10 @@ def create_app(
             *PAGE_HANDLERS,
             static_files(),
         ],
-        dependencies={"ctx": Provide(provide_ctx, sync_to_thread=False)},
+        dependencies={
+            "ctx": Provide(provide_ctx, sync_to_thread=False),
+            **page_dependencies(),
+        },
         # The API answers problem+json; every other path, a page (courses.api.pages.errors).
         exception_handlers=for_pages(exception_handlers),
         template_config=template_config(settings),

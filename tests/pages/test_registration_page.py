@@ -9,7 +9,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from courses.clock import FixedClock
-from courses.services import catalog
+from courses.services.catalogue_cache import CatalogueCache
 from tests.conftest import local, registrant
 from tests.pages.conftest import csrf_token
 
@@ -170,7 +170,7 @@ async def test_a_failure_behind_a_page_is_a_friendly_page_without_details(
     async def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("the database caught fire")
 
-    monkeypatch.setattr(catalog, "list_courses", broken)
+    monkeypatch.setattr(CatalogueCache, "courses", broken)
 
     response = await client.get("/")
 

@@ -7,15 +7,16 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
-from litestar import Controller, get
+from litestar import Controller, Request, get
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 from litestar.response import Template
 
+from courses.api.pages.catalogue_cards import CatalogueCards, Entry
 from courses.api.pages.templating import page
-from courses.api.pages.views import CourseCard, course_card
+from courses.api.pages.views import CourseCard
 from courses.api.pages.wording import month_label
-from courses.services import catalog
+from courses.services.catalogue_cache import CatalogueCache
 from courses.services.context import ServiceContext
 
 __all__ = ["CataloguePage", "Filters", "catalogue_context"]
@@ -60,20 +61,22 @@ class Filters:
         return True
 
 
-def catalogue_context(cards: list[CourseCard], filters: Filters, *, today: date) -> dict[str, Any]:
+def catalogue_context(entries: list[Entry], filters: Filters, *, today: date) -> dict[str, Any]:
     """The catalogue's template context: the chosen half (upcoming or past), filtered, grouped
     by the month of each course's first day."""
-    upcoming = [c for c in cards if c.last_day >= today]
-    past = [c for c in cards if c.last_day < today]
-    shown = sorted(past, key=lambda c: c.first_day, reverse=True) if filters.past else upcoming
-    months = sorted({m for c in shown for m in c.months}, reverse=filters.past)
-    kept = [c for c in shown if filters.keeps(c)]
+    upcoming = [e for e in entries if e.card.last_day >= today]
+    past = [e for e in entries if e.card.last_day < today]
+    newest_first = sorted(past, key=lambda e: e.card.first_day, reverse=True)
+    shown = newest_first if filters.past else upcoming
+    months = sorted({m for e in shown for m in e.card.months}, reverse=filters.past)
+    kept = [e for e in shown if filters.keeps(e.card)]
     groups: list[dict[str, Any]] = []
-    for card in kept:
-        label = month_label(card.first_day.year, card.first_day.month)
+    for entry in kept:
+        first = entry.card.first_day
+        label = month_label(first.year, first.month)
         if not groups or groups[-1]["label"] != label:
-            groups.append({"label": label, "cards": []})
-        groups[-1]["cards"].append(card)
+            groups.append({"label": label, "entries": []})
+        groups[-1]["entries"].append(entry)
     return {
         "filters": filters,
         "months": [(f"{y:04d}-{m:02d}", month_label(y, m)) for y, m in months],
@@ -82,8 +85,8 @@ def catalogue_context(cards: list[CourseCard], filters: Filters, *, today: date)
         "count": len(kept),
         "total": len(shown),
         "other_count": len(upcoming) if filters.past else len(past),
-        "demo_shown": any(c.demo for c in kept),
-        "real_shown": any(not c.demo for c in kept),
+        "demo_shown": any(e.card.demo for e in kept),
+        "real_shown": any(not e.card.demo for e in kept),
     }
 
 
@@ -95,12 +98,17 @@ class CataloguePage(Controller):
     async def catalogue(
         self,
         ctx: NamedDependency[ServiceContext],
+        catalogue: NamedDependency[CatalogueCache],
+        catalogue_cards: NamedDependency[CatalogueCards],
+        request: Request[Any, Any, Any],
         month: Annotated[str | None, QueryParameter(name="manad")] = None,
         format: Annotated[str | None, QueryParameter(name="format")] = None,
         show: Annotated[str | None, QueryParameter(name="visa")] = None,
     ) -> Template:
         now = ctx.clock.now()
-        cards = [course_card(x, now=now, tz=ctx.tz) for x in await catalog.list_courses(ctx)]
+        courses = await catalogue.courses(ctx)
+        env = request.app.template_engine.engine  # type: ignore[union-attr]
+        entries = catalogue_cards.entries(courses, env=env, now=now, tz=ctx.tz)
         filters = Filters.parse(month=month, format=format, show=show)
         today = now.astimezone(ctx.tz).date()
-        return page("catalogue.html", catalogue_context(cards, filters, today=today))
+        return page("catalogue.html", catalogue_context(entries, filters, today=today))

@@ -21,6 +21,7 @@ from courses.domain.errors import (
     RegistrationClosed,
 )
 from courses.services import catalog
+from courses.services.catalogue_cache import CatalogueCache
 from courses.services.context import ServiceContext
 from courses.services.registration import register
 
@@ -37,13 +38,14 @@ _COURSE_REFUSALS = (CourseFull, RegistrationClosed, NotYetOpen)
 
 async def _course_page(
     ctx: ServiceContext,
+    catalogue: CatalogueCache,
     slug: str,
     form: FormState,
     *,
     refusal: str = "",
     status: int = 200,
 ) -> Template:
-    listing = await catalog.get_course(ctx, slug)
+    listing = await catalogue.get_course(ctx, slug)
     employers = await catalog.list_employers(ctx)
     context = {
         "course": CourseView.of(listing, now=ctx.clock.now(), tz=ctx.tz),
@@ -61,13 +63,19 @@ class CoursePage(Controller):
     include_in_schema = False
 
     @get("/{slug:str}", name="course")
-    async def show(self, ctx: NamedDependency[ServiceContext], slug: FromPath[str]) -> Template:
-        return await _course_page(ctx, slug, FormState())
+    async def show(
+        self,
+        ctx: NamedDependency[ServiceContext],
+        catalogue: NamedDependency[CatalogueCache],
+        slug: FromPath[str],
+    ) -> Template:
+        return await _course_page(ctx, catalogue, slug, FormState())
 
     @post("/{slug:str}", status_code=303)
     async def submit(
         self,
         ctx: NamedDependency[ServiceContext],
+        catalogue: NamedDependency[CatalogueCache],
         slug: FromPath[str],
         request: Request[Any, Any, Any],
     ) -> Response[Any]:
@@ -76,12 +84,12 @@ class CoursePage(Controller):
         form = FormState.of(await request.form())
         registration = parse_form(form)
         if registration is None:
-            return await _course_page(ctx, slug, form, status=400)
+            return await _course_page(ctx, catalogue, slug, form, status=400)
         try:
             receipt = await register(ctx, slug, registration)
         except (InvalidInput, NotEligible, AlreadyRegistered) as exc:
             form.add_domain_error(exc)
-            return await _course_page(ctx, slug, form, status=_FIELD_REFUSALS[type(exc)])
+            return await _course_page(ctx, catalogue, slug, form, status=_FIELD_REFUSALS[type(exc)])
         except _COURSE_REFUSALS as exc:
-            return await _course_page(ctx, slug, form, refusal=exc.detail, status=409)
+            return await _course_page(ctx, catalogue, slug, form, refusal=exc.detail, status=409)
         return Redirect(f"/anmalan/{receipt.token}", status_code=303)

@@ -50,13 +50,12 @@ class FormatOption:
 
 @dataclass(frozen=True, slots=True)
 class CourseCard:
-    """A course as the catalogue lists it."""
+    """A course as the catalogue lists it, less its state (which moves with the clock)."""
 
     slug: str
     title: str
     url: str
     demo: bool
-    state: StateView
     dates: str
     where: str
     leaders: str
@@ -68,15 +67,13 @@ class CourseCard:
     on_site: bool
 
 
-def course_card(listing: CourseListing, *, now: datetime, tz: ZoneInfo) -> CourseCard:
-    course = listing.course
+def course_card(course: CourseRecord) -> CourseCard:
     days = [s.day for s in course.sessions] or [course.deadline]
     return CourseCard(
         slug=course.slug,
         title=course.title,
         url=f"/kurser/{course.slug}",
         demo=is_demo(course.slug),
-        state=state_view(course, listing.state, now=now, tz=tz),
         dates=date_list(days),
         where=places(course.formats),
         leaders=and_list([leader["name"] for leader in course.leaders]),
@@ -94,6 +91,7 @@ class CourseView:
     """A course as its own page shows it, with what its registration form offers."""
 
     card: CourseCard
+    state: StateView
     paragraphs: list[str]
     sessions: list[SessionView]
     leaders: list[LeaderView]
@@ -106,7 +104,8 @@ class CourseView:
     def of(cls, listing: CourseListing, *, now: datetime, tz: ZoneInfo) -> CourseView:
         course = listing.course
         return cls(
-            card=course_card(listing, now=now, tz=tz),
+            card=course_card(course),
+            state=state_view(course, listing.state, now=now, tz=tz),
             paragraphs=_paragraphs(course.description),
             sessions=[
                 SessionView(
