@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import tempfile
 from pathlib import Path
 
@@ -92,6 +93,7 @@ def take_screenshots(folder: Path, *, extra: bool = False) -> list[Path]:
 
 
 def main() -> None:
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's chatter
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("folder", type=Path, nargs="?", default=Path("docs/screenshots"))
     parser.add_argument("--extra", action="store_true", help="also the errors and a phone")

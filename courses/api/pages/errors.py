@@ -66,7 +66,7 @@ _FORM_EXPIRED = (
         "Det beror oftast på att sidan har varit öppen länge, eller på att webbläsaren inte "
         "tar emot kakor (cookies) från den här webbplatsen. Tjänsten behöver en kaka för att "
         "skydda formuläret.",
-        "Ladda om sidan och försök igen. Inget av det du skickade har sparats.",
+        "Gå tillbaka till formuläret och skicka det igen. Inget av det du skickade har sparats.",
     ],
 )
 _BROKEN = (
@@ -92,6 +92,7 @@ def error_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
         "heading": heading,
         "paragraphs": paragraphs,
         "retry_url": path if retry else "",
+        "retry": retry,
         "has_errors": False,
     }
     response = page("error.html", context, status=status, private=path.startswith("/anmalan"))
@@ -102,20 +103,23 @@ def error_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
 
 def _describe(
     request: Request[Any, Any, Any], exc: Exception
-) -> tuple[int, tuple[str, list[str]], bool]:
+) -> tuple[int, tuple[str, list[str]], str]:
+    """The status, the heading and paragraphs, and the words of a link back to the same
+    address (empty for none)."""
     if isinstance(exc, RegistrationNotFound):
-        return 404, _NO_REGISTRATION, False
+        return 404, _NO_REGISTRATION, ""
     if isinstance(exc, CourseNotFound):
-        return 404, _NO_COURSE, False
+        return 404, _NO_COURSE, ""
     if isinstance(exc, DomainError):
-        return 409, ("Det gick inte", [exc.detail]), False
+        return 409, ("Det gick inte", [exc.detail]), ""
     if isinstance(exc, PermissionDeniedException | NotAuthorizedException):
         # The only refusal a page gives this way is the CSRF check of a form.
-        return 403, _FORM_EXPIRED, True
+        return 403, _FORM_EXPIRED, "Tillbaka till formuläret"
     if isinstance(exc, HTTPException) and exc.status_code < 500:
         if exc.status_code == 404:
-            return 404, _NOT_FOUND, False
+            return 404, _NOT_FOUND, ""
         text = _CLIENT_ERRORS.get(exc.status_code, _CLIENT_ERROR)
-        return exc.status_code, ("Det gick inte", [text]), exc.status_code in (413, 429)
+        retry = "Försök igen" if exc.status_code in (413, 429) else ""
+        return exc.status_code, ("Det gick inte", [text]), retry
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return 500, _BROKEN, False
+    return 500, _BROKEN, ""

@@ -111,21 +111,21 @@ def _next_steps(details: RegistrationDetails, *, reminder_days: int) -> list[str
     email = details.email
     if details.status is RegistrationStatus.CANCELLED:
         return [
-            f"Vi har skickat en bekräftelse på avanmälan till {email}. Hade du kursdagarna i "
+            f"Du får en bekräftelse på avanmälan till {email}. Hade du kursdagarna i "
             "kalendern tas de bort när du öppnar mejlet.",
             "Vill du gå ändå kan du anmäla dig igen på kurssidan, så länge anmälan är öppen.",
         ]
     if details.course_state is RegistrationState.CANCELLED:
-        return [f"Vi har skickat ett mejl om att kursen är inställd till {email}."]
+        return [f"Du får ett mejl till {email} om att kursen är inställd."]
     if details.status is RegistrationStatus.WAITLISTED:
         return [
-            f"Vi har skickat ett mejl till {email} om att du står på reservlistan.",
+            f"Du får ett mejl till {email} om att du står på reservlistan.",
             "Avanmäler sig någon flyttas du fram i kön. När det blir din tur får du platsen "
             "automatiskt och ett mejl med kursdagarna som kalenderinbjudningar. Du behöver "
             "inte göra något.",
         ]
     steps = [
-        f"Vi har skickat en bekräftelse till {email}, med kursdagarna som kalenderinbjudningar.",
+        f"Du får en bekräftelse till {email}, med kursdagarna som kalenderinbjudningar.",
     ]
     if reminder_days:
         steps.append(f"{_days(reminder_days)} före första kursdagen får du en påminnelse.")

@@ -20,7 +20,7 @@ from courses.api.pages.wording import (
     state_view,
 )
 from courses.domain.courses import CourseRecord, FormatRecord
-from courses.domain.rules import swedish_date
+from courses.domain.rules import RegistrationState, swedish_date
 from courses.schedule.demo import is_demo
 from courses.services.catalog import CourseListing
 
@@ -116,7 +116,7 @@ class CourseView:
                 for s in course.sessions
             ],
             leaders=[LeaderView(x["name"], x.get("email")) for x in course.leaders],
-            seats=_seats(course),
+            seats=_seats(course, open_now=listing.state in _TAKING),
             info_url=course.info_url,
             formats=[_option(f) for f in course.formats] if len(course.formats) > 1 else [],
             calendar_url=f"/api/courses/{course.slug}/calendar.ics",
@@ -129,16 +129,22 @@ def _paragraphs(text: str | None) -> list[str]:
     return [" ".join(part.split()) for part in text.split("\n\n") if part.strip()]
 
 
-def _seats(course: CourseRecord) -> str:
+_TAKING = (RegistrationState.OPEN, RegistrationState.WAITLIST)
+
+
+def _seats(course: CourseRecord, *, open_now: bool) -> str:
     left = seats_left(course)
     if left is None:
         return ""
     cap = course.seats
     if cap is None:
         cap = sum(f.seats or 0 for f in course.formats)
+    if not open_now:
+        return f"Högst {cap} deltagare."
     if left == 0:
         return f"Alla {cap} platser är tagna."
-    return f"{cap} platser, {seats_phrase(left)}."
+    free = "1 ledig" if left == 1 else f"{left} lediga"
+    return f"{cap} platser, varav {free}."
 
 
 def _option(fmt: FormatRecord) -> FormatOption:
