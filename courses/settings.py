@@ -13,6 +13,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from courses.logs import LOG_FORMATS, LogFormat
+
 __all__ = ["Settings", "SettingsError", "async_database_url"]
 
 PREFIX = "COURSES_"
@@ -50,6 +52,13 @@ def _integer(name: str, value: str) -> int:
     if number < 0:
         raise SettingsError(f"{PREFIX}{name} must not be negative: {value!r}")
     return number
+
+
+def _log_format(value: str) -> LogFormat:
+    for known in LOG_FORMATS:
+        if value.lower() == known:
+            return known
+    raise SettingsError(f"{PREFIX}LOG_FORMAT must be text or json: {value!r}")
 
 
 def _check_smtp_url(url: str) -> None:
@@ -98,6 +107,10 @@ class Settings:
     """How many days before a course's first session its confirmed registrants get a
     reminder (sent once; 0 turns reminders off)."""
 
+    log_format: LogFormat = "text"
+    """`text` (readable lines, the default) or `json` (one JSON object per line, for a log
+    collector). Both carry the request id and the mail id, and never a secret."""
+
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
@@ -125,6 +138,7 @@ class Settings:
             secret_key=get("SECRET_KEY", defaults.secret_key),
             timezone=get("TIMEZONE", defaults.timezone),
             reminder_days=_integer("REMINDER_DAYS", get("REMINDER_DAYS", "3")),
+            log_format=_log_format(get("LOG_FORMAT", defaults.log_format)),
         )
         settings.validate()
         return settings
@@ -137,6 +151,8 @@ class Settings:
             raise SettingsError(f"COURSES_TIMEZONE: unknown time zone {self.timezone!r}") from exc
         if self.smtp_url is not None:
             _check_smtp_url(self.smtp_url)
+        if self.log_format not in LOG_FORMATS:
+            raise SettingsError(f"COURSES_LOG_FORMAT must be text or json: {self.log_format!r}")
         if not self.base_url.startswith(("http://", "https://")):
             raise SettingsError(
                 f"COURSES_BASE_URL must start with http:// or https://: {self.base_url!r}"

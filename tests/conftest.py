@@ -26,6 +26,7 @@ from courses.settings import Settings
 from courses.storage.db import Database, make_engine
 from courses.storage.migrate import upgrade
 from courses.storage.tables import metadata
+from tests.log_lines import restored_logging
 from tests.mail.smtp_server import SmtpServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,6 +67,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "postgresql" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _logging_as_before() -> Iterator[None]:
+    """A test that runs `courses.cli.main` (which sets up logging) leaves no handler behind."""
+    with restored_logging():
+        yield
 
 
 @pytest.fixture(scope="session")

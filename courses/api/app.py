@@ -15,9 +15,11 @@ from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
 
 from courses import __version__
 from courses.api.controllers.courses import CourseController
-from courses.api.controllers.employers import employers, health
+from courses.api.controllers.employers import employers
+from courses.api.controllers.operations import health, prometheus_metrics
 from courses.api.controllers.registrations import RegistrationController
-from courses.api.dependencies import provide_ctx
+from courses.api.dependencies import provide_ctx, provide_metrics
+from courses.api.middleware import install_request_context
 from courses.api.pages import (
     PAGE_HANDLERS,
     csrf_config,
@@ -28,6 +30,7 @@ from courses.api.pages import (
 )
 from courses.api.problems import exception_handlers
 from courses.clock import Clock, SystemClock
+from courses.metrics import Metrics
 from courses.services.context import ServiceContext
 from courses.settings import Settings
 from courses.storage.db import Database
@@ -49,9 +52,14 @@ def create_app(
     migrate: bool = True,
     pool_size: int = 10,
     background: Sequence[BackgroundTask] = (),
+    metrics: Metrics | None = None,
 ) -> Litestar:
-    """Build the app. The engine is made in the lifespan, on the loop that serves requests."""
+    """Build the app. The engine is made in the lifespan, on the loop that serves requests.
+
+    `metrics`: this process's counters (the CLI makes one per process; default: a new one).
+    """
     clock = clock or SystemClock()
+    metrics = metrics or Metrics()
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -72,17 +80,19 @@ def create_app(
         finally:
             await db.dispose()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             CourseController,
             RegistrationController,
             employers,
             health,
+            prometheus_metrics,
             *PAGE_HANDLERS,
             static_files(),
         ],
         dependencies={
             "ctx": Provide(provide_ctx, sync_to_thread=False),
+            "metrics": Provide(provide_metrics, sync_to_thread=False),
             **page_dependencies(),
         },
         # The API answers problem+json; every other path, a page (courses.api.pages.errors).
@@ -90,7 +100,7 @@ def create_app(
         template_config=template_config(settings),
         csrf_config=csrf_config(settings),
         lifespan=[lifespan],
-        state=State({"base_url": settings.base_url}),
+        state=State({"base_url": settings.base_url, "metrics": metrics}),
         openapi_config=OpenAPIConfig(
             title="Utbildningar inom missbruks- och beroendevård",
             version=__version__,
@@ -99,7 +109,11 @@ def create_app(
             render_plugins=[SwaggerRenderPlugin(path="/swagger"), JsonRenderPlugin()],
         ),
         debug=False,
+        # Logging is set up once per process (courses.logs, by the CLI); Litestar's default
+        # would put a handler of its own on the root logger each time an app is made.
+        logging_config=None,
     )
+    return install_request_context(app, metrics)
 
 
 async def _stop(tasks: list[asyncio.Task[None]]) -> None:

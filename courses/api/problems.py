@@ -21,6 +21,7 @@ from litestar.types import Empty, ExceptionHandlersMap
 from litestar.utils.scope.state import ScopeState
 
 from courses.domain.errors import DomainError, InvalidInput
+from courses.services.operations import database_unavailable
 from courses.validation import ValidationProblem, all_errors, translate
 
 __all__ = ["PROBLEM_MEDIA_TYPE", "exception_handlers", "field_message", "problem"]
@@ -51,7 +52,10 @@ _TITLES = {
     "method-not-allowed": "Metoden stöds inte",
     "bad-request": "Felaktig förfrågan",
     "internal-error": "Något gick fel",
+    "service-unavailable": "Tjänsten är inte tillgänglig just nu",
 }
+RETRY_AFTER_SECONDS = 5
+"""What a 503 asks clients to wait: a restarting database is usually back within seconds."""
 _FIELD_HINTS = {
     "email": "Ange en giltig e-postadress, t.ex. fornamn.efternamn@vaxjo.se.",
     "phone": "Ange ett telefonnummer med siffror, t.ex. 0470-123 45.",
@@ -152,6 +156,8 @@ def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response
 
 
 def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    if database_unavailable(exc):
+        return _service_unavailable(request, exc)
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem(
         request,
@@ -160,6 +166,24 @@ def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response
         "om du inte fått en bekräftelse.",
         status=HTTP_500_INTERNAL_SERVER_ERROR,
     )
+
+
+def _service_unavailable(
+    request: Request[Any, Any, Any], exc: Exception
+) -> Response[dict[str, Any]]:
+    """The database is down or restarting: say so, and when to try again; no stack trace."""
+    lines = str(getattr(exc, "orig", None) or exc).splitlines()
+    reason = lines[0] if lines else type(exc).__name__
+    logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, reason)
+    response = problem(
+        request,
+        "service-unavailable",
+        "Tjänsten kan inte nå sin databas just nu. Försök igen om en stund; en anmälan som du "
+        "skickar igen räknas bara en gång.",
+        status=503,
+    )
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 exception_handlers: ExceptionHandlersMap = {

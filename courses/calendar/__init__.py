@@ -183,18 +183,22 @@ def invite(
     method: Method,
     settings: Settings,
     now: datetime,
+    by_registrant: bool = False,
 ) -> bytes:
     """The iTIP message (REQUEST or CANCEL) for one session of one registration.
 
     `session` may be one a change removed (it is no longer in `course`). A REQUEST carries the
     registrant's manage link as the event's URL; a CANCEL does not (after a cancellation the
-    link only shows that it is cancelled, as in the mail).
+    link only shows that it is cancelled, as in the mail). A CANCEL `by_registrant` (they
+    cancelled their own registration) is titled "Avanmäld", not "Inställt", which would read
+    as if the course were called off.
     """
     cancel = method is Method.CANCEL
+    prefix = ("Avanmäld: " if by_registrant else "Inställt: ") if cancel else ""
     shared = _Shared(
         session=session,
         where=session.where(registrant.format),
-        summary=("Inställt: " if cancel else "") + _summary(course, session.position),
+        summary=prefix + _summary(course, session.position),
         description=_description(course),
         # A CANCEL outranks every REQUEST sent for the same course state.
         sequence=course.calendar_sequence + (1 if cancel else 0),

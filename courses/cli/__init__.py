@@ -4,7 +4,7 @@ and HTTP.
 courses serve [--host 127.0.0.1] [--port 8000] [--mail-worker auto|inline|process|off]
 courses seed FILE [--dry-run] [--demo]
 courses migrate
-courses worker [--once] [--poll SECONDS]
+courses worker [--once] [--poll SECONDS] [--metrics-port PORT [--metrics-host HOST]]
 courses mail-status
 """
 
@@ -23,6 +23,7 @@ from sqlalchemy.exc import DBAPIError
 from courses.cli.mail import mail_status, worker
 from courses.cli.seed import migrate, render_report, seed
 from courses.cli.serve import serve, serve_settings
+from courses.logs import configure_logging
 from courses.settings import Settings, SettingsError
 
 __all__ = ["main", "render_report", "serve_settings"]
@@ -65,10 +66,27 @@ def _parser() -> argparse.ArgumentParser:
         default=0.2,
         help="sekunder mellan kontrollerna av om nya mejl väntar (standard 0.2)",
     )
+    worker.add_argument(
+        "--metrics-port",
+        type=_port,
+        default=None,
+        help="visa arbetarens Prometheus-mått på http://HOST:PORT/metrics (standard: av)",
+    )
+    worker.add_argument(
+        "--metrics-host",
+        default="127.0.0.1",
+        help="adressen för --metrics-port (standard 127.0.0.1)",
+    )
     # Set by `courses serve` for its worker process: stop when that service is gone.
     worker.add_argument("--parent", type=int, default=None, help=argparse.SUPPRESS)
     commands.add_parser("mail-status", help="visa hur många mejl som väntar och har misslyckats")
     return parser
+
+
+def _port(text: str) -> int:
+    if not (text.isdigit() and 0 < int(text) < 65536):
+        raise argparse.ArgumentTypeError(f"ett portnummer 1–65535, inte {text!r}")
+    return int(text)
 
 
 def _seconds(text: str) -> float:
@@ -102,6 +120,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command in ("serve", "worker"):
+        configure_logging(settings.log_format)
     if args.command == "serve":
         settings = serve_settings(settings, host=args.host, port=args.port, environ=os.environ)
         # Migrating first also finds an unreachable database before the server starts.
@@ -112,7 +132,15 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "migrate":
         return asyncio.run(migrate(settings))
     if args.command == "worker":
-        return asyncio.run(worker(settings, once=args.once, poll=args.poll, parent=args.parent))
+        return asyncio.run(
+            worker(
+                settings,
+                once=args.once,
+                poll=args.poll,
+                parent=args.parent,
+                metrics_at=(args.metrics_host, args.metrics_port) if args.metrics_port else None,
+            )
+        )
     if args.command == "mail-status":
         return asyncio.run(mail_status(settings))
     raise AssertionError(args.command)  # pragma: no cover - argparse guards this

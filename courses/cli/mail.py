@@ -6,12 +6,17 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
+from wsgiref.simple_server import WSGIServer
+
+from prometheus_client import start_http_server
 
 from courses.clock import SystemClock
 from courses.mail.transport import Transport, transport_for
 from courses.mail.worker import MailWorker
+from courses.metrics import Metrics
 from courses.services.context import ServiceContext
 from courses.services.delivery import mail_counts, recent_failures
 from courses.services.housekeeping import housekeeping, keep_house
@@ -30,25 +35,37 @@ def mail_destination(settings: Settings) -> str:
 
 
 def run_mail(
-    transport: Transport | None = None, *, poll: float = 1.0
+    transport: Transport | None = None, *, poll: float = 1.0, metrics: Metrics | None = None
 ) -> Callable[[ServiceContext, asyncio.Event], Coroutine[Any, Any, None]]:
     """The mail worker and the housekeeping jobs, together, until the event is set."""
 
     async def run(ctx: ServiceContext, stop: asyncio.Event) -> None:
-        mail = MailWorker(ctx, transport or transport_for(ctx.settings), poll_interval=poll)
+        mail = MailWorker(
+            ctx, transport or transport_for(ctx.settings), poll_interval=poll, metrics=metrics
+        )
         await asyncio.gather(mail.run(stop), keep_house(ctx, stop))
 
     return run
 
 
-async def worker(settings: Settings, *, once: bool, poll: float, parent: int | None) -> int:
+async def worker(
+    settings: Settings,
+    *,
+    once: bool,
+    poll: float,
+    parent: int | None,
+    metrics_at: tuple[str, int] | None = None,
+) -> int:
+    """`metrics_at`: (host, port) where a long-running worker serves its own counters."""
     db = Database.from_url(settings.database_url)
+    metrics = Metrics()
+    exporter = None
     try:
         await upgrade(db.engine)
         ctx = ServiceContext(db=db, clock=SystemClock(), settings=settings)
         if once:
             await housekeeping(ctx)  # a worker run from cron queues the reminders too
-            result = await MailWorker(ctx, transport_for(settings)).drain()
+            result = await MailWorker(ctx, transport_for(settings), metrics=metrics).drain()
             print(
                 f"{len(result.sent)} skickade, {len(result.retried)} försöks igen senare, "
                 f"{len(result.failed)} misslyckades."
@@ -60,12 +77,28 @@ async def worker(settings: Settings, *, once: bool, poll: float, parent: int | N
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
         watch = asyncio.create_task(_stop_when_orphaned(parent, stop)) if parent else None
-        await run_mail(poll=poll)(ctx, stop)
+        if metrics_at is not None:
+            exporter = _serve_metrics(metrics, *metrics_at)
+        await run_mail(poll=poll, metrics=metrics)(ctx, stop)
         if watch is not None:
             watch.cancel()
     finally:
+        if exporter is not None:
+            exporter.shutdown()
+            exporter.server_close()
         await db.dispose()
     return 0
+
+
+def _serve_metrics(metrics: Metrics, host: str, port: int) -> WSGIServer:
+    """The worker's own counters (mails sent, retried, failed) for Prometheus to scrape."""
+    try:
+        server, _ = start_http_server(port, addr=host, registry=metrics.registry)
+    except OSError as exc:
+        print(f"Måtten kan inte visas på {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    print(f"Mått för Prometheus: http://{host}:{port}/metrics")
+    return server
 
 
 async def _stop_when_orphaned(parent: int, stop: asyncio.Event) -> None:

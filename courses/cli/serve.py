@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from courses.cli.mail import mail_destination, run_mail
+from courses.metrics import Metrics
 from courses.settings import Settings
 from courses.supervise import ChildProcess, child_environment, courses_command
 
@@ -51,8 +52,9 @@ def serve(settings: Settings, *, host: str, port: int, mail_worker: str) -> int:
         f"(API: {address}/api/courses, dokumentation: {address}/api/schema/swagger)"
     )
     print(f"E-post: {mail_destination(settings)}, {_WORKER_MODES[mail_worker]}")
-    background = [run_mail()] if mail_worker == "inline" else []
-    app = create_app(settings, migrate=False, background=background)
+    metrics = Metrics()
+    background = [run_mail(metrics=metrics)] if mail_worker == "inline" else []
+    app = create_app(settings, migrate=False, background=background, metrics=metrics)
     child = None
     if mail_worker == "process":
         child = ChildProcess(
@@ -62,7 +64,8 @@ def serve(settings: Settings, *, host: str, port: int, mail_worker: str) -> int:
         )
         child.start()
     try:
-        uvicorn.run(app, host=host, port=port, log_level="info")
+        # log_config=None: uvicorn's loggers, the access log too, go through courses.logs.
+        uvicorn.run(app, host=host, port=port, log_level="info", log_config=None)
     finally:
         if child is not None:
             child.stop()

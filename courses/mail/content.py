@@ -40,7 +40,12 @@ def _when(session: SessionRecord) -> str:
 
 
 def _session(session: SessionRecord, facts: MailFacts) -> dict[str, Any]:
-    where = session.where(facts.registrant.format)
+    """A session's line names its place only where it differs from the format's (shown once,
+    with the meeting link, below the sessions)."""
+    fmt = facts.registrant.format
+    where = session.place if fmt is None or not fmt.digital else None
+    if fmt is not None and where == fmt.place:
+        where = None
     return {"position": session.position, "when": _when(session), "where": where}
 
 
@@ -51,7 +56,8 @@ def _format(facts: MailFacts) -> dict[str, Any] | None:
     digital = fmt.digital
     return {
         "digital": digital,
-        "label": "Digitalt" if digital else f"På plats{f': {fmt.place}' if fmt.place else ''}",
+        "label": "digitalt" if digital else "på plats",
+        "place": None if digital else fmt.place,
         "meeting_url": fmt.meeting_url if digital else None,
     }
 
@@ -86,6 +92,11 @@ class Templates:
             "leaders": [
                 {"name": leader["name"], "email": leader.get("email")} for leader in course.leaders
             ],
+            "leader_contact": any(leader.get("email") for leader in course.leaders),
+            "organizer": {
+                "name": one_line(facts.organizer.name),
+                "address": facts.organizer.address,
+            },
             "deadline": swedish_date(course.deadline),
             # After a cancellation the link only shows that it is cancelled: leave it out.
             "manage_url": (

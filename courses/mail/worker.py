@@ -23,11 +23,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from courses.calendar import invite
+from courses.domain.notices import MailKind
+from courses.logs import log_context
 from courses.mail.content import Templates
 from courses.mail.message import Outgoing, build_message
 from courses.mail.transport import PermanentFailure, TemporaryFailure, Transport
+from courses.metrics import Metrics
 from courses.services.context import ServiceContext
 from courses.services.delivery import MailFacts, Outcome, claim_batch, load_facts, record_outcomes
+from courses.services.operations import database_unavailable
 from courses.storage.outbox import Claimed
 
 __all__ = ["BatchResult", "MailWorker", "retry_delay"]
@@ -68,6 +72,7 @@ class MailWorker:
         lease: timedelta = timedelta(minutes=5),
         poll_interval: float = 1.0,
         templates: Templates | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.ctx = ctx
         self.transport = transport
@@ -77,6 +82,7 @@ class MailWorker:
         self.lease = lease
         self.poll_interval = poll_interval
         self.templates = templates or Templates()
+        self.metrics = metrics
 
     async def run_once(self) -> BatchResult:
         """Claim one batch and send it over one connection; an empty result: nothing was due."""
@@ -90,11 +96,13 @@ class MailWorker:
         outcomes = [_unreadable(mail) for mail in claimed if mail.id not in found]
         sent = await self._send_all(facts, outcomes)
         await self._record(sent, outcomes)
-        return BatchResult(
+        result = BatchResult(
             sent=sent,
             retried=[o.id for o in outcomes if o.retry_at is not None],
             failed=[o.id for o in outcomes if o.retry_at is None],
         )
+        self._report(result, outcomes)
+        return result
 
     async def drain(self) -> BatchResult:
         """Send batches until nothing is due now (tests, benchmarks, `courses worker --once`)."""
@@ -120,9 +128,12 @@ class MailWorker:
             while not stop.is_set():
                 try:
                     batch = await self.run_once()
-                except Exception:
+                except Exception as exc:
                     # The database may be restarting; the rows are safe in it. Try again later.
-                    log.exception("mail worker: a round failed; trying again")
+                    if database_unavailable(exc):
+                        log.warning("mail worker: the database is unavailable; trying again")
+                    else:
+                        log.exception("mail worker: a round failed; trying again")
                     batch = BatchResult()
                 if not batch.claimed:
                     await self.ctx.mail_signal.wait_at_most(self.poll_interval)
@@ -147,6 +158,7 @@ class MailWorker:
                 method=mail.method,
                 settings=settings,
                 now=now,
+                by_registrant=mail.kind is MailKind.CANCELLED,
             )
         return build_message(
             self.templates.render(facts),
@@ -175,7 +187,8 @@ class MailWorker:
                         # Bad data (an address no mailer takes) or a bug: building it again
                         # gives the same error, so the row fails now, where admins see it,
                         # and the rest of the batch goes on.
-                        log.exception("mail worker: cannot build outbox row %s", item.mail.id)
+                        with log_context(mail=item.mail.id):
+                            log.exception("mail worker: cannot build outbox row %s", item.mail.id)
                         outcomes.append(Outcome(item.mail.id, f"Kunde inte byggas: {exc}", None))
                         pending.pop(0)
                         continue
@@ -198,9 +211,22 @@ class MailWorker:
 
     async def _record(self, sent: list[int], outcomes: list[Outcome]) -> None:
         await record_outcomes(self.ctx, worker=self.name, sent=sent, others=outcomes)
-        failed = sum(1 for outcome in outcomes if outcome.retry_at is None)
-        if failed:
-            log.warning("mail worker: %d mails failed for good", failed)
+
+    def _report(self, result: BatchResult, outcomes: list[Outcome]) -> None:
+        """One log line per mail, with its outbox id, and this process's counters."""
+        for id_ in result.sent:
+            with log_context(mail=id_):
+                log.info("mail worker: sent")
+        for outcome in outcomes:
+            with log_context(mail=outcome.id):
+                if outcome.retry_at is None:
+                    log.warning("mail worker: failed for good: %s", outcome.error)
+                else:
+                    log.info("mail worker: will retry at %s: %s", outcome.retry_at, outcome.error)
+        if self.metrics is not None:
+            self.metrics.mail_results(
+                sent=len(result.sent), retried=len(result.retried), failed=len(result.failed)
+            )
 
 
 def _retry(mail: Claimed, error: str, now: datetime) -> Outcome:

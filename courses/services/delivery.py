@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.utils import parseaddr
 
 from courses.domain.courses import CourseRecord, Registrant, SessionRecord
 from courses.links import manage_url
@@ -24,6 +25,7 @@ from courses.storage.payloads import CourseCancelled, CourseChanged, Payload
 
 __all__ = [
     "MailFacts",
+    "Organizer",
     "Outcome",
     "claim_batch",
     "load_facts",
@@ -34,6 +36,19 @@ __all__ = [
 
 
 @dataclass(frozen=True, slots=True)
+class Organizer:
+    """Who sends the mail and answers questions: a name and an address."""
+
+    name: str
+    address: str
+
+    @classmethod
+    def of(cls, mail_from: str) -> Organizer:
+        name, address = parseaddr(mail_from)
+        return cls(name or address, address)
+
+
+@dataclass(frozen=True, slots=True)
 class MailFacts:
     """One outbox row with what its message needs."""
 
@@ -41,6 +56,7 @@ class MailFacts:
     payload: Payload
     registrant: Registrant
     course: CourseRecord
+    organizer: Organizer
 
     @property
     def removed(self) -> list[SessionRecord]:
@@ -90,6 +106,7 @@ async def load_facts(ctx: ServiceContext, mails: Sequence[Claimed]) -> list[Mail
     if not mails:
         return []
     settings = ctx.settings
+    organizer = Organizer.of(settings.mail_from)
     async with ctx.db.read() as conn:
         rows = await registrations.by_ids(conn, {mail.registration_id for mail in mails})
         courses = {
@@ -112,6 +129,7 @@ async def load_facts(ctx: ServiceContext, mails: Sequence[Claimed]) -> list[Mail
                 payload=mail.payload,
                 registrant=registrant(row, course, link=link),
                 course=course,
+                organizer=organizer,
             )
         )
     return facts

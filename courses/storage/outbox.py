@@ -35,6 +35,7 @@ __all__ = [
     "has_due",
     "mark_failed",
     "mark_sent",
+    "oldest_unsent",
     "prune_sent",
     "recent_failures",
     "retry_later",
@@ -253,3 +254,14 @@ async def counts(conn: AsyncConnection) -> dict[OutboxStatus, int]:
     result = await conn.execute(select(_OUT.status, func.count()).group_by(_OUT.status))
     found = {OutboxStatus(status): int(count) for status, count in result.all()}
     return {status: found.get(status, 0) for status in OutboxStatus}
+
+
+async def oldest_unsent(conn: AsyncConnection) -> datetime | None:
+    """When the oldest mail still waiting or being sent was queued; None when there is none."""
+    result = await conn.execute(
+        select(func.min(_OUT.created_at)).where(
+            _OUT.status.in_([OutboxStatus.PENDING.value, OutboxStatus.SENDING.value])
+        )
+    )
+    oldest: datetime | None = result.scalar_one()
+    return oldest

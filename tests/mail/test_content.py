@@ -65,12 +65,13 @@ async def test_every_confirmation_body_carries_all_the_facts(
     assert len(messages) == 2
     facts = [
         "Återfallsprevention",
-        "Kursdag 1: tisdag 5 april 2022 kl. 09.00–16.00, Ljungby",
-        "Kursdag 2: onsdag 6 april 2022 kl. 09.00–16.00, Ljungby",
-        "Format: På plats: Ljungby",
+        "Kursdag 1: tisdag 5 april 2022 kl. 09.00–16.00\n",
+        "Kursdag 2: onsdag 6 april 2022 kl. 09.00–16.00\n",
+        "Du deltar: på plats\nPlats: Ljungby",
         "Kursledare: Sophie Andersson",
         "Sista anmälningsdag: 20 mars 2022",
-        f"Se eller avanmäl din anmälan: {receipt.manage_url}",
+        f"Här ser du din anmälan och kan avanmäla dig: {receipt.manage_url}",
+        "Har du frågor om kursen? Skriv till utbildning@localhost.",
     ]
     for message in messages:
         body = parse.text(message)
@@ -79,9 +80,10 @@ async def test_every_confirmation_body_carries_all_the_facts(
         page = parse.html(message)
         for fact in [
             "Återfallsprevention",
-            "tisdag 5 april 2022 kl. 09.00–16.00, Ljungby",
-            "onsdag 6 april 2022 kl. 09.00–16.00, Ljungby",
-            "På plats: Ljungby",
+            "tisdag 5 april 2022 kl. 09.00–16.00",
+            "onsdag 6 april 2022 kl. 09.00–16.00",
+            "på plats",
+            "Ljungby",
             "Sophie Andersson",
             "20 mars 2022",
             f'href="{receipt.manage_url}"',
@@ -159,14 +161,15 @@ async def test_confirmed_registrant_who_cancels_gets_cancel_invites_and_no_manag
 
     messages = smtp.to("deltagare1@vaxjo.se")[before:]
     assert len(messages) == 4
-    assert str(messages[0]["Subject"]) == "Avanmäld: ASI grundutbildning"
-    assert "Din anmälan till kursen är avanmäld." in parse.text(messages[0])
+    assert str(messages[0]["Subject"]) == "Avanmälan bekräftad: ASI grundutbildning"
+    assert "Du är nu avanmäld från kursen." in parse.text(messages[0])
     assert "Kursdagarna tas bort ur din kalender." in parse.text(messages[0])
     assert [method_param(m) for m in messages] == ["CANCEL"] * 4
     for message in messages:
         for body in [parse.text(message), parse.html(message)]:
             assert receipt.token not in body
-            assert "Se eller avanmäl" not in body
+            assert "ser du din anmälan" not in body  # the text part's link line
+            assert "Se din anmälan" not in body  # the HTML part's link
 
 
 async def test_waitlisted_registrant_who_cancels_gets_no_invite(
@@ -181,7 +184,7 @@ async def test_waitlisted_registrant_who_cancels_gets_no_invite(
     await deliver(worker)
 
     (message,) = smtp.to("deltagare5@vaxjo.se")[before:]
-    assert str(message["Subject"]) == "Avanmäld: ASI grundutbildning"
+    assert str(message["Subject"]) == "Avanmälan bekräftad: ASI grundutbildning"
     assert parse.calendar_part(message) is None
     assert "Kursdagarna tas bort" not in parse.text(message)
     assert receipts[4].token not in parse.text(message)

@@ -128,7 +128,8 @@ async def test_cancelled_course_is_mailed_with_cancel_invites_and_no_manage_link
     for message, receipt in [*((m, receipts[0]) for m in confirmed), (waitlisted, receipts[4])]:
         for body in [parse.text(message), parse.html(message)]:
             assert receipt.token not in body
-            assert "Se eller avanmäl" not in body
+            assert "ser du din anmälan" not in body  # the text part's link line
+            assert "Se din anmälan" not in body  # the HTML part's link
 
 
 # Reminder --------------------------------------------------------------------------------------

@@ -5,11 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
 from litestar.testing import AsyncTestClient
 
 from courses.clock import FixedClock
-from courses.services.catalogue_cache import CatalogueCache
 from tests.conftest import local, registrant
 from tests.pages.conftest import csrf_token
 
@@ -162,19 +160,3 @@ async def test_an_unknown_link_is_a_swedish_page_and_the_api_keeps_problem_json(
     assert "Vi hittar ingen anmälan med den här länken" in page.text
     assert page.headers["referrer-policy"] == "no-referrer"
     assert api.headers["content-type"] == "application/problem+json"
-
-
-async def test_a_failure_behind_a_page_is_a_friendly_page_without_details(
-    client: Client, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    async def broken(*args: Any, **kwargs: Any) -> Any:
-        raise RuntimeError("the database caught fire")
-
-    monkeypatch.setattr(CatalogueCache, "courses", broken)
-
-    response = await client.get("/")
-
-    assert response.status_code == 500
-    assert "Något gick fel hos oss" in response.text
-    assert "caught fire" not in response.text
-    assert "Traceback" not in response.text

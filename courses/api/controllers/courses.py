@@ -8,7 +8,9 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
 from courses.api.mapping import course_out
+from courses.api.outcomes import counted_registration
 from courses.api.schemas import CourseOut, RegistrationCreated, RegistrationIn
+from courses.metrics import Metrics
 from courses.services import catalog
 from courses.services.calendars import course_ics
 from courses.services.context import ServiceContext
@@ -49,23 +51,21 @@ class CourseController(Controller):
     async def register(
         self,
         ctx: NamedDependency[ServiceContext],
+        metrics: NamedDependency[Metrics],
         slug: FromPath[str],
         data: JSONBody[RegistrationIn],
     ) -> RegistrationCreated:
-        receipt = await register(
-            ctx,
-            slug,
-            RegistrationForm(
-                name=data.name,
-                email=data.email,
-                employer=data.employer,
-                workplace=data.workplace,
-                works_in_field=data.works_in_field,
-                format=data.format,
-                phone=data.phone,
-                message=data.message,
-            ),
+        form = RegistrationForm(
+            name=data.name,
+            email=data.email,
+            employer=data.employer,
+            workplace=data.workplace,
+            works_in_field=data.works_in_field,
+            format=data.format,
+            phone=data.phone,
+            message=data.message,
         )
+        receipt = await counted_registration(metrics, register(ctx, slug, form))
         return RegistrationCreated(
             id=receipt.id,
             status=receipt.status.value,  # type: ignore[arg-type]

@@ -16,7 +16,9 @@ from litestar.exceptions import HTTPException, NotAuthorizedException, Permissio
 from litestar.types import ExceptionHandlersMap
 
 from courses.api.pages.templating import page
+from courses.api.problems import RETRY_AFTER_SECONDS
 from courses.domain.errors import CourseNotFound, DomainError, RegistrationNotFound
+from courses.services.operations import database_unavailable
 
 __all__ = ["for_pages", "is_api_path"]
 
@@ -69,6 +71,13 @@ _FORM_EXPIRED = (
         "Gå tillbaka till formuläret och skicka det igen. Inget av det du skickade har sparats.",
     ],
 )
+_UNAVAILABLE = (
+    "Tjänsten är inte tillgänglig just nu",
+    [
+        "Vi når inte vår databas för tillfället. Försök igen om en stund: en anmälan som du "
+        "skickar igen räknas bara en gång.",
+    ],
+)
 _BROKEN = (
     "Något gick fel hos oss",
     [
@@ -98,6 +107,8 @@ def error_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
     response = page("error.html", context, status=status, private=path.startswith("/anmalan"))
     if isinstance(exc, HTTPException) and exc.headers:
         response.headers.update(exc.headers)  # e.g. a rate limit's Retry-After
+    if status == 503:
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 
 
@@ -121,5 +132,8 @@ def _describe(
         text = _CLIENT_ERRORS.get(exc.status_code, _CLIENT_ERROR)
         retry = "Försök igen" if exc.status_code in (413, 429) else ""
         return exc.status_code, ("Det gick inte", [text]), retry
+    if database_unavailable(exc):
+        logger.warning("database unavailable on %s %s", request.method, request.url.path)
+        return 503, _UNAVAILABLE, "Försök igen"
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return 500, _BROKEN, ""
