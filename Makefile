@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck pytest seed lock clean
+.PHONY: run test lint typecheck pytest seed lock clean screenshots
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -38,6 +38,11 @@ test: $(VENV)/.dev
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## The README's pictures of the pages (docs/screenshots/), taken in chromium (apt-get install
+## chromium) against the seeded service, as the browser tests see it.
+screenshots: $(VENV)/.dev
+	$(BIN)/python -m tests.pages.screenshots docs/screenshots
 
 ## Re-create the lock files after changing dependencies in pyproject.toml (needs uv).
 lock:

@@ -19,6 +19,14 @@ from courses.api.controllers.registrations import RegistrationController
 from courses.api.dependencies import provide_ctx, provide_metrics
 from courses.api.middleware import install_request_context
 from courses.api.openapi import openapi_config, schema_plugins
+from courses.api.pages import (
+    PAGE_HANDLERS,
+    csrf_config,
+    for_pages,
+    page_dependencies,
+    static_files,
+    template_config,
+)
 from courses.api.problems import exception_handlers
 from courses.api.ratelimit import STATE_KEY as RATE_LIMITS
 from courses.api.ratelimit import RateLimits
@@ -81,12 +89,18 @@ def create_app(
             employers,
             health,
             prometheus_metrics,
+            *PAGE_HANDLERS,
+            static_files(),
         ],
         dependencies={
             "ctx": Provide(provide_ctx, sync_to_thread=False),
             "metrics": Provide(provide_metrics, sync_to_thread=False),
+            **page_dependencies(),
         },
-        exception_handlers=exception_handlers,
+        # The API answers problem+json; every other path, a page (courses.api.pages.errors).
+        exception_handlers=for_pages(exception_handlers),
+        template_config=template_config(settings),
+        csrf_config=csrf_config(settings),
         lifespan=[lifespan],
         state=State(
             {

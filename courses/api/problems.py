@@ -25,7 +25,7 @@ from courses.domain.errors import DomainError, InvalidInput
 from courses.services.operations import database_unavailable
 from courses.validation import ValidationProblem, translate
 
-__all__ = ["PROBLEM_MEDIA_TYPE", "exception_handlers", "problem"]
+__all__ = ["PROBLEM_MEDIA_TYPE", "exception_handlers", "field_message", "problem"]
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 logger = logging.getLogger("courses.api")
@@ -67,6 +67,13 @@ _FIELD_HINTS = {
     "employer": "Ange arbetsgivarens nyckel, t.ex. vaxjo (se /api/employers).",
     "format": "Ange formatets nyckel, t.ex. digital.",
 }
+
+
+def field_message(found: ValidationProblem) -> str:
+    """The Swedish message for one field error, as the API and the pages show it."""
+    if found.message == "Har fel form." and found.path in _FIELD_HINTS:
+        return _FIELD_HINTS[found.path]
+    return found.message
 
 
 def problem(
@@ -128,12 +135,7 @@ def _invalid_body(request: Request[Any, Any, Any], exc: InvalidBody) -> Response
 def _field_problems(
     request: Request[Any, Any, Any], problems: list[ValidationProblem]
 ) -> Response[dict[str, Any]]:
-    errors = []
-    for found in problems:
-        message = found.message
-        if message == "Har fel form." and found.path in _FIELD_HINTS:
-            message = _FIELD_HINTS[found.path]
-        errors.append({"field": found.path, "message": message})
+    errors = [{"field": found.path, "message": field_message(found)} for found in problems]
     if len(errors) == 1 and not errors[0]["field"]:
         detail = errors[0]["message"]  # the body as a whole: not JSON, empty, too deep
     else:

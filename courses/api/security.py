@@ -20,9 +20,11 @@ API_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'"
 """JSON and calendar files need nothing loaded, run or framed."""
 
 # Answers that carry a person's data: never stored by a browser or proxy.
-_PERSONAL = re.compile(r"^/api/registrations/|^/api/courses/[^/]+/registrations$")
+_PERSONAL = re.compile(
+    r"^/api/registrations/|^/api/courses/[^/]+/registrations$|^/anmalan/|^/kurser/[^/]+$"
+)
 # Paths whose URL holds a secret token: never sent on as a Referer.
-_SECRET_URL = re.compile(r"^/api/registrations/")
+_SECRET_URL = re.compile(r"^/api/registrations/|^/anmalan/")
 _HSTS = "max-age=31536000"  # a year; not includeSubDomains: the county's other hosts decide
 
 

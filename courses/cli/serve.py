@@ -26,8 +26,12 @@ def serve_settings(
     """Without COURSES_BASE_URL, links point where the service really listens."""
     if environ.get("COURSES_BASE_URL", "").strip():
         return settings
-    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - only a name here
-    return replace(settings, base_url=f"http://{shown}:{port}")
+    return replace(settings, base_url=f"http://{_shown(host)}:{port}")
+
+
+def _shown(host: str) -> str:
+    """Where a browser on this machine reaches a service listening on every address."""
+    return "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - only a name here
 
 
 def serve(settings: Settings, *, host: str, port: int, mail_worker: str) -> int:
@@ -42,9 +46,10 @@ def serve(settings: Settings, *, host: str, port: int, mail_worker: str) -> int:
         # lets the worker use another core without slowing registrations down.
         postgres = settings.async_database_url.startswith("postgresql")
         mail_worker = "process" if postgres else "inline"
+    address = f"http://{_shown(host)}:{port}"
     print(
-        f"Tjänsten startar på http://{host}:{port}/api/courses "
-        f"(API-beskrivning: http://{host}:{port}/api/schema/openapi.json)"
+        f"Tjänsten startar: öppna {address}/ i webbläsaren för kurserna "
+        f"(API: {address}/api/courses, beskrivning: {address}/api/schema/openapi.json)"
     )
     print(f"E-post: {mail_destination(settings)}, {_WORKER_MODES[mail_worker]}")
     metrics = Metrics()

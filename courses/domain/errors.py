@@ -62,6 +62,12 @@ class AlreadyRegistered(DomainError):
 class NotEligible(DomainError):
     code = "not-eligible"
 
+    def __init__(self, detail: str, *, field: str | None = None) -> None:
+        super().__init__(detail)
+        # The form field the refusal is about (email, employer, works_in_field): a page shows
+        # the refusal next to that field.
+        self.field = field
+
 
 class NoInvite(DomainError):
     """A waitlisted or cancelled registration has no calendar invite."""

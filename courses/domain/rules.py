@@ -172,12 +172,14 @@ def check_eligible(
         raise NotEligible(
             "Utbildningarna är till för dig som arbetar med missbruks- och beroendevård. "
             "Bekräfta att du gör det för att anmäla dig.",
+            field="works_in_field",
         )
     if not domain_allowed(email_domain(email), employer_domains):
         listed = ", ".join(employer_domains)
         raise NotEligible(
             f"E-postadressen hör inte till {employer_name}. Använd din e-postadress i "
             f"tjänsten (som slutar på {listed}).",
+            field="email",
         )
 
 

@@ -14,17 +14,23 @@ import msgspec
 
 from courses.schedule.spec import CourseSpec, Schedule
 
-__all__ = ["DEMO_LEAD", "demo_schedule"]
+__all__ = ["DEMO_LEAD", "demo_schedule", "is_demo"]
 
 DEMO_LEAD = timedelta(days=14)
 """How far ahead the earliest demo deadline lands: at least this, less than a week more."""
 
+_SLUG_PREFIX = "demo-"
 _TITLE_PREFIX = "DEMO – "
 _TITLE_MAX = 200  # the schedule's (and the database's) limit for a title
 _NOTE = (
     "DEMO: en kopia av {slug} flyttad {weeks} veckor framåt så att den går att prova. "
     "Det är inte en riktig utbildning."
 )
+
+
+def is_demo(slug: str) -> bool:
+    """Whether a course is a demo copy: the pages tell it apart from the real schedule."""
+    return slug.startswith(_SLUG_PREFIX)
 
 
 def demo_schedule(schedule: Schedule, *, today: date) -> Schedule:
@@ -51,7 +57,7 @@ def _shifted(course: CourseSpec, shift: timedelta, weeks: int) -> CourseSpec:
     deadline = course.deadline + shift
     return msgspec.structs.replace(
         course,
-        slug=f"demo-{course.slug}"[:100],
+        slug=f"{_SLUG_PREFIX}{course.slug}"[:100],
         title=(_TITLE_PREFIX + course.title)[:_TITLE_MAX],
         description=description,
         deadline=deadline,

@@ -121,7 +121,8 @@ def _check_rules(
     if employer is None:
         raise NotEligible(
             "Arbetsgivaren finns inte bland dem vars anställda kan anmäla sig. "
-            "Välj din arbetsgivare i listan."
+            "Välj din arbetsgivare i listan.",
+            field="employer",
         )
     check_eligible(
         email=form.email,

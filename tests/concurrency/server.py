@@ -19,8 +19,8 @@ __all__ = ["running_server"]
 
 
 @contextmanager
-def running_server(app: Litestar, **options: Any) -> Iterator[str]:
-    """Serve `app` on a free port; yields its base URL and stops it afterwards.
+def running_server(app: Litestar, *, port: int = 0, **options: Any) -> Iterator[str]:
+    """Serve `app` on `port` (0: a free one); yields its base URL and stops it afterwards.
 
     `options` go to `uvicorn.Config` (e.g. `log_config=None, log_level="info"` to get the
     access log through `courses.logs`, as `courses serve` does).
@@ -29,7 +29,7 @@ def running_server(app: Litestar, **options: Any) -> Iterator[str]:
     config = uvicorn.Config(
         app,
         host="127.0.0.1",
-        port=0,
+        port=port,
         lifespan="on",
         server_header=False,
         # uvloop would install its event loop policy for the whole test process.

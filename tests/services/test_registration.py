@@ -32,7 +32,7 @@ async def test_registration_is_confirmed_while_seats_last(seeded: ServiceContext
 
     assert receipt.status is RegistrationStatus.CONFIRMED
     assert receipt.waitlist_position is None
-    assert receipt.manage_url == f"http://kurser.test/api/registrations/{receipt.token}"
+    assert receipt.manage_url == f"http://kurser.test/anmalan/{receipt.token}"
     assert (await get_course(seeded, ASI)).course.seats_left == 3
 
 

@@ -1,0 +1,67 @@
+"""The catalogue's cards, worded and rendered once per loaded catalogue.
+
+A card's text (dates, places, leaders) and its HTML change only when its course does, which
+`CatalogueCache` tells by handing back the very same records. Seats move the records too, so
+what is left is the states' dependence on the clock: they are computed again when the clock
+(the injected one) has moved on by `STATES_KEPT`. At a deadline or an opening the catalogue may
+so lag by up to a second; registering itself always decides on the current time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment
+from markupsafe import Markup
+
+from courses.api.pages.views import CourseCard, course_card
+from courses.api.pages.wording import StateView, state_view
+from courses.domain.courses import CourseRecord
+
+__all__ = ["STATES_KEPT", "CatalogueCards", "Entry"]
+
+STATES_KEPT = timedelta(seconds=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One course in the catalogue now: its card, its state, and the card's two HTML halves
+    (around the state tag)."""
+
+    card: CourseCard
+    state: StateView
+    head: Markup
+    facts: Markup
+
+
+class CatalogueCards:
+    """One per app; `entries` for the records that `CatalogueCache.courses` gives."""
+
+    def __init__(self) -> None:
+        self._source: Sequence[CourseRecord] | None = None
+        self._built: list[tuple[CourseCard, Markup, Markup]] = []
+        self._entries: list[Entry] = []
+        self._states_at: datetime | None = None
+
+    def entries(
+        self, courses: Sequence[CourseRecord], *, env: Environment, now: datetime, tz: ZoneInfo
+    ) -> list[Entry]:
+        if courses is not self._source:
+            # Macros of an autoescaping environment return Markup, escaped already.
+            fragments: Any = env.get_template("_card.html").module
+            cards = [course_card(course) for course in courses]
+            self._built = [(card, fragments.head(card), fragments.facts(card)) for card in cards]
+            self._source = courses
+            self._states_at = None
+        elif self._states_at is not None and self._states_at <= now < self._states_at + STATES_KEPT:
+            return self._entries
+        self._entries = [
+            Entry(card, state_view(course, course.state(now=now, tz=tz), now=now, tz=tz), h, f)
+            for course, (card, h, f) in zip(courses, self._built, strict=True)
+        ]
+        self._states_at = now
+        return self._entries

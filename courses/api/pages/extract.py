@@ -1,0 +1,107 @@
+"""The registerutdrag as the registrant downloads it: JSON with Swedish names a person can read.
+
+Every stored column of the registration is here (less the manage token's check value, which is
+said in words), with the course it is for and the mails about it still kept.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import msgspec
+
+from courses.domain.courses import FormatRecord
+from courses.domain.wording import describe_session
+from courses.services.data_extract import RegistrationData
+from courses.storage.extract import StoredMail
+
+__all__ = ["extract_json"]
+
+_STATUS = {"confirmed": "bekräftad", "waitlisted": "på reservlistan", "cancelled": "avanmäld"}
+_MAIL_KINDS = {
+    "confirmed": "bekräftelse",
+    "waitlisted": "plats på reservlistan",
+    "promoted": "plats från reservlistan",
+    "cancelled": "bekräftelse på avanmälan",
+    "already_registered": "länken till anmälan, skickad igen",
+    "course_changed": "kursen har ändrats",
+    "course_cancelled": "kursen är inställd",
+    "reminder": "påminnelse",
+}
+_MAIL_STATUS = {
+    "pending": "väntar på att skickas",
+    "sending": "skickas",
+    "sent": "skickat",
+    "failed": "kunde inte skickas",
+}
+_INVITE = {"REQUEST": "kalenderinbjudan", "CANCEL": "borttagning ur kalendern"}
+
+
+def _participation(fmt: FormatRecord | None) -> str | None:
+    if fmt is None:
+        return None
+    return "digitalt" if fmt.digital else "på plats"
+
+
+def _moment(value: datetime | None, tz: ZoneInfo) -> str | None:
+    return None if value is None else value.astimezone(tz).isoformat(timespec="seconds")
+
+
+def _mail(mail: StoredMail, tz: ZoneInfo) -> dict[str, Any]:
+    return {
+        "slag": _MAIL_KINDS.get(mail.kind, mail.kind),
+        "status": _MAIL_STATUS.get(mail.status, mail.status),
+        "kalender": _INVITE.get(mail.method or ""),
+        "kursdag": mail.part,
+        "uppgifter i mejlet": mail.payload,
+        "försök": mail.attempts,
+        "skapat": _moment(mail.created_at, tz),
+        "skickat": _moment(mail.sent_at, tz),
+        "fel": mail.last_error,
+    }
+
+
+def extract_json(data: RegistrationData, *, base_url: str, now: datetime, tz: ZoneInfo) -> bytes:
+    details = data.details
+    stored = data.stored
+    course = details.course
+    document = {
+        "om": (
+            "Registerutdrag: allt som tjänsten har sparat om din anmälan. Tider är svensk "
+            "tid. Länken till din anmälan sparas inte, bara ett kontrollvärde som inte går "
+            "att räkna tillbaka till länken."
+        ),
+        "hämtat": _moment(now, tz),
+        "anmälan": {
+            "nummer": details.id,
+            "status": _STATUS[details.status.value],
+            "plats på reservlistan": details.waitlist_position,
+            "namn": details.name,
+            "e-postadress": details.email,
+            "e-postadress för dubblettkontroll": stored.email_key,
+            "arbetsgivare": details.employer_name,
+            "arbetsplats": details.workplace,
+            "telefonnummer": details.phone,
+            "meddelande": details.message,
+            "deltar": _participation(details.format),
+            "plats": details.format.place if details.format else None,
+            "nummer i kursens kö": stored.queue_no,
+            "anmäld": _moment(stored.created_at, tz),
+            "bekräftad": _moment(stored.confirmed_at, tz),
+            "avanmäld": _moment(stored.cancelled_at, tz),
+            "senast ändrad": _moment(stored.updated_at, tz),
+            "påminnelse skickad": _moment(stored.reminded_at, tz),
+            "länken skickad igen": _moment(stored.resent_at, tz),
+        },
+        "kurs": {
+            "namn": course.title,
+            "adress": f"{base_url}/kurser/{course.slug}",
+            "kursdagar": [
+                describe_session(s.day, s.start_time, s.end_time) for s in course.sessions
+            ],
+        },
+        "mejl": [_mail(mail, tz) for mail in data.mails],
+    }
+    return msgspec.json.format(msgspec.json.encode(document), indent=2)

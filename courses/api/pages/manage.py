@@ -1,0 +1,105 @@
+"""`/anmalan/{token}`: the receipt and the registrant's own page, cancelling with a confirmation
+step, and the registerutdrag.
+
+A GET never changes anything (mail scanners open every link in a mail): cancelling is a page
+with a button that POSTs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from courses.api.pages.extract import extract_json
+from courses.api.pages.registration_view import RegistrationView
+from courses.api.pages.templating import page, page_headers
+from courses.api.ratelimit import rate_limits
+from courses.domain.errors import RegistrationClosed, RegistrationNotFound
+from courses.services.cancellation import cancel_registration
+from courses.services.context import ServiceContext
+from courses.services.data_extract import registration_data
+from courses.services.lookup import get_registration
+
+__all__ = ["RegistrationPage"]
+
+Token = FromPath[str]
+
+
+async def _view(ctx: ServiceContext, token: str) -> RegistrationView:
+    details = await get_registration(ctx, token)
+    return RegistrationView.of(
+        details,
+        token,
+        now=ctx.clock.now(),
+        tz=ctx.tz,
+        reminder_days=ctx.settings.reminder_days,
+    )
+
+
+class RegistrationPage(Controller):
+    path = "/anmalan"
+    include_in_schema = False
+
+    # Every route here looks a token up: limited per token and, for unknown ones, per client
+    # address, as the API's token routes are (courses.api.ratelimit).
+
+    @get("/{token:str}", name="registration")
+    async def show(
+        self, ctx: NamedDependency[ServiceContext], request: Request[Any, Any, Any], token: Token
+    ) -> Template:
+        with rate_limits(request).token_lookup(request, token):
+            view = await _view(ctx, token)
+        return page("registration.html", {"registration": view, "problem": ""}, private=True)
+
+    @get("/{token:str}/avanmal", name="cancel-confirm")
+    async def confirm_cancel(
+        self, ctx: NamedDependency[ServiceContext], request: Request[Any, Any, Any], token: Token
+    ) -> Response[Any]:
+        with rate_limits(request).token_lookup(request, token):
+            view = await _view(ctx, token)
+        if view.cancel_url is None:
+            # Already cancelled, or the course has begun: the page itself says why.
+            return Redirect(view.path, status_code=303, headers=page_headers(private=True))
+        return page("cancel.html", {"registration": view}, private=True)
+
+    @post("/{token:str}/avanmal", status_code=303)
+    async def cancel(
+        self, ctx: NamedDependency[ServiceContext], request: Request[Any, Any, Any], token: Token
+    ) -> Response[Any]:
+        try:
+            with rate_limits(request).token_lookup(request, token):
+                await cancel_registration(ctx, token)
+        except RegistrationNotFound:
+            # Cancelled already (a second click, another tab): the page shows it is; an
+            # unknown token gets the page's 404.
+            pass
+        except RegistrationClosed as exc:
+            view = await _view(ctx, token)
+            context = {"registration": view, "problem": exc.detail}
+            return page("registration.html", context, status=409, private=True)
+        return Redirect(f"/anmalan/{token}", status_code=303, headers=page_headers(private=True))
+
+    @get("/{token:str}/registerutdrag", name="registration-data")
+    async def data(
+        self, ctx: NamedDependency[ServiceContext], request: Request[Any, Any, Any], token: Token
+    ) -> Response[bytes]:
+        with rate_limits(request).token_lookup(request, token):
+            stored = await registration_data(ctx, token)
+        body = extract_json(
+            stored,
+            base_url=ctx.settings.base_url,
+            now=ctx.clock.now(),
+            tz=ctx.tz,
+        )
+        return Response(
+            body,
+            media_type="application/json; charset=utf-8",
+            headers={
+                **page_headers(private=True),
+                "Content-Disposition": 'attachment; filename="registerutdrag.json"',
+            },
+        )

@@ -1,0 +1,158 @@
+"""What the catalogue and the course page show of a course: view models built from the catalog
+service's listings, in the organizer's time zone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from courses.api.pages.wording import (
+    StateView,
+    and_list,
+    date_list,
+    format_label,
+    places,
+    seats_left,
+    seats_phrase,
+    session_day,
+    session_time,
+    state_view,
+)
+from courses.domain.courses import CourseRecord, FormatRecord
+from courses.domain.rules import RegistrationState, swedish_date
+from courses.schedule.demo import is_demo
+from courses.services.catalog import CourseListing
+
+__all__ = ["CourseCard", "CourseView", "FormatOption", "LeaderView", "SessionView", "course_card"]
+
+
+@dataclass(frozen=True, slots=True)
+class LeaderView:
+    name: str
+    email: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SessionView:
+    day: str
+    time: str
+    where: str
+
+
+@dataclass(frozen=True, slots=True)
+class FormatOption:
+    key: str
+    label: str
+    note: str
+    """Seats of this format when it has its own cap, e.g. `2 platser kvar`; else empty."""
+
+
+@dataclass(frozen=True, slots=True)
+class CourseCard:
+    """A course as the catalogue lists it, less its state (which moves with the clock)."""
+
+    slug: str
+    title: str
+    url: str
+    demo: bool
+    dates: str
+    where: str
+    leaders: str
+    deadline: str
+    first_day: date
+    last_day: date
+    months: frozenset[tuple[int, int]]
+    digital: bool
+    on_site: bool
+
+
+def course_card(course: CourseRecord) -> CourseCard:
+    days = [s.day for s in course.sessions] or [course.deadline]
+    return CourseCard(
+        slug=course.slug,
+        title=course.title,
+        url=f"/kurser/{course.slug}",
+        demo=is_demo(course.slug),
+        dates=date_list(days),
+        where=places(course.formats),
+        leaders=and_list([leader["name"] for leader in course.leaders]),
+        deadline=swedish_date(course.deadline),
+        first_day=min(days),
+        last_day=max(days),
+        months=frozenset((d.year, d.month) for d in days),
+        digital=any(f.digital for f in course.formats),
+        on_site=any(not f.digital for f in course.formats),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CourseView:
+    """A course as its own page shows it, with what its registration form offers."""
+
+    card: CourseCard
+    state: StateView
+    paragraphs: list[str]
+    sessions: list[SessionView]
+    leaders: list[LeaderView]
+    seats: str
+    info_url: str | None
+    formats: list[FormatOption]
+    calendar_url: str
+
+    @classmethod
+    def of(cls, listing: CourseListing, *, now: datetime, tz: ZoneInfo) -> CourseView:
+        course = listing.course
+        return cls(
+            card=course_card(course),
+            state=state_view(course, listing.state, now=now, tz=tz),
+            paragraphs=_paragraphs(course.description),
+            sessions=[
+                SessionView(
+                    day=session_day(s),
+                    time=session_time(s),
+                    where=places(course.formats, session_place=s.place),
+                )
+                for s in course.sessions
+            ],
+            leaders=[LeaderView(x["name"], x.get("email")) for x in course.leaders],
+            seats=_seats(course, open_now=listing.state in _TAKING),
+            info_url=course.info_url,
+            formats=[_option(f) for f in course.formats] if len(course.formats) > 1 else [],
+            calendar_url=f"/api/courses/{course.slug}/calendar.ics",
+        )
+
+
+def _paragraphs(text: str | None) -> list[str]:
+    if not text:
+        return []
+    return [" ".join(part.split()) for part in text.split("\n\n") if part.strip()]
+
+
+_TAKING = (RegistrationState.OPEN, RegistrationState.WAITLIST)
+
+
+def _seats(course: CourseRecord, *, open_now: bool) -> str:
+    left = seats_left(course)
+    if left is None:
+        return ""
+    cap = course.seats
+    if cap is None:
+        cap = sum(f.seats or 0 for f in course.formats)
+    if not open_now:
+        return f"Högst {cap} deltagare."
+    if left == 0:
+        return f"Alla {cap} platser är tagna."
+    free = "1 ledig" if left == 1 else f"{left} lediga"
+    return f"{cap} platser, varav {free}."
+
+
+def _option(fmt: FormatRecord) -> FormatOption:
+    left = fmt.seats_left
+    if left is None:
+        note = ""
+    elif left == 0:
+        note = "fullbokat, reservlista"
+    else:
+        note = seats_phrase(left)
+    return FormatOption(key=fmt.key, label=format_label(fmt), note=note)

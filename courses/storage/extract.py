@@ -1,0 +1,91 @@
+"""Everything stored about one registration, for its registrant's data extract (registerutdrag).
+
+Read straight from the tables, column by column, so that what a person downloads is what is
+stored and not what some view of it happens to show.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from courses.storage.tables import outbox_table, registration_table
+
+__all__ = ["StoredMail", "StoredRegistration", "stored_mails", "stored_registration"]
+
+_REG = registration_table.c
+_OUT = outbox_table.c
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRegistration:
+    """The registration's own columns, less the token's hash and nonce (a secret's check value,
+    which says nothing about the person)."""
+
+    email_key: str
+    queue_no: int
+    created_at: datetime
+    updated_at: datetime
+    confirmed_at: datetime | None
+    cancelled_at: datetime | None
+    reminded_at: datetime | None
+    resent_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredMail:
+    """One mail to the registrant as the outbox keeps it (its text is built when it is sent)."""
+
+    kind: str
+    status: str
+    part: int | None
+    method: str | None
+    payload: dict[str, Any]
+    attempts: int
+    created_at: datetime
+    sent_at: datetime | None
+    last_error: str | None
+
+
+async def stored_registration(
+    conn: AsyncConnection, registration_id: int
+) -> StoredRegistration | None:
+    found = await conn.execute(
+        select(
+            _REG.email_key,
+            _REG.queue_no,
+            _REG.created_at,
+            _REG.updated_at,
+            _REG.confirmed_at,
+            _REG.cancelled_at,
+            _REG.reminded_at,
+            _REG.resent_at,
+        ).where(_REG.id == registration_id)
+    )
+    row = found.first()
+    return None if row is None else StoredRegistration(**row._asdict())
+
+
+async def stored_mails(conn: AsyncConnection, registration_id: int) -> list[StoredMail]:
+    """The registration's mails still in the outbox, oldest first (sent ones are forgotten
+    after a while, see `courses.services.housekeeping`)."""
+    found = await conn.execute(
+        select(
+            _OUT.kind,
+            _OUT.status,
+            _OUT.part,
+            _OUT.method,
+            _OUT.payload,
+            _OUT.attempts,
+            _OUT.created_at,
+            _OUT.sent_at,
+            _OUT.last_error,
+        )
+        .where(_OUT.registration_id == registration_id)
+        .order_by(_OUT.id)
+    )
+    return [StoredMail(**row._asdict()) for row in found.all()]
