@@ -31,7 +31,9 @@ __all__ = [
     "Checked",
     "Email",
     "Key",
+    "Message",
     "NonEmpty",
+    "Phone",
     "PositiveInt",
     "Slug",
     "Text",
@@ -156,6 +158,8 @@ NonEmpty = Annotated[
 # control character.
 _TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*(?![\s\S])"
 Text = Annotated[str, msgspec.Meta(pattern=_TEXT)]
+Phone = Annotated[str, msgspec.Meta(max_length=40, pattern=r"^\+?[0-9][0-9 ()-]{4,38}$")]
+Message = Annotated[Text, msgspec.Meta(max_length=2000)]
 PositiveInt = Annotated[int, msgspec.Meta(ge=1, le=100_000)]
 Url = Annotated[
     str, msgspec.Meta(max_length=500, pattern=rf"^https?://[^{_CONTROLS}\s]+(?![\s\S])")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from courses.api.schemas import (
     CourseOut,
     CourseSummaryOut,
+    CreatedStatus,
     FormatOut,
     LeaderOut,
     RegistrationFormatOut,
@@ -20,7 +20,7 @@ from courses.domain.timing import registration_closes_at
 from courses.services.catalog import CourseListing
 from courses.services.lookup import RegistrationDetails
 
-__all__ = ["course_out", "registration_out"]
+__all__ = ["course_out", "created_status", "registration_out"]
 
 
 def _leaders(course: CourseRecord) -> list[LeaderOut]:
@@ -51,7 +51,7 @@ def course_out(listing: CourseListing, tz: ZoneInfo) -> CourseOut:
         formats=[
             FormatOut(
                 key=f.key,
-                kind=cast(Any, f.kind),
+                kind=f.kind,
                 place=f.place,
                 seats=f.seats,
                 seats_left=f.seats_left,
@@ -65,7 +65,7 @@ def course_out(listing: CourseListing, tz: ZoneInfo) -> CourseOut:
         seats=course.seats,
         seats_left=course.seats_left,
         waitlist=course.waitlist,
-        state=cast(Any, listing.state.value),
+        state=listing.state,
         info_url=course.info_url,
     )
 
@@ -77,7 +77,7 @@ def registration_out(details: RegistrationDetails, tz: ZoneInfo) -> Registration
     show_link = details.status is RegistrationStatus.CONFIRMED
     return RegistrationOut(
         id=details.id,
-        status=cast(Any, details.status.value),
+        status=details.status,
         waitlist_position=details.waitlist_position,
         name=details.name,
         email=details.email,
@@ -90,7 +90,7 @@ def registration_out(details: RegistrationDetails, tz: ZoneInfo) -> Registration
         if fmt is None
         else RegistrationFormatOut(
             key=fmt.key,
-            kind=cast(Any, fmt.kind),
+            kind=fmt.kind,
             place=fmt.place,
             meeting_url=fmt.meeting_url if show_link else None,
         ),
@@ -99,9 +99,18 @@ def registration_out(details: RegistrationDetails, tz: ZoneInfo) -> Registration
             title=course.title,
             leaders=_leaders(course),
             sessions=[_session(course, s, tz) for s in course.sessions],
-            state=cast(Any, details.course_state.value),
+            state=details.course_state,
         ),
         created_at=details.created_at.astimezone(tz),
         cancelled_at=details.cancelled_at.astimezone(tz) if details.cancelled_at else None,
         can_cancel=details.can_cancel,
     )
+
+
+def created_status(status: RegistrationStatus) -> CreatedStatus:
+    """A new registration's status as the API's type says it can be."""
+    if status is RegistrationStatus.CONFIRMED:
+        return "confirmed"
+    if status is RegistrationStatus.WAITLISTED:
+        return "waitlisted"
+    raise ValueError(f"a new registration is never {status}")

@@ -8,12 +8,15 @@ from typing import Annotated, Literal
 import msgspec
 from litestar.params import PathParameter
 
-from courses.validation import Checked, Email, Key, NonEmpty, Text
+from courses.domain.courses import FormatKind
+from courses.domain.rules import RegistrationState, RegistrationStatus
+from courses.storage.employers import EmployerKind
 
 __all__ = [
     "REGISTRATION_EXAMPLE",
     "CourseOut",
     "CourseSummaryOut",
+    "CreatedStatus",
     "EmployerOut",
     "FieldProblem",
     "FormatOut",
@@ -22,32 +25,15 @@ __all__ = [
     "ProblemDetails",
     "RegistrationCreated",
     "RegistrationFormatOut",
-    "RegistrationIn",
     "RegistrationOut",
     "SessionOut",
 ]
 
-Phone = Annotated[str, msgspec.Meta(max_length=40, pattern=r"^\+?[0-9][0-9 ()-]{4,38}$")]
-Message = Annotated[Text, msgspec.Meta(max_length=2000)]
-State = Literal["open", "waitlist", "closed", "not_yet_open", "cancelled"]
 # A slug or token as it arrives in the path: whatever it is, not a control character (NUL would
 # reach the database, which refuses it). Anything else that names nothing is a 404.
 PathSegment = Annotated[
     str, PathParameter(min_length=1, pattern=r"^[^\x00-\x1f\x7f-\x9f]+(?![\s\S])")
 ]
-
-
-class RegistrationIn(msgspec.Struct, Checked, forbid_unknown_fields=True, kw_only=True):
-    """A registration: who you are, where you work, and how you take part."""
-
-    name: NonEmpty
-    email: Email
-    employer: Key
-    workplace: NonEmpty
-    works_in_field: bool
-    format: Key | None = None
-    phone: Phone | None = None
-    message: Message | None = None
 
 
 REGISTRATION_EXAMPLE = {
@@ -67,7 +53,7 @@ class LeaderOut(msgspec.Struct, kw_only=True):
 
 class FormatOut(msgspec.Struct, kw_only=True):
     key: str
-    kind: Literal["digital", "on_site"]
+    kind: FormatKind
     place: str | None
     seats: int | None
     seats_left: int | None
@@ -96,20 +82,24 @@ class CourseOut(msgspec.Struct, kw_only=True):
     seats: int | None
     seats_left: int | None
     waitlist: bool
-    state: State
+    state: RegistrationState
     info_url: str | None
 
 
 class EmployerOut(msgspec.Struct, kw_only=True):
     key: str
     name: str
-    kind: Literal["municipality", "region"]
+    kind: EmployerKind
     domains: list[str]
+
+
+CreatedStatus = Literal["confirmed", "waitlisted"]
+"""What registering answers: a seat, or a place on the waitlist."""
 
 
 class RegistrationCreated(msgspec.Struct, kw_only=True):
     id: int
-    status: Literal["confirmed", "waitlisted"]
+    status: CreatedStatus
     waitlist_position: int | None
     manage_url: str
 
@@ -119,19 +109,19 @@ class CourseSummaryOut(msgspec.Struct, kw_only=True):
     title: str
     leaders: list[LeaderOut]
     sessions: list[SessionOut]
-    state: State
+    state: RegistrationState
 
 
 class RegistrationFormatOut(msgspec.Struct, kw_only=True):
     key: str
-    kind: Literal["digital", "on_site"]
+    kind: FormatKind
     place: str | None
     meeting_url: str | None
 
 
 class RegistrationOut(msgspec.Struct, kw_only=True):
     id: int
-    status: Literal["confirmed", "waitlisted", "cancelled"]
+    status: RegistrationStatus
     waitlist_position: int | None
     name: str
     email: str

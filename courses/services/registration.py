@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import msgspec
 from sqlalchemy.exc import IntegrityError
 
 from courses.domain.courses import CourseRecord, FormatRecord
@@ -41,22 +42,25 @@ from courses.storage import enrolment, registrations, seats
 from courses.storage.employers import EmployerRecord
 from courses.storage.payloads import AlreadyRegistered as AlreadyRegisteredMail
 from courses.storage.payloads import Confirmed, Waitlisted
+from courses.validation import Checked, Email, Key, Message, NonEmpty, Phone
 
 __all__ = ["RegistrationForm", "RegistrationReceipt", "register"]
 
 
-@dataclass(frozen=True, slots=True)
-class RegistrationForm:
-    """What a registrant fills in (already checked for form: lengths, a plausible address)."""
+class RegistrationForm(msgspec.Struct, Checked, forbid_unknown_fields=True, kw_only=True):
+    """A registration as a person fills it in: who they are, where they work, how they take
+    part. The one input shape: the API's JSON body and the page's form are decoded into it
+    (strictly, every field checked at once by `courses.validation.all_errors`), and
+    constructing one directly still canonicalises the address (the `Checked` fields)."""
 
-    name: str
-    email: str
-    employer: str
-    workplace: str
+    name: NonEmpty
+    email: Email
+    employer: Key
+    workplace: NonEmpty
     works_in_field: bool
-    format: str | None = None
-    phone: str | None = None
-    message: str | None = None
+    format: Key | None = None
+    phone: Phone | None = None
+    message: Message | None = None
 
 
 @dataclass(frozen=True, slots=True)

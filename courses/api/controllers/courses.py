@@ -10,7 +10,7 @@ from litestar.openapi.spec import Example
 from litestar.params import Body
 from litestar.status_codes import HTTP_201_CREATED
 
-from courses.api.mapping import course_out
+from courses.api.mapping import course_out, created_status
 from courses.api.openapi import problem_responses
 from courses.api.outcomes import counted_registration
 from courses.api.ratelimit import rate_limits
@@ -19,7 +19,6 @@ from courses.api.schemas import (
     CourseOut,
     PathSegment,
     RegistrationCreated,
-    RegistrationIn,
 )
 from courses.metrics import Metrics
 from courses.services import catalog
@@ -72,25 +71,15 @@ class CourseController(Controller):
         request: Request[Any, Any, Any],
         slug: PathSegment,
         data: Annotated[
-            RegistrationIn,
+            RegistrationForm,
             Body(examples=[Example(summary="En anmälan", value=REGISTRATION_EXAMPLE)]),
         ],
     ) -> RegistrationCreated:
         rate_limits(request).registration(request, course=slug, email=data.email)
-        form = RegistrationForm(
-            name=data.name,
-            email=data.email,
-            employer=data.employer,
-            workplace=data.workplace,
-            works_in_field=data.works_in_field,
-            format=data.format,
-            phone=data.phone,
-            message=data.message,
-        )
-        receipt = await counted_registration(metrics, register(ctx, slug, form))
+        receipt = await counted_registration(metrics, register(ctx, slug, data))
         return RegistrationCreated(
             id=receipt.id,
-            status=receipt.status.value,  # type: ignore[arg-type]
+            status=created_status(receipt.status),
             waitlist_position=receipt.waitlist_position,
             manage_url=receipt.manage_url,
         )

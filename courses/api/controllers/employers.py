@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
-
 from litestar import get
 from litestar.di import NamedDependency
 
@@ -23,6 +21,6 @@ __all__ = ["employers"]
 )
 async def employers(ctx: NamedDependency[ServiceContext]) -> list[EmployerOut]:
     return [
-        EmployerOut(key=e.key, name=e.name, kind=cast(Any, e.kind), domains=e.domains)
+        EmployerOut(key=e.key, name=e.name, kind=e.kind, domains=e.domains)
         for e in await list_employers(ctx)
     ]

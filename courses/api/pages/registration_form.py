@@ -1,7 +1,7 @@
 """The registration form: what was typed, checked by the API's own rules, and its errors.
 
 One source for the rules and their wording: the form is turned into the API's body and checked
-with `courses.validation.all_errors` against `RegistrationIn` (worded by `field_message`, as the
+with `courses.validation.all_errors` against `RegistrationForm` (worded by `field_message`, as the
 API words it); what only the service can decide (eligibility, format, already registered)
 comes back as the domain's errors, which name their field.
 """
@@ -15,7 +15,6 @@ from typing import Any
 import msgspec
 
 from courses.api.problems import field_message
-from courses.api.schemas import RegistrationIn
 from courses.domain.errors import AlreadyRegistered, DomainError, InvalidInput, NotEligible
 from courses.services.registration import RegistrationForm
 from courses.validation import all_errors
@@ -113,7 +112,7 @@ def _body(values: Mapping[str, str]) -> dict[str, Any]:
 def parse_form(state: FormState) -> RegistrationForm | None:
     """The registration to make, or None with the field errors added to `state`."""
     body = _body(state.values)
-    for found in all_errors(RegistrationIn, body):
+    for found in all_errors(RegistrationForm, body):
         name = found.path.split(".", 1)[0]
         if state.error(name):
             continue
@@ -121,14 +120,4 @@ def parse_form(state: FormState) -> RegistrationForm | None:
         state.messages.append(FieldMessage(name, text, f"{LABELS.get(name, name)}: {text}"))
     if state.has_errors:
         return None
-    data = msgspec.convert(body, RegistrationIn, strict=False)
-    return RegistrationForm(
-        name=data.name,
-        email=data.email,
-        employer=data.employer,
-        workplace=data.workplace,
-        works_in_field=data.works_in_field,
-        format=data.format,
-        phone=data.phone,
-        message=data.message,
-    )
+    return msgspec.convert(body, RegistrationForm, strict=True)
