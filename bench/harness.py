@@ -4,22 +4,24 @@ Every measurement gets its own database (a SQLite file in the run's temporary fo
 PostgreSQL database created on `--postgres-url` and dropped afterwards) and its own server
 process on a free port of 127.0.0.1, in a session of its own so that a Ctrl-C reaches only the
 benchmark, which stops it. The service is a checkout's own `.venv/bin/courses` (another
-checkout's for an A/B run); the load client is in `load.py`.
+checkout's for an A/B run). The SMTP sink is `smtp_sink.py`, the load client `load.py`.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import json
 import os
-import re
 import signal
 import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,11 +43,6 @@ def progress(message: str) -> None:
 
 def _interrupt(signum: int, _frame: Any) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
-
-
-def stop_on_sigterm() -> None:
-    """SIGTERM unwinds like Ctrl-C: servers stopped, databases dropped, files removed."""
-    signal.signal(signal.SIGTERM, _interrupt)
 
 
 def cpu_s(pid: int) -> float | None:
@@ -131,9 +128,41 @@ class Postgres:
             query(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', autocommit=True)
 
 
-def databases(sqlite: bool, postgres_url: str | None, folder: Path) -> list[Sqlite | Postgres]:
-    found: list[Sqlite | Postgres] = [Sqlite(folder)] if sqlite else []
-    return found + ([Postgres(postgres_url)] if postgres_url else [])
+def positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
+    return number
+
+
+def database_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--postgres-url",
+        help="also on PostgreSQL: a server URL whose user may CREATE and DROP databases",
+    )
+    parser.add_argument("--sqlite", action=argparse.BooleanOptionalAction, default=True)
+
+
+def run_databases(
+    args: argparse.Namespace, measure: Callable[[Sqlite | Postgres, Path], Iterable[Any]]
+) -> int:
+    """For SQLite and/or PostgreSQL (`database_options`), print what `measure` gives as JSON
+    lines; everything it made lives in one temporary folder, removed afterwards."""
+    if not args.sqlite and not args.postgres_url:
+        progress("Nothing to run: --no-sqlite and no --postgres-url.")
+        return 2
+    signal.signal(signal.SIGTERM, _interrupt)  # unwind like Ctrl-C: clean up on the way out
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+            folder = Path(tmp)
+            found: list[Sqlite | Postgres] = [Sqlite(folder)] if args.sqlite else []
+            for db in found + ([Postgres(args.postgres_url)] if args.postgres_url else []):
+                for line in measure(db, folder):
+                    print(json.dumps(line), flush=True)
+    except KeyboardInterrupt:
+        progress("Interrupted: servers stopped, temporary databases and files removed.")
+        return 130
+    return 0
 
 
 # --- Server processes ------------------------------------------------------------------------
@@ -156,7 +185,7 @@ class Checkout:
     def cli(self, args: Sequence[str], env: Mapping[str, str]) -> None:
         """`courses ARGS` to completion; on failure, show its output and raise."""
         done = subprocess.run(
-            [self.courses, *args], env=env, capture_output=True, text=True, check=False
+            [self.courses, *args], cwd=self.path, env=env, capture_output=True, text=True
         )
         if done.returncode != 0:
             sys.stderr.write(done.stdout + done.stderr)
@@ -194,11 +223,18 @@ class Server:
 
 
 @contextmanager
-def serving(command: list[str], env: Mapping[str, str], log: Path, port: int) -> Iterator[Server]:
-    """Start a server, wait until GET /api/health answers 200, and stop it (SIGTERM) after."""
+def serving(
+    command: list[str], env: Mapping[str, str], log: Path, port: int, *, cwd: Path = ROOT
+) -> Iterator[Server]:
+    """Start a server in `cwd`, wait until GET /api/health answers 200, stop it (SIGTERM) after.
+
+    `cwd` matters: `courses serve` starts its mail worker as `python -m courses.cli`, which
+    imports the `courses` found in the working directory first.
+    """
     with log.open("ab") as out:
         proc = subprocess.Popen(
             command,
+            cwd=cwd,
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=out,
@@ -220,77 +256,3 @@ def serving(command: list[str], env: Mapping[str, str], log: Path, port: int) ->
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-
-
-# --- The SMTP sink ---------------------------------------------------------------------------
-# aiosmtpd's threaded Controller, as the tests' SmtpServer runs it, but in a process of its own
-# (so it does not share a GIL with the sender it measures) and keeping only one line per
-# message, `arrival<TAB>Message-ID`, in a file: parsing the messages would make it the bottleneck.
-
-_MESSAGE_ID = re.compile(rb"^message-id:[ \t]*(<[^>\r\n]*>)", re.IGNORECASE | re.MULTILINE)
-
-
-class _Recorder:
-    def __init__(self, out: Any) -> None:
-        self.out = out
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        arrived = time.time()  # the wall clock: compared with the outbox rows' created_at
-        head = (envelope.original_content or envelope.content).partition(b"\r\n\r\n")[0]
-        found = _MESSAGE_ID.search(head)
-        self.out.write(f"{arrived:.6f}\t{found.group(1).decode() if found else ''}\n")
-        self.out.flush()
-        return "250 2.0.0 OK"
-
-
-@dataclass(frozen=True, slots=True)
-class Sink:
-    url: str
-    port: int
-    pid: int
-    log: Path
-
-    def mark(self) -> int:
-        """Where the messages from now on begin, for `received`."""
-        return self.log.stat().st_size
-
-    def received(self, since: int) -> list[tuple[float, str]]:
-        """(arrival Unix time, Message-ID) of every message after the `mark()` `since`."""
-        with self.log.open("rb") as f:
-            f.seek(since)
-            lines = f.read().decode().splitlines()
-        return [(float(t), mid) for t, _, mid in (line.partition("\t") for line in lines)]
-
-
-@contextmanager
-def smtp_sink(folder: Path) -> Iterator[Sink]:
-    """The sink process on a free port of 127.0.0.1 until the block ends (its stdin closes)."""
-    port, log = free_port(), folder / "smtp-sink.tsv"
-    log.touch()
-    command = [sys.executable, __file__, "sink", str(port), str(log)]
-    proc = subprocess.Popen(
-        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=True
-    )
-    try:
-        assert proc.stdout is not None
-        if proc.stdout.readline().strip() != b"ready":
-            raise RuntimeError("the SMTP sink did not start")
-        yield Sink(f"smtp://{HOST}:{port}", port, proc.pid, log)
-    finally:
-        proc.communicate(timeout=20)
-
-
-def _sink_main(port: int, log: Path) -> None:
-    from aiosmtpd.controller import Controller
-
-    with log.open("a") as out:
-        # A fixed hostname: by default aiosmtpd looks up this host's FQDN for every connection.
-        controller = Controller(_Recorder(out), hostname=HOST, port=port, server_hostname="sink")
-        controller.start()
-        print("ready", flush=True)
-        sys.stdin.read()  # until the benchmark closes it
-        controller.stop()
-
-
-if __name__ == "__main__" and sys.argv[1:2] == ["sink"]:
-    _sink_main(int(sys.argv[2]), Path(sys.argv[3]))

@@ -19,7 +19,6 @@ from harness import (
     ROOT,
     Checkout,
     Postgres,
-    Sink,
     Sqlite,
     cpu_s,
     free_port,
@@ -28,6 +27,7 @@ from harness import (
     serving,
 )
 from load import HOST, SCHEDULE, fire, percentile, registrations
+from smtp_sink import Sink
 
 from courses.clock import SystemClock
 from courses.mail.message import Outgoing

@@ -55,17 +55,16 @@ seconds apart in the same round, and is the steadier one.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from harness import Postgres, Sink, Sqlite, databases, progress, smtp_sink, stop_on_sigterm
+from harness import Postgres, Sqlite, database_options, positive, progress, run_databases
 from load import percentile
 from mail_rounds import rush_round, throughput_round
+from smtp_sink import Sink, smtp_sink
 
 TARGET_RATIO = 0.5
 TARGET_PER_S = 200.0
@@ -126,50 +125,31 @@ def run_database(db: Sqlite | Postgres, sink: Sink, args: Any, folder: Path) -> 
     return summarize(db.name, args, rounds)
 
 
-def _positive(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
-    return number
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("-n", type=_positive, default=2000, help="mails per throughput round")
+    parser.add_argument("-n", type=positive, default=2000, help="mails per throughput round")
     parser.add_argument(
         "--lanes",
-        type=_positive,
+        type=positive,
         help="batches the drained worker keeps in flight, each on its own SMTP connection "
         "(default: the worker's own; 1 compares one connection with the ceiling's one)",
     )
-    parser.add_argument("--rush", type=_positive, default=1000, help="registrations per rush")
-    parser.add_argument("-c", "--concurrency", type=_positive, default=32, help="rush clients")
-    parser.add_argument("--rounds", type=_positive, default=3, help="throughput+rush rounds")
+    parser.add_argument("--rush", type=positive, default=1000, help="registrations per rush")
+    parser.add_argument("-c", "--concurrency", type=positive, default=32, help="rush clients")
+    parser.add_argument("--rounds", type=positive, default=3, help="throughput+rush rounds")
     parser.add_argument("--warmup", type=int, default=50, help="unmeasured ones before a rush")
-    parser.add_argument(
-        "--postgres-url",
-        help="also on PostgreSQL: a server URL whose user may CREATE and DROP databases",
-    )
-    parser.add_argument("--sqlite", action=argparse.BooleanOptionalAction, default=True)
+    database_options(parser)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if not args.sqlite and not args.postgres_url:
-        progress("Nothing to run: --no-sqlite and no --postgres-url.")
-        return 2
-    stop_on_sigterm()
-    try:
-        with tempfile.TemporaryDirectory(prefix="mail-throughput-") as tmp:
-            folder = Path(tmp)
-            with smtp_sink(folder) as sink:
-                for db in databases(args.sqlite, args.postgres_url, folder):
-                    print(json.dumps(run_database(db, sink, args, folder)), flush=True)
-    except KeyboardInterrupt:
-        progress("Interrupted: processes stopped, temporary databases and files removed.")
-        return 130
-    return 0
+
+    def measure(db: Sqlite | Postgres, folder: Path) -> list[dict[str, Any]]:
+        with smtp_sink(folder) as sink:
+            return [run_database(db, sink, args, folder)]
+
+    return run_databases(args, measure)
 
 
 if __name__ == "__main__":

@@ -44,10 +44,8 @@ Output: progress on stderr, and one JSON line per database and service checkout 
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
-import tempfile
 from argparse import Namespace
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -62,13 +60,14 @@ from harness import (
     Sqlite,
     baseline_command,
     cpu_s,
-    databases,
+    database_options,
     free_port,
+    positive,
     progress,
     query,
+    run_databases,
     service_env,
     serving,
-    stop_on_sigterm,
 )
 from load import SCHEDULE, WARMUP, Volley, fire, percentile, registrations
 
@@ -161,13 +160,13 @@ def measure(side: str, db: Sqlite | Postgres, args: Namespace, folder: Path, lab
     port = free_port()
     with db.database(label) as url:
         env = service_env(url, port, folder)
-        command = baseline_command(port)
+        command, cwd = baseline_command(port), ROOT
         if side != BASELINE:
-            checkout = Checkout(Path(side))
+            checkout, cwd = Checkout(Path(side)), Path(side)
             checkout.cli(["seed", str(ROOT / "seeds" / "employers.toml")], env)
             checkout.cli(["seed", str(SCHEDULE)], env)
             command = checkout.serve(port, args.mail_worker)
-        with serving(command, env, folder / f"{label}.log", port) as server:
+        with serving(command, env, folder / f"{label}.log", port, cwd=cwd) as server:
             progress(f"[{db.name}] {label}: {side} pid {server.pid} port {port}")
             warm = fire(port, registrations(args.warmup, port, warmup=True), args.concurrency)
             before = cpu_s(server.pid)
@@ -251,13 +250,6 @@ def run_database(
     return [summarize(db.name, args, side, rounds) for side in checkouts]
 
 
-def _positive(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
-    return number
-
-
 def _checkout(value: str) -> str:
     path = Path(value).resolve()
     if not (path / ".venv" / "bin" / "courses").is_file():
@@ -267,13 +259,14 @@ def _checkout(value: str) -> str:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("-n", type=_positive, default=2000, help="registrations per round")
-    parser.add_argument("-c", "--concurrency", type=_positive, default=32, help="in flight")
-    parser.add_argument("--rounds", type=_positive, default=3, help="rounds (each side once)")
+    parser.add_argument("-n", type=positive, default=2000, help="registrations per round")
+    parser.add_argument("-c", "--concurrency", type=positive, default=32, help="in flight")
+    parser.add_argument("--rounds", type=positive, default=3, help="rounds (each side once)")
     parser.add_argument("--warmup", type=int, default=100, help="unmeasured ones first")
     parser.add_argument(
         "--service-checkout",
         type=_checkout,
+        metavar="PATH",
         action="append",
         help="a clone with its own .venv whose `courses serve` to measure; repeat it for A/B "
         "(default: this checkout)",
@@ -285,31 +278,14 @@ def _parser() -> argparse.ArgumentParser:
         help="off (default): the registration path alone, outbox rows included; auto: also "
         "send the mails as `courses serve` does (to .eml files here)",
     )
-    parser.add_argument(
-        "--postgres-url",
-        help="also on PostgreSQL: a server URL whose user may CREATE and DROP databases",
-    )
-    parser.add_argument("--sqlite", action=argparse.BooleanOptionalAction, default=True)
+    database_options(parser)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if not args.sqlite and not args.postgres_url:
-        progress("Nothing to run: --no-sqlite and no --postgres-url.")
-        return 2
     checkouts = list(dict.fromkeys(args.service_checkout or [str(ROOT)]))
-    stop_on_sigterm()
-    try:
-        with tempfile.TemporaryDirectory(prefix="registration-rush-") as tmp:
-            folder = Path(tmp)
-            for db in databases(args.sqlite, args.postgres_url, folder):
-                for line in run_database(db, args, checkouts, folder):
-                    print(json.dumps(line), flush=True)
-    except KeyboardInterrupt:
-        progress("Interrupted: servers stopped, temporary databases and files removed.")
-        return 130
-    return 0
+    return run_databases(args, lambda db, folder: run_database(db, args, checkouts, folder))
 
 
 if __name__ == "__main__":
