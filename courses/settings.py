@@ -7,13 +7,16 @@ mails written to files.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-__all__ = ["Settings", "SettingsError", "async_database_url"]
+from courses.logs import LOG_FORMATS, LogFormat
+
+__all__ = ["Rate", "Settings", "SettingsError", "async_database_url", "parse_rate"]
 
 PREFIX = "COURSES_"
 
@@ -52,6 +55,13 @@ def _integer(name: str, value: str) -> int:
     return number
 
 
+def _log_format(value: str) -> LogFormat:
+    for known in LOG_FORMATS:
+        if value.lower() == known:
+            return known
+    raise SettingsError(f"{PREFIX}LOG_FORMAT must be text or json: {value!r}")
+
+
 def _check_smtp_url(url: str) -> None:
     """A usable SMTP URL; messages never repeat it, as it may hold a password."""
     parts = urlsplit(url)
@@ -66,6 +76,44 @@ def _check_smtp_url(url: str) -> None:
         raise SettingsError("COURSES_SMTP_URL has a port that is not a number") from None
     if not parts.hostname:
         raise SettingsError("COURSES_SMTP_URL names no host (smtp://host:587)")
+
+
+@dataclass(frozen=True, slots=True)
+class Rate:
+    """At most `count` requests in any `seconds` long window (a moving window)."""
+
+    count: int
+    seconds: int
+
+    def __str__(self) -> str:
+        return f"{self.count}/{self.seconds}s"
+
+
+_RATE = re.compile(
+    r"(?P<count>\d+)\s*(?:/|per)\s*(?P<n>\d+)?\s*"
+    r"(?P<unit>s|sec|seconds?|m|min|minutes?|h|hours?|d|days?)",
+    re.IGNORECASE,
+)
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_rate(name: str, value: str) -> Rate | None:
+    """`5/10min`, `5 per 10 minutes`, `60/hour`; `off` (or 0 requests) means no limit."""
+    text = value.strip()
+    if text.lower() in ("off", "none", "0"):
+        return None
+    found = _RATE.fullmatch(text)
+    if found is None:
+        raise SettingsError(
+            f"{PREFIX}{name} must look like 5/10min, 60/hour or off: {value!r}",
+        )
+    count = int(found["count"])
+    seconds = int(found["n"] or 1) * _UNIT_SECONDS[found["unit"][0].lower()]
+    if count == 0:
+        return None
+    if seconds == 0:
+        raise SettingsError(f"{PREFIX}{name} needs a window longer than zero: {value!r}")
+    return Rate(count, seconds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +136,8 @@ class Settings:
     """Public address of the service; links in answers and mails start with it."""
 
     secret_key: str = field(default="dev-only-secret-change-me", repr=False)
-    """Key for signing logins; set a long random value in production."""
+    """Key of the manage links (each token is an HMAC of a stored nonce); set a long random
+    value in production. Changing it invalidates the links in mails already sent."""
 
     timezone: str = "Europe/Stockholm"
     """The organizer's time zone; all schedule dates and times are local to it."""
@@ -96,6 +145,25 @@ class Settings:
     reminder_days: int = 3
     """How many days before a course's first session its confirmed registrants get a
     reminder (sent once; 0 turns reminders off)."""
+
+    log_format: LogFormat = "text"
+    """`text` (readable lines, the default) or `json` (one JSON object per line, for a log
+    collector). Both carry the request id and the mail id, and never a secret."""
+
+    # Rate limits of the HTTP API, per process (each instance counts for itself). None turns
+    # one off. A whole municipality may come from one address, so the per-address ceiling is
+    # generous and the tight limits are per person or per token.
+    registration_rate: Rate | None = Rate(5, 600)
+    """Registrations for one course from one mailbox (the address without its `+tag`)."""
+
+    client_registration_rate: Rate | None = Rate(1000, 600)
+    """Registrations from one client address (an IPv6 client counts by its /64 network)."""
+
+    token_rate: Rate | None = Rate(60, 600)
+    """Look-ups of one manage token (GET, DELETE, invite.ics), known or not."""
+
+    unknown_token_rate: Rate | None = Rate(30, 600)
+    """Look-ups of unknown tokens from one client address: guessing links gets slow."""
 
     @property
     def tz(self) -> ZoneInfo:
@@ -124,6 +192,13 @@ class Settings:
             secret_key=get("SECRET_KEY", defaults.secret_key),
             timezone=get("TIMEZONE", defaults.timezone),
             reminder_days=_integer("REMINDER_DAYS", get("REMINDER_DAYS", "3")),
+            log_format=_log_format(get("LOG_FORMAT", defaults.log_format)),
+            registration_rate=_rate(env, "RATE_LIMIT_REGISTRATION", defaults.registration_rate),
+            client_registration_rate=_rate(
+                env, "RATE_LIMIT_CLIENT", defaults.client_registration_rate
+            ),
+            token_rate=_rate(env, "RATE_LIMIT_TOKEN", defaults.token_rate),
+            unknown_token_rate=_rate(env, "RATE_LIMIT_UNKNOWN_TOKEN", defaults.unknown_token_rate),
         )
         settings.validate()
         return settings
@@ -136,7 +211,14 @@ class Settings:
             raise SettingsError(f"COURSES_TIMEZONE: unknown time zone {self.timezone!r}") from exc
         if self.smtp_url is not None:
             _check_smtp_url(self.smtp_url)
+        if self.log_format not in LOG_FORMATS:
+            raise SettingsError(f"COURSES_LOG_FORMAT must be text or json: {self.log_format!r}")
         if not self.base_url.startswith(("http://", "https://")):
             raise SettingsError(
                 f"COURSES_BASE_URL must start with http:// or https://: {self.base_url!r}"
             )
+
+
+def _rate(env: Mapping[str, str], name: str, default: Rate | None) -> Rate | None:
+    value = env.get(PREFIX + name, "").strip()
+    return parse_rate(name, value) if value else default

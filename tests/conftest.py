@@ -20,12 +20,13 @@ from sqlalchemy.engine import make_url
 from courses.clock import FixedClock
 from courses.schedule import Schedule, load_schedule
 from courses.services.context import ServiceContext
-from courses.services.registration import RegistrationForm
+from courses.services.registration import RegistrationForm, RegistrationReceipt, register
 from courses.services.schedule_import import import_schedule
 from courses.settings import Settings
 from courses.storage.db import Database, make_engine
 from courses.storage.migrate import upgrade
 from courses.storage.tables import metadata
+from tests.log_lines import restored_logging
 from tests.mail.smtp_server import SmtpServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,6 +67,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "postgresql" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _logging_as_before() -> Iterator[None]:
+    """A test that runs `courses.cli.main` (which sets up logging) leaves no handler behind."""
+    with restored_logging():
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -191,3 +199,16 @@ def registrant(n: int | str = 1, **overrides: Any) -> dict[str, Any]:
 def form(n: int | str = 1, **overrides: Any) -> RegistrationForm:
     """`registrant` as the service takes it."""
     return RegistrationForm(**registrant(n, **overrides))
+
+
+ASI = "asi-grund-2022"  # four seats, four sessions, with a waitlist
+
+
+async def fill_asi(
+    ctx: ServiceContext, *, waiting: int = 1
+) -> tuple[list[RegistrationReceipt], list[RegistrationReceipt]]:
+    """ASI grundutbildning full: registrants 1-4 confirmed, then `waiting` on its waitlist
+    (5, 6, ...)."""
+    seated = [await register(ctx, ASI, form(n)) for n in range(1, 5)]
+    queued = [await register(ctx, ASI, form(n)) for n in range(5, 5 + waiting)]
+    return seated, queued

@@ -3,32 +3,40 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager, suppress
+from typing import Any
 
 from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
 
-from courses import __version__
+from courses.api.body import JSON_BODY_LIMIT, check_request
 from courses.api.controllers.courses import CourseController
-from courses.api.controllers.employers import employers, health
+from courses.api.controllers.employers import employers
+from courses.api.controllers.operations import health, prometheus_metrics
 from courses.api.controllers.registrations import RegistrationController
-from courses.api.dependencies import provide_ctx
+from courses.api.dependencies import provide_ctx, provide_metrics
+from courses.api.middleware import install_request_context
+from courses.api.openapi import openapi_config, schema_plugins
 from courses.api.problems import exception_handlers
+from courses.api.ratelimit import STATE_KEY as RATE_LIMITS
+from courses.api.ratelimit import RateLimits
+from courses.api.security import security_headers
 from courses.clock import Clock, SystemClock
-from courses.mail.transport import Transport, transport_for
-from courses.mail.worker import MailWorker
+from courses.metrics import Metrics
 from courses.services.context import ServiceContext
 from courses.settings import Settings
 from courses.storage.db import Database
 from courses.storage.migrate import upgrade
 
-__all__ = ["create_app"]
+__all__ = ["BackgroundTask", "create_app"]
 
-_WORKER_STOP_GRACE = 10.0
+BackgroundTask = Callable[[ServiceContext, asyncio.Event], Coroutine[Any, Any, None]]
+"""Work that runs beside the requests, on their event loop and database, until the event is
+set: the composition root passes the mail worker here when the service sends mail itself."""
+
+_BACKGROUND_STOP_GRACE = 10.0
 
 
 def create_app(
@@ -37,15 +45,15 @@ def create_app(
     clock: Clock | None = None,
     migrate: bool = True,
     pool_size: int = 10,
-    mail_worker: bool = False,
-    mail_transport: Transport | None = None,
+    background: Sequence[BackgroundTask] = (),
+    metrics: Metrics | None = None,
 ) -> Litestar:
     """Build the app. The engine is made in the lifespan, on the loop that serves requests.
 
-    `mail_worker`: also send the outbox from this process (`courses serve` does; more
-    instances can run `courses worker` instead). `mail_transport` defaults to the settings'.
+    `metrics`: this process's counters (the CLI makes one per process; default: a new one).
     """
     clock = clock or SystemClock()
+    metrics = metrics or Metrics()
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -55,38 +63,60 @@ def create_app(
                 await upgrade(db.engine)
             ctx = ServiceContext(db=db, clock=clock, settings=settings)
             app.state.ctx = ctx
-            if not mail_worker:
-                yield
-                return
             stop = asyncio.Event()
-            worker = MailWorker(ctx, mail_transport or transport_for(settings))
-            task = asyncio.create_task(worker.run(stop), name="mail-worker")
+            tasks = [asyncio.create_task(task(ctx, stop)) for task in background]
             try:
                 yield
             finally:
                 stop.set()
                 ctx.mail_signal.notify()
-                # A batch in flight gets time to finish; what it leaves is sent on the next start.
-                done, _ = await asyncio.wait([task], timeout=_WORKER_STOP_GRACE)
-                if not done:
-                    task.cancel()
-                    with suppress(asyncio.CancelledError):
-                        await task
+                await _stop(tasks)
         finally:
             await db.dispose()
 
-    return Litestar(
-        route_handlers=[CourseController, RegistrationController, employers, health],
-        dependencies={"ctx": Provide(provide_ctx, sync_to_thread=False)},
+    app = Litestar(
+        route_handlers=[
+            CourseController,
+            RegistrationController,
+            employers,
+            health,
+            prometheus_metrics,
+        ],
+        dependencies={
+            "ctx": Provide(provide_ctx, sync_to_thread=False),
+            "metrics": Provide(provide_metrics, sync_to_thread=False),
+        },
         exception_handlers=exception_handlers,
         lifespan=[lifespan],
-        state=State({"base_url": settings.base_url}),
-        openapi_config=OpenAPIConfig(
-            title="Utbildningar inom missbruks- och beroendevård",
-            version=__version__,
-            description="Anmälan till utbildningar för kommun- och regionanställda.",
-            path="/api/schema",
-            render_plugins=[SwaggerRenderPlugin(path="/swagger"), JsonRenderPlugin()],
+        state=State(
+            {
+                "base_url": settings.base_url,
+                "metrics": metrics,
+                RATE_LIMITS: RateLimits(settings),
+            }
         ),
+        openapi_config=openapi_config(),
+        # The request's own checks: URL length, media type and strict JSON (courses.api.body),
+        # a body limit that a route may raise, and security headers on every answer.
+        before_request=check_request,
+        request_max_body_size=JSON_BODY_LIMIT,
+        before_send=[security_headers(settings)],
+        plugins=schema_plugins(),
         debug=False,
+        # Logging is set up once per process (courses.logs, by the CLI); Litestar's default
+        # would put a handler of its own on the root logger each time an app is made.
+        logging_config=None,
     )
+    return install_request_context(app, metrics)
+
+
+async def _stop(tasks: list[asyncio.Task[None]]) -> None:
+    """Work in flight (a mail batch) gets time to finish; what it leaves is done next start."""
+    if not tasks:
+        return
+    _, late = await asyncio.wait(tasks, timeout=_BACKGROUND_STOP_GRACE)
+    for task in late:
+        task.cancel()
+    for task in late:
+        with suppress(asyncio.CancelledError):
+            await task

@@ -14,11 +14,11 @@ from courses.api.schemas import (
     RegistrationOut,
     SessionOut,
 )
+from courses.domain.courses import CourseRecord, SessionRecord
 from courses.domain.rules import RegistrationStatus
 from courses.domain.timing import registration_closes_at
 from courses.services.catalog import CourseListing
 from courses.services.lookup import RegistrationDetails
-from courses.services.records import CourseRecord, SessionRecord
 
 __all__ = ["course_out", "registration_out"]
 

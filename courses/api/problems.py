@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import msgspec
 from litestar import Request, Response
 from litestar.exceptions import (
     HTTPException,
@@ -20,8 +19,11 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import Empty, ExceptionHandlersMap
 from litestar.utils.scope.state import ScopeState
 
+from courses.api.body import InvalidBody, body_problems, json_body_struct
+from courses.api.ratelimit import TooManyRequests
 from courses.domain.errors import DomainError, InvalidInput
-from courses.validation import ValidationProblem, all_errors, translate
+from courses.services.operations import database_unavailable
+from courses.validation import ValidationProblem, translate
 
 __all__ = ["PROBLEM_MEDIA_TYPE", "exception_handlers", "problem"]
 
@@ -39,6 +41,11 @@ _STATUS = {
     "not-eligible": 422,
 }
 _TITLES = {
+    # Refusals of the request itself, before any rule (courses.api.body, .ratelimit).
+    "too-large": "För stor förfrågan",
+    "uri-too-long": "För lång adress",
+    "unsupported-media-type": "Fel innehållstyp",
+    "too-many-requests": "För många förfrågningar",
     "validation-error": "Ogiltiga uppgifter",
     "course-not-found": "Hittades inte",
     "registration-closed": "Anmälan är stängd",
@@ -51,9 +58,11 @@ _TITLES = {
     "method-not-allowed": "Metoden stöds inte",
     "bad-request": "Felaktig förfrågan",
     "internal-error": "Något gick fel",
+    "service-unavailable": "Tjänsten är inte tillgänglig just nu",
 }
+RETRY_AFTER_SECONDS = 5
+"""What a 503 asks clients to wait: a restarting database is usually back within seconds."""
 _FIELD_HINTS = {
-    "email": "Ange en giltig e-postadress, t.ex. fornamn.efternamn@vaxjo.se.",
     "phone": "Ange ett telefonnummer med siffror, t.ex. 0470-123 45.",
     "employer": "Ange arbetsgivarens nyckel, t.ex. vaxjo (se /api/employers).",
     "format": "Ange formatets nyckel, t.ex. digital.",
@@ -92,52 +101,71 @@ def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response
 def _validation_error(
     request: Request[Any, Any, Any], exc: ValidationException
 ) -> Response[dict[str, Any]]:
-    problems = _body_problems(request) or [
-        translate(str(item.get("message", "")))
-        for item in (exc.extra if isinstance(exc.extra, list) else [])
-    ]
+    """Litestar's own refusals: a path parameter, or a body it could not convert."""
+    items = exc.extra if isinstance(exc.extra, list) else []
+    problems = _body_problems(request) or [_parameter_problem(item) for item in items]
     if not problems:
         return problem(
             request, "validation-error", "Förfrågan kunde inte läsas. Skicka giltig JSON."
         )
+    return _field_problems(request, problems)
+
+
+def _parameter_problem(item: object) -> ValidationProblem:
+    if not isinstance(item, dict):
+        return ValidationProblem("", "Förfrågan kunde inte läsas.")
+    found = translate(str(item.get("message", "")))
+    field = str(item.get("key") or found.path)
+    if item.get("source") == "path":
+        return ValidationProblem(field, "Adressen innehåller tecken som inte hör hemma i den.")
+    return ValidationProblem(field, found.message)
+
+
+def _invalid_body(request: Request[Any, Any, Any], exc: InvalidBody) -> Response[dict[str, Any]]:
+    return _field_problems(request, exc.problems)
+
+
+def _field_problems(
+    request: Request[Any, Any, Any], problems: list[ValidationProblem]
+) -> Response[dict[str, Any]]:
     errors = []
     for found in problems:
         message = found.message
         if message == "Har fel form." and found.path in _FIELD_HINTS:
             message = _FIELD_HINTS[found.path]
         errors.append({"field": found.path, "message": message})
-    fields = ", ".join(e["field"] or "innehållet" for e in errors)
-    detail = f"Några uppgifter saknas eller är felaktiga: {fields}."
+    if len(errors) == 1 and not errors[0]["field"]:
+        detail = errors[0]["message"]  # the body as a whole: not JSON, empty, too deep
+    else:
+        fields = ", ".join(e["field"] or "innehållet" for e in errors)
+        detail = f"Några uppgifter saknas eller är felaktiga: {fields}."
     return problem(request, "validation-error", detail, extra={"errors": errors})
 
 
 def _body_problems(request: Request[Any, Any, Any]) -> list[ValidationProblem]:
     """All field errors of the JSON body, when the failing part was the body.
 
-    Litestar reports only msgspec's first error; the body it already read is cached in the
-    connection state (an internal of Litestar 2, hence the defensive access).
+    The body Litestar already read is cached in the connection state (an internal of
+    Litestar 2, hence the defensive access).
     """
-    data_field = request.route_handler.parsed_fn_signature.parameters.get("data")
-    struct = getattr(data_field, "annotation", None)
-    if not (isinstance(struct, type) and issubclass(struct, msgspec.Struct)):
-        return []
+    struct = json_body_struct(request.route_handler)
     body = getattr(ScopeState.from_scope(request.scope), "body", Empty)
-    if not isinstance(body, bytes):
+    if struct is None or not isinstance(body, bytes):
         return []
-    try:
-        value = msgspec.json.decode(body)
-    except msgspec.DecodeError:
-        return [ValidationProblem("", "Förfrågan är inte giltig JSON.")]
-    return all_errors(struct, value)
+    return body_problems(struct, body)
 
 
 def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
     if isinstance(exc, NotFoundException):
         return problem(request, "not-found", "Adressen finns inte.", status=404)
     if isinstance(exc, MethodNotAllowedException):
-        return problem(
+        refused = problem(
             request, "method-not-allowed", "Metoden stöds inte för adressen.", status=405
         )
+        refused.headers.update(exc.headers or {})  # Allow: the methods that are supported
+        return refused
+    if exc.status_code in _REQUEST_REFUSALS:
+        return _request_refusal(request, exc.status_code)
     if exc.status_code == 400:
         return problem(
             request, "validation-error", "Förfrågan kunde inte läsas. Skicka giltig JSON."
@@ -150,6 +178,8 @@ def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response
 
 
 def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    if database_unavailable(exc):
+        return _service_unavailable(request, exc)
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem(
         request,
@@ -160,7 +190,85 @@ def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response
     )
 
 
+# Refusals of the request itself: too large, wrong media type, too long a URL, too many.
+
+_REQUEST_REFUSALS = {
+    413: "too-large",
+    414: "uri-too-long",
+    415: "unsupported-media-type",
+}
+
+
+def _request_refusal(request: Request[Any, Any, Any], status: int) -> Response[dict[str, Any]]:
+    code = _REQUEST_REFUSALS[status]
+    if status == 413:
+        limit = request.route_handler.resolve_request_max_body_size() or 0
+        detail = (
+            f"Innehållet är för stort. Högst {_size(limit)} tas emot; "
+            "skicka bara de uppgifter som efterfrågas."
+        )
+    elif status == 414:
+        detail = "Adressen är för lång. Kontrollera länken och försök igen."
+        # Not the whole over-long path back again: its start says which one it was.
+        return problem(
+            request, code, detail, status=status, extra={"instance": _path_start(request)}
+        )
+    else:
+        detail = "Innehållet måste skickas som JSON, med rubriken Content-Type: application/json."
+    return problem(request, code, detail, status=status)
+
+
+def _path_start(request: Request[Any, Any, Any]) -> str:
+    path = request.url.path
+    return path if len(path) <= 100 else path[:100] + "…"
+
+
+def _size(limit: int) -> str:
+    if limit >= 1024 and limit % 1024 == 0:
+        return f"{limit // 1024} KiB"
+    return f"{limit} byte"
+
+
+def _too_many_requests(
+    request: Request[Any, Any, Any], exc: TooManyRequests
+) -> Response[dict[str, Any]]:
+    wait = exc.retry_after
+    if wait < 60:
+        when = f"{wait} sekund" if wait == 1 else f"{wait} sekunder"
+    else:
+        minutes = (wait + 59) // 60
+        when = "1 minut" if minutes == 1 else f"{minutes} minuter"
+    refused = problem(
+        request,
+        "too-many-requests",
+        f"För många förfrågningar på kort tid. Försök igen om {when}.",
+        status=429,
+    )
+    refused.headers["Retry-After"] = str(wait)
+    return refused
+
+
+def _service_unavailable(
+    request: Request[Any, Any, Any], exc: Exception
+) -> Response[dict[str, Any]]:
+    """The database is down or restarting: say so, and when to try again; no stack trace."""
+    lines = str(getattr(exc, "orig", None) or exc).splitlines()
+    reason = lines[0] if lines else type(exc).__name__
+    logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, reason)
+    response = problem(
+        request,
+        "service-unavailable",
+        "Tjänsten kan inte nå sin databas just nu. Försök igen om en stund; en anmälan som du "
+        "skickar igen räknas bara en gång.",
+        status=503,
+    )
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 exception_handlers: ExceptionHandlersMap = {
+    InvalidBody: _invalid_body,
+    TooManyRequests: _too_many_requests,
     DomainError: _domain_error,
     ValidationException: _validation_error,
     HTTPException: _http_error,

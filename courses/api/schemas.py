@@ -6,15 +6,20 @@ from datetime import date, datetime, time
 from typing import Annotated, Literal
 
 import msgspec
+from litestar.params import PathParameter
 
-from courses.validation import Email, Key, NonEmpty
+from courses.validation import Checked, Email, Key, NonEmpty, Text
 
 __all__ = [
+    "REGISTRATION_EXAMPLE",
     "CourseOut",
     "CourseSummaryOut",
     "EmployerOut",
+    "FieldProblem",
     "FormatOut",
     "LeaderOut",
+    "PathSegment",
+    "ProblemDetails",
     "RegistrationCreated",
     "RegistrationFormatOut",
     "RegistrationIn",
@@ -23,11 +28,16 @@ __all__ = [
 ]
 
 Phone = Annotated[str, msgspec.Meta(max_length=40, pattern=r"^\+?[0-9][0-9 ()-]{4,38}$")]
-Message = Annotated[str, msgspec.Meta(max_length=2000)]
+Message = Annotated[Text, msgspec.Meta(max_length=2000)]
 State = Literal["open", "waitlist", "closed", "not_yet_open", "cancelled"]
+# A slug or token as it arrives in the path: whatever it is, not a control character (NUL would
+# reach the database, which refuses it). Anything else that names nothing is a 404.
+PathSegment = Annotated[
+    str, PathParameter(min_length=1, pattern=r"^[^\x00-\x1f\x7f-\x9f]+(?![\s\S])")
+]
 
 
-class RegistrationIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+class RegistrationIn(msgspec.Struct, Checked, forbid_unknown_fields=True, kw_only=True):
     """A registration: who you are, where you work, and how you take part."""
 
     name: NonEmpty
@@ -38,6 +48,16 @@ class RegistrationIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     format: Key | None = None
     phone: Phone | None = None
     message: Message | None = None
+
+
+REGISTRATION_EXAMPLE = {
+    "name": "Anna Andersson",
+    "email": "anna.andersson@vaxjo.se",
+    "employer": "vaxjo",
+    "workplace": "Beroendemottagningen",
+    "works_in_field": True,
+}
+"""The example body of the OpenAPI document (a Växjö employee, as in README)."""
 
 
 class LeaderOut(msgspec.Struct, kw_only=True):
@@ -125,3 +145,23 @@ class RegistrationOut(msgspec.Struct, kw_only=True):
     created_at: datetime
     cancelled_at: datetime | None
     can_cancel: bool
+
+
+class FieldProblem(msgspec.Struct, kw_only=True):
+    field: str
+    """The field (`email`, or empty for the body as a whole)."""
+    message: str
+
+
+class ProblemDetails(msgspec.Struct, kw_only=True):
+    """An error, RFC 9457 `application/problem+json`; match on the code at the end of `type`."""
+
+    type: str
+    """`<base url>/problems/<code>`, e.g. `…/problems/course-full`."""
+    title: str
+    status: int
+    detail: str
+    """What happened and what to do, in Swedish, for a person to read."""
+    instance: str
+    errors: list[FieldProblem] | msgspec.UnsetType = msgspec.UNSET
+    """With `validation-error`: every field that is wrong, not only the first."""

@@ -12,6 +12,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+# The address rules live in courses.domain.addresses; these three were always reached here.
+from courses.domain.addresses import domain_allowed, email_domain, normalize_email
 from courses.domain.errors import (
     FieldError,
     InvalidInput,
@@ -156,25 +158,6 @@ def check_can_cancel(timing: CourseTiming, *, now: datetime, tz: ZoneInfo) -> No
 def seats_left(cap: int | None, taken: int) -> int | None:
     """Free seats under a cap; None when there is no cap. Never negative (a cap may shrink)."""
     return None if cap is None else max(cap - taken, 0)
-
-
-def normalize_email(email: str) -> str:
-    """The key for "one registration per person": trimmed, case-insensitive."""
-    return email.strip().lower()
-
-
-def email_domain(email: str) -> str:
-    return normalize_email(email).rpartition("@")[2]
-
-
-def domain_allowed(domain: str, allowed: Sequence[str]) -> bool:
-    """A listed domain or any subdomain of it, case-insensitive (`it.vaxjo.se` for `vaxjo.se`)."""
-    domain = domain.lower().rstrip(".")
-    for listed in allowed:
-        listed = listed.lower().strip().lstrip("@").rstrip(".")
-        if listed and (domain == listed or domain.endswith("." + listed)):
-            return True
-    return False
 
 
 def check_eligible(

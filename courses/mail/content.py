@@ -14,10 +14,12 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from courses.domain.courses import SessionRecord
+from courses.domain.notices import MailKind
 from courses.domain.rules import swedish_date
 from courses.domain.wording import describe_session, one_line
-from courses.mail.facts import MailFacts, SessionEvent
-from courses.services.notices import MailKind
+from courses.services.delivery import MailFacts
+from courses.storage.payloads import CourseCancelled, CourseChanged, Waitlisted
 
 __all__ = ["MailContent", "Templates", "default_template_dir"]
 
@@ -33,22 +35,29 @@ class MailContent:
     html: str
 
 
-def _when(session: SessionEvent) -> str:
-    return describe_session(session.day, session.start, session.end)
+def _when(session: SessionRecord) -> str:
+    return describe_session(session.day, session.start_time, session.end_time)
 
 
-def _session(session: SessionEvent) -> dict[str, Any]:
-    return {"position": session.position, "when": _when(session), "where": session.where}
+def _session(session: SessionRecord, facts: MailFacts) -> dict[str, Any]:
+    """A session's line names its place only where it differs from the format's (shown once,
+    with the meeting link, below the sessions)."""
+    fmt = facts.registrant.format
+    where = session.place if fmt is None or not fmt.digital else None
+    if fmt is not None and where == fmt.place:
+        where = None
+    return {"position": session.position, "when": _when(session), "where": where}
 
 
 def _format(facts: MailFacts) -> dict[str, Any] | None:
     fmt = facts.registrant.format
     if fmt is None:
         return None
-    digital = fmt.kind == "digital"
+    digital = fmt.digital
     return {
         "digital": digital,
-        "label": "Digitalt" if digital else f"På plats{f': {fmt.place}' if fmt.place else ''}",
+        "label": "digitalt" if digital else "på plats",
+        "place": None if digital else fmt.place,
         "meeting_url": fmt.meeting_url if digital else None,
     }
 
@@ -71,17 +80,23 @@ class Templates:
         payload = facts.payload
         sessions = sorted(course.sessions, key=lambda s: s.position)
         part = facts.mail.part
-        parts = payload.get("parts", [])
+        parts = facts.parts
         this = facts.part_session
+        changes = payload.changes if isinstance(payload, CourseChanged | CourseCancelled) else []
         return {
             "name": one_line(facts.registrant.name),
             "course": course,
             "title": one_line(course.title),
-            "sessions": [_session(SessionEvent.of(s, facts.registrant.format)) for s in sessions],
+            "sessions": [_session(s, facts) for s in sessions],
             "format": _format(facts),
             "leaders": [
                 {"name": leader["name"], "email": leader.get("email")} for leader in course.leaders
             ],
+            "leader_contact": any(leader.get("email") for leader in course.leaders),
+            "organizer": {
+                "name": one_line(facts.organizer.name),
+                "address": facts.organizer.address,
+            },
             "deadline": swedish_date(course.deadline),
             # After a cancellation the link only shows that it is cancelled: leave it out.
             "manage_url": (
@@ -89,9 +104,11 @@ class Templates:
                 if facts.mail.kind in (MailKind.CANCELLED, MailKind.COURSE_CANCELLED)
                 else facts.registrant.manage_url
             ),
-            "status": facts.registrant.status,
-            "waitlist_position": payload.get("waitlist_position"),
-            "changes": payload.get("changes", []),
+            "status": facts.registrant.status.value,
+            "waitlist_position": (
+                payload.waitlist_position if isinstance(payload, Waitlisted) else None
+            ),
+            "changes": changes,
             "removed": [{"position": s.position, "when": _when(s)} for s in facts.removed],
             "method": facts.mail.method,
             # A notice with several invites: the first message is the notice itself; each

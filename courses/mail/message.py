@@ -34,7 +34,7 @@ from courses.domain.wording import one_line
 from courses.mail.content import MailContent
 from courses.settings import Settings
 
-__all__ = ["Outgoing", "build_message", "message_id"]
+__all__ = ["Outgoing", "build_message"]
 
 _UTF8 = Charset("utf-8")
 _UTF8.header_encoding = BASE64
@@ -77,10 +77,6 @@ def _sender(mail_from: str) -> tuple[str, str, str]:
     name, address = parseaddr(mail_from)
     address = _address(address)
     return _mailbox(name, address), address, address.rpartition("@")[2] or "localhost"
-
-
-def message_id(settings: Settings, token: str) -> str:
-    return f"<{token}@{_sender(settings.mail_from)[2]}>"
 
 
 def _part(content_type: str, body: bytes, *extra: str) -> bytes:

@@ -4,7 +4,12 @@ At least once, never silently lost: a row is marked sent only after the server a
 a worker killed between the two repeats the message, with the same Message-ID, once its lease
 has run out. Temporary failures come back after a growing delay (30 s, 1, 2, 4 ... min, at most
 an hour) until the mail is three days old; a 5xx answer fails the row at once, with the
-server's words in `last_error` for the admins (`courses mail-status`).
+server's words in `last_error` for the admins (`courses mail-status`). So does a message that
+cannot be built (an address the mailer refuses, a payload that does not fit its kind): trying
+again would only fail again, and a failed row is what an admin sees.
+
+Claiming, reading the facts and recording outcomes are the use case of
+`courses.services.delivery`; this module builds the messages and talks to the transport.
 """
 
 from __future__ import annotations
@@ -17,14 +22,16 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from courses.calendar import invite
+from courses.domain.notices import MailKind
+from courses.logs import log_context
 from courses.mail.content import Templates
-from courses.mail.facts import MailFacts, load_facts
-from courses.mail.invite import invite
 from courses.mail.message import Outgoing, build_message
 from courses.mail.transport import PermanentFailure, TemporaryFailure, Transport
+from courses.metrics import Metrics
 from courses.services.context import ServiceContext
-from courses.services.reminders import queue_reminders
-from courses.storage import outbox
+from courses.services.delivery import MailFacts, Outcome, claim_batch, load_facts, record_outcomes
+from courses.services.operations import database_unavailable
 from courses.storage.outbox import Claimed
 
 __all__ = ["BatchResult", "MailWorker", "retry_delay"]
@@ -32,8 +39,6 @@ __all__ = ["BatchResult", "MailWorker", "retry_delay"]
 log = logging.getLogger(__name__)
 
 GIVE_UP_AFTER = timedelta(days=3)
-# Delivered mails are kept this long (a registrant asking "did you send it?"), then deleted.
-KEEP_SENT = timedelta(days=90)
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -53,13 +58,6 @@ class BatchResult:
         return len(self.sent) + len(self.retried) + len(self.failed)
 
 
-@dataclass(frozen=True, slots=True)
-class _Outcome:
-    id: int
-    error: str
-    retry_at: datetime | None  # None: failed for good
-
-
 class MailWorker:
     """Sends the outbox. Several may run against one database (PostgreSQL: any number)."""
 
@@ -73,8 +71,8 @@ class MailWorker:
         lanes: int = 2,
         lease: timedelta = timedelta(minutes=5),
         poll_interval: float = 1.0,
-        reminder_interval: float = 60.0,
         templates: Templates | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.ctx = ctx
         self.transport = transport
@@ -83,36 +81,28 @@ class MailWorker:
         self.lanes = lanes
         self.lease = lease
         self.poll_interval = poll_interval
-        self.reminder_interval = reminder_interval
         self.templates = templates or Templates()
+        self.metrics = metrics
 
     async def run_once(self) -> BatchResult:
         """Claim one batch and send it over one connection; an empty result: nothing was due."""
-        now = self.ctx.clock.now()
-        async with self.ctx.db.read() as conn:
-            if not await outbox.has_due(conn, now=now):
-                return BatchResult()
-        async with self.ctx.db.write() as conn:
-            claimed = await outbox.claim(
-                conn, worker=self.name, now=now, lease=self.lease, limit=self.batch_size
-            )
+        claimed = await claim_batch(
+            self.ctx, worker=self.name, lease=self.lease, limit=self.batch_size
+        )
         if not claimed:
             return BatchResult()
-        async with self.ctx.db.read() as conn:
-            facts = await load_facts(conn, claimed, settings=self.ctx.settings)
+        facts = await load_facts(self.ctx, claimed)
         found = {item.mail.id for item in facts}
-        outcomes = [  # rows whose registration was deleted after the claim
-            _Outcome(mail.id, "Anmälan finns inte längre.", None)
-            for mail in claimed
-            if mail.id not in found
-        ]
+        outcomes = [_unreadable(mail) for mail in claimed if mail.id not in found]
         sent = await self._send_all(facts, outcomes)
         await self._record(sent, outcomes)
-        return BatchResult(
+        result = BatchResult(
             sent=sent,
             retried=[o.id for o in outcomes if o.retry_at is not None],
             failed=[o.id for o in outcomes if o.retry_at is None],
         )
+        self._report(result, outcomes)
+        return result
 
     async def drain(self) -> BatchResult:
         """Send batches until nothing is due now (tests, benchmarks, `courses worker --once`)."""
@@ -128,44 +118,30 @@ class MailWorker:
         return total
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Until `stop` is set: send what is due, queue reminders, sleep until woken or polled.
+        """Until `stop` is set: send what is due, sleep until woken or polled.
 
         `lanes` batches are in flight at once, each claimed by itself and sent over its own
         connection: while one waits for the SMTP server's answers, another builds its messages.
         """
-        loop = asyncio.get_running_loop()
-        next_reminders = loop.time()
 
-        async def lane(first: bool) -> None:
-            nonlocal next_reminders
+        async def lane() -> None:
             while not stop.is_set():
                 try:
-                    if first and loop.time() >= next_reminders:
-                        await self.housekeeping()
-                        next_reminders = loop.time() + self.reminder_interval
                     batch = await self.run_once()
-                except Exception:
+                except Exception as exc:
                     # The database may be restarting; the rows are safe in it. Try again later.
-                    log.exception("mail worker: a round failed; trying again")
+                    if database_unavailable(exc):
+                        log.warning("mail worker: the database is unavailable; trying again")
+                    else:
+                        log.exception("mail worker: a round failed; trying again")
                     batch = BatchResult()
                 if not batch.claimed:
                     await self.ctx.mail_signal.wait_at_most(self.poll_interval)
 
-        await self._in_lanes(lambda: lane(first=True), lambda: lane(first=False))
+        await self._in_lanes(lane)
 
-    async def _in_lanes(
-        self,
-        first: Callable[[], Awaitable[None]],
-        other: Callable[[], Awaitable[None]] | None = None,
-    ) -> None:
-        others = [(other or first)() for _ in range(self.lanes - 1)]
-        await asyncio.gather(first(), *others)
-
-    async def housekeeping(self) -> None:
-        """What `run` does every `reminder_interval`: queue due reminders, forget old mail."""
-        await queue_reminders(self.ctx)
-        async with self.ctx.db.write() as conn:
-            await outbox.prune_sent(conn, sent_before=self.ctx.clock.now() - KEEP_SENT)
+    async def _in_lanes(self, lane: Callable[[], Awaitable[None]]) -> None:
+        await asyncio.gather(*(lane() for _ in range(self.lanes)))
 
     def _message(self, facts: MailFacts, now: datetime) -> Outgoing:
         mail = facts.mail
@@ -182,6 +158,7 @@ class MailWorker:
                 method=mail.method,
                 settings=settings,
                 now=now,
+                by_registrant=mail.kind is MailKind.CANCELLED,
             )
         return build_message(
             self.templates.render(facts),
@@ -195,7 +172,7 @@ class MailWorker:
             method=mail.method if calendar is not None else None,
         )
 
-    async def _send_all(self, facts: list[MailFacts], outcomes: list[_Outcome]) -> list[int]:
+    async def _send_all(self, facts: list[MailFacts], outcomes: list[Outcome]) -> list[int]:
         """Send over one connection; returns the ids sent and adds the others' outcomes."""
         now = self.ctx.clock.now()
         sent: list[int] = []
@@ -207,16 +184,18 @@ class MailWorker:
                     try:
                         message = self._message(item, now)
                     except Exception as exc:
-                        # A bug or bad data: the rest of the batch goes on, and this row is
-                        # tried again later (a fixed template sends it) until it is too old.
-                        log.exception("mail worker: cannot build outbox row %s", item.mail.id)
-                        outcomes.append(_retry(item.mail, f"Kunde inte byggas: {exc!r}", now))
+                        # Bad data (an address no mailer takes) or a bug: building it again
+                        # gives the same error, so the row fails now, where admins see it,
+                        # and the rest of the batch goes on.
+                        with log_context(mail=item.mail.id):
+                            log.exception("mail worker: cannot build outbox row %s", item.mail.id)
+                        outcomes.append(Outcome(item.mail.id, f"Kunde inte byggas: {exc}", None))
                         pending.pop(0)
                         continue
                     try:
                         await connection.send(message)
                     except PermanentFailure as exc:
-                        outcomes.append(_Outcome(item.mail.id, str(exc), None))
+                        outcomes.append(Outcome(item.mail.id, str(exc), None))
                         pending.pop(0)
                         continue
                     except TemporaryFailure as exc:
@@ -230,29 +209,38 @@ class MailWorker:
             outcomes += [_retry(item.mail, str(exc), now) for item in pending]
         return sent
 
-    async def _record(self, sent: list[int], outcomes: list[_Outcome]) -> None:
-        now = self.ctx.clock.now()
-        async with self.ctx.db.write() as conn:
-            await outbox.mark_sent(conn, sent, worker=self.name, now=now)
-            for outcome in outcomes:
+    async def _record(self, sent: list[int], outcomes: list[Outcome]) -> None:
+        await record_outcomes(self.ctx, worker=self.name, sent=sent, others=outcomes)
+
+    def _report(self, result: BatchResult, outcomes: list[Outcome]) -> None:
+        """One log line per mail, with its outbox id, and this process's counters."""
+        for id_ in result.sent:
+            with log_context(mail=id_):
+                log.info("mail worker: sent")
+        for outcome in outcomes:
+            with log_context(mail=outcome.id):
                 if outcome.retry_at is None:
-                    await outbox.mark_failed(
-                        conn, outcome.id, worker=self.name, error=outcome.error
-                    )
+                    log.warning("mail worker: failed for good: %s", outcome.error)
                 else:
-                    await outbox.retry_later(
-                        conn, outcome.id, worker=self.name, at=outcome.retry_at, error=outcome.error
-                    )
-        failed = sum(1 for outcome in outcomes if outcome.retry_at is None)
-        if failed:
-            log.warning("mail worker: %d mails failed for good", failed)
+                    log.info("mail worker: will retry at %s: %s", outcome.retry_at, outcome.error)
+        if self.metrics is not None:
+            self.metrics.mail_results(
+                sent=len(result.sent), retried=len(result.retried), failed=len(result.failed)
+            )
 
 
-def _retry(mail: Claimed, error: str, now: datetime) -> _Outcome:
+def _retry(mail: Claimed, error: str, now: datetime) -> Outcome:
     """Later, after a growing delay; failed for good once the mail is too old."""
     if now - mail.created_at >= GIVE_UP_AFTER:
-        return _Outcome(mail.id, f"Gav upp efter {mail.attempts} försök: {error}", None)
-    return _Outcome(mail.id, error, now + retry_delay(mail.attempts))
+        return Outcome(mail.id, f"Gav upp efter {mail.attempts} försök: {error}", None)
+    return Outcome(mail.id, error, now + retry_delay(mail.attempts))
+
+
+def _unreadable(mail: Claimed) -> Outcome:
+    """A claimed row whose facts could not be read: it can never be built."""
+    if mail.payload is None:
+        return Outcome(mail.id, f"Innehållet passar inte mejltypen {mail.kind}.", None)
+    return Outcome(mail.id, "Anmälan finns inte längre.", None)
 
 
 def _file_name(mail: Claimed) -> str:

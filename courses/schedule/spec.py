@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from courses.validation import Email, Key, NonEmpty, PositiveInt, Slug, Url
+from courses.validation import Checked, Email, Key, NonEmpty, PositiveInt, Slug, Text, Url
 
 __all__ = [
     "CourseSpec",
@@ -25,10 +25,10 @@ Domain = Annotated[
         pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$",
     ),
 ]
-Text = Annotated[str, msgspec.Meta(max_length=20_000)]
+Description = Annotated[Text, msgspec.Meta(max_length=20_000)]
 
 
-class _Spec(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+class _Spec(msgspec.Struct, Checked, forbid_unknown_fields=True, kw_only=True):
     pass
 
 
@@ -65,7 +65,7 @@ class CourseSpec(_Spec):
     deadline: date
     format: Annotated[list[FormatSpec], msgspec.Meta(min_length=1)]
     session: Annotated[list[SessionSpec], msgspec.Meta(min_length=1)]
-    description: Text | None = None
+    description: Description | None = None
     leaders: list[LeaderSpec] = []
     opens: date | None = None
     seats: PositiveInt | None = None

@@ -16,23 +16,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
-from sqlalchemy import select
-
-from courses.services.records import CourseRecord, load_course
+from courses.domain.courses import CourseRecord
+from courses.storage.courses import load_course
 from courses.storage.db import Database
-from courses.storage.tables import employer_table
+from courses.storage.employers import EmployerRecord, employer_by_key
 
-__all__ = ["CatalogCache", "EmployerRecord"]
-
-
-@dataclass(frozen=True, slots=True)
-class EmployerRecord:
-    id: int
-    key: str
-    name: str
-    domains: list[str]
+__all__ = ["CatalogCache"]
 
 
 class CatalogCache:
@@ -64,10 +54,7 @@ class CatalogCache:
         if hit is not None and not fresh and now - hit[0] < self._ttl:
             return hit[1]
         async with db.read() as conn:
-            row = (
-                await conn.execute(select(employer_table).where(employer_table.c.key == key))
-            ).first()
-        employer = None if row is None else EmployerRecord(row.id, row.key, row.name, row.domains)
+            employer = await employer_by_key(conn, key)
         self._employers[key] = (now, employer)
         return employer
 

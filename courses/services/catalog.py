@@ -4,29 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
+from courses.domain.courses import CourseRecord
 from courses.domain.errors import CourseNotFound
 from courses.domain.rules import RegistrationState
 from courses.services.context import ServiceContext
-from courses.services.records import CourseRecord, load_course, load_courses
-from courses.storage.tables import employer_table
+from courses.storage.courses import load_course, load_courses
+from courses.storage.employers import EmployerRecord, all_employers
 
-__all__ = ["CourseListing", "EmployerView", "get_course", "list_courses", "list_employers"]
+__all__ = ["CourseListing", "get_course", "list_courses", "list_employers"]
 
 
 @dataclass(frozen=True, slots=True)
 class CourseListing:
     course: CourseRecord
     state: RegistrationState
-
-
-@dataclass(frozen=True, slots=True)
-class EmployerView:
-    key: str
-    name: str
-    kind: str
-    domains: list[str]
 
 
 async def list_courses(ctx: ServiceContext) -> list[CourseListing]:
@@ -46,10 +37,9 @@ async def get_course(ctx: ServiceContext, slug: str) -> CourseListing:
     return CourseListing(course, course.state(now=now, tz=ctx.tz))
 
 
-async def list_employers(ctx: ServiceContext) -> list[EmployerView]:
-    """Employers whose staff may register, by name (Swedish collation is not needed here:
-    the names sort right as Unicode text except Å/Ä/Ö, which sort last as they should)."""
+async def list_employers(ctx: ServiceContext) -> list[EmployerRecord]:
+    """Employers whose staff may register, the region first, then by name (plain Unicode
+    order is right here: only Å/Ä/Ö sort after Z, as they should)."""
     async with ctx.db.read() as conn:
-        rows = (await conn.execute(select(employer_table))).all()
-    views = [EmployerView(r.key, r.name, r.kind, list(r.domains)) for r in rows]
-    return sorted(views, key=lambda e: (e.kind != "region", e.name))
+        employers = await all_employers(conn)
+    return sorted(employers, key=lambda e: (e.kind != "region", e.name))

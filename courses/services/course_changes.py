@@ -12,14 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from courses.domain.rules import ACTIVE_STATUSES, CourseStatus, RegistrationStatus
+from courses.domain.courses import CourseRecord, FormatRecord, SessionRecord
+from courses.domain.notices import Method
+from courses.domain.rules import CourseStatus, RegistrationStatus
 from courses.domain.wording import describe_session
-from courses.services.notices import MailKind, Method, notice, queue
-from courses.services.records import CourseRecord, FormatRecord, SessionRecord
-from courses.storage.tables import course_table, registration_table
+from courses.services.notices import notice, queue
+from courses.storage import registrations
+from courses.storage.courses import bump_calendar_sequence
+from courses.storage.payloads import CourseCancelled, CourseChanged, RemovedSession
 
 __all__ = ["CourseChange", "describe_change", "notify_course_change"]
 
@@ -57,7 +59,7 @@ def _place_lines(old: CourseRecord, new: CourseRecord, fmt: FormatRecord) -> lis
             continue
         then, now = was.where(before), session.where(fmt)
         if then != now:
-            label = "möteslänk" if fmt.kind == "digital" else "plats"
+            label = "möteslänk" if fmt.digital else "plats"
             lines.append(
                 f"Kursdag {session.position}, {label}: {then or 'meddelas senare'} → "
                 f"{now or 'meddelas senare'}"
@@ -113,45 +115,21 @@ async def notify_course_change(
     """
     change = describe_change(old, new)
     if change.rescheduled:
-        await conn.execute(
-            update(course_table)
-            .where(course_table.c.id == new.id)
-            # By two: a CANCEL goes out at the sequence + 1 (courses.mail.invite), and the
-            # next update must outrank it (a reopened course, a session added back).
-            .values(calendar_sequence=course_table.c.calendar_sequence + 2)
-        )
-    reg = registration_table.c
-    rows = await conn.execute(
-        select(reg.id, reg.status, reg.format_id)
-        .where(reg.course_id == new.id, reg.status.in_([s.value for s in ACTIVE_STATUSES]))
-        .order_by(reg.id)
-    )
+        await bump_calendar_sequence(conn, new.id)
     keys = {f.id: f.key for f in new.formats}
-    kind = MailKind.COURSE_CANCELLED if change.cancelled else MailKind.COURSE_CHANGED
+    payload_type = CourseCancelled if change.cancelled else CourseChanged
+    removed = [RemovedSession.of(s) for s in change.removed]
     notices = []
-    for row in rows.all():
-        key = keys.get(row.format_id)
+    for registration_id, status, format_id in await registrations.active_in_course(conn, new.id):
+        key = keys.get(format_id) if format_id is not None else None
         if not change.concerns(key):
             continue
         invites: list[tuple[int, Method]] = []
-        if row.status == RegistrationStatus.CONFIRMED:
-            if change.cancelled:
-                invites = [(s.position, Method.CANCEL) for s in new.sessions]
-            else:
-                invites = [(s.position, Method.REQUEST) for s in new.sessions]
+        if status is RegistrationStatus.CONFIRMED:
+            method = Method.CANCEL if change.cancelled else Method.REQUEST
+            invites = [(position, method) for position in new.session_positions]
             invites += [(s.position, Method.CANCEL) for s in change.removed]
-        payload = {
-            "changes": change.lines_for(key),
-            "removed": [
-                {
-                    "position": s.position,
-                    "day": s.day.isoformat(),
-                    "start": s.start_time.isoformat() if s.start_time else None,
-                    "end": s.end_time.isoformat() if s.end_time else None,
-                }
-                for s in change.removed
-            ],
-        }
-        notices.append(notice(kind, row.id, invites=sorted(invites), payload=payload))
+        payload = payload_type(changes=change.lines_for(key), removed=removed)
+        notices.append(notice(registration_id, payload, invites=sorted(invites)))
     await queue(conn, notices, now=now)
     return len(notices)

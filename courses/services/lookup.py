@@ -5,17 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-
+from courses.domain.courses import CourseRecord, FormatRecord, Registrant
 from courses.domain.errors import DomainError, RegistrationNotFound
 from courses.domain.rules import RegistrationState, RegistrationStatus, check_can_cancel
+from courses.links import manage_url
 from courses.services.context import ServiceContext
-from courses.services.records import CourseRecord, FormatRecord, load_course
 from courses.services.tokens import hash_token
-from courses.services.waitlist import waitlist_position
-from courses.storage.tables import course_table, employer_table, registration_table
+from courses.storage import registrations
+from courses.storage.courses import load_course
+from courses.storage.registrations import RegistrationRow
 
-__all__ = ["RegistrationDetails", "get_registration"]
+__all__ = ["RegistrationDetails", "get_registration", "registrant"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,42 +36,45 @@ class RegistrationDetails:
     course_state: RegistrationState
     format: FormatRecord | None  # None only for a cancelled one whose format was removed
     can_cancel: bool
+    registrant: Registrant
+
+
+def registrant(row: RegistrationRow, course: CourseRecord, *, link: str | None) -> Registrant:
+    """The registration as its mails and calendar files show it (the one place it is made)."""
+    return Registrant(
+        id=row.id,
+        name=row.name,
+        email=row.email,
+        status=row.status,
+        workplace=row.workplace,
+        employer=row.employer_name,
+        format=course.format_by_id(row.format_id),
+        manage_url=link,
+    )
 
 
 async def get_registration(ctx: ServiceContext, token: str) -> RegistrationDetails:
     """The registration behind a manage token; RegistrationNotFound for an unknown token."""
     now = ctx.clock.now()
-    reg = registration_table.c
     async with ctx.db.read() as conn:
-        row = (
-            await conn.execute(
-                select(
-                    registration_table,
-                    course_table.c.slug,
-                    employer_table.c.key.label("employer_key"),
-                    employer_table.c.name.label("employer_name"),
-                )
-                .join(course_table, course_table.c.id == reg.course_id)
-                .join(employer_table, employer_table.c.id == reg.employer_id)
-                .where(reg.token_hash == hash_token(token))
-            )
-        ).first()
+        row = await registrations.by_token_hash(conn, hash_token(token))
         if row is None:
             raise RegistrationNotFound("Anmälan finns inte, eller så är länken ogiltig.")
-        course = await load_course(conn, row.slug)
+        course = await load_course(conn, row.course_slug)
         assert course is not None
-        status = RegistrationStatus(row.status)
         position = None
-        if status is RegistrationStatus.WAITLISTED:
-            position = await waitlist_position(conn, course_id=course.id, queue_no=row.queue_no)
+        if row.status is RegistrationStatus.WAITLISTED:
+            position = await registrations.waitlist_position(
+                conn, course_id=course.id, queue_no=row.queue_no
+            )
     try:
         check_can_cancel(course.timing, now=now, tz=ctx.tz)
-        can_cancel = status is not RegistrationStatus.CANCELLED
+        can_cancel = row.status is not RegistrationStatus.CANCELLED
     except DomainError:
         can_cancel = False
     return RegistrationDetails(
         id=row.id,
-        status=status,
+        status=row.status,
         waitlist_position=position,
         name=row.name,
         email=row.email,
@@ -84,6 +87,7 @@ async def get_registration(ctx: ServiceContext, token: str) -> RegistrationDetai
         cancelled_at=row.cancelled_at,
         course=course,
         course_state=course.state(now=now, tz=ctx.tz),
-        format=next((f for f in course.formats if f.id == row.format_id), None),
+        format=course.format_by_id(row.format_id),
         can_cancel=can_cancel,
+        registrant=registrant(row, course, link=manage_url(ctx.settings.base_url, token)),
     )

@@ -9,56 +9,31 @@ which session they carry, and every one of them has all the facts in its body.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-from enum import StrEnum
-from typing import Any
 
+import msgspec
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from courses.domain.notices import Method
 from courses.storage import outbox
+from courses.storage.payloads import Payload
 
-__all__ = ["MailKind", "Method", "all_sessions", "notice", "queue"]
-
-
-class MailKind(StrEnum):
-    CONFIRMED = "confirmed"
-    WAITLISTED = "waitlisted"
-    PROMOTED = "promoted"
-    CANCELLED = "cancelled"
-    ALREADY_REGISTERED = "already_registered"
-    COURSE_CHANGED = "course_changed"
-    COURSE_CANCELLED = "course_cancelled"
-    REMINDER = "reminder"
-
-
-class Method(StrEnum):
-    """The iTIP method of the invite a message carries (RFC 5546)."""
-
-    REQUEST = "REQUEST"
-    CANCEL = "CANCEL"
+__all__ = ["all_sessions", "notice", "queue"]
 
 
 def notice(
-    kind: MailKind,
-    registration_id: int,
-    *,
-    invites: Iterable[tuple[int, Method]] = (),
-    payload: Mapping[str, Any] | None = None,
+    registration_id: int, payload: Payload, *, invites: Iterable[tuple[int, Method]] = ()
 ) -> list[outbox.NewMail]:
     """The outbox rows of one notice: one per invite (session position, method), else one."""
     parts = list(invites)
-    base = dict(payload or {})
     if not parts:
-        return [outbox.NewMail(registration_id=registration_id, kind=kind.value, payload=base)]
-    base["parts"] = [position for position, _ in parts]
+        return [outbox.NewMail(registration_id=registration_id, payload=payload)]
+    # Every message of the notice knows the whole list: the first one is the notice itself.
+    payload = msgspec.structs.replace(payload, parts=[position for position, _ in parts])
     return [
         outbox.NewMail(
-            registration_id=registration_id,
-            kind=kind.value,
-            part=position,
-            method=method.value,
-            payload=base,
+            registration_id=registration_id, payload=payload, part=position, method=method
         )
         for position, method in parts
     ]
@@ -72,4 +47,4 @@ async def queue(
     conn: AsyncConnection, notices: Iterable[list[outbox.NewMail]], *, now: datetime
 ) -> None:
     """Write the notices' rows in the caller's transaction."""
-    await outbox.insert(conn, [mail for rows in notices for mail in rows], now=now)
+    await outbox.enqueue(conn, [mail for rows in notices for mail in rows], now=now)

@@ -1,9 +1,9 @@
-"""Register, look up and cancel registrations.
+"""Register for a course.
 
-The invariants live in the database, inside one write transaction per use case:
+The invariants live in the database, inside one write transaction:
 - a registration is made by `courses.storage.enrolment.enrol`: seats are taken with
   conditional UPDATEs under the course row's lock, or, for an uncapped course, the row is only
-  share-locked; cancelling and promoting lock the course row first;
+  share-locked;
 - one active registration per person is a partial unique index.
 Rules that need no database (deadline, eligibility, format) are checked before it, on the
 course definition cached in `ServiceContext.cache` (see `courses.services.cache`).
@@ -15,42 +15,34 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from courses.domain.courses import CourseRecord, FormatRecord
 from courses.domain.errors import (
     AlreadyRegistered,
     CourseFull,
     CourseNotFound,
     DomainError,
     NotEligible,
-    RegistrationNotFound,
 )
+from courses.domain.notices import Method
 from courses.domain.rules import (
-    ACTIVE_STATUSES,
     RegistrationStatus,
-    check_can_cancel,
     check_eligible,
     check_registration_open,
     choose_format,
     normalize_email,
 )
+from courses.links import manage_url
 from courses.services import tokens
-from courses.services.cache import EmployerRecord
 from courses.services.context import ServiceContext
-from courses.services.notices import MailKind, Method, all_sessions, notice, queue
-from courses.services.records import CourseRecord, FormatRecord, load_course
-from courses.services.waitlist import lock_course, promote_waitlisted, waitlist_position
-from courses.storage import enrolment, seats
-from courses.storage.tables import course_table, registration_table
+from courses.services.notices import all_sessions, notice, queue
+from courses.storage import enrolment, registrations, seats
+from courses.storage.employers import EmployerRecord
+from courses.storage.payloads import AlreadyRegistered as AlreadyRegisteredMail
+from courses.storage.payloads import Confirmed, Waitlisted
 
-__all__ = [
-    "RegistrationForm",
-    "RegistrationReceipt",
-    "cancel_registration",
-    "manage_url",
-    "register",
-]
+__all__ = ["RegistrationForm", "RegistrationReceipt", "register"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,10 +66,6 @@ class RegistrationReceipt:
     waitlist_position: int | None
     token: str
     manage_url: str
-
-
-def manage_url(ctx: ServiceContext, token: str) -> str:
-    return tokens.manage_url(ctx.settings.base_url, token)
 
 
 async def register(ctx: ServiceContext, slug: str, form: RegistrationForm) -> RegistrationReceipt:
@@ -182,22 +170,18 @@ async def _write(
             if enrolled.confirmed:
                 status = RegistrationStatus.CONFIRMED
                 mail = notice(
-                    MailKind.CONFIRMED,
                     enrolled.registration_id,
-                    invites=all_sessions([s.position for s in course.sessions], Method.REQUEST),
+                    Confirmed(),
+                    invites=all_sessions(course.session_positions, Method.REQUEST),
                 )
             else:
                 status = RegistrationStatus.WAITLISTED
                 # Counted under the course lock that the waitlisting took: everyone with a
                 # lower queue number has committed, so the count is exact.
-                position = await waitlist_position(
+                position = await registrations.waitlist_position(
                     conn, course_id=course.id, queue_no=enrolled.queue_no
                 )
-                mail = notice(
-                    MailKind.WAITLISTED,
-                    enrolled.registration_id,
-                    payload={"waitlist_position": position},
-                )
+                mail = notice(enrolled.registration_id, Waitlisted(waitlist_position=position))
             await queue(conn, [mail], now=now)
     except IntegrityError as exc:
         if "email_key" in str(exc.orig) or "uq_registration_active_email" in str(exc.orig):
@@ -212,7 +196,7 @@ async def _write(
         status=status,
         waitlist_position=position,
         token=token,
-        manage_url=manage_url(ctx, token),
+        manage_url=manage_url(ctx.settings.base_url, token),
     )
 
 
@@ -255,67 +239,11 @@ async def _resend_manage_link(
     The link goes only to the address itself, never into the answer. The conditional UPDATE
     makes "once an hour" hold however many requests arrive at the same moment.
     """
-    reg = registration_table.c
     async with ctx.db.write() as conn:
-        result = await conn.execute(
-            update(registration_table)
-            .where(
-                reg.course_id == course_id,
-                reg.email_key == email_key,
-                reg.status.in_([s.value for s in ACTIVE_STATUSES]),
-                (reg.resent_at.is_(None)) | (reg.resent_at <= now - _RESEND_EVERY),
-            )
-            .values(resent_at=now)
-            .returning(reg.id)
+        found = await registrations.mark_resent(
+            conn, course_id=course_id, email_key=email_key, now=now, not_since=now - _RESEND_EVERY
         )
-        found = result.scalar_one_or_none()
         if found is None:
             return
-        await queue(conn, [notice(MailKind.ALREADY_REGISTERED, found)], now=now)
+        await queue(conn, [notice(found, AlreadyRegisteredMail())], now=now)
     ctx.mail_signal.notify()
-
-
-async def cancel_registration(ctx: ServiceContext, token: str) -> list[int]:
-    """Cancel by the manage token until the first session starts; promote from the waitlist.
-
-    Returns the ids of the registrations promoted to confirmed. Raises RegistrationNotFound
-    (unknown or already cancelled) or RegistrationClosed (the course has begun).
-    """
-    now = ctx.clock.now()
-    reg = registration_table.c
-    async with ctx.db.write() as conn:
-        found = (
-            await conn.execute(
-                select(reg.id, reg.course_id, reg.format_id, course_table.c.slug)
-                .join(course_table, course_table.c.id == reg.course_id)
-                .where(reg.token_hash == tokens.hash_token(token))
-            )
-        ).first()
-        if found is None:
-            raise RegistrationNotFound("Anmälan finns inte, eller så är länken redan använd.")
-        await lock_course(conn, found.course_id)
-        # Status is read after the course lock: no other writer changes it until we commit.
-        status = (await conn.execute(select(reg.status).where(reg.id == found.id))).scalar_one()
-        if status == RegistrationStatus.CANCELLED:
-            raise RegistrationNotFound("Anmälan är redan avanmäld.")
-        course = await load_course(conn, found.slug)
-        assert course is not None
-        check_can_cancel(course.timing, now=now, tz=ctx.tz)
-        await conn.execute(
-            update(registration_table)
-            .where(reg.id == found.id)
-            .values(status=RegistrationStatus.CANCELLED.value, cancelled_at=now, updated_at=now)
-        )
-        was_confirmed = status == RegistrationStatus.CONFIRMED
-        invites = [s.position for s in course.sessions] if was_confirmed else []
-        await queue(
-            conn,
-            [notice(MailKind.CANCELLED, found.id, invites=all_sessions(invites, Method.CANCEL))],
-            now=now,
-        )
-        promoted: list[int] = []
-        if was_confirmed:
-            await seats.release_seat(conn, course_id=found.course_id, format_id=found.format_id)
-            promoted = await promote_waitlisted(conn, course, now=now, tz=ctx.tz)
-    ctx.mail_signal.notify()
-    return promoted

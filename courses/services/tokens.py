@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import secrets
 
-__all__ = ["hash_token", "manage_url", "new_token", "token_for"]
+__all__ = ["hash_token", "new_token", "token_for"]
 
 
 def token_for(secret_key: str, nonce: str) -> str:
@@ -30,7 +30,3 @@ def new_token(secret_key: str) -> tuple[str, str]:
 def hash_token(token: str) -> str:
     """Only this is stored and looked up."""
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def manage_url(base_url: str, token: str) -> str:
-    return f"{base_url}/api/registrations/{token}"

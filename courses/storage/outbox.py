@@ -10,15 +10,18 @@ take the same row; on SQLite write transactions are serialized and the same stat
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+import msgspec
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from courses.domain.notices import MailKind, Method
+from courses.storage.payloads import Payload, decode_payload, encode_payload, kind_of
 from courses.storage.tables import outbox_table, registration_table
 
 __all__ = [
@@ -28,10 +31,11 @@ __all__ = [
     "OutboxStatus",
     "claim",
     "counts",
+    "enqueue",
     "has_due",
-    "insert",
     "mark_failed",
     "mark_sent",
+    "oldest_unsent",
     "prune_sent",
     "recent_failures",
     "retry_later",
@@ -47,30 +51,54 @@ class OutboxStatus(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class NewMail:
+    """One message to queue; its kind is the payload's."""
+
     registration_id: int
-    kind: str
+    payload: Payload
     part: int | None = None
-    method: str | None = None
-    payload: Mapping[str, Any] = field(default_factory=dict)
+    method: Method | None = None
+
+    @property
+    def kind(self) -> MailKind:
+        return kind_of(self.payload)
 
 
 @dataclass(frozen=True, slots=True)
 class Claimed:
     id: int
     registration_id: int
-    kind: str
+    kind: MailKind
     part: int | None
-    method: str | None
-    payload: dict[str, Any]
+    method: Method | None
+    payload: Payload | None
+    """None when the stored payload does not fit its kind: the row cannot be built."""
     message_id: str
     attempts: int
     created_at: datetime
 
 
+def _claimed(row: Any) -> Claimed:
+    try:
+        payload: Payload | None = decode_payload(row.kind, row.payload)
+    except msgspec.ValidationError:
+        payload = None
+    return Claimed(
+        id=row.id,
+        registration_id=row.registration_id,
+        kind=MailKind(row.kind),
+        part=row.part,
+        method=Method(row.method) if row.method else None,
+        payload=payload,
+        message_id=row.message_id,
+        attempts=row.attempts,
+        created_at=row.created_at,
+    )
+
+
 _OUT = outbox_table.c
 
 
-async def insert(conn: AsyncConnection, mails: Sequence[NewMail], *, now: datetime) -> None:
+async def enqueue(conn: AsyncConnection, mails: Sequence[NewMail], *, now: datetime) -> None:
     """Queue `mails` in the caller's transaction: they are sent only if it commits."""
     if not mails:
         return
@@ -79,10 +107,10 @@ async def insert(conn: AsyncConnection, mails: Sequence[NewMail], *, now: dateti
         [
             {
                 "registration_id": mail.registration_id,
-                "kind": mail.kind,
+                "kind": mail.kind.value,
                 "part": mail.part,
-                "method": mail.method,
-                "payload": dict(mail.payload),
+                "method": mail.method.value if mail.method else None,
+                "payload": encode_payload(mail.payload),
                 # The local part of the Message-ID, fixed now so every retry repeats it.
                 "message_id": secrets.token_hex(16),
                 "status": OutboxStatus.PENDING.value,
@@ -137,7 +165,7 @@ async def claim(
         )
     )
     rows = sorted(result.all(), key=lambda row: row.id)
-    return [Claimed(**row._asdict()) for row in rows]
+    return [_claimed(row) for row in rows]
 
 
 def _mine(ids: Sequence[int], worker: str) -> Any:
@@ -184,7 +212,7 @@ async def mark_failed(conn: AsyncConnection, id_: int, *, worker: str, error: st
 @dataclass(frozen=True, slots=True)
 class Failure:
     id: int
-    kind: str
+    kind: MailKind
     recipient: str
     error: str
     created_at: datetime
@@ -202,7 +230,7 @@ async def recent_failures(conn: AsyncConnection, *, limit: int) -> list[Failure]
     return [
         Failure(
             id=row.id,
-            kind=row.kind,
+            kind=MailKind(row.kind),
             recipient=row.email,
             error=row.last_error or "",
             created_at=row.created_at,
@@ -226,3 +254,14 @@ async def counts(conn: AsyncConnection) -> dict[OutboxStatus, int]:
     result = await conn.execute(select(_OUT.status, func.count()).group_by(_OUT.status))
     found = {OutboxStatus(status): int(count) for status, count in result.all()}
     return {status: found.get(status, 0) for status in OutboxStatus}
+
+
+async def oldest_unsent(conn: AsyncConnection) -> datetime | None:
+    """When the oldest mail still waiting or being sent was queued; None when there is none."""
+    result = await conn.execute(
+        select(func.min(_OUT.created_at)).where(
+            _OUT.status.in_([OutboxStatus.PENDING.value, OutboxStatus.SENDING.value])
+        )
+    )
+    oldest: datetime | None = result.scalar_one()
+    return oldest

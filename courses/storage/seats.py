@@ -177,10 +177,11 @@ async def claim_seat(conn: AsyncConnection, request: SeatRequest) -> Claim:
     return Claim.CLAIMED
 
 
-async def release_seat(conn: AsyncConnection, *, course_id: int, format_id: int) -> None:
+async def release_seat(conn: AsyncConnection, *, course_id: int, format_id: int | None) -> None:
     """Give back a seat taken by `claim_seat` (a confirmed registration was cancelled)."""
     await _give_back(conn, course_table, course_id)
-    await _give_back(conn, format_table, format_id)
+    if format_id is not None:
+        await _give_back(conn, format_table, format_id)
 
 
 async def recount_seats(conn: AsyncConnection, course_id: int) -> None:

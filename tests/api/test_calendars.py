@@ -13,8 +13,9 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 
 from courses.api import create_app
+from courses.calendar import session_uid
+from courses.cli.mail import run_mail
 from courses.clock import FixedClock
-from courses.mail.invite import session_uid
 from courses.mail.transport import SmtpTransport
 from courses.mail.worker import MailWorker
 from courses.schedule import parse_schedule
@@ -196,8 +197,7 @@ async def test_app_with_its_mail_worker_sends_the_confirmation_after_registering
     app = create_app(
         seeded.settings,
         clock=clock,
-        mail_worker=True,
-        mail_transport=SmtpTransport(smtp.url, timeout=5),
+        background=[run_mail(SmtpTransport(smtp.url, timeout=5))],
     )
     async with AsyncTestClient(app, base_url="http://kurser.test") as client:
         created = await register(client, "lvm-forelasning-2022", 1)

@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import uvicorn
 from litestar import Litestar
@@ -18,17 +19,22 @@ __all__ = ["running_server"]
 
 
 @contextmanager
-def running_server(app: Litestar) -> Iterator[str]:
-    """Serve `app` on a free port; yields its base URL and stops it afterwards."""
+def running_server(app: Litestar, **options: Any) -> Iterator[str]:
+    """Serve `app` on a free port; yields its base URL and stops it afterwards.
+
+    `options` go to `uvicorn.Config` (e.g. `log_config=None, log_level="info"` to get the
+    access log through `courses.logs`, as `courses serve` does).
+    """
+    defaults: dict[str, Any] = {"log_level": "warning", "backlog": 1024}
     config = uvicorn.Config(
         app,
         host="127.0.0.1",
         port=0,
-        log_level="warning",
         lifespan="on",
-        backlog=1024,
+        server_header=False,
         # uvloop would install its event loop policy for the whole test process.
         loop="asyncio",
+        **(defaults | options),
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)

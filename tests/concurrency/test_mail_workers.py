@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from courses.api import create_app
+from courses.cli.mail import run_mail
 from courses.clock import FixedClock
 from courses.mail.transport import SmtpTransport
 from courses.mail.worker import MailWorker
@@ -110,8 +111,7 @@ async def mailing_server(
         seeded.settings,
         clock=clock,
         migrate=False,
-        mail_worker=True,
-        mail_transport=SmtpTransport(smtp.url, timeout=5),
+        background=[run_mail(SmtpTransport(smtp.url, timeout=5))],
     )
     with running_server(app) as base_url:
         yield base_url

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -32,7 +33,10 @@ def body(n: int | str, email: str | None = None) -> dict[str, Any]:
 
 @pytest.fixture
 async def server(seeded: ServiceContext, clock: FixedClock) -> AsyncIterator[str]:
-    app = create_app(seeded.settings, clock=clock, migrate=False, pool_size=10)
+    # The per-mailbox rate limit would answer most of one person's 20 tries with 429; these
+    # tests are about the database's guard, so only the per-address ceiling stays on.
+    settings = replace(seeded.settings, registration_rate=None)
+    app = create_app(settings, clock=clock, migrate=False, pool_size=10)
     with running_server(app) as base_url:
         yield base_url
 
@@ -161,6 +165,26 @@ async def test_20_simultaneous_registrations_with_one_email_make_one_registratio
     assert refusals == {"already-registered"}
     assert not any("manage_url" in r.text for r in responses if r.status_code == 409)
     assert await statuses(seeded, ASI) == {"confirmed": 1}
+
+
+async def test_20_simultaneous_registrations_with_plus_tags_of_one_mailbox_make_one(
+    seeded: ServiceContext, client: httpx.AsyncClient
+) -> None:
+    emails = [f"Kim.Berg+{n}@vaxjo.se" if n else "kim.berg@vaxjo.se" for n in range(20)]
+    responses = await all_at_once(
+        [
+            client.post(f"/api/courses/{ASI}/registrations", json=body(n, email))
+            for n, email in enumerate(emails)
+        ]
+    )
+
+    assert_no_server_errors(responses)
+    assert Counter(r.status_code for r in responses) == {201: 1, 409: 19}
+    refusals = {r.json()["type"].rsplit("/", 1)[1] for r in responses if r.status_code == 409}
+    assert refusals == {"already-registered"}
+    assert await statuses(seeded, ASI) == {"confirmed": 1}
+    course = (await client.get(f"/api/courses/{ASI}")).json()
+    assert course["seats_left"] == 3
 
 
 async def test_cancellations_racing_new_registrations_never_exceed_the_cap(

@@ -9,10 +9,8 @@ from sqlalchemy import update
 from courses.mail.worker import MailWorker
 from courses.schedule import CourseSpec, Schedule
 from courses.services.context import ServiceContext
-from courses.services.registration import RegistrationReceipt, register
 from courses.services.schedule_import import import_schedule
 from courses.storage.tables import registration_table
-from tests.conftest import form
 from tests.mail import parse
 
 ASI = "asi-grund-2022"  # four all-day sessions, max 4 seats, one on-site format
@@ -70,11 +68,6 @@ def course_spec(schedule: Schedule, slug: str) -> CourseSpec:
 async def reimport(ctx: ServiceContext, spec: CourseSpec) -> None:
     """Import a schedule file that holds only this (changed) course."""
     await import_schedule(ctx, Schedule(course=[spec]))
-
-
-async def fill_asi(ctx: ServiceContext) -> list[RegistrationReceipt]:
-    """Four confirmed registrants (1-4) and one on the waitlist (5)."""
-    return [await register(ctx, ASI, form(n)) for n in range(1, 6)]
 
 
 async def rename(ctx: ServiceContext, registration_id: int, name: str) -> None:

@@ -14,9 +14,10 @@ import pytest
 from courses.clock import FixedClock
 from courses.domain.errors import AlreadyRegistered
 from courses.mail.worker import MailWorker
+from courses.services.cancellation import cancel_registration
 from courses.services.context import ServiceContext
-from courses.services.registration import cancel_registration, register
-from tests.conftest import form
+from courses.services.registration import register
+from tests.conftest import fill_asi, form
 from tests.mail import parse
 from tests.mail.scenarios import (
     ASI,
@@ -24,7 +25,6 @@ from tests.mail.scenarios import (
     ATERFALL,
     LVM,
     deliver,
-    fill_asi,
     method_param,
 )
 from tests.mail.smtp_server import SmtpServer
@@ -65,12 +65,13 @@ async def test_every_confirmation_body_carries_all_the_facts(
     assert len(messages) == 2
     facts = [
         "Återfallsprevention",
-        "Kursdag 1: tisdag 5 april 2022 kl. 09.00–16.00, Ljungby",
-        "Kursdag 2: onsdag 6 april 2022 kl. 09.00–16.00, Ljungby",
-        "Format: På plats: Ljungby",
+        "Kursdag 1: tisdag 5 april 2022 kl. 09.00–16.00\n",
+        "Kursdag 2: onsdag 6 april 2022 kl. 09.00–16.00\n",
+        "Du deltar: på plats\nPlats: Ljungby",
         "Kursledare: Sophie Andersson",
         "Sista anmälningsdag: 20 mars 2022",
-        f"Se eller avanmäl din anmälan: {receipt.manage_url}",
+        f"Här ser du din anmälan och kan avanmäla dig: {receipt.manage_url}",
+        "Har du frågor om kursen? Skriv till utbildning@localhost.",
     ]
     for message in messages:
         body = parse.text(message)
@@ -79,9 +80,10 @@ async def test_every_confirmation_body_carries_all_the_facts(
         page = parse.html(message)
         for fact in [
             "Återfallsprevention",
-            "tisdag 5 april 2022 kl. 09.00–16.00, Ljungby",
-            "onsdag 6 april 2022 kl. 09.00–16.00, Ljungby",
-            "På plats: Ljungby",
+            "tisdag 5 april 2022 kl. 09.00–16.00",
+            "onsdag 6 april 2022 kl. 09.00–16.00",
+            "på plats",
+            "Ljungby",
             "Sophie Andersson",
             "20 mars 2022",
             f'href="{receipt.manage_url}"',
@@ -110,7 +112,7 @@ async def test_mail_goes_to_the_registrant_from_the_configured_sender(
 async def test_waitlisted_registrant_is_told_the_position_without_an_invite(
     seeded: ServiceContext, worker: MailWorker, smtp: SmtpServer
 ) -> None:
-    await fill_asi(seeded)
+    await fill_asi(seeded, waiting=1)
     await register(seeded, ASI, form(6))
 
     await deliver(worker)
@@ -128,7 +130,8 @@ async def test_waitlisted_registrant_is_told_the_position_without_an_invite(
 async def test_promoted_registrant_gets_confirmation_with_invites(
     seeded: ServiceContext, worker: MailWorker, smtp: SmtpServer
 ) -> None:
-    receipts = await fill_asi(seeded)
+    seated, waiting = await fill_asi(seeded)
+    receipts = [*seated, *waiting]
     await deliver(worker)
     before = len(smtp.to("deltagare5@vaxjo.se"))
 
@@ -158,20 +161,22 @@ async def test_confirmed_registrant_who_cancels_gets_cancel_invites_and_no_manag
 
     messages = smtp.to("deltagare1@vaxjo.se")[before:]
     assert len(messages) == 4
-    assert str(messages[0]["Subject"]) == "Avanmäld: ASI grundutbildning"
-    assert "Din anmälan till kursen är avanmäld." in parse.text(messages[0])
+    assert str(messages[0]["Subject"]) == "Avanmälan bekräftad: ASI grundutbildning"
+    assert "Du är nu avanmäld från kursen." in parse.text(messages[0])
     assert "Kursdagarna tas bort ur din kalender." in parse.text(messages[0])
     assert [method_param(m) for m in messages] == ["CANCEL"] * 4
     for message in messages:
         for body in [parse.text(message), parse.html(message)]:
             assert receipt.token not in body
-            assert "Se eller avanmäl" not in body
+            assert "ser du din anmälan" not in body  # the text part's link line
+            assert "Se din anmälan" not in body  # the HTML part's link
 
 
 async def test_waitlisted_registrant_who_cancels_gets_no_invite(
     seeded: ServiceContext, worker: MailWorker, smtp: SmtpServer
 ) -> None:
-    receipts = await fill_asi(seeded)
+    seated, waiting = await fill_asi(seeded)
+    receipts = [*seated, *waiting]
     await deliver(worker)
     before = len(smtp.to("deltagare5@vaxjo.se"))
 
@@ -179,7 +184,7 @@ async def test_waitlisted_registrant_who_cancels_gets_no_invite(
     await deliver(worker)
 
     (message,) = smtp.to("deltagare5@vaxjo.se")[before:]
-    assert str(message["Subject"]) == "Avanmäld: ASI grundutbildning"
+    assert str(message["Subject"]) == "Avanmälan bekräftad: ASI grundutbildning"
     assert parse.calendar_part(message) is None
     assert "Kursdagarna tas bort" not in parse.text(message)
     assert receipts[4].token not in parse.text(message)

@@ -10,11 +10,12 @@ import pytest
 from courses.clock import FixedClock
 from courses.mail.worker import MailWorker
 from courses.schedule import Schedule, parse_schedule
+from courses.services.cancellation import cancel_registration
 from courses.services.context import ServiceContext
-from courses.services.registration import cancel_registration, register
+from courses.services.registration import register
 from courses.services.reminders import queue_reminders
 from courses.services.schedule_import import import_schedule
-from tests.conftest import form, local
+from tests.conftest import fill_asi, form, local
 from tests.mail import parse
 from tests.mail.scenarios import (
     ASI,
@@ -24,7 +25,6 @@ from tests.mail.scenarios import (
     MIXED_SCHEDULE,
     course_spec,
     deliver,
-    fill_asi,
     method_param,
     reimport,
 )
@@ -68,7 +68,7 @@ async def test_course_change_reaches_waitlisted_registrants_without_invites(
     smtp: SmtpServer,
     seed_schedule: Schedule,
 ) -> None:
-    await fill_asi(seeded)
+    await fill_asi(seeded, waiting=1)
     await deliver(worker)
     before = len(smtp.to("deltagare5@vaxjo.se"))
     spec = course_spec(seed_schedule, ASI)
@@ -107,7 +107,8 @@ async def test_cancelled_course_is_mailed_with_cancel_invites_and_no_manage_link
     smtp: SmtpServer,
     seed_schedule: Schedule,
 ) -> None:
-    receipts = await fill_asi(seeded)
+    seated, waiting = await fill_asi(seeded)
+    receipts = [*seated, *waiting]
     await deliver(worker)
     sent = len(smtp.messages)
     spec = course_spec(seed_schedule, ASI)
@@ -127,7 +128,8 @@ async def test_cancelled_course_is_mailed_with_cancel_invites_and_no_manage_link
     for message, receipt in [*((m, receipts[0]) for m in confirmed), (waitlisted, receipts[4])]:
         for body in [parse.text(message), parse.html(message)]:
             assert receipt.token not in body
-            assert "Se eller avanmäl" not in body
+            assert "ser du din anmälan" not in body  # the text part's link line
+            assert "Se din anmälan" not in body  # the HTML part's link
 
 
 # Reminder --------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""What the worker does besides sending: reminders when due, and forgetting old sent mail."""
+"""The jobs beside the mail worker: reminders when due, and forgetting old sent mail."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from datetime import timedelta
 from sqlalchemy import update
 
 from courses.clock import FixedClock
-from courses.mail.worker import KEEP_SENT, MailWorker
+from courses.mail.worker import MailWorker
 from courses.services.context import ServiceContext
+from courses.services.housekeeping import KEEP_SENT, housekeeping
 from courses.services.registration import register
 from courses.storage.outbox import OutboxStatus
 from courses.storage.tables import outbox_table
@@ -36,7 +37,7 @@ async def test_housekeeping_deletes_only_sent_mail_older_than_the_keeping_time(
         )
     clock.set(clock.now() + KEEP_SENT - timedelta(days=5))
 
-    await worker.housekeeping()
+    await housekeeping(seeded)
 
     left = {(row.registration_id, row.status) for row in await outbox_rows(seeded)}
     assert (old.id, "sent") not in left
@@ -50,7 +51,7 @@ async def test_housekeeping_queues_the_reminders_that_are_due(
     await worker.drain()
     clock.set(local(2022, 3, 27, 8, 0))  # two days before the session
 
-    await worker.housekeeping()
+    await housekeeping(seeded)
     await worker.drain()
 
     subjects = [str(m["Subject"]) for m in smtp.to("deltagare1@vaxjo.se")]

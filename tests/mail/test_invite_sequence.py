@@ -11,8 +11,9 @@ import pytest
 from courses.clock import FixedClock
 from courses.mail.worker import MailWorker
 from courses.schedule import Schedule
+from courses.services.cancellation import cancel_registration
 from courses.services.context import ServiceContext
-from courses.services.registration import cancel_registration, register
+from courses.services.registration import register
 from tests.conftest import form
 from tests.mail import parse
 from tests.mail.invite_scenarios import ASI, ME, invites_to, moved_first_session
@@ -214,3 +215,26 @@ async def test_cancel_invite_does_not_carry_the_manage_link(
     assert len(cancels) == 4
     for cancel in cancels:
         assert receipt.token not in parse.unfolded_ics(cancel.message)
+
+
+# SUMMARY of a cancelled event -------------------------------------------------------------------
+
+
+async def test_own_cancellation_is_titled_avanmald_and_a_cancelled_course_installt(
+    seeded: ServiceContext, worker: MailWorker, smtp: SmtpServer, seed_schedule: Schedule
+) -> None:
+    """ "Inställt" on one's own cancellation would read as if the course were called off."""
+    mine = await register(seeded, ASI, form(1))
+    await register(seeded, ASI, form(2))
+    await deliver(worker)
+
+    await cancel_registration(seeded, mine.token)
+    await reimport(
+        seeded, msgspec.structs.replace(course_spec(seed_schedule, ASI), status="cancelled")
+    )
+    await deliver(worker)
+
+    own = invites_to(smtp, ME, skip=4)
+    others = invites_to(smtp, "deltagare2@vaxjo.se", skip=4)
+    assert [str(i.event["SUMMARY"]).split(":")[0] for i in own] == ["Avanmäld"] * 4
+    assert [str(i.event["SUMMARY"]).split(":")[0] for i in others] == ["Inställt"] * 4

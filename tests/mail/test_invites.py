@@ -16,8 +16,9 @@ from icalendar import Calendar
 
 from courses.mail.worker import MailWorker
 from courses.schedule import Schedule, parse_schedule
+from courses.services.cancellation import cancel_registration
 from courses.services.context import ServiceContext
-from courses.services.registration import cancel_registration, register
+from courses.services.registration import register
 from courses.services.schedule_import import import_schedule
 from tests.conftest import STOCKHOLM, form
 from tests.mail import parse

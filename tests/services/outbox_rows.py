@@ -9,9 +9,7 @@ from sqlalchemy import func, select
 
 from courses.schedule.spec import CourseSpec, Schedule
 from courses.services.context import ServiceContext
-from courses.services.registration import RegistrationReceipt, register
 from courses.storage.tables import course_table, outbox_table
-from tests.conftest import form
 
 ASI = "asi-grund-2022"  # four all-day sessions, four seats, a waitlist
 ALL_PARTS = [1, 2, 3, 4]
@@ -56,15 +54,6 @@ async def calendar_sequence(ctx: ServiceContext, slug: str) -> int:
             select(course_table.c.calendar_sequence).where(course_table.c.slug == slug)
         )
         return int(found.scalar_one())
-
-
-async def fill_asi(
-    ctx: ServiceContext, *, waiting: int = 1
-) -> tuple[list[RegistrationReceipt], list[RegistrationReceipt]]:
-    """Four confirmed registrants and `waiting` on the waitlist."""
-    seated = [await register(ctx, ASI, form(n)) for n in range(4)]
-    queued = [await register(ctx, ASI, form(f"reserv{n}")) for n in range(waiting)]
-    return seated, queued
 
 
 def with_course(schedule: Schedule, slug: str, **changes: object) -> Schedule:

@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, time
 
+from courses.domain.courses import CourseRecord, FormatKind, FormatRecord, SessionRecord
 from courses.domain.rules import CourseStatus
 from courses.services.course_changes import describe_change
-from courses.services.records import CourseRecord, FormatRecord, SessionRecord
 
 LJUNGBY = FormatRecord(
     id=1,
     key="ljungby",
-    kind="on_site",
+    kind=FormatKind.ON_SITE,
     place="Ljungby",
     seats=None,
     meeting_url=None,
@@ -21,7 +21,7 @@ LJUNGBY = FormatRecord(
 DIGITAL = FormatRecord(
     id=2,
     key="digital",
-    kind="digital",
+    kind=FormatKind.DIGITAL,
     place=None,
     seats=None,
     meeting_url="https://mote.example/rum-1",

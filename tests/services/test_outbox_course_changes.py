@@ -9,17 +9,17 @@ import pytest
 
 from courses.schedule import parse_schedule
 from courses.schedule.spec import Schedule
+from courses.services.cancellation import cancel_registration
 from courses.services.context import ServiceContext
-from courses.services.registration import cancel_registration, register
+from courses.services.registration import register
 from courses.services.schedule_import import import_schedule
-from tests.conftest import form
+from tests.conftest import fill_asi, form
 from tests.services.outbox_rows import (
     ALL_PARTS,
     ASI,
     addressed_to,
     asi_spec,
     calendar_sequence,
-    fill_asi,
     mails_since,
     outbox_mark,
     with_course,

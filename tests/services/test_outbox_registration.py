@@ -10,18 +10,18 @@ from sqlalchemy import select
 
 from courses.domain.errors import AlreadyRegistered, CourseFull, RegistrationClosed
 from courses.schedule import parse_schedule
+from courses.services.cancellation import cancel_registration
 from courses.services.context import ServiceContext
-from courses.services.registration import cancel_registration, register
+from courses.services.registration import register
 from courses.services.schedule_import import import_schedule
 from courses.services.tokens import token_for
 from courses.storage.tables import outbox_table, registration_table
-from tests.conftest import COURSE_WITHOUT_WAITLIST, form, local
+from tests.conftest import COURSE_WITHOUT_WAITLIST, fill_asi, form, local
 from tests.services.outbox_rows import (
     ALL_PARTS,
     ASI,
     Mail,
     addressed_to,
-    fill_asi,
     mails_since,
     outbox_mark,
 )

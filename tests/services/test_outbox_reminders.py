@@ -5,15 +5,14 @@ from __future__ import annotations
 import dataclasses
 
 from courses.schedule.spec import Schedule
+from courses.services.cancellation import cancel_registration
 from courses.services.context import ServiceContext
-from courses.services.registration import cancel_registration
 from courses.services.reminders import queue_reminders
 from courses.services.schedule_import import import_schedule
-from tests.conftest import local
+from tests.conftest import fill_asi, local
 from tests.services.outbox_rows import (
     ASI,
     Mail,
-    fill_asi,
     mails_since,
     with_course,
 )

@@ -16,10 +16,11 @@ from courses.domain.errors import (
 )
 from courses.domain.rules import RegistrationStatus
 from courses.schedule import parse_schedule
+from courses.services.cancellation import cancel_registration
 from courses.services.catalog import get_course
 from courses.services.context import ServiceContext
 from courses.services.lookup import get_registration
-from courses.services.registration import cancel_registration, register
+from courses.services.registration import register
 from courses.services.schedule_import import import_schedule
 from tests.conftest import COURSE_WITHOUT_WAITLIST, form, local
 

@@ -10,10 +10,12 @@ import pytest
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from courses.domain.notices import Method
 from courses.services.context import ServiceContext
 from courses.services.registration import register
 from courses.storage import outbox
 from courses.storage.outbox import NewMail, OutboxStatus
+from courses.storage.payloads import Confirmed, Payload, Reminder, Waitlisted
 from courses.storage.tables import outbox_table
 from tests.conftest import form
 
@@ -31,10 +33,12 @@ async def registration_ids(seeded: ServiceContext) -> list[int]:
     return ids
 
 
-async def put(ctx: ServiceContext, registration_id: int, kind: str, *, at: datetime) -> int:
-    """Queue one row available from `at`; its id."""
+async def put(
+    ctx: ServiceContext, registration_id: int, *, at: datetime, payload: Payload | None = None
+) -> int:
+    """Queue one row (a reminder, unless told) available from `at`; its id."""
     async with ctx.db.write() as conn:
-        await outbox.insert(conn, [NewMail(registration_id, kind)], now=at)
+        await outbox.enqueue(conn, [NewMail(registration_id, payload or Reminder())], now=at)
         newest = await conn.execute(select(func.max(outbox_table.c.id)))
         return int(newest.scalar_one())
 
@@ -54,15 +58,11 @@ async def stored(ctx: ServiceContext, id_: int) -> Any:
 async def test_claim_takes_due_rows_oldest_first_up_to_the_limit(
     seeded: ServiceContext, registration_ids: list[int]
 ) -> None:
-    ids = [
-        await put(seeded, registration_ids[0], f"mail-{n}", at=T0 + timedelta(seconds=n))
-        for n in range(5)
-    ]
+    ids = [await put(seeded, registration_ids[0], at=T0 + timedelta(seconds=n)) for n in range(5)]
 
     claimed = await claim(seeded, "worker-a", at=T0 + timedelta(minutes=1), limit=3)
 
     assert [c.id for c in claimed] == ids[:3]
-    assert [c.kind for c in claimed] == ["mail-0", "mail-1", "mail-2"]
     assert {c.attempts for c in claimed} == {1}
     assert [(await stored(seeded, id_)).status for id_ in ids] == [
         "sending",
@@ -76,7 +76,7 @@ async def test_claim_takes_due_rows_oldest_first_up_to_the_limit(
 async def test_a_claim_marks_rows_sending_with_a_lease_for_the_worker(
     seeded: ServiceContext, registration_ids: list[int]
 ) -> None:
-    id_ = await put(seeded, registration_ids[0], "confirmed", at=T0)
+    id_ = await put(seeded, registration_ids[0], at=T0)
     now = T0 + timedelta(seconds=30)
 
     (claimed,) = await claim(seeded, "worker-a", at=now)
@@ -93,9 +93,10 @@ async def test_every_row_gets_its_own_message_id(
 ) -> None:
     async with seeded.db.write() as conn:
         mails = [
-            NewMail(registration_ids[0], "confirmed", part=p, method="REQUEST") for p in (1, 2)
+            NewMail(registration_ids[0], Confirmed(parts=[1, 2]), part=p, method=Method.REQUEST)
+            for p in (1, 2)
         ]
-        await outbox.insert(conn, mails, now=T0)
+        await outbox.enqueue(conn, mails, now=T0)
 
     claimed = await claim(seeded, "worker-a", at=T0)
 
@@ -107,19 +108,19 @@ async def test_rows_not_yet_available_are_not_claimed(
     seeded: ServiceContext, registration_ids: list[int]
 ) -> None:
     later = T0 + timedelta(hours=1)
-    await put(seeded, registration_ids[0], "confirmed", at=later)
+    await put(seeded, registration_ids[0], at=later)
 
     early = await claim(seeded, "worker-a", at=later - timedelta(seconds=1))
     on_time = await claim(seeded, "worker-a", at=later)
 
     assert early == []
-    assert [c.kind for c in on_time] == ["confirmed"]
+    assert [c.kind for c in on_time] == ["reminder"]
 
 
 async def test_a_claimed_row_is_not_claimed_again_while_its_lease_runs(
     seeded: ServiceContext, registration_ids: list[int]
 ) -> None:
-    await put(seeded, registration_ids[0], "confirmed", at=T0)
+    await put(seeded, registration_ids[0], at=T0)
     await claim(seeded, "worker-a", at=T0)
 
     again = await claim(seeded, "worker-b", at=T0 + LEASE)
@@ -130,7 +131,7 @@ async def test_a_claimed_row_is_not_claimed_again_while_its_lease_runs(
 async def test_a_row_whose_lease_ran_out_is_claimed_by_another_worker(
     seeded: ServiceContext, registration_ids: list[int]
 ) -> None:
-    id_ = await put(seeded, registration_ids[0], "confirmed", at=T0)
+    id_ = await put(seeded, registration_ids[0], at=T0)
     (first,) = await claim(seeded, "worker-a", at=T0)
 
     (second,) = await claim(seeded, "worker-b", at=T0 + LEASE + timedelta(seconds=1))
@@ -144,7 +145,7 @@ async def test_a_row_whose_lease_ran_out_is_claimed_by_another_worker(
 async def test_has_due_sees_pending_and_expired_rows_only(
     seeded: ServiceContext, registration_ids: list[int]
 ) -> None:
-    await put(seeded, registration_ids[0], "confirmed", at=T0)
+    await put(seeded, registration_ids[0], at=T0)
     await claim(seeded, "worker-a", at=T0)
 
     async with seeded.db.read() as conn:
@@ -158,7 +159,7 @@ async def test_has_due_sees_pending_and_expired_rows_only(
 async def test_mark_sent_records_the_time_and_clears_the_lease(
     seeded: ServiceContext, registration_ids: list[int]
 ) -> None:
-    id_ = await put(seeded, registration_ids[0], "confirmed", at=T0)
+    id_ = await put(seeded, registration_ids[0], at=T0)
     await claim(seeded, "worker-a", at=T0)
     sent_at = T0 + timedelta(seconds=2)
 
@@ -173,7 +174,7 @@ async def test_mark_sent_records_the_time_and_clears_the_lease(
 async def test_retry_later_makes_the_row_due_again_at_the_given_time(
     seeded: ServiceContext, registration_ids: list[int]
 ) -> None:
-    id_ = await put(seeded, registration_ids[0], "confirmed", at=T0)
+    id_ = await put(seeded, registration_ids[0], at=T0)
     await claim(seeded, "worker-a", at=T0)
     retry_at = T0 + timedelta(minutes=2)
 
@@ -193,7 +194,7 @@ async def test_retry_later_makes_the_row_due_again_at_the_given_time(
 async def test_mark_failed_keeps_the_error_and_the_row_is_never_claimed_again(
     seeded: ServiceContext, registration_ids: list[int]
 ) -> None:
-    id_ = await put(seeded, registration_ids[0], "confirmed", at=T0)
+    id_ = await put(seeded, registration_ids[0], at=T0)
     await claim(seeded, "worker-a", at=T0)
 
     async with seeded.db.write() as conn:
@@ -207,7 +208,7 @@ async def test_mark_failed_keeps_the_error_and_the_row_is_never_claimed_again(
 async def test_a_very_long_error_is_cut_to_2000_characters(
     seeded: ServiceContext, registration_ids: list[int]
 ) -> None:
-    id_ = await put(seeded, registration_ids[0], "confirmed", at=T0)
+    id_ = await put(seeded, registration_ids[0], at=T0)
     await claim(seeded, "worker-a", at=T0)
 
     async with seeded.db.write() as conn:
@@ -237,7 +238,7 @@ async def _failed(conn: AsyncConnection, id_: int, worker: str) -> None:
 async def test_a_worker_whose_lease_ran_out_cannot_record_an_outcome_for_the_new_claimant(
     seeded: ServiceContext, registration_ids: list[int], outcome: Outcome
 ) -> None:
-    id_ = await put(seeded, registration_ids[0], "confirmed", at=T0)
+    id_ = await put(seeded, registration_ids[0], at=T0)
     await claim(seeded, "worker-a", at=T0)
     reclaimed_at = T0 + LEASE + timedelta(seconds=1)
     await claim(seeded, "worker-b", at=reclaimed_at)
@@ -259,7 +260,7 @@ async def test_a_worker_whose_lease_ran_out_cannot_record_an_outcome_for_the_new
 async def test_the_new_claimant_records_its_outcome(
     seeded: ServiceContext, registration_ids: list[int], outcome: Outcome, status: str
 ) -> None:
-    id_ = await put(seeded, registration_ids[0], "confirmed", at=T0)
+    id_ = await put(seeded, registration_ids[0], at=T0)
     await claim(seeded, "worker-a", at=T0)
     await claim(seeded, "worker-b", at=T0 + LEASE + timedelta(seconds=1))
 
@@ -272,7 +273,7 @@ async def test_the_new_claimant_records_its_outcome(
 async def test_an_outcome_is_not_recorded_for_a_row_that_is_no_longer_sending(
     seeded: ServiceContext, registration_ids: list[int]
 ) -> None:
-    id_ = await put(seeded, registration_ids[0], "confirmed", at=T0)
+    id_ = await put(seeded, registration_ids[0], at=T0)
     await claim(seeded, "worker-a", at=T0)
     async with seeded.db.write() as conn:
         await outbox.mark_sent(conn, [id_], worker="worker-a", now=T0)
@@ -296,7 +297,7 @@ async def test_counts_give_every_status_even_when_the_outbox_is_empty(
 async def test_counts_give_the_number_of_rows_in_each_status(
     seeded: ServiceContext, registration_ids: list[int]
 ) -> None:
-    ids = [await put(seeded, registration_ids[0], "confirmed", at=T0) for _ in range(6)]
+    ids = [await put(seeded, registration_ids[0], at=T0) for _ in range(6)]
     await claim(seeded, "worker-a", at=T0, limit=3)
     async with seeded.db.write() as conn:
         await outbox.mark_sent(conn, [ids[0]], worker="worker-a", now=T0)
@@ -317,9 +318,9 @@ async def test_recent_failures_list_failed_rows_newest_first_with_recipient_and_
     seeded: ServiceContext, registration_ids: list[int]
 ) -> None:
     first, second = registration_ids
-    ok = await put(seeded, first, "confirmed", at=T0)
-    old = await put(seeded, first, "waitlisted", at=T0)
-    new = await put(seeded, second, "reminder", at=T0)
+    ok = await put(seeded, first, at=T0)
+    old = await put(seeded, first, at=T0, payload=Waitlisted(waitlist_position=1))
+    new = await put(seeded, second, at=T0)
     await claim(seeded, "worker-a", at=T0)
     async with seeded.db.write() as conn:
         await outbox.mark_sent(conn, [ok], worker="worker-a", now=T0)
@@ -342,7 +343,7 @@ async def test_two_open_claims_on_postgresql_take_disjoint_rows(
 ) -> None:
     if seeded.db.is_sqlite:
         pytest.skip("SQLite serializes writers: a second claim waits for the first to commit")
-    ids = [await put(seeded, registration_ids[0], "confirmed", at=T0) for _ in range(4)]
+    ids = [await put(seeded, registration_ids[0], at=T0) for _ in range(4)]
 
     async with seeded.db.write() as first, seeded.db.write() as second:
         # Without SKIP LOCKED the second claim would wait for the first forever: fail instead.

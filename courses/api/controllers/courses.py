@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
-from litestar import Controller, Response, get, post
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from litestar.openapi.spec import Example
+from litestar.params import Body
 from litestar.status_codes import HTTP_201_CREATED
 
 from courses.api.mapping import course_out
-from courses.api.schemas import CourseOut, RegistrationCreated, RegistrationIn
-from courses.mail.calendars import course_ics
+from courses.api.openapi import problem_responses
+from courses.api.outcomes import counted_registration
+from courses.api.ratelimit import rate_limits
+from courses.api.schemas import (
+    REGISTRATION_EXAMPLE,
+    CourseOut,
+    PathSegment,
+    RegistrationCreated,
+    RegistrationIn,
+)
+from courses.metrics import Metrics
 from courses.services import catalog
+from courses.services.calendars import course_ics
 from courses.services.context import ServiceContext
 from courses.services.registration import RegistrationForm, register
 
@@ -21,13 +34,13 @@ class CourseController(Controller):
     path = "/api/courses"
     tags = ("Kurser",)
 
-    @get("/", summary="Alla kurser med aktuellt anmälningsläge")
+    @get("/", summary="Alla kurser med aktuellt anmälningsläge", responses=problem_responses())
     async def list_courses(self, ctx: NamedDependency[ServiceContext]) -> list[CourseOut]:
         return [course_out(listing, ctx.tz) for listing in await catalog.list_courses(ctx)]
 
-    @get("/{slug:str}", summary="En kurs")
+    @get("/{slug:str}", summary="En kurs", responses=problem_responses(400, 404))
     async def get_course(
-        self, ctx: NamedDependency[ServiceContext], slug: FromPath[str]
+        self, ctx: NamedDependency[ServiceContext], slug: PathSegment
     ) -> CourseOut:
         return course_out(await catalog.get_course(ctx, slug), ctx.tz)
 
@@ -35,9 +48,10 @@ class CourseController(Controller):
         "/{slug:str}/calendar.ics",
         summary="Kursens schema som kalender",
         media_type="text/calendar",
+        responses=problem_responses(400, 404),
     )
     async def calendar(
-        self, ctx: NamedDependency[ServiceContext], slug: FromPath[str]
+        self, ctx: NamedDependency[ServiceContext], slug: PathSegment
     ) -> Response[bytes]:
         return Response(
             await course_ics(ctx, slug),
@@ -45,27 +59,35 @@ class CourseController(Controller):
             headers={"Content-Disposition": f'inline; filename="{slug}.ics"'},
         )
 
-    @post("/{slug:str}/registrations", status_code=HTTP_201_CREATED, summary="Anmäl dig")
+    @post(
+        "/{slug:str}/registrations",
+        status_code=HTTP_201_CREATED,
+        summary="Anmäl dig",
+        responses=problem_responses(400, 404, 409, 413, 415, 422, 429),
+    )
     async def register(
         self,
         ctx: NamedDependency[ServiceContext],
-        slug: FromPath[str],
-        data: JSONBody[RegistrationIn],
+        metrics: NamedDependency[Metrics],
+        request: Request[Any, Any, Any],
+        slug: PathSegment,
+        data: Annotated[
+            RegistrationIn,
+            Body(examples=[Example(summary="En anmälan", value=REGISTRATION_EXAMPLE)]),
+        ],
     ) -> RegistrationCreated:
-        receipt = await register(
-            ctx,
-            slug,
-            RegistrationForm(
-                name=data.name,
-                email=data.email,
-                employer=data.employer,
-                workplace=data.workplace,
-                works_in_field=data.works_in_field,
-                format=data.format,
-                phone=data.phone,
-                message=data.message,
-            ),
+        rate_limits(request).registration(request, course=slug, email=data.email)
+        form = RegistrationForm(
+            name=data.name,
+            email=data.email,
+            employer=data.employer,
+            workplace=data.workplace,
+            works_in_field=data.works_in_field,
+            format=data.format,
+            phone=data.phone,
+            message=data.message,
         )
+        receipt = await counted_registration(metrics, register(ctx, slug, form))
         return RegistrationCreated(
             id=receipt.id,
             status=receipt.status.value,  # type: ignore[arg-type]

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from litestar import Controller, Response, delete, get
+from typing import Any
+
+from litestar import Controller, Request, Response, delete, get
 from litestar.di import NamedDependency
-from litestar.params import FromPath
 from litestar.status_codes import HTTP_200_OK
 
 from courses.api.mapping import registration_out
-from courses.api.schemas import RegistrationOut
-from courses.mail.calendars import registration_ics
+from courses.api.openapi import problem_responses
+from courses.api.ratelimit import rate_limits
+from courses.api.schemas import PathSegment, RegistrationOut
+from courses.services.calendars import registration_ics
+from courses.services.cancellation import cancel_registration
 from courses.services.context import ServiceContext
 from courses.services.lookup import get_registration
-from courses.services.registration import cancel_registration
 
 __all__ = ["RegistrationController"]
 
@@ -21,29 +24,48 @@ class RegistrationController(Controller):
     path = "/api/registrations"
     tags = ("Anmälningar",)
 
-    @get("/{token:str}", summary="Din anmälan")
+    @get("/{token:str}", summary="Din anmälan", responses=problem_responses(400, 404, 429))
     async def show(
-        self, ctx: NamedDependency[ServiceContext], token: FromPath[str]
+        self,
+        ctx: NamedDependency[ServiceContext],
+        request: Request[Any, Any, Any],
+        token: PathSegment,
     ) -> RegistrationOut:
-        return registration_out(await get_registration(ctx, token), ctx.tz)
+        with rate_limits(request).token_lookup(request, token):
+            return registration_out(await get_registration(ctx, token), ctx.tz)
 
     @get(
         "/{token:str}/invite.ics",
         summary="Dina kursdagar som kalenderfil",
         media_type="text/calendar",
+        responses=problem_responses(400, 404, 409, 429),
     )
     async def invite(
-        self, ctx: NamedDependency[ServiceContext], token: FromPath[str]
+        self,
+        ctx: NamedDependency[ServiceContext],
+        request: Request[Any, Any, Any],
+        token: PathSegment,
     ) -> Response[bytes]:
+        with rate_limits(request).token_lookup(request, token):
+            calendar = await registration_ics(ctx, token)
         return Response(
-            await registration_ics(ctx, token),
+            calendar,
             media_type="text/calendar",
             headers={"Content-Disposition": 'attachment; filename="kursdagar.ics"'},
         )
 
-    @delete("/{token:str}", status_code=HTTP_200_OK, summary="Avanmäl dig")
+    @delete(
+        "/{token:str}",
+        status_code=HTTP_200_OK,
+        summary="Avanmäl dig",
+        responses=problem_responses(400, 404, 409, 429),
+    )
     async def cancel(
-        self, ctx: NamedDependency[ServiceContext], token: FromPath[str]
+        self,
+        ctx: NamedDependency[ServiceContext],
+        request: Request[Any, Any, Any],
+        token: PathSegment,
     ) -> RegistrationOut:
-        await cancel_registration(ctx, token)
-        return registration_out(await get_registration(ctx, token), ctx.tz)
+        with rate_limits(request).token_lookup(request, token):
+            await cancel_registration(ctx, token)
+            return registration_out(await get_registration(ctx, token), ctx.tz)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
+from courses.calendar import course_calendar, registrant_calendar
 from courses.domain.errors import CourseNotFound, NoInvite
 from courses.domain.rules import RegistrationStatus
-from courses.mail.facts import Registrant
-from courses.mail.invite import course_calendar, registrant_calendar
 from courses.services.context import ServiceContext
 from courses.services.lookup import get_registration
-from courses.services.records import load_course
-from courses.services.tokens import manage_url
+from courses.storage.courses import load_course
 
 __all__ = ["course_ics", "registration_ics"]
 
@@ -24,18 +22,8 @@ async def registration_ics(ctx: ServiceContext, token: str) -> bytes:
         raise NoInvite("Du står på reservlistan. Kalenderinbjudan skickas när du får en plats.")
     if details.status is RegistrationStatus.CANCELLED:
         raise NoInvite("Anmälan är avanmäld och har ingen kalenderinbjudan.")
-    registrant = Registrant(
-        id=details.id,
-        name=details.name,
-        email=details.email,
-        status=details.status.value,
-        workplace=details.workplace,
-        employer=details.employer_name,
-        format=details.format,
-        manage_url=manage_url(ctx.settings.base_url, token),
-    )
     return registrant_calendar(
-        details.course, registrant, settings=ctx.settings, now=ctx.clock.now()
+        details.course, details.registrant, settings=ctx.settings, now=ctx.clock.now()
     )
 
 

@@ -1,5 +1,8 @@
 """Calendar objects (RFC 5545) for invites (RFC 5546 iTIP) and the public .ics files.
 
+Pure builders over the domain's records (no I/O): the mail worker attaches invites, the
+services hand the API its .ics files.
+
 Every session is its own event. Its UID is fixed by the registration and the session's position
 (`courses-r{registration}-s{position}@{host}`), so a REQUEST after a change updates the event
 in place and a CANCEL removes it; SEQUENCE is the course's `calendar_sequence`, which only a
@@ -19,9 +22,10 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone, vCalAddress
 
+from courses.domain.courses import CourseRecord, Registrant, SessionRecord
+from courses.domain.notices import Method
+from courses.domain.rules import CourseStatus
 from courses.domain.wording import describe_session, one_line
-from courses.mail.facts import Registrant, SessionEvent
-from courses.services.records import CourseRecord, SessionRecord
 from courses.settings import Settings
 
 __all__ = ["course_calendar", "invite", "registrant_calendar", "session_uid"]
@@ -81,9 +85,9 @@ def _calendar_head(method: str) -> bytes:
 
 
 def _calendar(
-    method: str, events: list[bytes], sessions: list[SessionEvent], tz: ZoneInfo
+    method: str, events: list[bytes], sessions: list[SessionRecord], tz: ZoneInfo
 ) -> bytes:
-    timed = [s.day for s in sessions if s.start is not None]
+    timed = [s.day for s in sessions if s.start_time is not None]
     # All-day events are DATE values and need no zone; the zone goes before the events.
     zone = _vtimezone(tz.key, min(timed).year, max(timed).year) if timed else b""
     return _calendar_head(method) + zone + b"".join(events) + b"END:VCALENDAR\r\n"
@@ -93,7 +97,8 @@ def _calendar(
 class _Shared:
     """What an event of a session says whoever it is for: the cache key of its lines."""
 
-    session: SessionEvent
+    session: SessionRecord
+    where: str | None
     summary: str
     description: str
     sequence: int
@@ -116,16 +121,16 @@ def _shared_lines(shared: _Shared) -> bytes:
     session, tz = shared.session, ZoneInfo(shared.tzid)
     event = Event()
     event.add("sequence", shared.sequence)
-    if session.start is None:
+    if session.start_time is None:
         event.add("dtstart", session.day)
         event.add("dtend", session.day + timedelta(days=1))
     else:
-        event.add("dtstart", datetime.combine(session.day, session.start, tzinfo=tz))
-        if session.end is not None:
-            event.add("dtend", datetime.combine(session.day, session.end, tzinfo=tz))
+        event.add("dtstart", datetime.combine(session.day, session.start_time, tzinfo=tz))
+        if session.end_time is not None:
+            event.add("dtend", datetime.combine(session.day, session.end_time, tzinfo=tz))
     event.add("summary", one_line(shared.summary))
-    if session.where:
-        event.add("location", one_line(session.where))
+    if shared.where:
+        event.add("location", one_line(shared.where))
     event.add("description", shared.description)
     event.add("transp", "OPAQUE")
     if shared.status is not None:
@@ -174,20 +179,26 @@ def invite(
     *,
     course: CourseRecord,
     registrant: Registrant,
-    session: SessionEvent,
-    method: str,
+    session: SessionRecord,
+    method: Method,
     settings: Settings,
     now: datetime,
+    by_registrant: bool = False,
 ) -> bytes:
     """The iTIP message (REQUEST or CANCEL) for one session of one registration.
 
-    A REQUEST carries the registrant's manage link as the event's URL; a CANCEL does not
-    (after a cancellation the link only shows that it is cancelled, as in the mail).
+    `session` may be one a change removed (it is no longer in `course`). A REQUEST carries the
+    registrant's manage link as the event's URL; a CANCEL does not (after a cancellation the
+    link only shows that it is cancelled, as in the mail). A CANCEL `by_registrant` (they
+    cancelled their own registration) is titled "Avanmäld", not "Inställt", which would read
+    as if the course were called off.
     """
-    cancel = method == "CANCEL"
+    cancel = method is Method.CANCEL
+    prefix = ("Avanmäld: " if by_registrant else "Inställt: ") if cancel else ""
     shared = _Shared(
         session=session,
-        summary=("Inställt: " if cancel else "") + _summary(course, session.position),
+        where=session.where(registrant.format),
+        summary=prefix + _summary(course, session.position),
         description=_description(course),
         # A CANCEL outranks every REQUEST sent for the same course state.
         sequence=course.calendar_sequence + (1 if cancel else 0),
@@ -202,18 +213,19 @@ def invite(
         attendee=registrant,
         url=None if cancel else registrant.manage_url,
     )
-    return _calendar(method, [event], [session], settings.tz)
+    return _calendar(method.value, [event], [session], settings.tz)
 
 
 def registrant_calendar(
     course: CourseRecord, registrant: Registrant, *, settings: Settings, now: datetime
 ) -> bytes:
     """All of a confirmed registrant's sessions as one file (METHOD:PUBLISH, same UIDs)."""
-    sessions = [SessionEvent.of(session, registrant.format) for session in course.sessions]
+    sessions = list(course.sessions)
     events = [
         _event(
             _Shared(
                 session=session,
+                where=session.where(registrant.format),
                 summary=_summary(course, session.position),
                 description=_description(course),
                 sequence=course.calendar_sequence,
@@ -234,7 +246,7 @@ def _public_where(course: CourseRecord, session: SessionRecord) -> str | None:
     # Never a meeting link: that goes to the digital format's registrants only.
     places = []
     for fmt in course.formats:
-        where = "Digitalt" if fmt.kind == "digital" else session.place or fmt.place
+        where = "Digitalt" if fmt.digital else session.place or fmt.place
         if where and where not in places:
             places.append(where)
     return " eller ".join(places) or None
@@ -242,15 +254,13 @@ def _public_where(course: CourseRecord, session: SessionRecord) -> str | None:
 
 def course_calendar(course: CourseRecord, *, settings: Settings, now: datetime) -> bytes:
     """The course's public schedule, one event per session (METHOD:PUBLISH)."""
-    sessions = [
-        SessionEvent(s.position, s.day, s.start_time, s.end_time, _public_where(course, s))
-        for s in course.sessions
-    ]
-    cancelled = course.status.value == "cancelled"
+    sessions = list(course.sessions)
+    cancelled = course.status is CourseStatus.CANCELLED
     events = [
         _event(
             _Shared(
                 session=session,
+                where=_public_where(course, session),
                 summary=_summary(course, session.position),
                 description=_description(course),
                 sequence=course.calendar_sequence,

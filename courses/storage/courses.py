@@ -1,4 +1,5 @@
-"""Courses as the services read them: one course with its formats and sessions.
+"""Courses with their formats and sessions: loading them, locking a course, bumping its
+revision and its calendar sequence.
 
 Loading is three small queries (courses, formats, sessions) rather than ORM relationships,
 which would lazy-load in async code.
@@ -7,109 +8,27 @@ which would lazy-load in async code.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection
 from datetime import date, datetime, time
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from courses.domain.rules import CourseStatus, CourseTiming, RegistrationState
-from courses.domain.rules import registration_state as state_of
-from courses.domain.rules import seats_left as free_seats
-from courses.domain.timing import SessionTime
+from courses.domain.courses import CourseRecord, FormatKind, FormatRecord, SessionRecord
+from courses.domain.rules import CourseStatus
 from courses.storage.tables import course_table, format_table, session_table
 
-__all__ = ["CourseRecord", "FormatRecord", "SessionRecord", "load_course", "load_courses"]
+__all__ = [
+    "bump_calendar_sequence",
+    "bump_revision",
+    "course_ids_with_sessions_between",
+    "load_course",
+    "load_courses",
+    "lock_course",
+]
 
-
-@dataclass(frozen=True, slots=True)
-class FormatRecord:
-    id: int
-    key: str
-    kind: str
-    place: str | None
-    seats: int | None
-    meeting_url: str | None
-    confirmed_count: int
-
-    @property
-    def seats_left(self) -> int | None:
-        return free_seats(self.seats, self.confirmed_count)
-
-
-@dataclass(frozen=True, slots=True)
-class SessionRecord:
-    position: int
-    day: date
-    start_time: time | None
-    end_time: time | None
-    place: str | None
-
-    @property
-    def time(self) -> SessionTime:
-        return SessionTime(self.day, self.start_time, self.end_time)
-
-    def where(self, fmt: FormatRecord) -> str | None:
-        """Where someone in `fmt` attends: the meeting link for digital, else the place.
-
-        The link is for the digital format's registrants only; None when nothing is known.
-        """
-        if fmt.kind == "digital":
-            return fmt.meeting_url
-        return self.place or fmt.place
-
-
-@dataclass(frozen=True, slots=True)
-class CourseRecord:
-    id: int
-    slug: str
-    title: str
-    description: str | None
-    leaders: list[dict[str, str]]
-    deadline: date
-    opens: date | None
-    seats: int | None
-    waitlist: bool
-    info_url: str | None
-    status: CourseStatus
-    confirmed_count: int
-    revision: int
-    calendar_sequence: int
-    formats: Sequence[FormatRecord]
-    sessions: Sequence[SessionRecord]
-
-    @property
-    def timing(self) -> CourseTiming:
-        return CourseTiming(
-            status=self.status,
-            deadline=self.deadline,
-            opens=self.opens,
-            sessions=[s.time for s in self.sessions],
-        )
-
-    @property
-    def seats_left(self) -> int | None:
-        return free_seats(self.seats, self.confirmed_count)
-
-    def format_by_key(self, key: str) -> FormatRecord:
-        return next(f for f in self.formats if f.key == key)
-
-    def has_room(self, fmt: FormatRecord | None = None) -> bool:
-        def room(left: int | None) -> bool:
-            return left is None or left > 0
-
-        if not room(self.seats_left):
-            return False
-        formats = [fmt] if fmt is not None else self.formats
-        return any(room(f.seats_left) for f in formats)
-
-    def state(self, *, now: datetime, tz: ZoneInfo) -> RegistrationState:
-        return state_of(
-            self.timing, has_room=self.has_room(), waitlist=self.waitlist, now=now, tz=tz
-        )
+_COURSE = course_table.c
 
 
 def _course(row: Any, formats: list[FormatRecord], sessions: list[SessionRecord]) -> CourseRecord:
@@ -141,12 +60,12 @@ async def load_courses(
     formats = select(format_table).order_by(format_table.c.course_id, format_table.c.position)
     sessions = select(session_table).order_by(session_table.c.course_id, session_table.c.position)
     if ids is not None:
-        courses = courses.where(course_table.c.id.in_(ids))
+        courses = courses.where(_COURSE.id.in_(ids))
         formats = formats.where(format_table.c.course_id.in_(ids))
         sessions = sessions.where(session_table.c.course_id.in_(ids))
     if slug is not None:
-        courses = courses.where(course_table.c.slug == slug)
-        by_slug = select(course_table.c.id).where(course_table.c.slug == slug).scalar_subquery()
+        courses = courses.where(_COURSE.slug == slug)
+        by_slug = select(_COURSE.id).where(_COURSE.slug == slug).scalar_subquery()
         formats = formats.where(format_table.c.course_id == by_slug)
         sessions = sessions.where(session_table.c.course_id == by_slug)
     course_rows = (await conn.execute(courses)).all()
@@ -158,7 +77,7 @@ async def load_courses(
             FormatRecord(
                 id=row.id,
                 key=row.key,
-                kind=row.kind,
+                kind=FormatKind(row.kind),
                 place=row.place,
                 seats=row.seats,
                 meeting_url=row.meeting_url,
@@ -186,3 +105,62 @@ async def load_courses(
 async def load_course(conn: AsyncConnection, slug: str) -> CourseRecord | None:
     found = await load_courses(conn, slug=slug)
     return found[0] if found else None
+
+
+async def course_ids_with_sessions_between(
+    conn: AsyncConnection, first: date, last: date
+) -> set[int]:
+    """Courses with a session on a day from `first` to `last`, inclusive."""
+    found = await conn.execute(
+        select(session_table.c.course_id).where(session_table.c.day.between(first, last)).distinct()
+    )
+    return set(found.scalars().all())
+
+
+async def lock_course(
+    conn: AsyncConnection, course_id: int, *, take_queue_number: bool = False
+) -> int | None:
+    """Write the course row first, so that writers of one course queue on its lock.
+
+    With `take_queue_number` the course's queue counter is bumped and the new number returned
+    (None if the course is cancelled); the number orders the waitlist. Otherwise the row is
+    just locked and its current counter returned (None if there is no such course).
+    """
+    statement = update(course_table).where(_COURSE.id == course_id)
+    if take_queue_number:
+        statement = statement.where(_COURSE.status == CourseStatus.PUBLISHED.value).values(
+            queue_counter=_COURSE.queue_counter + 1
+        )
+    else:
+        statement = statement.values(queue_counter=_COURSE.queue_counter)
+    row = (await conn.execute(statement.returning(_COURSE.queue_counter))).first()
+    return None if row is None else int(row[0])
+
+
+async def bump_revision(
+    conn: AsyncConnection, course_id: int, *, now: datetime, **values: Any
+) -> None:
+    """Record a change of the course's definition (with its new `values`, if any).
+
+    Every writer that changes what registering depends on (fields, formats, sessions, caps)
+    must call this: each process caches course definitions and trusts them only while the
+    revision in the row still matches (`courses.services.cache`).
+    """
+    await conn.execute(
+        update(course_table)
+        .where(_COURSE.id == course_id)
+        .values(updated_at=now, revision=_COURSE.revision + 1, **values)
+    )
+
+
+async def bump_calendar_sequence(conn: AsyncConnection, course_id: int) -> None:
+    """Raise the SEQUENCE of every calendar event of the course (a reschedule, RFC 5545).
+
+    By two: a CANCEL goes out at the sequence + 1 (courses.calendar), and the next update
+    must outrank it (a reopened course, a session added back).
+    """
+    await conn.execute(
+        update(course_table)
+        .where(_COURSE.id == course_id)
+        .values(calendar_sequence=_COURSE.calendar_sequence + 2)
+    )

@@ -1,0 +1,56 @@
+"""Security headers on every answer, errors and unknown paths included.
+
+A `before_send` hook rather than a middleware: Litestar runs middleware only for matched
+routes, while this sees every response the app sends. A handler that sets one of these headers
+itself (a page with its own Content-Security-Policy) keeps its value, except where personal data
+demands the stricter one (`Cache-Control`, `Referrer-Policy` below).
+"""
+
+from __future__ import annotations
+
+import re
+
+from litestar.types import BeforeMessageSendHookHandler, Message, Scope
+
+from courses.settings import Settings
+
+__all__ = ["API_CONTENT_SECURITY_POLICY", "security_headers"]
+
+API_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'"
+"""JSON and calendar files need nothing loaded, run or framed."""
+
+# Answers that carry a person's data: never stored by a browser or proxy.
+_PERSONAL = re.compile(r"^/api/registrations/|^/api/courses/[^/]+/registrations$")
+# Paths whose URL holds a secret token: never sent on as a Referer.
+_SECRET_URL = re.compile(r"^/api/registrations/")
+_HSTS = "max-age=31536000"  # a year; not includeSubDomains: the county's other hosts decide
+
+
+def security_headers(settings: Settings) -> BeforeMessageSendHookHandler:
+    """The hook for `Litestar(before_send=[...])`. HSTS only when the public URL is https."""
+    always = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY")]
+    if settings.base_url.startswith("https://"):
+        always.append((b"strict-transport-security", _HSTS.encode()))
+    csp = (b"content-security-policy", API_CONTENT_SECURITY_POLICY.encode())
+    referrer = (b"referrer-policy", b"strict-origin-when-cross-origin")
+    secret_referrer = (b"referrer-policy", b"no-referrer")
+    no_store = (b"cache-control", b"no-store")
+
+    async def add_headers(message: Message, scope: Scope) -> None:
+        if message["type"] != "http.response.start":
+            return
+        path = scope.get("path", "")
+        forced = list(always)
+        if _SECRET_URL.match(path):
+            forced.append(secret_referrer)
+        if _PERSONAL.match(path):
+            forced.append(no_store)
+        replaced = {name for name, _ in forced}
+        # Raw ASGI headers (lower-case names): this runs for every answer, so no wrapper.
+        headers = [h for h in message.get("headers", []) if h[0].lower() not in replaced]
+        present = {name.lower() for name, _ in headers}
+        headers.extend(forced)
+        headers.extend(h for h in (csp, referrer) if h[0] not in present and h[0] not in replaced)
+        message["headers"] = headers
+
+    return add_headers

@@ -1,0 +1,146 @@
+"""The `courses` command: the composition root that wires settings, storage, services, mail
+and HTTP.
+
+courses serve [--host 127.0.0.1] [--port 8000] [--mail-worker auto|inline|process|off]
+courses seed FILE [--dry-run] [--demo]
+courses migrate
+courses worker [--once] [--poll SECONDS] [--metrics-port PORT [--metrics-host HOST]]
+courses mail-status
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from sqlalchemy.exc import DBAPIError
+
+from courses.cli.mail import mail_status, worker
+from courses.cli.seed import migrate, render_report, seed
+from courses.cli.serve import serve, serve_settings
+from courses.logs import configure_logging
+from courses.settings import Settings, SettingsError
+
+__all__ = ["main", "render_report", "serve_settings"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="courses", description="Anmälan till utbildningar inom missbruks- och beroendevård."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="starta tjänsten (migrerar databasen först)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--mail-worker",
+        choices=["auto", "inline", "process", "off"],
+        default="auto",
+        help="var e-posten skickas: i tjänstens process (inline), i en egen process (process), "
+        "inte alls (off: kör `courses worker` separat); auto = inline med SQLite, process med "
+        "PostgreSQL",
+    )
+    seed = commands.add_parser("seed", help="importera en schemafil (TOML)")
+    seed.add_argument("file", type=Path)
+    seed.add_argument("--dry-run", action="store_true", help="visa vad som skulle ändras")
+    seed.add_argument(
+        "--demo",
+        action="store_true",
+        help="importera en tydligt märkt demokopia av kurserna, flyttad till kommande månader",
+    )
+    commands.add_parser("migrate", help="uppdatera databasens schema")
+    worker = commands.add_parser(
+        "worker", help="skicka utgående e-post (när tjänsten körs i flera instanser)"
+    )
+    worker.add_argument(
+        "--once", action="store_true", help="skicka det som väntar nu och avsluta sedan"
+    )
+    worker.add_argument(
+        "--poll",
+        type=_seconds,
+        default=0.2,
+        help="sekunder mellan kontrollerna av om nya mejl väntar (standard 0.2)",
+    )
+    worker.add_argument(
+        "--metrics-port",
+        type=_port,
+        default=None,
+        help="visa arbetarens Prometheus-mått på http://HOST:PORT/metrics (standard: av)",
+    )
+    worker.add_argument(
+        "--metrics-host",
+        default="127.0.0.1",
+        help="adressen för --metrics-port (standard 127.0.0.1)",
+    )
+    # Set by `courses serve` for its worker process: stop when that service is gone.
+    worker.add_argument("--parent", type=int, default=None, help=argparse.SUPPRESS)
+    commands.add_parser("mail-status", help="visa hur många mejl som väntar och har misslyckats")
+    return parser
+
+
+def _port(text: str) -> int:
+    if not (text.isdigit() and 0 < int(text) < 65536):
+        raise argparse.ArgumentTypeError(f"ett portnummer 1–65535, inte {text!r}")
+    return int(text)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"ett antal sekunder större än 0, inte {text!r}")
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        print(f"Fel i inställningarna: {exc}", file=sys.stderr)
+        return 2
+    try:
+        return _run(args, settings)
+    except (ConnectionError, TimeoutError, socket.gaierror, DBAPIError) as exc:
+        # A database that cannot be reached or opened: say so, without a stack trace.
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        print(
+            f"Databasen kan inte nås ({settings.async_database_url.partition(':')[0]}, "
+            f"se COURSES_DATABASE_URL): {reason}",
+            file=sys.stderr,
+        )
+        return 2
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command in ("serve", "worker"):
+        configure_logging(settings.log_format)
+    if args.command == "serve":
+        settings = serve_settings(settings, host=args.host, port=args.port, environ=os.environ)
+        # Migrating first also finds an unreachable database before the server starts.
+        asyncio.run(migrate(settings, quiet=True))
+        return serve(settings, host=args.host, port=args.port, mail_worker=args.mail_worker)
+    if args.command == "seed":
+        return asyncio.run(seed(settings, args.file, dry_run=args.dry_run, demo=args.demo))
+    if args.command == "migrate":
+        return asyncio.run(migrate(settings))
+    if args.command == "worker":
+        return asyncio.run(
+            worker(
+                settings,
+                once=args.once,
+                poll=args.poll,
+                parent=args.parent,
+                metrics_at=(args.metrics_host, args.metrics_port) if args.metrics_port else None,
+            )
+        )
+    if args.command == "mail-status":
+        return asyncio.run(mail_status(settings))
+    raise AssertionError(args.command)  # pragma: no cover - argparse guards this

@@ -1,0 +1,126 @@
+"""`courses worker` and `courses mail-status`, and the mail work that `courses serve` runs in its
+own process: the mail worker and, beside it, the housekeeping jobs."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import Callable, Coroutine
+from typing import Any
+from wsgiref.simple_server import WSGIServer
+
+from prometheus_client import start_http_server
+
+from courses.clock import SystemClock
+from courses.mail.transport import Transport, transport_for
+from courses.mail.worker import MailWorker
+from courses.metrics import Metrics
+from courses.services.context import ServiceContext
+from courses.services.delivery import mail_counts, recent_failures
+from courses.services.housekeeping import housekeeping, keep_house
+from courses.settings import Settings
+from courses.storage.db import Database
+from courses.storage.migrate import upgrade
+from courses.storage.outbox import OutboxStatus
+
+__all__ = ["mail_destination", "mail_status", "run_mail", "worker"]
+
+
+def mail_destination(settings: Settings) -> str:
+    if settings.smtp_url:
+        return "skickas via SMTP (COURSES_SMTP_URL)"
+    return f"skrivs som .eml-filer i {settings.mail_dir.resolve()} (COURSES_SMTP_URL är inte satt)"
+
+
+def run_mail(
+    transport: Transport | None = None, *, poll: float = 1.0, metrics: Metrics | None = None
+) -> Callable[[ServiceContext, asyncio.Event], Coroutine[Any, Any, None]]:
+    """The mail worker and the housekeeping jobs, together, until the event is set."""
+
+    async def run(ctx: ServiceContext, stop: asyncio.Event) -> None:
+        mail = MailWorker(
+            ctx, transport or transport_for(ctx.settings), poll_interval=poll, metrics=metrics
+        )
+        await asyncio.gather(mail.run(stop), keep_house(ctx, stop))
+
+    return run
+
+
+async def worker(
+    settings: Settings,
+    *,
+    once: bool,
+    poll: float,
+    parent: int | None,
+    metrics_at: tuple[str, int] | None = None,
+) -> int:
+    """`metrics_at`: (host, port) where a long-running worker serves its own counters."""
+    db = Database.from_url(settings.database_url)
+    metrics = Metrics()
+    exporter = None
+    try:
+        await upgrade(db.engine)
+        ctx = ServiceContext(db=db, clock=SystemClock(), settings=settings)
+        if once:
+            await housekeeping(ctx)  # a worker run from cron queues the reminders too
+            result = await MailWorker(ctx, transport_for(settings), metrics=metrics).drain()
+            print(
+                f"{len(result.sent)} skickade, {len(result.retried)} försöks igen senare, "
+                f"{len(result.failed)} misslyckades."
+            )
+            return 0
+        print(f"E-post {mail_destination(settings)}. Avsluta med Ctrl+C.")
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        watch = asyncio.create_task(_stop_when_orphaned(parent, stop)) if parent else None
+        if metrics_at is not None:
+            exporter = _serve_metrics(metrics, *metrics_at)
+        await run_mail(poll=poll, metrics=metrics)(ctx, stop)
+        if watch is not None:
+            watch.cancel()
+    finally:
+        if exporter is not None:
+            exporter.shutdown()
+            exporter.server_close()
+        await db.dispose()
+    return 0
+
+
+def _serve_metrics(metrics: Metrics, host: str, port: int) -> WSGIServer:
+    """The worker's own counters (mails sent, retried, failed) for Prometheus to scrape."""
+    try:
+        server, _ = start_http_server(port, addr=host, registry=metrics.registry)
+    except OSError as exc:
+        print(f"Måtten kan inte visas på {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    print(f"Mått för Prometheus: http://{host}:{port}/metrics")
+    return server
+
+
+async def _stop_when_orphaned(parent: int, stop: asyncio.Event) -> None:
+    """A service killed without a chance to stop its worker leaves it to another parent."""
+    while os.getppid() == parent:  # noqa: ASYNC110 - a parent's death has no event to await
+        await asyncio.sleep(1)
+    stop.set()
+
+
+async def mail_status(settings: Settings) -> int:
+    db = Database.from_url(settings.database_url)
+    try:
+        await upgrade(db.engine)
+        ctx = ServiceContext(db=db, clock=SystemClock(), settings=settings)
+        counts = await mail_counts(ctx)
+        failures = await recent_failures(ctx, limit=20)
+    finally:
+        await db.dispose()
+    print(
+        f"Väntar: {counts[OutboxStatus.PENDING]}, skickas nu: {counts[OutboxStatus.SENDING]}, "
+        f"skickade: {counts[OutboxStatus.SENT]}, misslyckade: {counts[OutboxStatus.FAILED]}."
+    )
+    for failure in failures:
+        print(f"  #{failure.id} {failure.kind} till {failure.recipient}: {failure.error}")
+    return 1 if counts[OutboxStatus.FAILED] else 0

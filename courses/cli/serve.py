@@ -1,0 +1,69 @@
+"""`courses serve`: the HTTP service and, where it sends mail itself, the mail worker."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import replace
+
+from courses.cli.mail import mail_destination, run_mail
+from courses.metrics import Metrics
+from courses.settings import Settings
+from courses.supervise import ChildProcess, child_environment, courses_command
+
+__all__ = ["serve", "serve_settings"]
+
+_WORKER_MODES = {
+    "inline": "skickas av tjänsten själv",
+    "process": "skickas av en egen process (courses worker)",
+    "off": "skickas inte av tjänsten: kör courses worker",
+}
+
+
+def serve_settings(
+    settings: Settings, *, host: str, port: int, environ: Mapping[str, str]
+) -> Settings:
+    """Without COURSES_BASE_URL, links point where the service really listens."""
+    if environ.get("COURSES_BASE_URL", "").strip():
+        return settings
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - only a name here
+    return replace(settings, base_url=f"http://{shown}:{port}")
+
+
+def serve(settings: Settings, *, host: str, port: int, mail_worker: str) -> int:
+    """Serve until stopped; the database is already migrated (the caller reports an
+    unreachable one readably)."""
+    import uvicorn
+
+    from courses.api import create_app
+
+    if mail_worker == "auto":
+        # SQLite has one writer at a time, queued fairly only within one process; PostgreSQL
+        # lets the worker use another core without slowing registrations down.
+        postgres = settings.async_database_url.startswith("postgresql")
+        mail_worker = "process" if postgres else "inline"
+    print(
+        f"Tjänsten startar på http://{host}:{port}/api/courses "
+        f"(API-beskrivning: http://{host}:{port}/api/schema/openapi.json)"
+    )
+    print(f"E-post: {mail_destination(settings)}, {_WORKER_MODES[mail_worker]}")
+    metrics = Metrics()
+    background = [run_mail(metrics=metrics)] if mail_worker == "inline" else []
+    app = create_app(settings, migrate=False, background=background, metrics=metrics)
+    child = None
+    if mail_worker == "process":
+        child = ChildProcess(
+            courses_command("worker", "--poll", "0.05", "--parent", str(os.getpid())),
+            env=child_environment({"COURSES_BASE_URL": settings.base_url}),
+            name="the mail worker process",
+        )
+        child.start()
+    try:
+        # log_config=None: uvicorn's loggers, the access log too, go through courses.logs.
+        uvicorn.run(
+            app, host=host, port=port, log_level="info", log_config=None, server_header=False
+        )
+    finally:
+        if child is not None:
+            child.stop()
+    return 0

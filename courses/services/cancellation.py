@@ -1,0 +1,48 @@
+"""Cancelling by the registrant, with the manage token; the freed seat goes to the waitlist."""
+
+from __future__ import annotations
+
+from courses.domain.errors import RegistrationNotFound
+from courses.domain.notices import Method
+from courses.domain.rules import RegistrationStatus, check_can_cancel
+from courses.services import tokens
+from courses.services.context import ServiceContext
+from courses.services.notices import all_sessions, notice, queue
+from courses.services.waitlist import promote_waitlisted
+from courses.storage import registrations, seats
+from courses.storage.courses import load_course, lock_course
+from courses.storage.payloads import Cancelled
+
+__all__ = ["cancel_registration"]
+
+
+async def cancel_registration(ctx: ServiceContext, token: str) -> list[int]:
+    """Cancel by the manage token until the first session starts; promote from the waitlist.
+
+    Returns the ids of the registrations promoted to confirmed. Raises RegistrationNotFound
+    (unknown or already cancelled) or RegistrationClosed (the course has begun).
+    """
+    now = ctx.clock.now()
+    async with ctx.db.write() as conn:
+        found = await registrations.by_token_hash(conn, tokens.hash_token(token))
+        if found is None:
+            raise RegistrationNotFound("Anmälan finns inte, eller så är länken redan använd.")
+        await lock_course(conn, found.course_id)
+        # Status is read after the course lock: no other writer changes it until we commit.
+        status = await registrations.status_of(conn, found.id)
+        if status is RegistrationStatus.CANCELLED:
+            raise RegistrationNotFound("Anmälan är redan avanmäld.")
+        course = await load_course(conn, found.course_slug)
+        assert course is not None
+        check_can_cancel(course.timing, now=now, tz=ctx.tz)
+        await registrations.set_status(conn, found.id, RegistrationStatus.CANCELLED, now=now)
+        was_confirmed = status is RegistrationStatus.CONFIRMED
+        invites = course.session_positions if was_confirmed else []
+        mail = notice(found.id, Cancelled(), invites=all_sessions(invites, Method.CANCEL))
+        await queue(conn, [mail], now=now)
+        promoted: list[int] = []
+        if was_confirmed:
+            await seats.release_seat(conn, course_id=found.course_id, format_id=found.format_id)
+            promoted = await promote_waitlisted(conn, course, now=now, tz=ctx.tz)
+    ctx.mail_signal.notify()
+    return promoted

@@ -1,0 +1,43 @@
+"""The jobs that run on a timer beside the mail worker: due reminders, forgetting old mail.
+
+`courses worker` and `courses serve` (composition root) run `keep_house` next to the worker;
+`courses worker --once` runs one round.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+
+from courses.services.context import ServiceContext
+from courses.services.reminders import queue_reminders
+from courses.storage import outbox
+
+__all__ = ["KEEP_SENT", "housekeeping", "keep_house"]
+
+log = logging.getLogger(__name__)
+
+# Delivered mails are kept this long (a registrant asking "did you send it?"), then deleted.
+KEEP_SENT = timedelta(days=90)
+
+
+async def housekeeping(ctx: ServiceContext) -> None:
+    """One round: queue due reminders, forget mail delivered more than `KEEP_SENT` ago."""
+    if await queue_reminders(ctx):
+        ctx.mail_signal.notify()
+    async with ctx.db.write() as conn:
+        await outbox.prune_sent(conn, sent_before=ctx.clock.now() - KEEP_SENT)
+
+
+async def keep_house(ctx: ServiceContext, stop: asyncio.Event, *, every: float = 60.0) -> None:
+    """A round now and every `every` seconds until `stop` is set."""
+    while not stop.is_set():
+        try:
+            await housekeeping(ctx)
+        except Exception:
+            # The database may be restarting; the next round tries again.
+            log.exception("housekeeping: a round failed; trying again later")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), every)

@@ -1,0 +1,54 @@
+"""Employers whose staff may register, and their mail domains."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from courses.storage.tables import employer_table
+
+__all__ = ["EmployerKind", "EmployerRecord", "all_employers", "employer_by_key", "save_employer"]
+
+EmployerKind = Literal["municipality", "region"]
+_EMPLOYER = employer_table.c
+
+
+@dataclass(frozen=True, slots=True)
+class EmployerRecord:
+    id: int
+    key: str
+    name: str
+    kind: EmployerKind
+    domains: list[str]
+
+
+def _record(row: Any) -> EmployerRecord:
+    return EmployerRecord(row.id, row.key, row.name, row.kind, list(row.domains))
+
+
+async def employer_by_key(conn: AsyncConnection, key: str) -> EmployerRecord | None:
+    row = (await conn.execute(select(employer_table).where(_EMPLOYER.key == key))).first()
+    return None if row is None else _record(row)
+
+
+async def all_employers(conn: AsyncConnection) -> list[EmployerRecord]:
+    return [_record(row) for row in (await conn.execute(select(employer_table))).all()]
+
+
+async def save_employer(
+    conn: AsyncConnection, *, key: str, name: str, kind: EmployerKind, domains: Sequence[str]
+) -> tuple[EmployerRecord | None, bool]:
+    """Create or update the employer `key`: (what was stored before, whether anything changed)."""
+    before = await employer_by_key(conn, key)
+    values = {"name": name, "kind": kind, "domains": list(domains)}
+    if before is None:
+        await conn.execute(employer_table.insert().values(key=key, **values))
+        return None, True
+    if (before.name, before.kind, before.domains) == (name, kind, list(domains)):
+        return before, False
+    await conn.execute(update(employer_table).where(_EMPLOYER.id == before.id).values(**values))
+    return before, True

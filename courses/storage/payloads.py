@@ -1,0 +1,126 @@
+"""What an outbox row carries besides its registration: one Struct per mail kind.
+
+A message is built when it is sent, from the data stored then; the payload keeps only what
+belonged to the moment of the change (a waitlist position, the lines of a course change, the
+sessions it removed) and which sessions' invites the notice sends (`parts`, in order: the first
+message of a notice is the notice itself). Encoded with the row's `kind` as the tag when
+written (`courses.storage.outbox.enqueue`) and decoded when claimed.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time
+from typing import Any
+
+import msgspec
+
+from courses.domain.courses import SessionRecord
+from courses.domain.notices import MailKind
+
+__all__ = [
+    "AlreadyRegistered",
+    "Cancelled",
+    "Confirmed",
+    "CourseCancelled",
+    "CourseChanged",
+    "Payload",
+    "Promoted",
+    "Reminder",
+    "RemovedSession",
+    "Waitlisted",
+    "decode_payload",
+    "encode_payload",
+    "kind_of",
+]
+
+
+class RemovedSession(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A session a course change took away; its invite is cancelled."""
+
+    position: int
+    day: date
+    start: time | None = None
+    end: time | None = None
+
+    @classmethod
+    def of(cls, session: SessionRecord) -> RemovedSession:
+        return cls(session.position, session.day, session.start_time, session.end_time)
+
+    def session(self) -> SessionRecord:
+        return SessionRecord(self.position, self.day, self.start, self.end)
+
+
+class _Payload(
+    msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_defaults=True, tag_field="kind"
+):
+    pass
+
+
+class _WithInvites(_Payload, frozen=True):
+    parts: list[int] = []
+    """Positions of the sessions whose invites the notice carries, one message each."""
+
+
+class Confirmed(_WithInvites, frozen=True, tag=MailKind.CONFIRMED.value):
+    pass
+
+
+class Waitlisted(_Payload, frozen=True, tag=MailKind.WAITLISTED.value):
+    waitlist_position: int
+
+
+class Promoted(_WithInvites, frozen=True, tag=MailKind.PROMOTED.value):
+    pass
+
+
+class Cancelled(_WithInvites, frozen=True, tag=MailKind.CANCELLED.value):
+    pass
+
+
+class AlreadyRegistered(_Payload, frozen=True, tag=MailKind.ALREADY_REGISTERED.value):
+    pass
+
+
+class CourseChanged(_WithInvites, frozen=True, tag=MailKind.COURSE_CHANGED.value):
+    changes: list[str] = []
+    removed: list[RemovedSession] = []
+
+
+class CourseCancelled(_WithInvites, frozen=True, tag=MailKind.COURSE_CANCELLED.value):
+    changes: list[str] = []
+    removed: list[RemovedSession] = []
+
+
+class Reminder(_Payload, frozen=True, tag=MailKind.REMINDER.value):
+    pass
+
+
+Payload = (
+    Confirmed
+    | Waitlisted
+    | Promoted
+    | Cancelled
+    | AlreadyRegistered
+    | CourseChanged
+    | CourseCancelled
+    | Reminder
+)
+
+
+def kind_of(payload: Payload) -> MailKind:
+    return MailKind(str(type(payload).__struct_config__.tag))
+
+
+def encode_payload(payload: Payload) -> dict[str, Any]:
+    """The JSON of the `payload` column; the tag is left out, as the `kind` column holds it."""
+    encoded = msgspec.to_builtins(payload)
+    assert isinstance(encoded, dict)
+    del encoded["kind"]
+    return encoded
+
+
+def decode_payload(kind: str, stored: dict[str, Any]) -> Payload:
+    """The row's payload, tagged by the row's `kind`. Raises msgspec.ValidationError for a
+    payload that does not fit its kind."""
+    payload: Payload = msgspec.convert({**stored, "kind": kind}, Payload)
+    return payload
