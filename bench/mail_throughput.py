@@ -4,28 +4,29 @@ commit-to-delivered latency while clients register at once.
 Run from the project root (it stops by itself, about a minute per database at the defaults):
 
     .venv/bin/python bench/mail_throughput.py [-n 2000] [--rush 1000] [-c 32] [--rounds 3]
-        [--warmup 50] [--postgres-url postgresql://postgres@127.0.0.1:5432/test]
+        [--warmup 50] [--lanes N] [--postgres-url postgresql://postgres@127.0.0.1:5432/test]
         [--sqlite | --no-sqlite]
 
-Every message goes to one SMTP server started by the benchmark: aiosmtpd on 127.0.0.1 in its
-own process, accepting everything and noting only when each message arrived and its Message-ID
-(`mail_sink.py`). For each database (SQLite, then PostgreSQL when a URL is given) it runs
-`--rounds` rounds; every part of a round gets a fresh database (a new SQLite file in a
-temporary folder, or a new PostgreSQL database that is dropped afterwards), seeded with
-`seeds/employers.toml` and the registration rush's bench schedule (`rush_plan.py`). A round:
+Every message goes to one SMTP sink started by the benchmark (`harness.py`: aiosmtpd on
+127.0.0.1 in its own process, noting only when each message arrived and its Message-ID). For
+each database (SQLite, then PostgreSQL when a URL is given) it runs `--rounds` rounds; every
+part of a round gets fresh databases, seeded by `courses seed` with `seeds/employers.toml` and
+`bench/rush-schedule.toml`. A round:
 
-1. throughput (`mail_drain.py`): `-n` people register through the registration service in this
-   process, so the outbox holds `-n` pending mails (confirmations with their invite, and
-   waitlist notices). Then, in alternating order,
-   - ceiling: the same messages, built beforehand by the worker's own code, sent by a bare
-     `aiosmtplib` loop over one connection;
-   - worker: `MailWorker.drain()` sends the outbox (claim, facts, build, send, record), with
-     the worker's default of two batches in flight, each on its own connection (`--lanes 1`
-     measures one connection against the ceiling's one).
-2. latency (`mail_rush.py`): `courses serve` with `COURSES_SMTP_URL` set to the sink; after
-   `--warmup` unmeasured registrations (and their mails) `--rush` registrations by different
-   people with at most `-c` in flight (`rush_client.py`), while the service's own worker sends.
-   Each mail's latency is its arrival at the sink minus its outbox row's `created_at`.
+1. throughput: `courses serve --mail-worker off` takes `-n` registrations (`load.py`), so its
+   outbox holds `-n` pending mails (confirmations with their invite, and waitlist notices).
+   On a copy of that database, `MailWorker.drain()` with a recording transport builds the
+   messages the worker would send. Then, in alternating order,
+   - ceiling: those messages' bytes sent by a bare `aiosmtplib` loop over one connection;
+   - worker: `MailWorker.drain()` sends the outbox as `courses worker --once` does (claim,
+     load, build, send, record), two batches in flight by default, each on its own connection
+     (`--lanes 1` measures one connection against the ceiling's one).
+   Delivered mails are matched to the messages by their Message-ID header.
+2. latency: `courses serve` with `COURSES_SMTP_URL` set to the sink; after `--warmup`
+   unmeasured registrations (and their mails), `--rush` registrations by different people with
+   at most `-c` in flight, while the service's own worker sends. Each mail's latency is its
+   arrival at the sink minus its outbox row's `created_at` (same machine, same clock; it is
+   read when the request starts, so the figure is an upper bound of commit-to-delivered).
 
 Output: progress on stderr, and one JSON line per database on stdout:
 
@@ -43,8 +44,9 @@ Output: progress on stderr, and one JSON line per database on stdout:
   per mail and `sink_busy` (the sink's CPU over the wall time: near 1 would mean the SMTP
   server set the pace); per rush the latency percentiles, HTTP statuses and p99,
   `last_mail_after_s` (from the last registration's answer to the last mail's arrival: how far
-  the worker had fallen behind) and `server_busy` (the service's CPU over that stretch's wall
-  time: near 1 means its one event loop, shared by HTTP and the worker, was saturated).
+  the worker had fallen behind) and `server_busy` (the `courses serve` process's CPU over that
+  stretch: near 1 means its event loop had no time to spare; on PostgreSQL the worker is a
+  process of its own and not counted).
 
 The machine's other load moves every absolute figure; the ratio compares two sends made
 seconds apart in the same round, and is the steadier one.
@@ -53,181 +55,101 @@ seconds apart in the same round, and is the steadier one.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
-import tempfile
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from mail_drain import ThroughputRound, throughput_round
-from mail_rush import RushRound, rush_round
-from mail_sink import SmtpSink, smtp_sink
-from rush_client import percentile
-from rush_plan import schedule_toml
-from rush_servers import Backend, add_database_options, backends, stop_on_sigterm
+from harness import Postgres, Sqlite, database_options, positive, progress, run_databases
+from load import percentile
+from mail_rounds import rush_round, throughput_round
+from smtp_sink import Sink, smtp_sink
 
 TARGET_RATIO = 0.5
 TARGET_PER_S = 200.0
 TARGET_P99_MS = 1000.0
 
-
-@dataclass(frozen=True, slots=True)
-class Options:
-    n: int
-    rush: int
-    concurrency: int
-    rounds: int
-    warmup: int
-    lanes: int | None = None
+Round = tuple[dict[str, Any], dict[str, Any]]
+"""A round's throughput part and rush part, as `mail_rounds` reports them."""
 
 
-def progress(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def _report_throughput(database: str, total: int, r: ThroughputRound) -> None:
-    progress(
-        f"[{database}] round {r.number}/{total} throughput: ceiling {r.ceiling.per_s:7.1f}/s  "
-        f"worker {r.worker.per_s:7.1f}/s  ratio {r.ratio:.3f}  "
-        f"sink busy {r.ceiling.as_dict()['sink_busy']}/{r.worker.as_dict()['sink_busy']}"
-    )
-
-
-def _report_rush(database: str, total: int, r: RushRound) -> None:
-    d = r.as_dict()
-    progress(
-        f"[{database}] round {r.number}/{total} rush: {d['registrations_per_s']:7.1f} reg/s  "
-        f"{d['delivered']}/{r.mails} mails  p50 {d['p50_ms']} ms  p99 {d['p99_ms']} ms  "
-        f"max {d['max_ms']} ms  http errors {r.http_errors}"
-    )
-
-
-def run_backend(backend: Backend, sink: SmtpSink, options: Options, folder: Path) -> dict[str, Any]:
-    """All rounds on one database, summarised as one JSON-ready dict."""
-    schedule = folder / "mail-schedule.toml"
-    schedule.write_text(schedule_toml(date.today()), encoding="utf-8")
-    throughput: list[ThroughputRound] = []
-    rushes: list[RushRound] = []
-    for number in range(1, options.rounds + 1):
-        throughput.append(
-            throughput_round(number, backend, sink, schedule, n=options.n, lanes=options.lanes)
-        )
-        _report_throughput(backend.name, options.rounds, throughput[-1])
-        rushes.append(
-            rush_round(
-                number,
-                backend,
-                sink,
-                folder,
-                schedule,
-                n=options.rush,
-                concurrency=options.concurrency,
-                warmup=options.warmup,
-            )
-        )
-        _report_rush(backend.name, options.rounds, rushes[-1])
-    return summarize(backend.name, options, throughput, rushes)
-
-
-def _median(rounds: Sequence[ThroughputRound], figure: Callable[[ThroughputRound], float]) -> float:
-    return statistics.median(figure(r) for r in rounds)
-
-
-def summarize(
-    database: str,
-    options: Options,
-    throughput: Sequence[ThroughputRound],
-    rushes: Sequence[RushRound],
-) -> dict[str, Any]:
-    ratio = _median(throughput, lambda r: r.ratio)
-    worker_per_s = _median(throughput, lambda r: r.worker.per_s)
-    latencies = sorted(ms for r in rushes for ms in r.latencies_ms)
+def summarize(database: str, args: Any, rounds: list[Round]) -> dict[str, Any]:
+    ratio = statistics.median(t["ratio"] for t, _ in rounds)
+    worker_per_s = statistics.median(t["worker"]["per_s"] for t, _ in rounds)
+    latencies = sorted(ms for _, r in rounds for ms in r.pop("latencies_ms"))
     p99 = percentile(latencies, 99)
-    lost = {
-        "undelivered": sum(r.undelivered for r in rushes),
-        "duplicates": sum(r.duplicates for r in rushes),
-        "failed": sum(r.failed for r in rushes),
-        "http_errors": sum(r.http_errors for r in rushes),
-    }
+    lost = {key: sum(r[key] for _, r in rounds) for key in ("undelivered", "duplicates", "failed")}
+    lost["http_errors"] = sum(r["http_errors"] for _, r in rounds)
     return {
         "database": database,
-        "n": options.n,
-        "rush": options.rush,
-        "concurrency": options.concurrency,
-        "rounds": options.rounds,
-        "ceiling_per_s": round(_median(throughput, lambda r: r.ceiling.per_s), 1),
+        "n": args.n,
+        "rush": args.rush,
+        "concurrency": args.concurrency,
+        "rounds": args.rounds,
+        "ceiling_per_s": round(statistics.median(t["ceiling"]["per_s"] for t, _ in rounds), 1),
         "worker_per_s": round(worker_per_s, 1),
         "ratio": round(ratio, 3),
         "latency_p50_ms": round(percentile(latencies, 50), 1),
         "latency_p99_ms": round(p99, 1),
         "latency_max_ms": round(latencies[-1], 1) if latencies else None,
-        "rush_mails": sum(r.mails for r in rushes),
+        "rush_mails": sum(r["mails"] for _, r in rounds),
         **lost,
-        "registrations_per_s": round(statistics.median(r.registrations_per_s for r in rushes), 1),
+        "registrations_per_s": round(
+            statistics.median(r["registrations_per_s"] for _, r in rounds), 1
+        ),
         "meets_targets": ratio >= TARGET_RATIO
         and worker_per_s >= TARGET_PER_S
         and p99 < TARGET_P99_MS
         and not any(lost.values()),
-        "rounds_detail": [
-            {"throughput": t.as_dict(), "rush": r.as_dict()}
-            for t, r in zip(throughput, rushes, strict=True)
-        ],
+        "rounds_detail": [{"throughput": t, "rush": r} for t, r in rounds],
     }
 
 
-def _positive(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
-    return number
+def run_database(db: Sqlite | Postgres, sink: Sink, args: Any, folder: Path) -> dict[str, Any]:
+    rounds = []
+    for number in range(1, args.rounds + 1):
+        t = throughput_round(db, sink, args, folder, number)
+        progress(
+            f"[{db.name}] round {number}/{args.rounds} throughput: ceiling "
+            f"{t['ceiling']['per_s']:7.1f}/s  worker {t['worker']['per_s']:7.1f}/s  ratio "
+            f"{t['ratio']:.3f}  sink busy {t['ceiling']['sink_busy']}/{t['worker']['sink_busy']}"
+        )
+        r = rush_round(db, sink, args, folder, number)
+        progress(
+            f"[{db.name}] round {number}/{args.rounds} rush: {r['registrations_per_s']:7.1f} "
+            f"reg/s  {r['delivered']}/{r['mails']} mails  p50 {r['p50_ms']} ms  p99 "
+            f"{r['p99_ms']} ms  max {r['max_ms']} ms  http errors {r['http_errors']}"
+        )
+        rounds.append((t, r))
+    return summarize(db.name, args, rounds)
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        description="Mails per second from the outbox against a bare aiosmtplib loop, and "
-        "commit-to-delivered latency during a registration rush.",
-    )
-    parser.add_argument("-n", type=_positive, default=2000, help="mails per throughput round")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("-n", type=positive, default=2000, help="mails per throughput round")
     parser.add_argument(
         "--lanes",
-        type=_positive,
-        default=None,
+        type=positive,
         help="batches the drained worker keeps in flight, each on its own SMTP connection "
-        "(default: the worker's own default; 1 compares one connection with the ceiling's one)",
+        "(default: the worker's own; 1 compares one connection with the ceiling's one)",
     )
-    parser.add_argument("--rush", type=_positive, default=1000, help="registrations per rush")
-    parser.add_argument("-c", "--concurrency", type=_positive, default=32, help="rush clients")
-    parser.add_argument("--rounds", type=_positive, default=3, help="throughput+rush rounds")
-    parser.add_argument(
-        "--warmup", type=int, default=50, help="unmeasured registrations before each rush"
-    )
-    add_database_options(parser)
+    parser.add_argument("--rush", type=positive, default=1000, help="registrations per rush")
+    parser.add_argument("-c", "--concurrency", type=positive, default=32, help="rush clients")
+    parser.add_argument("--rounds", type=positive, default=3, help="throughput+rush rounds")
+    parser.add_argument("--warmup", type=int, default=50, help="unmeasured ones before a rush")
+    database_options(parser)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if not args.sqlite and not args.postgres_url:
-        progress("Nothing to run: --no-sqlite and no --postgres-url.")
-        return 2
-    options = Options(
-        args.n, args.rush, args.concurrency, args.rounds, max(args.warmup, 0), args.lanes
-    )
-    stop_on_sigterm()
-    try:
-        with tempfile.TemporaryDirectory(prefix="mail-throughput-") as tmp:
-            folder = Path(tmp)
-            with smtp_sink(folder / "smtp-sink.log") as sink:
-                for backend in backends(args, folder):
-                    print(json.dumps(run_backend(backend, sink, options, folder)), flush=True)
-    except KeyboardInterrupt:
-        progress("Interrupted: processes stopped, temporary databases and files removed.")
-        return 130
-    return 0
+
+    def measure(db: Sqlite | Postgres, folder: Path) -> list[dict[str, Any]]:
+        with smtp_sink(folder) as sink:
+            return [run_database(db, sink, args, folder)]
+
+    return run_databases(args, measure)
 
 
 if __name__ == "__main__":
