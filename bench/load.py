@@ -17,7 +17,9 @@ import asyncio
 import contextlib
 import json
 import math
+import re
 import time
+import urllib.parse
 from collections import Counter
 from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass
@@ -37,15 +39,32 @@ _ROTATION = (
 
 
 @dataclass(frozen=True, slots=True)
+class FormToken:
+    """The CSRF cookie and the form's token of a page, as a browser holds them."""
+
+    cookie: str
+    token: str
+
+
+@dataclass(frozen=True, slots=True)
 class Shot:
     target: str
     """What it is for, `slug/format`, to count the answers by."""
     raw: bytes
 
 
-def registrations(n: int, port: int, *, warmup: bool = False, prefix: str = "person") -> list[Shot]:
+def registrations(
+    n: int,
+    port: int,
+    *,
+    warmup: bool = False,
+    prefix: str = "person",
+    page: FormToken | None = None,
+) -> list[Shot]:
     """`n` registrations by `n` different people (`prefix` tells runs apart); all for the
-    warm-up course with `warmup`, else in the rotation above."""
+    warm-up course with `warmup`, else in the rotation above. With `page`, each is the course
+    page's form POSTed as a browser sends it (form-encoded, with the CSRF cookie and token),
+    else the API's JSON."""
     rotation = ((WARMUP, "digital"),) if warmup else _ROTATION
     shots = []
     for i in range(n):
@@ -58,9 +77,37 @@ def registrations(n: int, port: int, *, warmup: bool = False, prefix: str = "per
             "works_in_field": True,
             "format": key,
         }
-        path = f"/api/courses/{slug}/registrations"
-        shots.append(Shot(f"{slug}/{key}", request("POST", path, port, body)))
+        if page is None:
+            raw = request("POST", f"/api/courses/{slug}/registrations", port, body)
+        else:
+            raw = _form_post(f"/kurser/{slug}", port, body, page)
+        shots.append(Shot(f"{slug}/{key}", raw))
     return shots
+
+
+def _form_post(path: str, port: int, body: dict[str, Any], page: FormToken) -> bytes:
+    fields = {k: ("ja" if v is True else str(v)) for k, v in body.items()}
+    data = urllib.parse.urlencode({**fields, "_csrf_token": page.token}).encode()
+    head = [
+        f"POST {path} HTTP/1.1",
+        f"Host: {HOST}:{port}",
+        "Connection: close",
+        "Content-Type: application/x-www-form-urlencoded",
+        f"Content-Length: {len(data)}",
+        f"Cookie: {page.cookie}",
+    ]
+    return ("\r\n".join(head) + "\r\n\r\n").encode() + data
+
+
+def form_token(port: int, slug: str = WARMUP) -> FormToken:
+    """What a browser gets from opening a course page: the CSRF cookie and the form's token
+    (one pair serves any number of POSTs, as one person's browser tab would)."""
+    answer = run(_read(port, request("GET", f"/kurser/{slug}", port)))
+    cookie = re.search(rb"(?im)^set-cookie: (courses_csrf=[^;\r\n]+)", answer)
+    token = re.search(rb'name="_csrf_token" value="([^"]+)"', answer)
+    if cookie is None or token is None:
+        raise RuntimeError(f"no CSRF cookie or form token on /kurser/{slug}")
+    return FormToken(cookie[1].decode(), token[1].decode())
 
 
 def run(coroutine: Coroutine[Any, Any, _T]) -> _T:
@@ -81,17 +128,22 @@ def request(method: str, path: str, port: int, payload: Any = None) -> bytes:
     return ("\r\n".join(head) + "\r\n\r\n").encode() + body
 
 
-async def send(port: int, raw: bytes) -> int:
-    """The status of one request on its own connection, read until the server closes."""
+async def _read(port: int, raw: bytes) -> bytes:
+    """The whole answer to one request on its own connection, read until the server closes."""
     async with asyncio.timeout(60):
         reader, writer = await asyncio.open_connection(HOST, port)
         try:
             writer.write(raw)
-            answer = await reader.read()
+            return await reader.read()
         finally:
             writer.close()
             with contextlib.suppress(ConnectionError):
                 await writer.wait_closed()
+
+
+async def send(port: int, raw: bytes) -> int:
+    """The status of one request on its own connection."""
+    answer = await _read(port, raw)
     status = answer.split(b" ", 2)[1:2]
     if not answer.startswith(b"HTTP/1.") or not status or not status[0].isdigit():
         raise ValueError(f"not an HTTP answer: {answer[:60]!r}")
@@ -112,7 +164,8 @@ class Outcome:
 
     @property
     def ok(self) -> bool:
-        return self.status is not None and 200 <= self.status < 300
+        """Registered: 201 from the API (waitlisted too), 303 to the receipt from the page."""
+        return self.status is not None and (200 <= self.status < 300 or self.status == 303)
 
 
 @dataclass(frozen=True, slots=True)

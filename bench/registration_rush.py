@@ -4,7 +4,7 @@ Run from the project root (it stops by itself, a few minutes at the defaults):
 
     .venv/bin/python bench/registration_rush.py [-n 2000] [-c 32] [--rounds 3] [--warmup 100]
         [--postgres-url postgresql://postgres@127.0.0.1:5432/test] [--sqlite | --no-sqlite]
-        [--service-checkout PATH ...] [--mail-worker off|auto]
+        [--service-checkout PATH ...] [--via api|page ...] [--mail-worker off|auto]
 
 For each database (SQLite, then PostgreSQL when a URL is given) it runs `--rounds` rounds. A
 round measures the baseline and each service checkout once, in an order that rotates from
@@ -21,18 +21,21 @@ measurement gets a fresh database and a fresh server process on a free port of 1
 
 Both get `--warmup` unmeasured registrations, then `-n` registrations by `-n` different people
 with at most `-c` in flight, each on its own TCP connection (`load.py`: who registers for
-what, and the client).
+what, and the client). `--via page` registers through the course page's form instead of the
+API, as a browser posts it (form-encoded, CSRF cookie and token, a 303 to the receipt); give
+`--via api --via page` to measure both against the same baseline in every round.
 
 Output: progress on stderr, and one JSON line per database and service checkout on stdout:
 
-- `checkout`, `commit`: which service was measured;
+- `checkout`, `commit`, `via`: which service was measured, through the API or the page;
 - `registrations_per_s`, `baseline_per_s`: median over rounds of n / wall time;
 - `ratio`: median over rounds of service/baseline throughput (target: >= 0.8);
 - `p50_ms`, `p99_ms`, `baseline_p50_ms`, `baseline_p99_ms`: medians over rounds of each
   round's latency percentiles (connect to last byte);
   `p99_ratio`: median over rounds of service p99 / baseline p99 (target: <= 1.5);
-- `errors`: service requests over all rounds that got no 2xx answer or no answer at all
-  (target: 0; waitlisted registrations are 201 and count as success); `baseline_errors` alike;
+- `errors`: service requests over all rounds that got no 2xx (or, from the page, 303) answer
+  or no answer at all (target: 0; waitlisted registrations are 201 or 303 and count as
+  success); `baseline_errors` alike;
 - `oversold`: whether any capped course or format has more confirmed registrations in the
   database than seats, in any round (target: false); `seats_exact`: whether everywhere the
   confirmed rows are min(cap, accepted) and every accepted registration is one active row;
@@ -69,7 +72,7 @@ from harness import (
     service_env,
     serving,
 )
-from load import SCHEDULE, WARMUP, Volley, fire, percentile, registrations
+from load import SCHEDULE, WARMUP, Volley, fire, form_token, percentile, registrations
 
 TARGET_RATIO = 0.8
 TARGET_P99_RATIO = 1.5
@@ -158,6 +161,7 @@ def measure(side: str, db: Sqlite | Postgres, args: Namespace, folder: Path, lab
     """Warm-up and measured registrations for `side` (BASELINE or a checkout's path), on a
     fresh database and server; the service's seats are checked afterwards."""
     port = free_port()
+    side, _, via = side.partition(_VIA)
     with db.database(label) as url:
         env = service_env(url, port, folder)
         command, cwd = baseline_command(port), ROOT
@@ -167,10 +171,12 @@ def measure(side: str, db: Sqlite | Postgres, args: Namespace, folder: Path, lab
             checkout.cli(["seed", str(SCHEDULE)], env)
             command = checkout.serve(port, args.mail_worker)
         with serving(command, env, folder / f"{label}.log", port, cwd=cwd) as server:
-            progress(f"[{db.name}] {label}: {side} pid {server.pid} port {port}")
-            warm = fire(port, registrations(args.warmup, port, warmup=True), args.concurrency)
+            progress(f"[{db.name}] {label}: {side} {via or ''} pid {server.pid} port {port}")
+            page = form_token(port) if via == "page" else None
+            warmup = registrations(args.warmup, port, warmup=True, page=page)
+            warm = fire(port, warmup, args.concurrency)
             before = cpu_s(server.pid)
-            volley = fire(port, registrations(args.n, port), args.concurrency)
+            volley = fire(port, registrations(args.n, port, page=page), args.concurrency)
             after = cpu_s(server.pid)
         cpu = None if before is None or after is None else after - before
         checks = [] if side == BASELINE else seat_checks(url, volley.accepted())
@@ -178,7 +184,8 @@ def measure(side: str, db: Sqlite | Postgres, args: Namespace, folder: Path, lab
 
 
 Round = dict[str, Figures]
-"""One round's measurements, by side (BASELINE or a checkout's path)."""
+"""One round's measurements, by side (BASELINE, or a checkout's path and `@api` or `@page`)."""
+_VIA = "@"
 
 
 def _median(rounds: Sequence[Round], figure: Callable[[Round], float]) -> float:
@@ -192,10 +199,12 @@ def summarize(database: str, args: Namespace, side: str, rounds: Sequence[Round]
     errors = sum(r[side].volley.errors for r in rounds)
     checks = [c for r in rounds for c in r[side].checks]
     oversold = any(c["oversold"] for c in checks)
+    checkout, _, via = side.partition(_VIA)
     return {
         "database": database,
-        "checkout": side,
-        "commit": Checkout(Path(side)).commit(),
+        "checkout": checkout,
+        "commit": Checkout(Path(checkout)).commit(),
+        "via": via,
         "n": args.n,
         "concurrency": args.concurrency,
         "rounds": args.rounds,
@@ -232,7 +241,7 @@ def summarize(database: str, args: Namespace, side: str, rounds: Sequence[Round]
 def run_database(
     db: Sqlite | Postgres, args: Namespace, checkouts: list[str], folder: Path
 ) -> list[dict[str, Any]]:
-    sides = [BASELINE, *checkouts]
+    sides = [BASELINE, *(f"{c}{_VIA}{via}" for c in checkouts for via in args.via)]
     rounds: list[Round] = []
     for number in range(1, args.rounds + 1):
         shift = (number - 1) % len(sides)
@@ -247,7 +256,7 @@ def run_database(
                 f"server busy {f.as_dict()['server_busy']}{exact}"
             )
         rounds.append(figures)
-    return [summarize(db.name, args, side, rounds) for side in checkouts]
+    return [summarize(db.name, args, side, rounds) for side in sides[1:]]
 
 
 def _checkout(value: str) -> str:
@@ -272,6 +281,13 @@ def _parser() -> argparse.ArgumentParser:
         "(default: this checkout)",
     )
     parser.add_argument(
+        "--via",
+        choices=["api", "page"],
+        action="append",
+        help="how people register: the API's JSON (default) or the course page's form, as a "
+        "browser posts it (CSRF cookie and token, 303 to the receipt); repeat it to compare",
+    )
+    parser.add_argument(
         "--mail-worker",
         choices=["off", "auto"],
         default="off",
@@ -285,6 +301,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     checkouts = list(dict.fromkeys(args.service_checkout or [str(ROOT)]))
+    args.via = list(dict.fromkeys(args.via or ["api"]))
     return run_databases(args, lambda db, folder: run_database(db, args, checkouts, folder))
 
 

@@ -11,7 +11,7 @@ scrape time (`set_outbox`), so every instance reports the same backlog whoever s
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Protocol
+from typing import Any, Protocol
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily, Metric
@@ -87,6 +87,7 @@ class Metrics:
 
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry or CollectorRegistry()
+        self._children: dict[tuple[int, tuple[str, ...]], Any] = {}
         self._registrations = Counter(
             "courses_registrations",
             "Registration attempts answered, by outcome: the status or the refusal's code.",
@@ -114,10 +115,19 @@ class Metrics:
         self.registry.register(self._outbox)
 
     def registration(self, outcome: str) -> None:
-        self._registrations.labels(outcome).inc()
+        self._child(self._registrations, outcome).inc()
 
     def http_request(self, *, method: str, route: str, status: int, seconds: float) -> None:
-        self._requests.labels(method, route, str(status)).observe(seconds)
+        self._child(self._requests, method, route, str(status)).observe(seconds)
+
+    def _child(self, metric: Any, *labels: str) -> Any:
+        """`metric.labels(*labels)`, looked up once: it runs on every request, and the
+        library's lookup (validation, a lock) cost more than the observation itself."""
+        key = (id(metric), labels)
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = metric.labels(*labels)
+        return child
 
     def mail_results(self, *, sent: int, retried: int, failed: int) -> None:
         for result, count in (("sent", sent), ("retried", retried), ("failed", failed)):

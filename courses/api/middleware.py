@@ -7,9 +7,9 @@ requests that match a route, and a 404 or 405 deserves its request id and its co
 
 from __future__ import annotations
 
+import os
 import re
 import time
-import uuid
 
 from litestar import Litestar
 from litestar.enums import ScopeType
@@ -29,14 +29,17 @@ _UNMATCHED = "unmatched"
 """The route label of a request no route matched: its raw path could carry anything."""
 
 
+_HEADER_NAME = REQUEST_ID_HEADER.encode()
+
+
 def _request_id(scope: Scope) -> str:
     for name, value in scope["headers"]:
-        if name == REQUEST_ID_HEADER.encode():
+        if name == _HEADER_NAME:
             incoming = value.decode("latin-1").strip()
             if _SANE_ID.fullmatch(incoming):
                 return incoming
             break
-    return uuid.uuid4().hex
+    return os.urandom(16).hex()
 
 
 def _route(scope: Scope) -> str:
@@ -57,7 +60,7 @@ class RequestContext:
             await self.app(scope, receive, send)
             return
         request_id = _request_id(scope)
-        header = (REQUEST_ID_HEADER.encode(), request_id.encode())
+        header = (_HEADER_NAME, request_id.encode())
         status = 500  # what the server answers if the app ends without a response
 
         async def send_with_id(message: Message) -> None:

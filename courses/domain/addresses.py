@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from contextlib import suppress
+from functools import lru_cache
 
 __all__ = [
     "EMAIL_PATTERN",
@@ -65,8 +66,12 @@ def canonical_email(address: str) -> str:
     return canonical
 
 
+@lru_cache(maxsize=4096)
 def _ascii_domain(domain: str) -> str:
-    """The domain in ASCII (A-labels), lower case, unless a label is not LDH."""
+    """The domain in ASCII (A-labels), lower case, unless a label is not LDH.
+
+    Remembered: a county has a handful of mail domains, and the codec runs on every address
+    (the form check, the rate limit's key, the service) on the registration's hot path."""
     try:
         # The standard library's codec is IDNA 2003 (nameprep, then punycode per label).
         ascii_domain = domain.encode("idna").decode("ascii").lower()

@@ -20,7 +20,6 @@ from courses.api.schemas import (
     PathSegment,
     RegistrationCreated,
 )
-from courses.metrics import Metrics
 from courses.services import catalog
 from courses.services.calendars import course_ics
 from courses.services.context import ServiceContext
@@ -67,7 +66,6 @@ class CourseController(Controller):
     async def register(
         self,
         ctx: NamedDependency[ServiceContext],
-        metrics: NamedDependency[Metrics],
         request: Request[Any, Any, Any],
         slug: PathSegment,
         data: Annotated[
@@ -76,6 +74,9 @@ class CourseController(Controller):
         ],
     ) -> RegistrationCreated:
         rate_limits(request).registration(request, course=slug, email=data.email)
+        # The metrics from the app's state, not as a second dependency: with two, Litestar
+        # resolves them in a task group of its own on every request (the hot path).
+        metrics = request.app.state.metrics
         receipt = await counted_registration(metrics, register(ctx, slug, data))
         return RegistrationCreated(
             id=receipt.id,
