@@ -54,8 +54,20 @@ class InvalidBody(Exception):
         self.problems = problems
 
 
+_STRUCTS: dict[int, tuple[HTTPRouteHandler, type[msgspec.Struct] | None]] = {}
+"""By handler: what `json_body_struct` found (a handler's signature never changes, and this
+runs on every request). The handler itself is kept too, so its id is never reused."""
+
+
 def json_body_struct(handler: HTTPRouteHandler) -> type[msgspec.Struct] | None:
     """The Struct a handler takes as its JSON `data`, if it takes one."""
+    found = _STRUCTS.get(id(handler))
+    if found is None or found[0] is not handler:
+        found = _STRUCTS[id(handler)] = (handler, _body_struct(handler))
+    return found[1]
+
+
+def _body_struct(handler: HTTPRouteHandler) -> type[msgspec.Struct] | None:
     data = handler.parsed_fn_signature.parameters.get("data")
     if data is None:
         return None
