@@ -38,6 +38,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from courses.domain.addresses import canonical_email
 from courses.domain.errors import AlreadyRegistered, RegistrationNotFound
 from courses.services.cancellation import cancel_registration
 from courses.services.context import ServiceContext
@@ -107,7 +108,12 @@ class RegistrationRules(ServicesBesideTheModel):
         fmt = asked or next(iter(COURSES[course].formats))
         self.model.registrations.append(
             ModelRegistration(
-                receipt.id, receipt.token, course, fmt, applicant.email, receipt.status
+                receipt.id,
+                receipt.token,
+                course,
+                fmt,
+                canonical_email(applicant.email),  # stored as the mail goes: domain lowered
+                receipt.status,
             )
         )
         return receipt.token
