@@ -112,12 +112,18 @@ def _body(values: Mapping[str, str]) -> dict[str, Any]:
 def parse_form(state: FormState) -> RegistrationForm | None:
     """The registration to make, or None with the field errors added to `state`."""
     body = _body(state.values)
+    try:
+        # Most forms are right: one strict decode, and the field-by-field pass only for a form
+        # with errors, where every one of them is to be shown at once.
+        return msgspec.convert(body, RegistrationForm, strict=True)
+    except msgspec.ValidationError:
+        pass
     for found in all_errors(RegistrationForm, body):
         name = found.path.split(".", 1)[0]
         if state.error(name):
             continue
         text = field_message(found)
         state.messages.append(FieldMessage(name, text, f"{LABELS.get(name, name)}: {text}"))
-    if state.has_errors:
-        return None
-    return msgspec.convert(body, RegistrationForm, strict=True)
+    if not state.has_errors:  # pragma: no cover - all_errors finds what convert refused
+        state.messages.append(FieldMessage("", "Formuläret kunde inte läsas.", "Formuläret"))
+    return None
