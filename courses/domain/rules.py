@@ -41,6 +41,8 @@ __all__ = [
     "normalize_email",
     "registration_state",
     "seats_left",
+    "swedish_date",
+    "swedish_month",
 ]
 
 
@@ -82,6 +84,11 @@ _SWEDISH_MONTHS = [
     "november",
     "december",
 ]
+
+
+def swedish_month(month: int) -> str:
+    """`mars` for 3: Swedish month names are written in lower case."""
+    return _SWEDISH_MONTHS[month - 1]
 
 
 def swedish_date(day: date) -> str:

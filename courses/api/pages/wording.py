@@ -14,11 +14,15 @@ from zoneinfo import ZoneInfo
 
 from courses.domain.courses import CourseRecord, FormatRecord, SessionRecord
 from courses.domain.errors import DomainError
-from courses.domain.rules import RegistrationState, check_registration_open, swedish_date
+from courses.domain.rules import (
+    RegistrationState,
+    check_registration_open,
+    swedish_date,
+    swedish_month,
+)
 from courses.domain.wording import swedish_time, swedish_weekday
 
 __all__ = [
-    "MONTHS",
     "StateView",
     "and_list",
     "date_list",
@@ -33,21 +37,6 @@ __all__ = [
     "state_view",
 ]
 
-MONTHS = [
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-]
-
 
 def and_list(items: Sequence[str], *, word: str = "och") -> str:
     """`a`, `a och b`, `a, b och c`."""
@@ -57,13 +46,13 @@ def and_list(items: Sequence[str], *, word: str = "och") -> str:
 
 
 def month_label(year: int, month: int) -> str:
-    return f"{MONTHS[month - 1]} {year}"
+    return f"{swedish_month(month)} {year}"
 
 
 def short_date(day: date, *, today: date) -> str:
     """`1 juni`, with the year only when it is not this year's."""
     if day.year == today.year:
-        return f"{day.day} {MONTHS[day.month - 1]}"
+        return f"{day.day} {swedish_month(day.month)}"
     return swedish_date(day)
 
 
@@ -76,7 +65,7 @@ def date_list(days: Sequence[date]) -> str:
     ]
     parts = []
     for index, ((year, month), numbers) in enumerate(groups):
-        text = f"{and_list([str(n) for n in numbers])} {MONTHS[month - 1]}"
+        text = f"{and_list([str(n) for n in numbers])} {swedish_month(month)}"
         last = index == len(groups) - 1
         if last or groups[index + 1][0][0] != year:
             text += f" {year}"
