@@ -1,7 +1,7 @@
 """How long the service takes to render the catalogue and a course page, with a full catalogue.
 
     .venv/bin/python bench/pages.py [-n 400] [--extra 200]
-        [--postgres-url postgresql://postgres@127.0.0.1:5432/test] [--no-sqlite]
+        [--postgres-url postgresql://postgres@127.0.0.1:5432/test] [--sqlite | --no-sqlite]
 
 Per database: a fresh database seeded through the CLI exactly as an admin does (the employers,
 the real 2022 schedule, its demo copy and `--extra` generated courses in the coming months),
@@ -10,32 +10,36 @@ of each page over one keep-alive connection after a warm-up. One client, one req
 time: the time measured is the server's (loopback adds a few hundredths of a millisecond).
 Prints one JSON line per database and page, with the median and the 95th percentile in ms.
 
-Self-contained on purpose: it talks to the service only through its command line and HTTP
-(PostgreSQL databases are made and dropped with `psql`).
+It talks to the service only through its command line and HTTP, with the databases and
+server processes of `harness.py`.
 """
 
 from __future__ import annotations
 
 import argparse
 import http.client
-import json
-import os
-import shutil
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-HOST = "127.0.0.1"
+from harness import (
+    HOST,
+    ROOT,
+    Checkout,
+    Postgres,
+    Sqlite,
+    database_options,
+    free_port,
+    positive,
+    run_databases,
+    service_env,
+    serving,
+)
+
 PAGES = ["/", "/kurser/demo-aterfallsprevention-2022", "/kurser/extra-100"]
 WARM_UP = 30
 
@@ -74,75 +78,6 @@ def extra_courses(count: int, *, today: date) -> str:
     return "\n\n".join(blocks)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
-
-
-def _courses(*args: str, env: dict[str, str]) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "courses.cli", *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    if done.returncode != 0:
-        sys.stderr.write(done.stdout + done.stderr)
-        raise SystemExit(f"courses {' '.join(args)} failed ({done.returncode})")
-
-
-@contextmanager
-def _postgres(admin_url: str) -> Iterator[str]:
-    name = f"courses_bench_pages_{uuid.uuid4().hex[:8]}"
-    psql = ["psql", admin_url, "-q", "-v", "ON_ERROR_STOP=1", "-c"]
-    subprocess.run([*psql, f'CREATE DATABASE "{name}"'], check=True, timeout=60)
-    parts = urlsplit(admin_url)
-    try:
-        yield urlunsplit(parts._replace(path=f"/{name}"))
-    finally:
-        drop = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
-        subprocess.run([*psql, drop], check=False, timeout=60)
-
-
-@contextmanager
-def _serving(env: dict[str, str], log: Path) -> Iterator[int]:
-    port = _free_port()
-    command = [sys.executable, "-m", "courses.cli", "serve", "--host", HOST, "--port", str(port)]
-    with log.open("wb") as out:
-        server = subprocess.Popen(
-            [*command, "--mail-worker", "off"], env=env, cwd=ROOT, stdout=out, stderr=out
-        )
-        try:
-            _wait_ready(server, port, log)
-            yield port
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
-
-
-def _wait_ready(server: subprocess.Popen[bytes], port: int, log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"the service stopped ({server.returncode}):\n{log.read_text()}")
-        try:
-            connection = http.client.HTTPConnection(HOST, port, timeout=2)
-            connection.request("GET", "/api/health")
-            if connection.getresponse().status == 200:
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit(f"the service did not start within 60 s:\n{log.read_text()}")
-
-
 def measure(port: int, path: str, *, requests: int) -> dict[str, float | int]:
     connection = http.client.HTTPConnection(HOST, port, timeout=10)
     times = []
@@ -168,43 +103,34 @@ def measure(port: int, path: str, *, requests: int) -> dict[str, float | int]:
     }
 
 
-def run(database: str, url: str, folder: Path, args: argparse.Namespace) -> None:
-    env = {
-        **os.environ,
-        "COURSES_DATABASE_URL": url,
-        "COURSES_MAIL_DIR": str(folder / "mail-out"),
-    }
+def run(db: Sqlite | Postgres, folder: Path, args: argparse.Namespace) -> Iterator[dict[str, Any]]:
+    """Seed a fresh database through this checkout's CLI, serve it, time each page."""
+    port = free_port()
+    checkout = Checkout(ROOT)
     extra = folder / "extra.toml"
     extra.write_text(extra_courses(args.extra, today=date.today()), encoding="utf-8")
-    for file in ["seeds/employers.toml", "seeds/schedule-2022.toml"]:
-        _courses("seed", file, env=env)
-    _courses("seed", "seeds/schedule-2022.toml", "--demo", env=env)
-    _courses("seed", str(extra), env=env)
-    with _serving(env, folder / f"serve-{database}.log") as port:
-        for path in PAGES:
-            figures = measure(port, path, requests=args.requests)
-            courses = 5 + 5 + args.extra
-            print(json.dumps({"database": database, "path": path, "courses": courses, **figures}))
-            sys.stdout.flush()
+    with db.database("pages") as url:
+        env = service_env(url, port, folder)
+        for seed in (["seeds/employers.toml"], ["seeds/schedule-2022.toml"]):
+            checkout.cli(["seed", *seed], env)
+        checkout.cli(["seed", "seeds/schedule-2022.toml", "--demo"], env)
+        checkout.cli(["seed", str(extra)], env)
+        log = folder / f"serve-{db.name}.log"
+        with serving(checkout.serve(port, "off"), env, log, port):
+            for path in PAGES:
+                figures = measure(port, path, requests=args.requests)
+                courses = 5 + 5 + args.extra
+                yield {"database": db.name, "path": path, "courses": courses, **figures}
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("-n", "--requests", type=int, default=400)
+    parser.add_argument("-n", "--requests", type=positive, default=400)
     parser.add_argument("--extra", type=int, default=200, help="generated courses (200)")
-    parser.add_argument("--postgres-url", default="", help="admin URL of a PostgreSQL server")
-    parser.add_argument("--no-sqlite", dest="sqlite", action="store_false")
+    database_options(parser)
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="bench-pages-"))
-    try:
-        if args.sqlite:
-            run("sqlite", f"sqlite:///{folder / 'pages.db'}", folder, args)
-        if args.postgres_url:
-            with _postgres(args.postgres_url) as url:
-                run("postgresql", url, folder, args)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    return run_databases(args, lambda db, folder: run(db, folder, args))
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
