@@ -173,7 +173,9 @@ def ctx(database: Database, clock: FixedClock, settings: Settings) -> ServiceCon
 def seed_schedule() -> Schedule:
     employers = load_schedule(SEEDS / "employers.toml")
     courses = load_schedule(SEEDS / "schedule-2022.toml")
-    return Schedule(employer=employers.employer, course=courses.course)
+    return Schedule(
+        organizer=employers.organizer, employer=employers.employer, course=courses.course
+    )
 
 
 @pytest.fixture

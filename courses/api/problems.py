@@ -39,6 +39,9 @@ _STATUS = {
     "already-registered": 409,
     "no-invite": 409,
     "not-eligible": 422,
+    "unauthorized": 401,
+    "forbidden": 403,
+    "conflict": 409,
 }
 _TITLES = {
     # Refusals of the request itself, before any rule (courses.api.body, .ratelimit).
@@ -54,6 +57,9 @@ _TITLES = {
     "already-registered": "Redan anmäld",
     "no-invite": "Ingen kalenderinbjudan",
     "not-eligible": "Inte behörig",
+    "unauthorized": "Inloggning krävs",
+    "forbidden": "Åtkomst nekad",
+    "conflict": "Går inte just nu",
     "not-found": "Sidan finns inte",
     "method-not-allowed": "Metoden stöds inte",
     "bad-request": "Felaktig förfrågan",

@@ -17,7 +17,7 @@ from courses.storage.migrate import upgrade
 __all__ = ["migrate", "render_report", "seed"]
 
 _ACTIONS = {Action.CREATED: "skapad", Action.CHANGED: "ändrad", Action.UNCHANGED: "oförändrad"}
-_KINDS = {"employer": "arbetsgivare", "course": "kurs"}
+_KINDS = {"organizer": "arrangör", "employer": "arbetsgivare", "course": "kurs"}
 
 
 async def migrate(settings: Settings, *, quiet: bool = False) -> int:

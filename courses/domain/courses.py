@@ -98,6 +98,7 @@ class CourseRecord:
     calendar_sequence: int
     formats: Sequence[FormatRecord]
     sessions: Sequence[SessionRecord]
+    organizer_id: int = 0
 
     @property
     def timing(self) -> CourseTiming:

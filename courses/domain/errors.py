@@ -14,12 +14,15 @@ __all__ = [
     "CourseNotFound",
     "DomainError",
     "FieldError",
+    "Forbidden",
     "InvalidInput",
     "NoInvite",
     "NotEligible",
     "NotYetOpen",
     "RegistrationClosed",
     "RegistrationNotFound",
+    "StaffConflict",
+    "Unauthorized",
 ]
 
 
@@ -73,6 +76,27 @@ class NoInvite(DomainError):
     """A waitlisted or cancelled registration has no calendar invite."""
 
     code = "no-invite"
+
+
+class Unauthorized(DomainError):
+    """No valid sign-in or token: the staff side needs one."""
+
+    code = "unauthorized"
+
+
+class Forbidden(DomainError):
+    """Signed in, but this needs a role the actor lacks (an admin's work asked by a leader).
+
+    Never for a course that is not the actor's: that answers CourseNotFound, like a missing one.
+    """
+
+    code = "forbidden"
+
+
+class StaffConflict(DomainError):
+    """A staff action that the state does not allow (promote someone not on the waitlist)."""
+
+    code = "conflict"
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from courses.schedule.spec import CourseSpec, EmployerSpec, Schedule
+from courses.schedule.spec import CourseSpec, EmployerSpec, OrganizerSpec, Schedule
 from courses.validation import translate
 
 __all__ = ["ScheduleError", "load_schedule", "parse_schedule"]
@@ -66,10 +66,14 @@ def parse_schedule(raw: bytes | str, *, source: str = "<schedule>") -> Schedule:
 
     problems: list[Problem] = []
     for key in document:
-        if key not in ("employer", "course"):
+        if key not in ("organizer", "employer", "course"):
             problems.append(
-                Problem(key, "Okänd tabell; en schemafil har [[employer]] och [[course]].")
+                Problem(
+                    key,
+                    "Okänd tabell; en schemafil har [organizer], [[employer]] och [[course]].",
+                )
             )
+    organizer = _convert_organizer(document, problems)
     employers = list(_convert_all(document, "employer", EmployerSpec, problems))
     courses = list(_convert_all(document, "course", CourseSpec, problems))
 
@@ -79,7 +83,27 @@ def parse_schedule(raw: bytes | str, *, source: str = "<schedule>") -> Schedule:
         problems.extend(_course_problems(f"course[{index}] ({course.slug})", course))
     if problems:
         raise ScheduleError(source, problems)
-    return Schedule(employer=[e for _, e in employers], course=[c for _, c in courses])
+    return Schedule(
+        organizer=organizer,
+        employer=[e for _, e in employers],
+        course=[c for _, c in courses],
+    )
+
+
+def _convert_organizer(document: Mapping[str, Any], problems: list[Problem]) -> OrganizerSpec | None:
+    item = document.get("organizer")
+    if item is None:
+        return None
+    if not isinstance(item, dict):
+        problems.append(Problem("organizer", "Skriv [organizer] en gång, som en tabell."))
+        return None
+    try:
+        return msgspec.convert(item, OrganizerSpec)
+    except msgspec.ValidationError as exc:
+        found = translate(exc)
+        place = f"organizer.{found.path}" if found.path else "organizer"
+        problems.append(Problem(place, found.message))
+        return None
 
 
 def _convert_all(

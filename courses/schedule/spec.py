@@ -14,6 +14,7 @@ __all__ = [
     "EmployerSpec",
     "FormatSpec",
     "LeaderSpec",
+    "OrganizerSpec",
     "Schedule",
     "SessionSpec",
 ]
@@ -30,6 +31,13 @@ Description = Annotated[Text, msgspec.Meta(max_length=20_000)]
 
 class _Spec(msgspec.Struct, Checked, forbid_unknown_fields=True, kw_only=True):
     pass
+
+
+class OrganizerSpec(_Spec):
+    key: Key
+    name: NonEmpty
+    mail_from: NonEmpty | None = None
+    """`Namn <adress>` of the organizer's mails; default: the COURSES_MAIL_FROM setting."""
 
 
 class EmployerSpec(_Spec):
@@ -75,7 +83,9 @@ class CourseSpec(_Spec):
 
 
 class Schedule(_Spec):
-    """A whole file. It may hold employers, courses, or both."""
+    """A whole file. It may hold an organizer, employers, courses, or any of them; without
+    an organizer it belongs to the deployment's only one."""
 
+    organizer: OrganizerSpec | None = None
     employer: list[EmployerSpec] = []
     course: list[CourseSpec] = []

@@ -37,9 +37,11 @@ async def get_course(ctx: ServiceContext, slug: str) -> CourseListing:
     return CourseListing(course, course.state(now=now, tz=ctx.tz))
 
 
-async def list_employers(ctx: ServiceContext) -> list[EmployerRecord]:
-    """Employers whose staff may register, the region first, then by name (plain Unicode
-    order is right here: only Å/Ä/Ö sort after Z, as they should)."""
+async def list_employers(
+    ctx: ServiceContext, *, organizer_id: int | None = None
+) -> list[EmployerRecord]:
+    """Employers whose staff may register (for one organizer's courses, or all), the region
+    first, then by name (plain Unicode order is right here: only Å/Ä/Ö sort after Z)."""
     async with ctx.db.read() as conn:
-        employers = await all_employers(conn)
+        employers = await all_employers(conn, organizer_id=organizer_id)
     return sorted(employers, key=lambda e: (e.kind != "region", e.name))

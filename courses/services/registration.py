@@ -122,7 +122,8 @@ def _check_rules(
     if course is None:
         raise CourseNotFound(f"Det finns ingen kurs som heter {slug!r}.")
     check_registration_open(course.timing, now=now, tz=ctx.tz)
-    if employer is None:
+    if employer is None or employer.organizer_id != course.organizer_id:
+        # Another organizer's employer is as unknown here as one that does not exist.
         raise NotEligible(
             "Arbetsgivaren finns inte bland dem vars anställda kan anmäla sig. "
             "Välj din arbetsgivare i listan.",

@@ -13,8 +13,10 @@ from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from courses.domain.access import Actor
 from courses.schedule.load import Problem, ScheduleError
 from courses.schedule.spec import CourseSpec, EmployerSpec, Schedule
+from courses.services.audit import record
 from courses.services.context import ServiceContext
 from courses.services.course_changes import notify_course_change
 from courses.services.import_wording import (
@@ -25,9 +27,10 @@ from courses.services.import_wording import (
     format_children,
     session_children,
 )
+from courses.services.organizers import organizer_for_import
 from courses.services.waitlist import promote_waitlisted
 from courses.storage.courses import bump_revision, load_course, lock_course
-from courses.storage.employers import save_employer
+from courses.storage.employers import employer_by_key, save_employer
 from courses.storage.schedule_sync import (
     create_course,
     formats_in_use,
@@ -48,7 +51,7 @@ class Action(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class ItemReport:
-    kind: str  # "employer" or "course"
+    kind: str  # "organizer", "employer" or "course"
     key: str
     action: Action
     changes: list[str] = field(default_factory=list)
@@ -72,22 +75,45 @@ class _DryRun(Exception):
 
 
 async def import_schedule(
-    ctx: ServiceContext, schedule: Schedule, *, dry_run: bool = False, source: str = "<schedule>"
+    ctx: ServiceContext,
+    schedule: Schedule,
+    *,
+    dry_run: bool = False,
+    source: str = "<schedule>",
+    actor: Actor | None = None,
 ) -> ImportReport:
-    """Bring employers and courses in line with `schedule`; things not in it are left alone.
+    """Bring the organizer, employers and courses in line with `schedule`; things not in it
+    are left alone. `actor` (default: the command line) must administer the file's organizer;
+    a real import is written to the audit log.
 
-    Raises ScheduleError (nothing written) when the file conflicts with what is stored.
+    Raises ScheduleError (nothing written) when the file conflicts with what is stored, and
+    Forbidden when the actor may not import for its organizer.
     """
+    actor = actor or Actor.command_line()
     now = ctx.clock.now()
     report: ImportReport | None = None
     try:
         async with ctx.db.write() as conn:
-            await _check_against_database(conn, schedule, source)
-            items = [await _upsert_employer(conn, spec) for spec in schedule.employer]
+            organizer, organizer_changes = await organizer_for_import(
+                conn, schedule.organizer, actor=actor, settings=ctx.settings, now=now, source=source
+            )
+            await _check_against_database(conn, schedule, source, organizer_id=organizer.id)
+            items = []
+            if organizer_changes is None:
+                items.append(ItemReport("organizer", organizer.key, Action.CREATED))
+            elif organizer_changes:
+                items.append(
+                    ItemReport("organizer", organizer.key, Action.CHANGED, organizer_changes)
+                )
+            elif schedule.organizer is not None:
+                items.append(ItemReport("organizer", organizer.key, Action.UNCHANGED))
+            items += [
+                await _upsert_employer(conn, spec, organizer.id) for spec in schedule.employer
+            ]
             promoted = notified = 0
             for spec in schedule.course:
                 before = await load_course(conn, spec.slug)
-                item = await _upsert_course(conn, spec, now)
+                item = await _upsert_course(conn, spec, now, organizer.id)
                 items.append(item)
                 if item.action is Action.CHANGED:
                     assert before is not None
@@ -100,6 +126,7 @@ async def import_schedule(
             )
             if dry_run:
                 raise _DryRun
+            await _audit(conn, actor, report, organizer_id=organizer.id, source=source, now=now)
     except _DryRun:
         pass
     assert report is not None
@@ -108,9 +135,62 @@ async def import_schedule(
     return report
 
 
-async def _check_against_database(conn: AsyncConnection, schedule: Schedule, source: str) -> None:
+async def _audit(
+    conn: AsyncConnection,
+    actor: Actor,
+    report: ImportReport,
+    *,
+    organizer_id: int,
+    source: str,
+    now: datetime,
+) -> None:
+    counts = {a.value: sum(1 for i in report.items if i.action is a) for a in Action}
+    await record(
+        conn,
+        actor,
+        "schedule.import",
+        at=now,
+        organizer_id=organizer_id,
+        summary=(
+            f"Importerade {source}: {counts['created']} nya, {counts['changed']} ändrade, "
+            f"{counts['unchanged']} oförändrade."
+        ),
+        details={
+            "source": source,
+            **counts,
+            "promoted": report.promoted,
+            "notified": report.notified,
+            "changed_items": [
+                {"kind": i.kind, "key": i.key, "action": i.action.value, "changes": i.changes}
+                for i in report.items
+                if i.action is not Action.UNCHANGED
+            ],
+        },
+    )
+
+
+async def _check_against_database(
+    conn: AsyncConnection, schedule: Schedule, source: str, *, organizer_id: int
+) -> None:
     problems: list[Problem] = []
+    for index, spec in enumerate(schedule.employer, start=1):
+        found = await employer_by_key(conn, spec.key)
+        if found is not None and found.organizer_id != organizer_id:
+            problems.append(
+                Problem(
+                    f"employer[{index}] ({spec.key}).key",
+                    f"Arbetsgivaren {spec.key!r} hör till en annan arrangör.",
+                )
+            )
     for index, spec in enumerate(schedule.course, start=1):
+        stored = await stored_course(conn, spec.slug)
+        if stored is not None and stored["organizer_id"] != organizer_id:
+            problems.append(
+                Problem(
+                    f"course[{index}] ({spec.slug}).slug",
+                    f"Kursen {spec.slug!r} hör till en annan arrangör.",
+                )
+            )
         for key, count in await formats_in_use(conn, spec.slug, [f.key for f in spec.format]):
             problems.append(
                 Problem(
@@ -123,9 +203,16 @@ async def _check_against_database(conn: AsyncConnection, schedule: Schedule, sou
         raise ScheduleError(source, problems)
 
 
-async def _upsert_employer(conn: AsyncConnection, spec: EmployerSpec) -> ItemReport:
+async def _upsert_employer(
+    conn: AsyncConnection, spec: EmployerSpec, organizer_id: int
+) -> ItemReport:
     values = {"name": spec.name, "kind": spec.kind, "domains": [d.lower() for d in spec.domains]}
-    before, changed = await save_employer(conn, key=spec.key, **values)  # type: ignore[arg-type]
+    before, changed = await save_employer(
+        conn,
+        key=spec.key,
+        organizer_id=organizer_id,
+        **values,  # type: ignore[arg-type]
+    )
     if before is None:
         return ItemReport("employer", spec.key, Action.CREATED)
     if not changed:
@@ -153,12 +240,16 @@ def _course_values(spec: CourseSpec) -> dict[str, object]:
     }
 
 
-async def _upsert_course(conn: AsyncConnection, spec: CourseSpec, now: datetime) -> ItemReport:
+async def _upsert_course(
+    conn: AsyncConnection, spec: CourseSpec, now: datetime, organizer_id: int
+) -> ItemReport:
     values = _course_values(spec)
     stored = await stored_course(conn, spec.slug)
     formats, sessions = format_children(spec), session_children(spec)
     if stored is None:
-        course_id = await create_course(conn, spec.slug, values, now=now)
+        course_id = await create_course(
+            conn, spec.slug, {**values, "organizer_id": organizer_id}, now=now
+        )
         await sync_formats(conn, course_id, formats)
         await sync_sessions(conn, course_id, sessions)
         return ItemReport("course", spec.slug, Action.CREATED)

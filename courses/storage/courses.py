@@ -49,6 +49,7 @@ def _course(row: Any, formats: list[FormatRecord], sessions: list[SessionRecord]
         calendar_sequence=row.calendar_sequence,
         formats=formats,
         sessions=sorted(sessions, key=lambda s: (s.day, s.start_time or time(0), s.position)),
+        organizer_id=row.organizer_id,
     )
 
 

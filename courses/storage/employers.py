@@ -24,10 +24,13 @@ class EmployerRecord:
     name: str
     kind: EmployerKind
     domains: list[str]
+    organizer_id: int
 
 
 def _record(row: Any) -> EmployerRecord:
-    return EmployerRecord(row.id, row.key, row.name, row.kind, list(row.domains))
+    return EmployerRecord(
+        row.id, row.key, row.name, row.kind, list(row.domains), row.organizer_id
+    )
 
 
 async def employer_by_key(conn: AsyncConnection, key: str) -> EmployerRecord | None:
@@ -35,18 +38,34 @@ async def employer_by_key(conn: AsyncConnection, key: str) -> EmployerRecord | N
     return None if row is None else _record(row)
 
 
-async def all_employers(conn: AsyncConnection) -> list[EmployerRecord]:
-    return [_record(row) for row in (await conn.execute(select(employer_table))).all()]
+async def all_employers(
+    conn: AsyncConnection, *, organizer_id: int | None = None
+) -> list[EmployerRecord]:
+    """Every employer, or one organizer's."""
+    query = select(employer_table)
+    if organizer_id is not None:
+        query = query.where(_EMPLOYER.organizer_id == organizer_id)
+    return [_record(row) for row in (await conn.execute(query)).all()]
 
 
 async def save_employer(
-    conn: AsyncConnection, *, key: str, name: str, kind: EmployerKind, domains: Sequence[str]
+    conn: AsyncConnection,
+    *,
+    key: str,
+    name: str,
+    kind: EmployerKind,
+    domains: Sequence[str],
+    organizer_id: int,
 ) -> tuple[EmployerRecord | None, bool]:
-    """Create or update the employer `key`: (what was stored before, whether anything changed)."""
+    """Create or update the employer `key`: (what was stored before, whether anything changed).
+
+    The caller checks that a stored employer belongs to `organizer_id`."""
     before = await employer_by_key(conn, key)
     values = {"name": name, "kind": kind, "domains": list(domains)}
     if before is None:
-        await conn.execute(employer_table.insert().values(key=key, **values))
+        await conn.execute(
+            employer_table.insert().values(key=key, organizer_id=organizer_id, **values)
+        )
         return None, True
     if (before.name, before.kind, before.domains) == (name, kind, list(domains)):
         return before, False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -27,23 +28,46 @@ def _upgrade(connection: Connection, revision: str) -> None:
     command.upgrade(alembic_config(connection), revision)
 
 
+def _foreign_keys(connection: Connection, on: bool) -> None:
+    """SQLite only, and only outside a transaction: a batch migration copies a table, drops
+    the original and renames the copy, which enforced foreign keys would refuse."""
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+    finally:
+        cursor.close()
+
+
+async def _migrate(engine: AsyncEngine, step: Callable[[Connection], None]) -> None:
+    async with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            await conn.run_sync(_foreign_keys, False)
+        try:
+            async with conn.begin():
+                if conn.dialect.name == "postgresql":
+                    await conn.exec_driver_sql("SELECT pg_advisory_xact_lock(727274)")
+                await conn.run_sync(step)
+                if sqlite:
+                    broken = (await conn.exec_driver_sql("PRAGMA foreign_key_check")).first()
+                    if broken is not None:
+                        raise RuntimeError(f"migration left a broken foreign key: {broken}")
+        finally:
+            if sqlite:
+                await conn.run_sync(_foreign_keys, True)
+
+
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     """Migrate to `revision`. On PostgreSQL an advisory lock keeps two instances starting at
     once from running the same migration twice."""
-    async with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            await conn.exec_driver_sql("SELECT pg_advisory_xact_lock(727274)")
-        await conn.run_sync(_upgrade, revision)
+    await _migrate(engine, lambda connection: _upgrade(connection, revision))
 
 
 async def downgrade(engine: AsyncEngine, revision: str) -> None:
     """Step back to `revision` ("base" empties the database); for operators and tests."""
-
-    def run(connection: Connection) -> None:
-        command.downgrade(alembic_config(connection), revision)
-
-    async with engine.begin() as conn:
-        await conn.run_sync(run)
+    await _migrate(
+        engine, lambda connection: command.downgrade(alembic_config(connection), revision)
+    )
 
 
 def head_revision() -> str | None:

@@ -20,12 +20,14 @@ __all__ = [
     "CourseFormat",
     "CourseSession",
     "Employer",
+    "Organizer",
     "OutboxMail",
     "Registration",
     "course_table",
     "employer_table",
     "format_table",
     "metadata",
+    "organizer_table",
     "outbox_table",
     "registration_table",
     "session_table",
@@ -38,11 +40,31 @@ def _utc_column(*, nullable: bool) -> Any:
     return Field(sa_column=Column(UTCDateTime(), nullable=nullable))
 
 
+class Organizer(SQLModel, table=True):
+    """Who arranges courses (a county's clinic): its employers, courses, admins, mail sender.
+
+    `mail_from` None: the deployment's COURSES_MAIL_FROM. The key `default` marks the organizer
+    the migration (or a first file without `[organizer]`) made; the first file that names an
+    organizer adopts it (courses.services.organizers).
+    """
+
+    __tablename__ = "organizer"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=64, unique=True)
+    name: str = Field(max_length=200)
+    mail_from: str | None = Field(default=None, max_length=300)
+    created_at: datetime = _utc_column(nullable=False)
+
+
 class Employer(SQLModel, table=True):
     __tablename__ = "employer"
 
     id: int | None = Field(default=None, primary_key=True)
+    # Keys stay unique across organizers (a Swedish municipality's name is unique), so links
+    # and the API keep naming an employer by its key alone.
     key: str = Field(max_length=64, unique=True)
+    organizer_id: int = Field(foreign_key="organizer.id", index=True)
     name: str = Field(max_length=200)
     kind: str = Field(max_length=20)
     domains: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
@@ -53,6 +75,7 @@ class Course(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=100, unique=True)
+    organizer_id: int = Field(foreign_key="organizer.id", index=True)
     title: str = Field(max_length=200)
     description: str | None = None
     leaders: list[dict[str, str]] = Field(
@@ -168,7 +191,13 @@ class OutboxMail(SQLModel, table=True):
     __table_args__ = (Index("ix_outbox_mail_due", "status", "available_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    registration_id: int = Field(foreign_key="registration.id", ondelete="CASCADE", index=True)
+    # A registrant's mail names its registration; a staff member's sign-in link its link row.
+    registration_id: int | None = Field(
+        default=None, foreign_key="registration.id", ondelete="CASCADE", index=True
+    )
+    sign_in_id: int | None = Field(
+        default=None, foreign_key="sign_in_link.id", ondelete="CASCADE", index=True
+    )
     kind: str = Field(max_length=30)
     part: int | None = None
     method: str | None = Field(default=None, max_length=10)
@@ -186,9 +215,13 @@ class OutboxMail(SQLModel, table=True):
 
 # Core handles for the services, which speak SQL expressions rather than ORM sessions: the hot
 # paths are a few statements each, and conditional UPDATEs are what guard the invariants.
+organizer_table = Organizer.__table__  # type: ignore[attr-defined]
 employer_table = Employer.__table__  # type: ignore[attr-defined]
 course_table = Course.__table__  # type: ignore[attr-defined]
 format_table = CourseFormat.__table__  # type: ignore[attr-defined]
 session_table = CourseSession.__table__  # type: ignore[attr-defined]
 registration_table = Registration.__table__  # type: ignore[attr-defined]
 outbox_table = OutboxMail.__table__  # type: ignore[attr-defined]
+
+# The staff side's tables share this metadata (the outbox points at sign-in links).
+from courses.storage import staff_tables as _staff_tables  # noqa: E402, F401

@@ -235,7 +235,9 @@ def test_a_file_that_is_not_utf8_is_refused_readably() -> None:
 def test_unknown_table_is_refused() -> None:
     problem = only_problem(course() + '\n[kurs]\nslug = "x"\n')
 
-    assert problem == "kurs: Okänd tabell; en schemafil har [[employer]] och [[course]]."
+    assert problem == (
+        "kurs: Okänd tabell; en schemafil har [organizer], [[employer]] och [[course]]."
+    )
 
 
 def test_course_written_as_a_single_table_is_refused() -> None:

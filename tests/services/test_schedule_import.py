@@ -41,7 +41,8 @@ async def test_first_import_creates_everything(
     report = await import_schedule(ctx, seed_schedule)
 
     assert {i.action for i in report.items} == {Action.CREATED}
-    assert len(report.items) == 14
+    assert [i.key for i in report.items if i.kind == "organizer"] == ["kronoberg-beroende"]
+    assert len(report.items) == 15
     assert len(await list_courses(ctx)) == 5
     assert len(await list_employers(ctx)) == 9
 

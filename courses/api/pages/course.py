@@ -51,7 +51,7 @@ async def _course_page(
     status: int = 200,
 ) -> Template:
     listing = await catalogue.get_course(ctx, slug)
-    employers = await catalog.list_employers(ctx)
+    employers = await catalog.list_employers(ctx, organizer_id=listing.course.organizer_id)
     context = {
         "course": CourseView.of(listing, now=ctx.clock.now(), tz=ctx.tz),
         "employers": [(e.key, e.name) for e in employers],
