@@ -122,7 +122,8 @@ def test_seed_creates_every_employer_and_says_so(
     assert lines[0] == f"{EMPLOYERS}:"
     assert "  arbetsgivare vaxjo: skapad" in lines
     assert "  arbetsgivare region-kronoberg: skapad" in lines
-    assert lines[-1] == "9 skapade, 0 ändrade, 0 oförändrade."
+    assert "  arrangör kronoberg-beroende: skapad" in lines
+    assert lines[-1] == "10 skapade, 0 ändrade, 0 oförändrade."
     assert len(snapshot(cli_db)["employer"]) == 9
 
 
