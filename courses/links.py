@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-__all__ = ["manage_url"]
+__all__ = ["certificate_url", "manage_url", "sign_in_url"]
 
 
 def manage_url(base_url: str, token: str) -> str:
     """The registrant's own page (receipt and manage page in one); `token` is its last path
     segment, which the `/api/registrations/{token}` routes take too (only its hash is stored)."""
     return f"{base_url}/anmalan/{token}"
+
+
+def sign_in_url(base_url: str, token: str) -> str:
+    """A staff member's one-time sign-in link; its page confirms with a button."""
+    return f"{base_url}/logga-in/{token}"
+
+
+def certificate_url(base_url: str, token: str) -> str:
+    """The registrant's certificate (intyg), once they attended every session."""
+    return f"{base_url}/anmalan/{token}/intyg"

@@ -19,6 +19,18 @@ from courses.logs import LOG_FORMATS, LogFormat
 __all__ = ["Rate", "Settings", "SettingsError", "async_database_url", "parse_rate"]
 
 PREFIX = "COURSES_"
+DEVELOPMENT_SECRET_KEY = "dev-only-secret-change-me"  # noqa: S105 - refused beyond development
+
+
+def _loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class SettingsError(ValueError):
@@ -135,7 +147,7 @@ class Settings:
     base_url: str = "http://127.0.0.1:8000"
     """Public address of the service; links in answers and mails start with it."""
 
-    secret_key: str = field(default="dev-only-secret-change-me", repr=False)
+    secret_key: str = field(default=DEVELOPMENT_SECRET_KEY, repr=False)
     """Key of the manage links (each token is an HMAC of a stored nonce); set a long random
     value in production. Changing it invalidates the links in mails already sent."""
 
@@ -164,6 +176,26 @@ class Settings:
 
     unknown_token_rate: Rate | None = Rate(30, 600)
     """Look-ups of unknown tokens from one client address: guessing links gets slow."""
+
+    @property
+    def has_development_key(self) -> bool:
+        return self.secret_key == DEVELOPMENT_SECRET_KEY
+
+    def check_secret_key(self, *, host: str | None = None) -> None:
+        """Refuse the development key where others could reach the service or its data:
+        on PostgreSQL (a production database) or when listening beyond loopback."""
+        if not self.has_development_key:
+            return
+        if self.async_database_url.startswith("postgresql"):
+            raise SettingsError(
+                "COURSES_SECRET_KEY har utvecklingsvärdet; med PostgreSQL krävs en egen "
+                "hemlig nyckel (t.ex. python3 -c 'import secrets; print(secrets.token_urlsafe(48))')."
+            )
+        if host is not None and not _loopback(host):
+            raise SettingsError(
+                f"COURSES_SECRET_KEY har utvecklingsvärdet; för att lyssna på {host} krävs en "
+                "egen hemlig nyckel (t.ex. python3 -c 'import secrets; print(secrets.token_urlsafe(48))')."
+            )
 
     @property
     def tz(self) -> ZoneInfo:

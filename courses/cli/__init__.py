@@ -122,6 +122,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command in ("serve", "worker"):
         configure_logging(settings.log_format)
+    if args.command in ("serve", "worker"):
+        try:
+            settings.check_secret_key(host=args.host if args.command == "serve" else None)
+        except SettingsError as exc:
+            print(f"Tjänsten startar inte: {exc}", file=sys.stderr)
+            return 2
     if args.command == "serve":
         settings = serve_settings(settings, host=args.host, port=args.port, environ=os.environ)
         # Migrating first also finds an unreachable database before the server starts.

@@ -16,6 +16,7 @@ class MailKind(StrEnum):
     COURSE_CHANGED = "course_changed"
     COURSE_CANCELLED = "course_cancelled"
     REMINDER = "reminder"
+    SIGN_IN = "sign_in"
 
 
 class Method(StrEnum):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -18,7 +19,7 @@ from courses.domain.courses import SessionRecord
 from courses.domain.notices import MailKind
 from courses.domain.rules import swedish_date
 from courses.domain.wording import describe_session, one_line
-from courses.services.delivery import MailFacts
+from courses.services.delivery import MailFacts, SignInFacts
 from courses.storage.payloads import CourseCancelled, CourseChanged, Waitlisted
 
 __all__ = ["MailContent", "Templates", "default_template_dir"]
@@ -135,4 +136,21 @@ class Templates:
             subject=one_line(subject),
             text=text_template.render(context),
             html=self._env.get_template(f"{kind}.html").render(context),
+        )
+
+    def render_sign_in(self, facts: SignInFacts, *, tz: ZoneInfo) -> MailContent:
+        """A sign-in mail: no course facts, only the link and how long it holds."""
+        context = {
+            "email": facts.email,
+            "link": facts.link,
+            "until": f"{facts.expires_at.astimezone(tz):%H.%M}",
+            "organizer": {"name": one_line(facts.organizer.name)},
+            "service": "kursanmälan",
+        }
+        text_template = self._env.get_template("sign_in.txt")
+        subject = "".join(text_template.blocks["subject"](text_template.new_context(context)))
+        return MailContent(
+            subject=one_line(subject),
+            text=text_template.render(context),
+            html=self._env.get_template("sign_in.html").render(context),
         )

@@ -19,7 +19,7 @@ import logging
 import os
 import socket
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from courses.calendar import invite
@@ -30,7 +30,14 @@ from courses.mail.message import Outgoing, build_message
 from courses.mail.transport import PermanentFailure, TemporaryFailure, Transport
 from courses.metrics import Metrics
 from courses.services.context import ServiceContext
-from courses.services.delivery import MailFacts, Outcome, claim_batch, load_facts, record_outcomes
+from courses.services.delivery import (
+    MailFacts,
+    Outcome,
+    SignInFacts,
+    claim_batch,
+    load_facts,
+    record_outcomes,
+)
 from courses.services.operations import database_unavailable
 from courses.storage.outbox import Claimed
 
@@ -143,9 +150,21 @@ class MailWorker:
     async def _in_lanes(self, lane: Callable[[], Awaitable[None]]) -> None:
         await asyncio.gather(*(lane() for _ in range(self.lanes)))
 
-    def _message(self, facts: MailFacts, now: datetime) -> Outgoing:
+    def _message(self, facts: MailFacts | SignInFacts, now: datetime) -> Outgoing:
         mail = facts.mail
         settings = self.ctx.settings
+        if facts.sender != settings.mail_from:
+            settings = replace(settings, mail_from=facts.sender)
+        if isinstance(facts, SignInFacts):
+            return build_message(
+                self.templates.render_sign_in(facts, tz=settings.tz),
+                to_name="",
+                to_email=facts.email,
+                token=mail.message_id,
+                settings=settings,
+                now=now,
+                name=_file_name(mail),
+            )
         calendar = None
         if mail.part is not None and mail.method is not None:
             session = facts.part_session
@@ -172,7 +191,9 @@ class MailWorker:
             method=mail.method if calendar is not None else None,
         )
 
-    async def _send_all(self, facts: list[MailFacts], outcomes: list[Outcome]) -> list[int]:
+    async def _send_all(
+        self, facts: list[MailFacts | SignInFacts], outcomes: list[Outcome]
+    ) -> list[int]:
         """Send over one connection; returns the ids sent and adds the others' outcomes."""
         now = self.ctx.clock.now()
         sent: list[int] = []
@@ -240,6 +261,8 @@ def _unreadable(mail: Claimed) -> Outcome:
     """A claimed row whose facts could not be read: it can never be built."""
     if mail.payload is None:
         return Outcome(mail.id, f"Innehållet passar inte mejltypen {mail.kind}.", None)
+    if mail.sign_in_id is not None:
+        return Outcome(mail.id, "Inloggningslänken finns inte längre.", None)
     return Outcome(mail.id, "Anmälan finns inte längre.", None)
 
 

@@ -90,7 +90,9 @@ def parse_schedule(raw: bytes | str, *, source: str = "<schedule>") -> Schedule:
     )
 
 
-def _convert_organizer(document: Mapping[str, Any], problems: list[Problem]) -> OrganizerSpec | None:
+def _convert_organizer(
+    document: Mapping[str, Any], problems: list[Problem]
+) -> OrganizerSpec | None:
     item = document.get("organizer")
     if item is None:
         return None

@@ -14,12 +14,13 @@ from datetime import datetime, timedelta
 from email.utils import parseaddr
 
 from courses.domain.courses import CourseRecord, Registrant, SessionRecord
-from courses.links import manage_url
+from courses.links import manage_url, sign_in_url
 from courses.services.context import ServiceContext
 from courses.services.lookup import registrant
 from courses.services.tokens import token_for
-from courses.storage import outbox, registrations
+from courses.storage import outbox, registrations, staff
 from courses.storage.courses import load_courses
+from courses.storage.organizers import all_organizers
 from courses.storage.outbox import Claimed
 from courses.storage.payloads import CourseCancelled, CourseChanged, Payload
 
@@ -27,6 +28,7 @@ __all__ = [
     "MailFacts",
     "Organizer",
     "Outcome",
+    "SignInFacts",
     "claim_batch",
     "load_facts",
     "mail_counts",
@@ -57,6 +59,8 @@ class MailFacts:
     registrant: Registrant
     course: CourseRecord
     organizer: Organizer
+    sender: str
+    """`Namn <adress>` the message is from: the course organizer's, or the setting."""
 
     @property
     def removed(self) -> list[SessionRecord]:
@@ -80,6 +84,18 @@ class MailFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class SignInFacts:
+    """A staff member's sign-in mail: the link, derived from the stored nonce now."""
+
+    mail: Claimed
+    email: str
+    link: str
+    expires_at: datetime
+    organizer: Organizer
+    sender: str
+
+
+@dataclass(frozen=True, slots=True)
 class Outcome:
     """What became of a claimed row that was not sent: retried at `retry_at`, or failed."""
 
@@ -100,36 +116,66 @@ async def claim_batch(
         return await outbox.claim(conn, worker=worker, now=now, lease=lease, limit=limit)
 
 
-async def load_facts(ctx: ServiceContext, mails: Sequence[Claimed]) -> list[MailFacts]:
-    """The facts of each row, in the order given. Rows whose registration is gone, or whose
-    payload could not be read, are left out (the caller fails them)."""
+async def load_facts(
+    ctx: ServiceContext, mails: Sequence[Claimed]
+) -> list[MailFacts | SignInFacts]:
+    """The facts of each row, in the order given. Rows whose registration (or sign-in link)
+    is gone, or whose payload could not be read, are left out (the caller fails them)."""
     if not mails:
         return []
     settings = ctx.settings
-    organizer = Organizer.of(settings.mail_from)
+    registration_ids = {m.registration_id for m in mails if m.registration_id is not None}
+    link_ids = [m.sign_in_id for m in mails if m.sign_in_id is not None]
     async with ctx.db.read() as conn:
-        rows = await registrations.by_ids(conn, {mail.registration_id for mail in mails})
-        courses = {
-            course.id: course
-            for course in await load_courses(conn, ids={row.course_id for row in rows.values()})
+        rows = await registrations.by_ids(conn, registration_ids) if registration_ids else {}
+        courses = (
+            {
+                course.id: course
+                for course in await load_courses(conn, ids={row.course_id for row in rows.values()})
+            }
+            if rows
+            else {}
+        )
+        senders = {
+            org.id: org.mail_from or settings.mail_from for org in await all_organizers(conn)
         }
-    facts = []
+        links = await staff.links_by_ids(conn, link_ids) if link_ids else {}
+    facts: list[MailFacts | SignInFacts] = []
     for mail in mails:
-        row = rows.get(mail.registration_id)
-        if row is None or mail.payload is None:
+        if mail.payload is None:
+            continue
+        if mail.sign_in_id is not None:
+            found = links.get(mail.sign_in_id)
+            if found is not None:
+                token = token_for(settings.secret_key, found.token_nonce)
+                facts.append(
+                    SignInFacts(
+                        mail=mail,
+                        email=found.email,
+                        link=sign_in_url(settings.base_url, token),
+                        expires_at=found.expires_at,
+                        organizer=Organizer.of(settings.mail_from),
+                        sender=settings.mail_from,
+                    )
+                )
+            continue
+        row = rows.get(mail.registration_id) if mail.registration_id is not None else None
+        if row is None:
             continue
         course = courses[row.course_id]
         link = None
         if row.token_nonce:
             token = token_for(settings.secret_key, row.token_nonce)
             link = manage_url(settings.base_url, token)
+        sender = senders.get(course.organizer_id, settings.mail_from)
         facts.append(
             MailFacts(
                 mail=mail,
                 payload=mail.payload,
                 registrant=registrant(row, course, link=link),
                 course=course,
-                organizer=organizer,
+                organizer=Organizer.of(sender),
+                sender=sender,
             )
         )
     return facts

@@ -83,7 +83,10 @@ async def organizer_for_import(
     changes = [
         f"{label}: {old or '–'} → {new or '–'}"
         for label, old, new in zip(
-            ("nyckel", "namn", "avsändare"), (stored.key, stored.name, stored.mail_from), wanted
+            ("nyckel", "namn", "avsändare"),
+            (stored.key, stored.name, stored.mail_from),
+            wanted,
+            strict=True,
         )
         if old != new
     ]

@@ -173,28 +173,28 @@ async def _check_against_database(
     conn: AsyncConnection, schedule: Schedule, source: str, *, organizer_id: int
 ) -> None:
     problems: list[Problem] = []
-    for index, spec in enumerate(schedule.employer, start=1):
-        found = await employer_by_key(conn, spec.key)
+    for index, employer in enumerate(schedule.employer, start=1):
+        found = await employer_by_key(conn, employer.key)
         if found is not None and found.organizer_id != organizer_id:
             problems.append(
                 Problem(
-                    f"employer[{index}] ({spec.key}).key",
-                    f"Arbetsgivaren {spec.key!r} hör till en annan arrangör.",
+                    f"employer[{index}] ({employer.key}).key",
+                    f"Arbetsgivaren {employer.key!r} hör till en annan arrangör.",
                 )
             )
-    for index, spec in enumerate(schedule.course, start=1):
-        stored = await stored_course(conn, spec.slug)
+    for index, course in enumerate(schedule.course, start=1):
+        stored = await stored_course(conn, course.slug)
         if stored is not None and stored["organizer_id"] != organizer_id:
             problems.append(
                 Problem(
-                    f"course[{index}] ({spec.slug}).slug",
-                    f"Kursen {spec.slug!r} hör till en annan arrangör.",
+                    f"course[{index}] ({course.slug}).slug",
+                    f"Kursen {course.slug!r} hör till en annan arrangör.",
                 )
             )
-        for key, count in await formats_in_use(conn, spec.slug, [f.key for f in spec.format]):
+        for key, count in await formats_in_use(conn, course.slug, [f.key for f in course.format]):
             problems.append(
                 Problem(
-                    f"course[{index}] ({spec.slug}).format",
+                    f"course[{index}] ({course.slug}).format",
                     f"Formatet {key!r} saknas i filen men har {count} aktiva anmälningar; "
                     "det kan inte tas bort.",
                 )

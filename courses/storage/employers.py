@@ -28,9 +28,7 @@ class EmployerRecord:
 
 
 def _record(row: Any) -> EmployerRecord:
-    return EmployerRecord(
-        row.id, row.key, row.name, row.kind, list(row.domains), row.organizer_id
-    )
+    return EmployerRecord(row.id, row.key, row.name, row.kind, list(row.domains), row.organizer_id)
 
 
 async def employer_by_key(conn: AsyncConnection, key: str) -> EmployerRecord | None:

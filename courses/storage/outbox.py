@@ -51,12 +51,14 @@ class OutboxStatus(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class NewMail:
-    """One message to queue; its kind is the payload's."""
+    """One message to queue; its kind is the payload's. A registrant's mail names its
+    registration, a sign-in mail its link (`sign_in_id`)."""
 
-    registration_id: int
+    registration_id: int | None
     payload: Payload
     part: int | None = None
     method: Method | None = None
+    sign_in_id: int | None = None
 
     @property
     def kind(self) -> MailKind:
@@ -66,7 +68,7 @@ class NewMail:
 @dataclass(frozen=True, slots=True)
 class Claimed:
     id: int
-    registration_id: int
+    registration_id: int | None
     kind: MailKind
     part: int | None
     method: Method | None
@@ -75,6 +77,7 @@ class Claimed:
     message_id: str
     attempts: int
     created_at: datetime
+    sign_in_id: int | None = None
 
 
 def _claimed(row: Any) -> Claimed:
@@ -92,6 +95,7 @@ def _claimed(row: Any) -> Claimed:
         message_id=row.message_id,
         attempts=row.attempts,
         created_at=row.created_at,
+        sign_in_id=row.sign_in_id,
     )
 
 
@@ -107,6 +111,7 @@ async def enqueue(conn: AsyncConnection, mails: Sequence[NewMail], *, now: datet
         [
             {
                 "registration_id": mail.registration_id,
+                "sign_in_id": mail.sign_in_id,
                 "kind": mail.kind.value,
                 "part": mail.part,
                 "method": mail.method.value if mail.method else None,
@@ -155,6 +160,7 @@ async def claim(
         .returning(
             _OUT.id,
             _OUT.registration_id,
+            _OUT.sign_in_id,
             _OUT.kind,
             _OUT.part,
             _OUT.method,

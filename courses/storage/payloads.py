@@ -27,6 +27,7 @@ __all__ = [
     "Promoted",
     "Reminder",
     "RemovedSession",
+    "SignIn",
     "Waitlisted",
     "decode_payload",
     "encode_payload",
@@ -95,6 +96,11 @@ class Reminder(_Payload, frozen=True, tag=MailKind.REMINDER.value):
     pass
 
 
+class SignIn(_Payload, frozen=True, tag=MailKind.SIGN_IN.value):
+    """A staff member's sign-in link; the row's `sign_in_id` names it (the link is derived
+    from its stored nonce when the mail is built, never stored)."""
+
+
 Payload = (
     Confirmed
     | Waitlisted
@@ -104,6 +110,7 @@ Payload = (
     | CourseChanged
     | CourseCancelled
     | Reminder
+    | SignIn
 )
 
 

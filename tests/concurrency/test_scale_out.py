@@ -90,7 +90,11 @@ def deployment(
 ) -> Iterator[tuple[list[str], list[str]]]:
     """Two instances (mail worker off) and two workers; their base URLs and metrics URLs."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("COURSES_")}
-    env |= {"COURSES_DATABASE_URL": db_url, "COURSES_SMTP_URL": smtp.url}
+    env |= {
+        "COURSES_DATABASE_URL": db_url,
+        "COURSES_SMTP_URL": smtp.url,
+        "COURSES_SECRET_KEY": "a-test-key-that-is-not-the-development-one",
+    }
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     assert main(["seed", str(SEEDS / "employers.toml")]) == 0

@@ -43,7 +43,11 @@ def service(
     """`courses serve` on a free port over the demo schedule, mailing to `smtp`."""
     url = f"sqlite:///{tmp_path / 'x.db'}" if db_url.startswith("sqlite") else db_url
     env = {k: v for k, v in os.environ.items() if not k.startswith("COURSES_")}
-    env |= {"COURSES_DATABASE_URL": url, "COURSES_SMTP_URL": smtp.url}
+    env |= {
+        "COURSES_DATABASE_URL": url,
+        "COURSES_SMTP_URL": smtp.url,
+        "COURSES_SECRET_KEY": "a-test-key-that-is-not-the-development-one",
+    }
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     assert main(["seed", str(SEEDS / "employers.toml")]) == 0

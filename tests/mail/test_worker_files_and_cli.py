@@ -101,6 +101,7 @@ def point_cli_at(url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
         if name.startswith("COURSES_") and name != "COURSES_TEST_POSTGRES_URL":
             monkeypatch.delenv(name)
     monkeypatch.setenv("COURSES_DATABASE_URL", url)
+    monkeypatch.setenv("COURSES_SECRET_KEY", "a-test-key-that-is-not-the-development-one")
     monkeypatch.chdir(tmp_path)
 
 

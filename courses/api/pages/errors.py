@@ -12,13 +12,20 @@ from collections.abc import Callable
 from typing import Any
 
 from litestar import Request, Response
+from litestar.response import Redirect
 from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException
 from litestar.types import ExceptionHandlersMap
 
 from courses.api.pages.templating import page
 from courses.api.problems import RETRY_AFTER_SECONDS
 from courses.api.ratelimit import TooManyRequests
-from courses.domain.errors import CourseNotFound, DomainError, RegistrationNotFound
+from courses.domain.errors import (
+    CourseNotFound,
+    DomainError,
+    Forbidden,
+    RegistrationNotFound,
+    Unauthorized,
+)
 from courses.services.operations import database_unavailable
 
 __all__ = ["for_pages", "is_api_path"]
@@ -39,6 +46,9 @@ def for_pages(api_handlers: ExceptionHandlersMap) -> ExceptionHandlersMap:
         def handle(request: Request[Any, Any, Any], exc: Any) -> Response[Any]:
             if is_api_path(request.url.path):
                 return api_handler(request, exc)  # type: ignore[no-any-return]
+            if isinstance(exc, Unauthorized):
+                # A staff page without a sign-in: to the sign-in page, then back here.
+                return Redirect(f"/logga-in?till={request.url.path}", status_code=303)
             return error_page(request, exc)
 
         return handle
@@ -124,6 +134,8 @@ def _describe(
         return 404, _NO_REGISTRATION, ""
     if isinstance(exc, CourseNotFound):
         return 404, _NO_COURSE, ""
+    if isinstance(exc, Forbidden):
+        return 403, ("Du har inte behörighet", [exc.detail]), ""
     if isinstance(exc, DomainError):
         return 409, ("Det gick inte", [exc.detail]), ""
     if isinstance(exc, TooManyRequests):

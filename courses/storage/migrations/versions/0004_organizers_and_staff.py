@@ -55,7 +55,9 @@ def upgrade() -> None:
         )
         bind.execute(
             organizer.insert().values(
-                key="default", name="Utbildningar missbruk och beroende", created_at=datetime.now(UTC)
+                key="default",
+                name="Utbildningar missbruk och beroende",
+                created_at=datetime.now(UTC),
             )
         )
         default_id = bind.execute(sa.text("SELECT id FROM organizer")).scalar_one()
@@ -63,7 +65,8 @@ def upgrade() -> None:
         with op.batch_alter_table(table) as batch:
             batch.add_column(sa.Column("organizer_id", sa.Integer(), nullable=True))
         if default_id is not None:
-            bind.execute(sa.text(f"UPDATE {table} SET organizer_id = :id"), {"id": default_id})
+            rows = sa.table(table, sa.column("organizer_id", sa.Integer))
+            bind.execute(rows.update().values(organizer_id=default_id))
         with op.batch_alter_table(table) as batch:
             batch.alter_column("organizer_id", existing_type=sa.Integer(), nullable=False)
             batch.create_foreign_key(
