@@ -22,6 +22,9 @@ PREFIX = "COURSES_"
 DEVELOPMENT_SECRET_KEY = "dev-only-secret-change-me"  # noqa: S105 - refused beyond development
 
 
+_MAKE_KEY = "t.ex. python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
+
+
 def _loopback(host: str) -> bool:
     import ipaddress
 
@@ -189,12 +192,12 @@ class Settings:
         if self.async_database_url.startswith("postgresql"):
             raise SettingsError(
                 "COURSES_SECRET_KEY har utvecklingsvärdet; med PostgreSQL krävs en egen "
-                "hemlig nyckel (t.ex. python3 -c 'import secrets; print(secrets.token_urlsafe(48))')."
+                f"hemlig nyckel ({_MAKE_KEY})."
             )
         if host is not None and not _loopback(host):
             raise SettingsError(
                 f"COURSES_SECRET_KEY har utvecklingsvärdet; för att lyssna på {host} krävs en "
-                "egen hemlig nyckel (t.ex. python3 -c 'import secrets; print(secrets.token_urlsafe(48))')."
+                f"egen hemlig nyckel ({_MAKE_KEY})."
             )
 
     @property

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from litestar import Request, Response
-from litestar.response import Redirect
 from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException
+from litestar.response import Redirect
 from litestar.types import ExceptionHandlersMap
 
 from courses.api.pages.templating import page
