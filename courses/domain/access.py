@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from courses.domain.addresses import normalize_email
+from courses.domain.courses import Leader
 
 __all__ = ["Actor", "Role", "leader_keys"]
 
@@ -22,9 +23,9 @@ class Role(StrEnum):
     SUPERADMIN = "superadmin"
 
 
-def leader_keys(leaders: Iterable[dict[str, str]]) -> set[str]:
+def leader_keys(leaders: Iterable[Leader]) -> set[str]:
     """The normalised addresses of a course's leaders (those that give one)."""
-    return {normalize_email(leader["email"]) for leader in leaders if leader.get("email")}
+    return {normalize_email(email) for leader in leaders if (email := leader.get("email"))}
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,9 +53,9 @@ class Actor:
     def administers(self, organizer_id: int | None) -> bool:
         return self.superadmin or (organizer_id is not None and organizer_id in self.admin_of)
 
-    def leads(self, leaders: Iterable[dict[str, str]]) -> bool:
+    def leads(self, leaders: Iterable[Leader]) -> bool:
         return self.leader_key is not None and self.leader_key in leader_keys(leaders)
 
-    def may_see_course(self, *, organizer_id: int, leaders: Iterable[dict[str, str]]) -> bool:
+    def may_see_course(self, *, organizer_id: int, leaders: Iterable[Leader]) -> bool:
         """Its leaders, its organizer's admins and the super-admins see a course's people."""
         return self.administers(organizer_id) or self.leads(leaders)

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from courses.domain.courses import Leader
 from courses.storage.staff_tables import (
     api_token_table,
     sign_in_table,
@@ -145,7 +146,7 @@ async def remove_account(conn: AsyncConnection, account_id: int) -> bool:
     return bool(result.rowcount)
 
 
-async def leader_lists(conn: AsyncConnection) -> list[list[dict[str, str]]]:
+async def leader_lists(conn: AsyncConnection) -> list[list[Leader]]:
     """Every course's leaders (to tell whether an address leads any course)."""
     rows = await conn.execute(select(course_table.c.leaders))
     return [list(leaders) for (leaders,) in rows]

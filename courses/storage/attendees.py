@@ -1,0 +1,143 @@
+"""A course's attendee list and its attendance marks: the leaders' reads and writes.
+
+The list is two statements (registrations with employer and format, then the marks), however
+many people: an export of ten thousand rows costs the same two round trips.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, case, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from courses.domain.rules import RegistrationStatus
+from courses.storage.staff_tables import attendance_table
+from courses.storage.tables import employer_table, registration_table
+
+__all__ = ["AttendeeRecord", "Mark", "attendees", "save_marks", "statuses_in_course"]
+
+_REG = registration_table.c
+_MARK = attendance_table.c
+
+
+@dataclass(frozen=True, slots=True)
+class AttendeeRecord:
+    id: int
+    name: str
+    email: str
+    phone: str | None
+    employer: str
+    workplace: str
+    format_id: int | None
+    status: RegistrationStatus
+    queue_no: int
+    created_at: datetime
+    attendance: dict[int, bool]
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    registration_id: int
+    session_position: int
+    attended: bool
+
+
+# Confirmed first, then the waitlist in queue order, then the cancelled.
+_ORDER = case(
+    (_REG.status == RegistrationStatus.CONFIRMED.value, 0),
+    (_REG.status == RegistrationStatus.WAITLISTED.value, 1),
+    else_=2,
+)
+
+
+async def attendees(
+    conn: AsyncConnection, course_id: int, *, with_cancelled: bool = True
+) -> list[AttendeeRecord]:
+    query = (
+        select(
+            _REG.id,
+            _REG.name,
+            _REG.email,
+            _REG.phone,
+            employer_table.c.name.label("employer"),
+            _REG.workplace,
+            _REG.format_id,
+            _REG.status,
+            _REG.queue_no,
+            _REG.created_at,
+        )
+        .join(employer_table, employer_table.c.id == _REG.employer_id)
+        .where(_REG.course_id == course_id)
+        .order_by(_ORDER, _REG.queue_no, _REG.id)
+    )
+    if not with_cancelled:
+        query = query.where(_REG.status != RegistrationStatus.CANCELLED.value)
+    rows = (await conn.execute(query)).all()
+    marks: dict[int, dict[int, bool]] = defaultdict(dict)
+    found = await conn.execute(
+        select(_MARK.registration_id, _MARK.session_position, _MARK.attended)
+        .join(registration_table, _REG.id == _MARK.registration_id)
+        .where(_REG.course_id == course_id)
+    )
+    for registration_id, position, attended in found.all():
+        marks[registration_id][position] = bool(attended)
+    return [
+        AttendeeRecord(
+            id=row.id,
+            name=row.name,
+            email=row.email,
+            phone=row.phone,
+            employer=row.employer,
+            workplace=row.workplace,
+            format_id=row.format_id,
+            status=RegistrationStatus(row.status),
+            queue_no=row.queue_no,
+            created_at=row.created_at,
+            attendance=marks.get(row.id, {}),
+        )
+        for row in rows
+    ]
+
+
+async def statuses_in_course(
+    conn: AsyncConnection, course_id: int, ids: Sequence[int]
+) -> dict[int, RegistrationStatus]:
+    """The status of each of `ids` that belongs to the course (others are left out)."""
+    found = await conn.execute(
+        select(_REG.id, _REG.status).where(_REG.course_id == course_id, _REG.id.in_(ids))
+    )
+    return {int(id_): RegistrationStatus(status) for id_, status in found.all()}
+
+
+async def save_marks(
+    conn: AsyncConnection, marks: Sequence[Mark], *, now: datetime, by: str
+) -> None:
+    """Set each mark, replacing an earlier one (the same on SQLite and PostgreSQL)."""
+    if not marks:
+        return
+    for mark in marks:
+        await conn.execute(
+            attendance_table.delete().where(
+                and_(
+                    _MARK.registration_id == mark.registration_id,
+                    _MARK.session_position == mark.session_position,
+                )
+            )
+        )
+    await conn.execute(
+        attendance_table.insert(),
+        [
+            {
+                "registration_id": m.registration_id,
+                "session_position": m.session_position,
+                "attended": m.attended,
+                "marked_at": now,
+                "marked_by": by,
+            }
+            for m in marks
+        ],
+    )
