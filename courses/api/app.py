@@ -12,6 +12,7 @@ from litestar.datastructures import State
 from litestar.di import Provide
 
 from courses.api.body import JSON_BODY_LIMIT, check_request
+from courses.api.controllers.attendees import AttendeeController
 from courses.api.controllers.courses import CourseController
 from courses.api.controllers.employers import employers
 from courses.api.controllers.operations import health, prometheus_metrics
@@ -85,6 +86,7 @@ def create_app(
     app = Litestar(
         route_handlers=[
             CourseController,
+            AttendeeController,
             RegistrationController,
             employers,
             health,

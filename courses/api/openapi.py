@@ -28,6 +28,9 @@ __all__ = ["openapi_config", "problem_responses", "schema_plugins"]
 _PROBLEMS = {
     400: "Ogiltig förfrågan (`validation-error`): fel i innehållet eller adressen, med `errors` "
     "per fält.",
+    401: "Inloggning krävs (`unauthorized`): ange `Authorization: Bearer <token>` "
+    "(`courses token create`).",
+    403: "Åtkomst nekad (`forbidden`): rollen räcker inte (t.ex. administratörens arbete).",
     404: "Finns inte (`course-not-found`): okänd kurs, eller okänd eller förbrukad länk.",
     409: "Konflikt med kursens läge: `registration-closed`, `not-yet-open`, `course-full`, "
     "`already-registered`, `no-invite`.",

@@ -6,6 +6,8 @@ courses seed FILE [--dry-run] [--demo]
 courses migrate
 courses worker [--once] [--poll SECONDS] [--metrics-port PORT [--metrics-host HOST]]
 courses mail-status
+courses token create (--admin [--organizer KEY] | --leader EMAIL | --superadmin) | list | revoke ID
+courses staff add EMAIL (--admin [--organizer KEY] | --superadmin) | list | remove ID
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from sqlalchemy.exc import DBAPIError
 from courses.cli.mail import mail_status, worker
 from courses.cli.seed import migrate, render_report, seed
 from courses.cli.serve import serve, serve_settings
+from courses.cli.staff import add_arguments as add_staff_arguments
+from courses.cli.staff import run_staff, run_token
 from courses.logs import configure_logging
 from courses.settings import Settings, SettingsError
 
@@ -80,6 +84,7 @@ def _parser() -> argparse.ArgumentParser:
     # Set by `courses serve` for its worker process: stop when that service is gone.
     worker.add_argument("--parent", type=int, default=None, help=argparse.SUPPRESS)
     commands.add_parser("mail-status", help="visa hur många mejl som väntar och har misslyckats")
+    add_staff_arguments(commands)
     return parser
 
 
@@ -149,4 +154,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         )
     if args.command == "mail-status":
         return asyncio.run(mail_status(settings))
+    if args.command == "token":
+        return asyncio.run(run_token(settings, args))
+    if args.command == "staff":
+        return asyncio.run(run_staff(settings, args))
     raise AssertionError(args.command)  # pragma: no cover - argparse guards this

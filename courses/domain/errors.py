@@ -16,6 +16,7 @@ __all__ = [
     "FieldError",
     "Forbidden",
     "InvalidInput",
+    "NoCertificate",
     "NoInvite",
     "NotEligible",
     "NotYetOpen",
@@ -97,6 +98,12 @@ class StaffConflict(DomainError):
     """A staff action that the state does not allow (promote someone not on the waitlist)."""
 
     code = "conflict"
+
+
+class NoCertificate(DomainError):
+    """No certificate yet: not every session is marked as attended."""
+
+    code = "no-certificate"
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from courses.links import manage_url
 from courses.services.context import ServiceContext
 from courses.services.tokens import hash_token
 from courses.storage import registrations
+from courses.storage.attendees import attended_positions
 from courses.storage.courses import load_course
 from courses.storage.registrations import RegistrationRow
 
@@ -37,6 +38,18 @@ class RegistrationDetails:
     format: FormatRecord | None  # None only for a cancelled one whose format was removed
     can_cancel: bool
     registrant: Registrant
+    attended: frozenset[int] = frozenset()
+    """Sessions (by position) a leader marked the registrant as present at."""
+
+    @property
+    def attended_every_session(self) -> bool:
+        """Confirmed and present at every session: the registrant may open a certificate."""
+        positions = self.course.session_positions
+        return (
+            self.status is RegistrationStatus.CONFIRMED
+            and bool(positions)
+            and set(positions) <= self.attended
+        )
 
 
 def registrant(row: RegistrationRow, course: CourseRecord, *, link: str | None) -> Registrant:
@@ -67,6 +80,11 @@ async def get_registration(ctx: ServiceContext, token: str) -> RegistrationDetai
             position = await registrations.waitlist_position(
                 conn, course_id=course.id, queue_no=row.queue_no
             )
+        attended = (
+            await attended_positions(conn, row.id)
+            if row.status is RegistrationStatus.CONFIRMED
+            else frozenset()
+        )
     try:
         check_can_cancel(course.timing, now=now, tz=ctx.tz)
         can_cancel = row.status is not RegistrationStatus.CANCELLED
@@ -90,4 +108,5 @@ async def get_registration(ctx: ServiceContext, token: str) -> RegistrationDetai
         format=course.format_by_id(row.format_id),
         can_cancel=can_cancel,
         registrant=registrant(row, course, link=manage_url(ctx.settings.base_url, token)),
+        attended=attended,
     )

@@ -18,7 +18,14 @@ from courses.domain.rules import RegistrationStatus
 from courses.storage.staff_tables import attendance_table
 from courses.storage.tables import employer_table, registration_table
 
-__all__ = ["AttendeeRecord", "Mark", "attendees", "save_marks", "statuses_in_course"]
+__all__ = [
+    "AttendeeRecord",
+    "Mark",
+    "attended_positions",
+    "attendees",
+    "save_marks",
+    "statuses_in_course",
+]
 
 _REG = registration_table.c
 _MARK = attendance_table.c
@@ -141,3 +148,13 @@ async def save_marks(
             for m in marks
         ],
     )
+
+
+async def attended_positions(conn: AsyncConnection, registration_id: int) -> frozenset[int]:
+    """The sessions (by position) the registration is marked as having attended."""
+    found = await conn.execute(
+        select(_MARK.session_position).where(
+            _MARK.registration_id == registration_id, _MARK.attended.is_(True)
+        )
+    )
+    return frozenset(int(p) for p in found.scalars())

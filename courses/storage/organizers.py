@@ -16,6 +16,7 @@ __all__ = [
     "OrganizerRecord",
     "all_organizers",
     "create_organizer",
+    "organizer_by_id",
     "organizer_by_key",
     "update_organizer",
 ]
@@ -49,6 +50,11 @@ async def all_organizers(conn: AsyncConnection) -> list[OrganizerRecord]:
 
 async def organizer_by_key(conn: AsyncConnection, key: str) -> OrganizerRecord | None:
     row = (await conn.execute(select(organizer_table).where(_ORG.key == key))).first()
+    return None if row is None else _record(row)
+
+
+async def organizer_by_id(conn: AsyncConnection, organizer_id: int) -> OrganizerRecord | None:
+    row = (await conn.execute(select(organizer_table).where(_ORG.id == organizer_id))).first()
     return None if row is None else _record(row)
 
 

@@ -17,9 +17,12 @@ from litestar.response import Redirect, Template
 from courses.api.pages.extract import extract_json
 from courses.api.pages.registration_view import RegistrationView
 from courses.api.pages.templating import page, page_headers
+from courses.api.pages.wording import session_time, swedish_hours
 from courses.api.ratelimit import rate_limits
 from courses.domain.errors import RegistrationClosed, RegistrationNotFound
+from courses.domain.rules import swedish_date
 from courses.services.cancellation import cancel_registration
+from courses.services.certificates import certificate
 from courses.services.context import ServiceContext
 from courses.services.data_extract import registration_data
 from courses.services.lookup import get_registration
@@ -82,6 +85,23 @@ class RegistrationPage(Controller):
             context = {"registration": view, "problem": exc.detail}
             return page("registration.html", context, status=409, private=True)
         return Redirect(f"/anmalan/{token}", status_code=303, headers=page_headers(private=True))
+
+    @get("/{token:str}/intyg", name="certificate")
+    async def certificate(
+        self, ctx: NamedDependency[ServiceContext], request: Request[Any, Any, Any], token: Token
+    ) -> Template:
+        with rate_limits(request).token_lookup(request, token):
+            found = await certificate(ctx, token)
+        context = {
+            "c": found,
+            "back": f"/anmalan/{token}",
+            "sessions": [
+                {"day": swedish_date(s.day), "time": session_time(s)} for s in found.sessions
+            ],
+            "hours": swedish_hours(found.hours),
+            "issued": swedish_date(found.issued),
+        }
+        return page("certificate.html", context, private=True)
 
     @get("/{token:str}/registerutdrag", name="registration-data")
     async def data(

@@ -46,6 +46,7 @@ class RegistrationView:
     data_url: str
     cancel_url: str | None
     no_cancel_reason: str
+    certificate_url: str | None = None
 
     @classmethod
     def of(
@@ -90,6 +91,7 @@ class RegistrationView:
             data_url=f"{path}/registerutdrag",
             cancel_url=f"{path}/avanmal" if details.can_cancel else None,
             no_cancel_reason=_no_cancel_reason(details, now=now, tz=tz),
+            certificate_url=f"{path}/intyg" if details.attended_every_session else None,
         )
 
 

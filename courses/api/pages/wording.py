@@ -35,6 +35,7 @@ __all__ = [
     "session_time",
     "short_date",
     "state_view",
+    "swedish_hours",
 ]
 
 
@@ -171,3 +172,12 @@ def _refusal(course: CourseRecord, *, now: datetime, tz: ZoneInfo) -> str:
     except DomainError as exc:
         return exc.detail
     return ""
+
+
+def swedish_hours(hours: float | None) -> str:
+    """`6 timmar`, `6,5 timmar`; empty when not known (all-day sessions)."""
+    if hours is None:
+        return ""
+    whole = round(hours * 2) / 2
+    number = f"{whole:g}".replace(".", ",")
+    return f"{number} timme" if whole == 1 else f"{number} timmar"

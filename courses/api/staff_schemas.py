@@ -1,0 +1,53 @@
+"""Bodies of the staff side's API (attendee lists, attendance), as msgspec Structs."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+import msgspec
+
+from courses.domain.rules import RegistrationStatus
+
+__all__ = ["AttendanceIn", "AttendanceOut", "AttendeeListOut", "AttendeeOut", "MarkIn"]
+
+
+class AttendeeOut(msgspec.Struct, kw_only=True):
+    id: int
+    name: str
+    email: str
+    phone: str | None
+    employer: str
+    workplace: str
+    format: str | None
+    status: RegistrationStatus
+    waitlist_position: int | None
+    registered_at: datetime
+    attendance: dict[str, bool]
+    """Session position (as a string key) -> attended; unmarked sessions are missing."""
+
+
+class SessionRef(msgspec.Struct, kw_only=True):
+    position: int
+    date: date
+
+
+class AttendeeListOut(msgspec.Struct, kw_only=True):
+    course: str
+    title: str
+    sessions: list[SessionRef]
+    attendees: list[AttendeeOut]
+
+
+class MarkIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    registration: Annotated[int, msgspec.Meta(ge=1)]
+    session: Annotated[int, msgspec.Meta(ge=1)]
+    attended: bool
+
+
+class AttendanceIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    marks: Annotated[list[MarkIn], msgspec.Meta(min_length=1, max_length=10_000)]
+
+
+class AttendanceOut(msgspec.Struct, kw_only=True):
+    saved: int

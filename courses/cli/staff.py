@@ -1,0 +1,121 @@
+"""`courses token ...` and `courses staff ...`: program tokens and people with admin rights."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from courses.clock import SystemClock
+from courses.domain.access import Role
+from courses.domain.errors import DomainError
+from courses.services import api_tokens
+from courses.services.context import ServiceContext
+from courses.settings import Settings
+from courses.storage.db import Database
+from courses.storage.migrate import upgrade
+
+__all__ = ["add_arguments", "run_staff", "run_token"]
+
+
+def add_arguments(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    token = commands.add_parser("token", help="API-tokens för program (skapa, visa, återkalla)")
+    actions = token.add_subparsers(dest="action", required=True)
+    create = actions.add_parser("create", help="skapa en token; den visas en enda gång")
+    role = create.add_mutually_exclusive_group(required=True)
+    role.add_argument("--admin", action="store_true", help="administratör för en arrangör")
+    role.add_argument("--leader", metavar="EPOST", help="kursledare med den här adressen")
+    role.add_argument("--superadmin", action="store_true", help="alla arrangörer")
+    create.add_argument("--organizer", metavar="NYCKEL", help="arrangören (för --admin)")
+    create.add_argument("--name", default="", help="vad token används till, t.ex. 'export'")
+    actions.add_parser("list", help="visa alla tokens (inte själva hemligheterna)")
+    revoke = actions.add_parser("revoke", help="återkalla en token")
+    revoke.add_argument("id", type=int)
+
+    staff = commands.add_parser("staff", help="personer med administratörsbehörighet")
+    staff_actions = staff.add_subparsers(dest="action", required=True)
+    add = staff_actions.add_parser("add", help="ge en person administratörsbehörighet")
+    add.add_argument("email")
+    staff_role = add.add_mutually_exclusive_group(required=True)
+    staff_role.add_argument("--admin", action="store_true", help="administratör för en arrangör")
+    staff_role.add_argument("--superadmin", action="store_true", help="alla arrangörer")
+    add.add_argument("--organizer", metavar="NYCKEL", help="arrangören (för --admin)")
+    staff_actions.add_parser("list", help="visa alla administratörer")
+    remove = staff_actions.add_parser("remove", help="ta bort en behörighet")
+    remove.add_argument("id", type=int)
+
+
+async def _context(settings: Settings) -> ServiceContext:
+    db = Database.from_url(settings.database_url)
+    await upgrade(db.engine)
+    return ServiceContext(db=db, clock=SystemClock(), settings=settings)
+
+
+async def run_token(settings: Settings, args: argparse.Namespace) -> int:
+    ctx = await _context(settings)
+    try:
+        if args.action == "create":
+            role = Role.ADMIN if args.admin else Role.SUPERADMIN if args.superadmin else Role.LEADER
+            created = await api_tokens.create_token(
+                ctx,
+                role,
+                label=args.name or role.value,
+                organizer_key=args.organizer,
+                email=args.leader,
+            )
+            scope = (
+                f"administratör för {created.organizer.key}"
+                if created.organizer
+                else f"kursledare {created.email}"
+                if created.email
+                else "huvudadministratör"
+            )
+            print(f"Token {created.id} ({scope}). Spara den nu; den visas inte igen:")
+            print(created.token)
+        elif args.action == "list":
+            found = await api_tokens.list_tokens(ctx)
+            if not found:
+                print("Det finns inga tokens.")
+            for t in found:
+                state = "återkallad" if t.revoked_at else "giltig"
+                used = f", senast använd {t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else ""
+                who = f" {t.email}" if t.email else ""
+                print(f"{t.id}: {t.role}{who} – {t.label} ({state}{used})")
+        else:
+            await api_tokens.revoke_token(ctx, args.id)
+            print(f"Token {args.id} är återkallad.")
+    except DomainError as exc:
+        print(exc.detail, file=sys.stderr)
+        return 1
+    finally:
+        await ctx.db.dispose()
+    return 0
+
+
+async def run_staff(settings: Settings, args: argparse.Namespace) -> int:
+    ctx = await _context(settings)
+    try:
+        if args.action == "add":
+            role = Role.SUPERADMIN if args.superadmin else Role.ADMIN
+            added, organizer = await api_tokens.add_account(
+                ctx, args.email, role, organizer_key=args.organizer
+            )
+            what = f"administratör för {organizer.key}" if organizer else "huvudadministratör"
+            if added:
+                print(f"{args.email} är nu {what}. Logga in på /logga-in med adressen.")
+            else:
+                print(f"{args.email} var redan {what}.")
+        elif args.action == "list":
+            found = await api_tokens.list_accounts(ctx)
+            if not found:
+                print("Det finns inga administratörer.")
+            for a in found:
+                print(f"{a.id}: {a.email} – {a.role}")
+        else:
+            await api_tokens.remove_account(ctx, args.id)
+            print(f"Behörighet {args.id} är borttagen.")
+    except DomainError as exc:
+        print(exc.detail, file=sys.stderr)
+        return 1
+    finally:
+        await ctx.db.dispose()
+    return 0

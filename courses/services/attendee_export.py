@@ -1,0 +1,65 @@
+"""The attendee list as a sheet for CSV and XLSX: Swedish headers, one row per registration."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from courses.domain.rules import RegistrationStatus, swedish_date
+from courses.export import Cell, Sheet
+from courses.services.attendees import AttendeeList, AttendeeRow
+
+__all__ = ["STATUS_WORDS", "attendee_sheet", "file_name"]
+
+STATUS_WORDS = {
+    RegistrationStatus.CONFIRMED: "Bekräftad",
+    RegistrationStatus.WAITLISTED: "Reservlista",
+    RegistrationStatus.CANCELLED: "Avanmäld",
+}
+_ATTENDED = {True: "Närvarande", False: "Frånvarande"}
+_COLUMNS = (
+    "Namn",
+    "E-post",
+    "Telefon",
+    "Arbetsgivare",
+    "Arbetsplats",
+    "Format",
+    "Status",
+    "Plats på reservlistan",
+    "Anmäld",
+)
+
+
+def file_name(listing: AttendeeList, extension: str) -> str:
+    """`deltagare-asi-grund-2022.xlsx`: the slug is already safe in a header."""
+    return f"deltagare-{listing.course.slug}.{extension}"
+
+
+def attendee_sheet(listing: AttendeeList) -> Sheet:
+    sessions = sorted(listing.course.sessions, key=lambda s: s.position)
+    columns: list[str] = list(_COLUMNS)
+    columns += [f"Närvaro dag {s.position} ({swedish_date(s.day)})" for s in sessions]
+    positions = [s.position for s in sessions]
+    return Sheet(
+        title=listing.course.title,
+        columns=columns,
+        rows=_rows(listing.rows, positions),
+    )
+
+
+def _rows(rows: Sequence[AttendeeRow], positions: list[int]) -> Iterator[Sequence[Cell]]:
+    for row in rows:
+        yield (
+            row.name,
+            row.email,
+            row.phone,
+            row.employer,
+            row.workplace,
+            row.format_label,
+            STATUS_WORDS[row.status],
+            row.waitlist_position,
+            row.registered_at,
+            *(
+                _ATTENDED.get(row.attendance[p], "") if p in row.attendance else ""
+                for p in positions
+            ),
+        )
