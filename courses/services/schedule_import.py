@@ -1,12 +1,15 @@
 """Import a schedule file: validated whole, atomic, idempotent.
 
-Everything happens in one write transaction: first the checks that need the database (a format
-that people are registered for cannot disappear), then the writes. A dry run does the same work
-and rolls back, so its report is exactly what a real import would do.
+Everything happens in one write transaction: first the file's stored courses are read (and
+locked) in a few statements, then the checks that need the database (a format that people are
+registered for cannot disappear), then the writes, batched over all courses; only a changed
+course costs statements of its own (its seat counts, notices and promotions). A dry
+run does the same work and rolls back, so its report is exactly what a real import would do.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -29,15 +32,9 @@ from courses.services.import_wording import (
 )
 from courses.services.organizers import organizer_for_import
 from courses.services.waitlist import promote_waitlisted
-from courses.storage.courses import bump_revision, load_course, lock_course
+from courses.storage.courses import bump_revisions, load_courses
 from courses.storage.employers import employer_by_key, save_employer
-from courses.storage.schedule_sync import (
-    create_course,
-    formats_in_use,
-    stored_course,
-    sync_formats,
-    sync_sessions,
-)
+from courses.storage.schedule_sync import StoredCourse, SyncBatch, create_courses, stored_courses
 from courses.storage.seats import recount_seats
 
 __all__ = ["Action", "ImportReport", "ItemReport", "import_schedule"]
@@ -97,30 +94,23 @@ async def import_schedule(
             organizer, organizer_changes = await organizer_for_import(
                 conn, schedule.organizer, actor=actor, settings=ctx.settings, now=now, source=source
             )
-            await _check_against_database(conn, schedule, source, organizer_id=organizer.id)
-            items = []
-            if organizer_changes is None:
-                items.append(ItemReport("organizer", organizer.key, Action.CREATED))
-            elif organizer_changes:
-                items.append(
-                    ItemReport("organizer", organizer.key, Action.CHANGED, organizer_changes)
-                )
-            elif schedule.organizer is not None:
-                items.append(ItemReport("organizer", organizer.key, Action.UNCHANGED))
+            stored = await stored_courses(conn, [spec.slug for spec in schedule.course])
+            await _check_against_database(conn, schedule, stored, source, organizer.id)
+            items = _organizer_items(schedule, organizer.key, organizer_changes)
             items += [
                 await _upsert_employer(conn, spec, organizer.id) for spec in schedule.employer
             ]
+            course_items, changed = await _upsert_courses(
+                conn, schedule.course, stored, now, organizer.id
+            )
+            items += course_items
             promoted = notified = 0
-            for spec in schedule.course:
-                before = await load_course(conn, spec.slug)
-                item = await _upsert_course(conn, spec, now, organizer.id)
-                items.append(item)
-                if item.action is Action.CHANGED:
-                    assert before is not None
-                    course = await load_course(conn, spec.slug)
-                    assert course is not None
-                    notified += await notify_course_change(conn, before, course, now=now)
-                    promoted += len(await promote_waitlisted(conn, course, now=now, tz=ctx.tz))
+            ids = [stored[slug].id for slug in changed]
+            after = {c.slug: c for c in await load_courses(conn, ids=ids)} if ids else {}
+            for slug in changed:
+                course = after[slug]
+                notified += await notify_course_change(conn, stored[slug].record(), course, now=now)
+                promoted += len(await promote_waitlisted(conn, course, now=now, tz=ctx.tz))
             report = ImportReport(
                 items=items, promoted=promoted, dry_run=dry_run, notified=notified
             )
@@ -133,6 +123,16 @@ async def import_schedule(
     if not dry_run:
         ctx.mail_signal.notify()
     return report
+
+
+def _organizer_items(schedule: Schedule, key: str, changes: list[str] | None) -> list[ItemReport]:
+    if changes is None:
+        return [ItemReport("organizer", key, Action.CREATED)]
+    if changes:
+        return [ItemReport("organizer", key, Action.CHANGED, changes)]
+    if schedule.organizer is not None:
+        return [ItemReport("organizer", key, Action.UNCHANGED)]
+    return []
 
 
 async def _audit(
@@ -170,31 +170,37 @@ async def _audit(
 
 
 async def _check_against_database(
-    conn: AsyncConnection, schedule: Schedule, source: str, *, organizer_id: int
+    conn: AsyncConnection,
+    schedule: Schedule,
+    stored: Mapping[str, StoredCourse],
+    source: str,
+    organizer_id: int,
 ) -> None:
     problems: list[Problem] = []
     for index, employer in enumerate(schedule.employer, start=1):
-        found = await employer_by_key(conn, employer.key)
-        if found is not None and found.organizer_id != organizer_id:
+        other = await employer_by_key(conn, employer.key)
+        if other is not None and other.organizer_id != organizer_id:
             problems.append(
                 Problem(
                     f"employer[{index}] ({employer.key}).key",
                     f"Arbetsgivaren {employer.key!r} hör till en annan arrangör.",
                 )
             )
-    for index, course in enumerate(schedule.course, start=1):
-        stored = await stored_course(conn, course.slug)
-        if stored is not None and stored["organizer_id"] != organizer_id:
+    for index, spec in enumerate(schedule.course, start=1):
+        found = stored.get(spec.slug)
+        if found is None:
+            continue
+        if found.values["organizer_id"] != organizer_id:
             problems.append(
                 Problem(
-                    f"course[{index}] ({course.slug}).slug",
-                    f"Kursen {course.slug!r} hör till en annan arrangör.",
+                    f"course[{index}] ({spec.slug}).slug",
+                    f"Kursen {spec.slug!r} hör till en annan arrangör.",
                 )
             )
-        for key, count in await formats_in_use(conn, course.slug, [f.key for f in course.format]):
+        for key, count in found.formats_in_use(f.key for f in spec.format):
             problems.append(
                 Problem(
-                    f"course[{index}] ({course.slug}).format",
+                    f"course[{index}] ({spec.slug}).format",
                     f"Formatet {key!r} saknas i filen men har {count} aktiva anmälningar; "
                     "det kan inte tas bort.",
                 )
@@ -240,26 +246,50 @@ def _course_values(spec: CourseSpec) -> dict[str, object]:
     }
 
 
-async def _upsert_course(
-    conn: AsyncConnection, spec: CourseSpec, now: datetime, organizer_id: int
-) -> ItemReport:
-    values = _course_values(spec)
-    stored = await stored_course(conn, spec.slug)
-    formats, sessions = format_children(spec), session_children(spec)
-    if stored is None:
-        course_id = await create_course(
-            conn, spec.slug, {**values, "organizer_id": organizer_id}, now=now
-        )
-        await sync_formats(conn, course_id, formats)
-        await sync_sessions(conn, course_id, sessions)
-        return ItemReport("course", spec.slug, Action.CREATED)
-    course_id = int(stored["id"])
-    await lock_course(conn, course_id)
-    changes = list(diff_lines(stored, values, COURSE_FIELDS))
-    changes += child_lines("format", await sync_formats(conn, course_id, formats))
-    changes += child_lines("session", await sync_sessions(conn, course_id, sessions))
-    if not changes:
-        return ItemReport("course", spec.slug, Action.UNCHANGED)
-    await bump_revision(conn, course_id, now=now, **values)
-    await recount_seats(conn, course_id)
-    return ItemReport("course", spec.slug, Action.CHANGED, changes)
+async def _upsert_courses(
+    conn: AsyncConnection,
+    specs: Sequence[CourseSpec],
+    stored: Mapping[str, StoredCourse],
+    now: datetime,
+    organizer_id: int,
+) -> tuple[list[ItemReport], list[str]]:
+    """Create, update or leave each course; the report's items and the changed courses' slugs.
+
+    Every course is compared with what `stored_courses` read, and the writes of all of them go
+    out together: a course that did not change costs no statement at all.
+    """
+    values = {spec.slug: _course_values(spec) for spec in specs}
+    ids = await create_courses(
+        conn,
+        {
+            spec.slug: {**values[spec.slug], "organizer_id": organizer_id}
+            for spec in specs
+            if spec.slug not in stored
+        },
+        now=now,
+    )
+    batch = SyncBatch()
+    items: list[ItemReport] = []
+    bumps: dict[int, dict[str, object]] = {}
+    for spec in specs:
+        formats, sessions = format_children(spec), session_children(spec)
+        found = stored.get(spec.slug)
+        if found is None:
+            batch.formats(ids[spec.slug], [], formats)
+            batch.sessions(ids[spec.slug], [], sessions)
+            items.append(ItemReport("course", spec.slug, Action.CREATED))
+            continue
+        changes = list(diff_lines(found.values, values[spec.slug], COURSE_FIELDS))
+        changes += child_lines("format", batch.formats(found.id, found.formats, formats))
+        changes += child_lines("session", batch.sessions(found.id, found.sessions, sessions))
+        if not changes:
+            items.append(ItemReport("course", spec.slug, Action.UNCHANGED))
+            continue
+        bumps[found.id] = values[spec.slug]
+        items.append(ItemReport("course", spec.slug, Action.CHANGED, changes))
+    await batch.flush(conn)
+    await bump_revisions(conn, bumps, now=now)
+    for course_id in bumps:
+        await recount_seats(conn, course_id)
+    changed = [item.key for item in items if item.action is Action.CHANGED]
+    return items, changed

@@ -8,11 +8,11 @@ which would lazy-load in async code.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Mapping
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from courses.domain.courses import CourseRecord, FormatKind, FormatRecord, SessionRecord
@@ -22,7 +22,9 @@ from courses.storage.tables import course_table, format_table, session_table
 __all__ = [
     "bump_calendar_sequence",
     "bump_revision",
+    "bump_revisions",
     "course_ids_with_sessions_between",
+    "course_record",
     "load_course",
     "load_courses",
     "lock_course",
@@ -31,7 +33,10 @@ __all__ = [
 _COURSE = course_table.c
 
 
-def _course(row: Any, formats: list[FormatRecord], sessions: list[SessionRecord]) -> CourseRecord:
+def course_record(
+    row: Any, format_rows: Iterable[Any], session_rows: Iterable[Any]
+) -> CourseRecord:
+    """A course from its row and the rows of its formats (in position order) and sessions."""
     return CourseRecord(
         id=row.id,
         slug=row.slug,
@@ -47,9 +52,34 @@ def _course(row: Any, formats: list[FormatRecord], sessions: list[SessionRecord]
         confirmed_count=row.confirmed_count,
         revision=row.revision,
         calendar_sequence=row.calendar_sequence,
-        formats=formats,
-        sessions=sorted(sessions, key=lambda s: (s.day, s.start_time or time(0), s.position)),
+        formats=[_format(f) for f in format_rows],
+        sessions=sorted(
+            (_session(s) for s in session_rows),
+            key=lambda s: (s.day, s.start_time or time(0), s.position),
+        ),
         organizer_id=row.organizer_id,
+    )
+
+
+def _format(row: Any) -> FormatRecord:
+    return FormatRecord(
+        id=row.id,
+        key=row.key,
+        kind=FormatKind(row.kind),
+        place=row.place,
+        seats=row.seats,
+        meeting_url=row.meeting_url,
+        confirmed_count=row.confirmed_count,
+    )
+
+
+def _session(row: Any) -> SessionRecord:
+    return SessionRecord(
+        position=row.position,
+        day=row.day,
+        start_time=row.start_time,
+        end_time=row.end_time,
+        place=row.place,
     )
 
 
@@ -72,32 +102,15 @@ async def load_courses(
     course_rows = (await conn.execute(courses)).all()
     if not course_rows:
         return []
-    by_course_formats: dict[int, list[FormatRecord]] = defaultdict(list)
+    by_course_formats: dict[int, list[Any]] = defaultdict(list)
     for row in await conn.execute(formats):
-        by_course_formats[row.course_id].append(
-            FormatRecord(
-                id=row.id,
-                key=row.key,
-                kind=FormatKind(row.kind),
-                place=row.place,
-                seats=row.seats,
-                meeting_url=row.meeting_url,
-                confirmed_count=row.confirmed_count,
-            )
-        )
-    by_course_sessions: dict[int, list[SessionRecord]] = defaultdict(list)
+        by_course_formats[row.course_id].append(row)
+    by_course_sessions: dict[int, list[Any]] = defaultdict(list)
     for row in await conn.execute(sessions):
-        by_course_sessions[row.course_id].append(
-            SessionRecord(
-                position=row.position,
-                day=row.day,
-                start_time=row.start_time,
-                end_time=row.end_time,
-                place=row.place,
-            )
-        )
+        by_course_sessions[row.course_id].append(row)
     records = [
-        _course(row, by_course_formats[row.id], by_course_sessions[row.id]) for row in course_rows
+        course_record(row, by_course_formats[row.id], by_course_sessions[row.id])
+        for row in course_rows
     ]
     records.sort(key=lambda c: (c.sessions[0].day if c.sessions else c.deadline, c.slug))
     return records
@@ -144,14 +157,34 @@ async def bump_revision(
     """Record a change of the course's definition (with its new `values`, if any).
 
     Every writer that changes what registering depends on (fields, formats, sessions, caps)
-    must call this: each process caches course definitions and trusts them only while the
-    revision in the row still matches (`courses.services.cache`).
+    must call this (or `bump_revisions`): each process caches course definitions and trusts
+    them only while the revision in the row still matches (`courses.services.cache`).
     """
-    await conn.execute(
+    await bump_revisions(conn, {course_id: values}, now=now)
+
+
+async def bump_revisions(
+    conn: AsyncConnection, values_by_course: Mapping[int, Mapping[str, Any]], *, now: datetime
+) -> None:
+    """`bump_revision` of many courses in one statement: {course id: its new values}, every
+    course with the same columns (an import sets all of a course's fields)."""
+    if not values_by_course:
+        return
+    columns = list(next(iter(values_by_course.values())))
+    statement = (
         update(course_table)
-        .where(_COURSE.id == course_id)
-        .values(updated_at=now, revision=_COURSE.revision + 1, **values)
+        .where(_COURSE.id == bindparam("bump_id"))
+        .values(
+            updated_at=now,
+            revision=_COURSE.revision + 1,
+            **{column: bindparam(f"bump_{column}") for column in columns},
+        )
     )
+    rows = []
+    for course_id, values in values_by_course.items():
+        assert list(values) == columns, "every course of one bump sets the same columns"
+        rows.append({"bump_id": course_id, **{f"bump_{k}": v for k, v in values.items()}})
+    await conn.execute(statement, rows)
 
 
 async def bump_calendar_sequence(conn: AsyncConnection, course_id: int) -> None:
