@@ -135,7 +135,9 @@ def test_seed_creates_the_courses_of_the_schedule(
 
     assert code == 0
     assert "  kurs asi-grund-2022: skapad" in out.splitlines()
-    assert out.splitlines()[-1] == "5 skapade, 0 ändrade, 0 oförändrade."
+    # A file without [organizer] on an empty database makes the organizer it belongs to.
+    assert "  arrangör default: skapad" in out.splitlines()
+    assert out.splitlines()[-1] == "6 skapade, 0 ändrade, 0 oförändrade."
     stored = courses(cli_db)
     assert stored["asi-grund-2022"]["seats"] == 4
     assert stored["asi-grund-2022"]["days"] == [
@@ -189,7 +191,7 @@ def test_dry_run_reports_what_would_be_created_and_writes_nothing(
     assert code == 0
     assert out.splitlines()[0] == f"{SCHEDULE} (provkörning, inget sparades):"
     assert "  kurs hap-2022: skapad" in out.splitlines()
-    assert out.splitlines()[-1] == "5 skapade, 0 ändrade, 0 oförändrade."
+    assert out.splitlines()[-1] == "6 skapade, 0 ändrade, 0 oförändrade."
     assert all(rows == [] for rows in snapshot(cli_db).values())
 
 

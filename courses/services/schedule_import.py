@@ -116,7 +116,8 @@ async def import_schedule(
             )
             if dry_run:
                 raise _DryRun
-            await _audit(conn, actor, report, organizer_id=organizer.id, source=source, now=now)
+            if report.changed:  # a no-op import changes nothing, the audit log included
+                await _audit(conn, actor, report, organizer_id=organizer.id, source=source, now=now)
     except _DryRun:
         pass
     assert report is not None
