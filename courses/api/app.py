@@ -12,6 +12,8 @@ from litestar.datastructures import State
 from litestar.di import Provide
 
 from courses.api.body import JSON_BODY_LIMIT, check_request
+from courses.api.controllers.admin import AdminController
+from courses.api.controllers.admin_office import AdminOfficeController
 from courses.api.controllers.courses import CourseController
 from courses.api.controllers.employers import employers
 from courses.api.controllers.operations import health, prometheus_metrics
@@ -86,6 +88,8 @@ def create_app(
         route_handlers=[
             CourseController,
             RegistrationController,
+            AdminController,
+            AdminOfficeController,
             employers,
             health,
             prometheus_metrics,
