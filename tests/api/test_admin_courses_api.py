@@ -13,7 +13,7 @@ from courses.storage.tables import course_table
 from tests.api.admin_support import bearer
 from tests.api.support import field_errors, problem_type
 from tests.conftest import ASI, fill_asi
-from tests.services.admin_support import OTHER_COURSE, add_other_organizer, actions
+from tests.services.admin_support import OTHER_COURSE, actions, add_other_organizer
 
 Client = AsyncTestClient[Any]
 
