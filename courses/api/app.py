@@ -12,6 +12,8 @@ from litestar.datastructures import State
 from litestar.di import Provide
 
 from courses.api.body import JSON_BODY_LIMIT, check_request
+from courses.api.controllers.admin import AdminController
+from courses.api.controllers.admin_office import AdminOfficeController
 from courses.api.controllers.attendees import AttendeeController
 from courses.api.controllers.courses import CourseController
 from courses.api.controllers.employers import employers
@@ -88,6 +90,8 @@ def create_app(
             CourseController,
             AttendeeController,
             RegistrationController,
+            AdminController,
+            AdminOfficeController,
             employers,
             health,
             prometheus_metrics,

@@ -27,6 +27,8 @@ from courses.validation import ValidationProblem, all_errors
 __all__ = [
     "JSON_BODY_LIMIT",
     "MAX_URL_LENGTH",
+    "TEXT_BODY",
+    "TEXT_BODY_LIMIT",
     "InvalidBody",
     "body_problems",
     "check_request",
@@ -36,6 +38,13 @@ __all__ = [
 JSON_BODY_LIMIT = 64 * 1024
 """Bytes a JSON body may have (a registration is well under 1 KiB). A route that takes more,
 such as an uploaded schedule file, sets its own `request_max_body_size`."""
+
+TEXT_BODY_LIMIT = 2 * 1024 * 1024
+"""Bytes of an uploaded schedule file (the real year's schedule is about 10 KiB)."""
+
+TEXT_BODY = "text_body_media_types"
+"""The `opt` key of a route that takes a text body (a schedule file) rather than JSON: the
+media types it accepts, in UTF-8. Its handler reads `request.body()` itself."""
 
 MAX_URL_LENGTH = 2048
 """Bytes of path and query string; the longest real URL (a manage link) is about 70."""
@@ -116,15 +125,22 @@ async def check_request(request: Request[Any, Any, Any]) -> None:
     url_length = len(request.scope.get("raw_path", b"")) + len(request.scope["query_string"])
     if url_length > MAX_URL_LENGTH:
         raise HTTPException(status_code=HTTP_414_REQUEST_URI_TOO_LONG)
+    text_types = request.route_handler.opt.get(TEXT_BODY)
+    if text_types is not None:
+        # Only the listed types: a cross-site form (urlencoded, multipart) never gets here.
+        _check_media_type(request, text_types)
+        return
     struct = json_body_struct(request.route_handler)
     if struct is None:
         return
-    media_type, options = request.content_type
-    if media_type != RequestEncodingType.JSON or options.get("charset", "utf-8").lower() not in (
-        "utf-8",
-        "utf8",
-    ):
-        raise HTTPException(status_code=HTTP_415_UNSUPPORTED_MEDIA_TYPE)
+    _check_media_type(request, (RequestEncodingType.JSON,))
     # Litestar enforces the route's `request_max_body_size` while reading (413).
     if problems := body_problems(struct, await request.body()):
         raise InvalidBody(problems)
+
+
+def _check_media_type(request: Request[Any, Any, Any], allowed: tuple[str, ...]) -> None:
+    media_type, options = request.content_type
+    charset = options.get("charset", "utf-8").lower()
+    if media_type not in allowed or charset not in ("utf-8", "utf8"):
+        raise HTTPException(status_code=HTTP_415_UNSUPPORTED_MEDIA_TYPE)

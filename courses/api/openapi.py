@@ -28,15 +28,16 @@ __all__ = ["openapi_config", "problem_responses", "schema_plugins"]
 _PROBLEMS = {
     400: "Ogiltig förfrågan (`validation-error`): fel i innehållet eller adressen, med `errors` "
     "per fält.",
-    401: "Inloggning krävs (`unauthorized`): ange `Authorization: Bearer <token>` "
-    "(`courses token create`).",
-    403: "Åtkomst nekad (`forbidden`): rollen räcker inte (t.ex. administratörens arbete).",
+    401: "Inloggning krävs (`unauthorized`): en token (`Authorization: Bearer ...`) eller en "
+    "inloggning på /logga-in.",
+    403: "Åtkomst nekad (`forbidden`): det här kräver en administratör.",
     404: "Finns inte (`course-not-found`): okänd kurs, eller okänd eller förbrukad länk.",
     409: "Konflikt med kursens läge: `registration-closed`, `not-yet-open`, `course-full`, "
-    "`already-registered`, `no-invite`.",
+    "`already-registered`, `no-invite`; för personalens åtgärder `conflict`.",
     413: "För stort innehåll (`too-large`); `detail` anger gränsen.",
     414: "För lång adress (`uri-too-long`).",
-    415: "Innehållet är inte `application/json` (`unsupported-media-type`).",
+    415: "Fel innehållstyp (`unsupported-media-type`): `application/json`, eller text för en "
+    "schemafil.",
     422: "Inte behörig (`not-eligible`): arbetsgivarens domäner eller arbetet inom området.",
     429: "För många förfrågningar (`too-many-requests`); rubriken `Retry-After` anger sekunder.",
     500: "Oväntat fel hos tjänsten (`internal-error`).",

@@ -19,9 +19,10 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import Empty, ExceptionHandlersMap
 from litestar.utils.scope.state import ScopeState
 
-from courses.api.body import InvalidBody, body_problems, json_body_struct
+from courses.api.body import TEXT_BODY, InvalidBody, body_problems, json_body_struct
 from courses.api.ratelimit import TooManyRequests
 from courses.domain.errors import DomainError, InvalidInput
+from courses.schedule.load import ScheduleError
 from courses.services.operations import database_unavailable
 from courses.validation import ValidationProblem, translate
 
@@ -223,6 +224,11 @@ def _request_refusal(request: Request[Any, Any, Any], status: int) -> Response[d
         return problem(
             request, code, detail, status=status, extra={"instance": _path_start(request)}
         )
+    elif text_types := request.route_handler.opt.get(TEXT_BODY):
+        detail = (
+            "Innehållet måste skickas som text i UTF-8, med rubriken Content-Type: "
+            f"{' eller '.join(text_types)}."
+        )
     else:
         detail = "Innehållet måste skickas som JSON, med rubriken Content-Type: application/json."
     return problem(request, code, detail, status=status)
@@ -276,7 +282,22 @@ def _service_unavailable(
     return response
 
 
+def _schedule_error(
+    request: Request[Any, Any, Any], exc: ScheduleError
+) -> Response[dict[str, Any]]:
+    """An uploaded schedule file that cannot be imported: every problem with its place in the
+    file (`course[2] (asi-2022).deadline`); nothing was written."""
+    count = len(exc.problems)
+    return problem(
+        request,
+        "validation-error",
+        f"Schemafilen har {count} fel; inget importerades.",
+        extra={"errors": [{"field": p.place, "message": p.message} for p in exc.problems]},
+    )
+
+
 exception_handlers: ExceptionHandlersMap = {
+    ScheduleError: _schedule_error,
     InvalidBody: _invalid_body,
     TooManyRequests: _too_many_requests,
     DomainError: _domain_error,

@@ -16,6 +16,7 @@ __all__ = [
     "FieldError",
     "Forbidden",
     "InvalidInput",
+    "ItemNotFound",
     "NoCertificate",
     "NoInvite",
     "NotEligible",
@@ -44,6 +45,13 @@ class CourseNotFound(DomainError):
 class RegistrationNotFound(DomainError):
     # The public contract answers an unknown or used-up token like an unknown course: it must
     # not reveal whether a token ever existed.
+    code = "course-not-found"
+
+
+class ItemNotFound(DomainError):
+    """An employer or a mail that staff asked for which does not exist or is another
+    organizer's: answered like a missing course, so nothing about other organizers leaks."""
+
     code = "course-not-found"
 
 

@@ -20,7 +20,7 @@ import msgspec
 from courses.schedule.spec import CourseSpec, EmployerSpec, OrganizerSpec, Schedule
 from courses.validation import translate
 
-__all__ = ["ScheduleError", "load_schedule", "parse_schedule"]
+__all__ = ["Problem", "ScheduleError", "course_problems", "load_schedule", "parse_schedule"]
 
 T = TypeVar("T", bound=msgspec.Struct)
 
@@ -80,7 +80,7 @@ def parse_schedule(raw: bytes | str, *, source: str = "<schedule>") -> Schedule:
     problems.extend(_duplicates("employer", [(i, e.key) for i, e in employers], "key"))
     problems.extend(_duplicates("course", [(i, c.slug) for i, c in courses], "slug"))
     for index, course in courses:
-        problems.extend(_course_problems(f"course[{index}] ({course.slug})", course))
+        problems.extend(course_problems(f"course[{index}] ({course.slug})", course))
     if problems:
         raise ScheduleError(source, problems)
     return Schedule(
@@ -145,7 +145,7 @@ def _duplicates(table: str, keyed: Iterable[tuple[int, str]], field: str) -> Ite
             )
 
 
-def _course_problems(place: str, course: CourseSpec) -> Iterator[Problem]:
+def course_problems(place: str, course: CourseSpec) -> Iterator[Problem]:
     keys = Counter(f.key for f in course.format)
     for index, fmt in enumerate(course.format, start=1):
         here = f"{place}.format[{index}]"

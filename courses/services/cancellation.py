@@ -1,7 +1,15 @@
-"""Cancelling by the registrant, with the manage token; the freed seat goes to the waitlist."""
+"""Cancelling a registration: by the registrant with the manage token, or by an admin on their
+behalf (`courses.services.admin_registrations`). Both go through `cancel_locked`, so the mail,
+the invite cancellations, the freed seat and the promotion are the same."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from courses.domain.courses import CourseRecord
 from courses.domain.errors import RegistrationNotFound
 from courses.domain.notices import Method
 from courses.domain.rules import RegistrationStatus, check_can_cancel
@@ -12,8 +20,9 @@ from courses.services.waitlist import promote_waitlisted
 from courses.storage import registrations, seats
 from courses.storage.courses import load_course, lock_course
 from courses.storage.payloads import Cancelled
+from courses.storage.registrations import RegistrationRow
 
-__all__ = ["cancel_registration"]
+__all__ = ["cancel_locked", "cancel_registration"]
 
 
 async def cancel_registration(ctx: ServiceContext, token: str) -> list[int]:
@@ -35,14 +44,32 @@ async def cancel_registration(ctx: ServiceContext, token: str) -> list[int]:
         course = await load_course(conn, found.course_slug)
         assert course is not None
         check_can_cancel(course.timing, now=now, tz=ctx.tz)
-        await registrations.set_status(conn, found.id, RegistrationStatus.CANCELLED, now=now)
-        was_confirmed = status is RegistrationStatus.CONFIRMED
-        invites = course.session_positions if was_confirmed else []
-        mail = notice(found.id, Cancelled(), invites=all_sessions(invites, Method.CANCEL))
-        await queue(conn, [mail], now=now)
-        promoted: list[int] = []
-        if was_confirmed:
-            await seats.release_seat(conn, course_id=found.course_id, format_id=found.format_id)
-            promoted = await promote_waitlisted(conn, course, now=now, tz=ctx.tz)
+        promoted = await cancel_locked(conn, found, course, status=status, now=now, tz=ctx.tz)
     ctx.mail_signal.notify()
     return promoted
+
+
+async def cancel_locked(
+    conn: AsyncConnection,
+    found: RegistrationRow,
+    course: CourseRecord,
+    *,
+    status: RegistrationStatus,
+    now: datetime,
+    tz: ZoneInfo,
+) -> list[int]:
+    """Cancel an active registration whose `status` was read under the course lock.
+
+    The registrant is mailed (with a CANCEL for each session they had an invite for); a
+    confirmed one's seat is freed and the waitlist promoted (not once the course has begun).
+    Returns the promoted registrations' ids. The caller checks who may cancel, and when.
+    """
+    await registrations.set_status(conn, found.id, RegistrationStatus.CANCELLED, now=now)
+    was_confirmed = status is RegistrationStatus.CONFIRMED
+    invites = course.session_positions if was_confirmed else []
+    mail = notice(found.id, Cancelled(), invites=all_sessions(invites, Method.CANCEL))
+    await queue(conn, [mail], now=now)
+    if not was_confirmed:
+        return []
+    await seats.release_seat(conn, course_id=found.course_id, format_id=found.format_id)
+    return await promote_waitlisted(conn, course, now=now, tz=tz)

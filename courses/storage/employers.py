@@ -6,12 +6,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from courses.storage.tables import employer_table
+from courses.domain.rules import ACTIVE_STATUSES
+from courses.storage.tables import employer_table, registration_table
 
-__all__ = ["EmployerKind", "EmployerRecord", "all_employers", "employer_by_key", "save_employer"]
+__all__ = [
+    "EmployerKind",
+    "EmployerRecord",
+    "all_employers",
+    "delete_employer",
+    "employer_by_key",
+    "registration_counts",
+    "save_employer",
+]
 
 EmployerKind = Literal["municipality", "region"]
 _EMPLOYER = employer_table.c
@@ -69,3 +78,16 @@ async def save_employer(
         return before, False
     await conn.execute(update(employer_table).where(_EMPLOYER.id == before.id).values(**values))
     return before, True
+
+
+async def registration_counts(conn: AsyncConnection, employer_id: int) -> tuple[int, int]:
+    """(active, all) registrations naming the employer."""
+    reg = registration_table.c
+    active = func.count().filter(reg.status.in_([s.value for s in ACTIVE_STATUSES]))
+    found = await conn.execute(select(active, func.count()).where(reg.employer_id == employer_id))
+    row = found.one()
+    return int(row[0]), int(row[1])
+
+
+async def delete_employer(conn: AsyncConnection, employer_id: int) -> None:
+    await conn.execute(delete(employer_table).where(_EMPLOYER.id == employer_id))

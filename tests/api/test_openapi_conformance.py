@@ -40,6 +40,7 @@ CHECKS = [
 # Per operation and kind of run (valid input, valid input for things that exist, invalid
 # input): about 400 requests on each database.
 EXAMPLES = 25
+ADMIN_EXAMPLES = 8
 OPEN_COURSE = "lvm-forelasning-2022"  # uncapped, open at the fixed clock
 
 
@@ -103,13 +104,17 @@ def test_every_operation_keeps_to_the_document(base_url: str) -> None:
     for operation in operations:
         names = [parameter.name for parameter in operation.path_parameters]
         takes_input = bool(names or operation.body)
-        _check(operation.as_strategy(), base_url, EXAMPLES)
-        if names:
-            found = {name: real[name] for name in names}
-            _check(operation.as_strategy(path_parameters=found), base_url, EXAMPLES)
+        # Unauthenticated, an admin route can only refuse (401, or 400/415 for its body).
+        examples = ADMIN_EXAMPLES if operation.path.startswith("/api/admin") else EXAMPLES
+        _check(operation.as_strategy(), base_url, examples)
+        # The admin routes answer 401 to these unauthenticated requests (documented), whatever
+        # their path names; their work is tested with tokens in tests/api/test_admin_*.
+        found = {name: real[name] for name in names if name in real}
+        if found:
+            _check(operation.as_strategy(path_parameters=found), base_url, examples)
         if takes_input:
             invalid = operation.as_strategy(generation_mode=GenerationMode.NEGATIVE)
-            _check(invalid, base_url, EXAMPLES)
+            _check(invalid, base_url, examples)
 
 
 def test_the_documented_example_registers_and_its_answers_keep_to_the_document(

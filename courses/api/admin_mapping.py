@@ -1,0 +1,140 @@
+"""From the admin services' results to the admins' response Structs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from courses.api.admin_schemas import (
+    AuditEntryOut,
+    CourseStatsOut,
+    CourseUpdateOut,
+    EmployerAdminOut,
+    EmployerStatsOut,
+    ImportItemOut,
+    ImportReportOut,
+    MailOut,
+    RegistrationActionOut,
+    StatsOut,
+)
+from courses.api.mapping import course_out
+from courses.services.admin_courses import CourseUpdate
+from courses.services.admin_registrations import RegistrationOutcome
+from courses.services.audit import AuditRecord
+from courses.services.catalog import CourseListing
+from courses.services.mail_admin import MailRow
+from courses.services.schedule_import import ImportReport
+from courses.services.statistics import Statistics
+from courses.storage.employers import EmployerRecord
+
+__all__ = [
+    "audit_out",
+    "course_update_out",
+    "employer_out",
+    "import_report_out",
+    "mail_out",
+    "registration_action_out",
+    "stats_out",
+]
+
+
+def course_update_out(update: CourseUpdate, *, now: datetime, tz: ZoneInfo) -> CourseUpdateOut:
+    listing = CourseListing(update.course, update.course.state(now=now, tz=tz))
+    return CourseUpdateOut(
+        course=course_out(listing, tz),
+        changes=update.changes,
+        notified=update.notified,
+        promoted=update.promoted,
+    )
+
+
+def import_report_out(report: ImportReport) -> ImportReportOut:
+    return ImportReportOut(
+        items=[
+            ImportItemOut(
+                kind=item.kind,  # type: ignore[arg-type]
+                key=item.key,
+                action=item.action.value,
+                changes=item.changes,
+            )
+            for item in report.items
+        ],
+        promoted=report.promoted,
+        notified=report.notified,
+        dry_run=report.dry_run,
+        changed=report.changed,
+    )
+
+
+def registration_action_out(outcome: RegistrationOutcome) -> RegistrationActionOut:
+    return RegistrationActionOut(
+        id=outcome.registration_id,
+        course=outcome.course_slug,
+        status=outcome.status.value,
+        promoted=outcome.promoted,
+    )
+
+
+def employer_out(employer: EmployerRecord) -> EmployerAdminOut:
+    return EmployerAdminOut(
+        key=employer.key, name=employer.name, kind=employer.kind, domains=employer.domains
+    )
+
+
+def mail_out(mail: MailRow, tz: ZoneInfo) -> MailOut:
+    return MailOut(
+        id=mail.id,
+        kind=mail.kind,
+        recipient=mail.recipient,
+        status=mail.status.value,
+        attempts=mail.attempts,
+        last_error=mail.last_error,
+        created_at=mail.created_at.astimezone(tz),
+        available_at=mail.available_at.astimezone(tz),
+        course=mail.course_slug,
+    )
+
+
+def stats_out(stats: Statistics) -> StatsOut:
+    return StatsOut(
+        courses=[
+            CourseStatsOut(
+                slug=c.slug,
+                title=c.title,
+                status=c.status,
+                seats=c.seats,
+                seats_left=Statistics.seats_left(c),
+                registered=c.registered,
+                confirmed=c.confirmed,
+                waitlisted=c.waitlisted,
+                cancelled=c.cancelled,
+                attended=c.attended,
+            )
+            for c in stats.courses
+        ],
+        employers=[
+            EmployerStatsOut(
+                key=e.key,
+                name=e.name,
+                kind=e.kind,
+                registered=e.registered,
+                confirmed=e.confirmed,
+                waitlisted=e.waitlisted,
+                cancelled=e.cancelled,
+                attended=e.attended,
+            )
+            for e in stats.employers
+        ],
+    )
+
+
+def audit_out(entry: AuditRecord, tz: ZoneInfo) -> AuditEntryOut:
+    return AuditEntryOut(
+        id=entry.id,
+        at=entry.at.astimezone(tz),
+        actor=entry.actor,
+        action=entry.action,
+        course=entry.course_slug,
+        summary=entry.summary,
+        details=entry.details,
+    )

@@ -1,0 +1,36 @@
+"""Statistics for admins: per course and per employer, registered, confirmed, waitlisted,
+cancelled and attended, so the county sees whether every municipality gets its share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from courses.domain.access import Actor
+from courses.domain.rules import seats_left
+from courses.services.admin_access import organizer_scope
+from courses.services.context import ServiceContext
+from courses.storage.statistics import CourseCounts, EmployerCounts, course_counts, employer_counts
+
+__all__ = ["CourseCounts", "EmployerCounts", "Statistics", "statistics"]
+
+
+@dataclass(frozen=True, slots=True)
+class Statistics:
+    courses: list[CourseCounts]
+    employers: list[EmployerCounts]
+
+    @staticmethod
+    def seats_left(course: CourseCounts) -> int | None:
+        """Free seats under the course's cap (None: no cap); never negative."""
+        return seats_left(course.seats, course.confirmed)
+
+
+async def statistics(ctx: ServiceContext, actor: Actor) -> Statistics:
+    """The counts of the actor's organizers (a super-admin: all). Raises Forbidden for a
+    non-admin."""
+    scope = organizer_scope(actor)
+    async with ctx.db.read() as conn:
+        return Statistics(
+            courses=await course_counts(conn, organizer_ids=scope),
+            employers=await employer_counts(conn, organizer_ids=scope),
+        )

@@ -1,0 +1,104 @@
+"""Counts per course and per employer for the admins' statistics: two GROUP BY queries.
+
+`attended` counts registrations with at least one session marked attended.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, select, true
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from courses.domain.rules import RegistrationStatus
+from courses.storage.staff_tables import attendance_table
+from courses.storage.tables import course_table, employer_table, registration_table
+
+__all__ = ["Counts", "CourseCounts", "EmployerCounts", "course_counts", "employer_counts"]
+
+_REG = registration_table.c
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Counts:
+    registered: int
+    confirmed: int
+    waitlisted: int
+    cancelled: int
+    attended: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CourseCounts(Counts):
+    slug: str
+    title: str
+    status: str
+    seats: int | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EmployerCounts(Counts):
+    key: str
+    name: str
+    kind: str
+
+
+_ATTENDED = (
+    select(attendance_table.c.registration_id)
+    .where(attendance_table.c.attended == true())
+    .distinct()
+    .subquery("attended")
+)
+
+
+def _with_status(status: RegistrationStatus) -> ColumnElement[int]:
+    return func.count(_REG.id).filter(_REG.status == status.value)
+
+
+_COUNTS = (
+    func.count(_REG.id).label("registered"),
+    _with_status(RegistrationStatus.CONFIRMED).label("confirmed"),
+    _with_status(RegistrationStatus.WAITLISTED).label("waitlisted"),
+    _with_status(RegistrationStatus.CANCELLED).label("cancelled"),
+    func.count(_ATTENDED.c.registration_id).label("attended"),
+)
+
+
+def _scoped(query: Select[Any], owner: Any, organizer_ids: Collection[int] | None) -> Select[Any]:
+    return query if organizer_ids is None else query.where(owner.in_(organizer_ids))
+
+
+async def course_counts(
+    conn: AsyncConnection, *, organizer_ids: Collection[int] | None
+) -> list[CourseCounts]:
+    """Every course of the organizers (None: all), those without registrations too, by slug."""
+    c = course_table.c
+    query = (
+        select(c.slug, c.title, c.status, c.seats, *_COUNTS)
+        .select_from(course_table)
+        .outerjoin(registration_table, _REG.course_id == c.id)
+        .outerjoin(_ATTENDED, _ATTENDED.c.registration_id == _REG.id)
+        .group_by(c.id, c.slug, c.title, c.status, c.seats)
+        .order_by(c.slug)
+    )
+    found = await conn.execute(_scoped(query, c.organizer_id, organizer_ids))
+    return [CourseCounts(**row._asdict()) for row in found.all()]
+
+
+async def employer_counts(
+    conn: AsyncConnection, *, organizer_ids: Collection[int] | None
+) -> list[EmployerCounts]:
+    """Every employer of the organizers (None: all), over all their courses, by key."""
+    e = employer_table.c
+    query = (
+        select(e.key, e.name, e.kind, *_COUNTS)
+        .select_from(employer_table)
+        .outerjoin(registration_table, _REG.employer_id == e.id)
+        .outerjoin(_ATTENDED, _ATTENDED.c.registration_id == _REG.id)
+        .group_by(e.id, e.key, e.name, e.kind)
+        .order_by(e.key)
+    )
+    found = await conn.execute(_scoped(query, e.organizer_id, organizer_ids))
+    return [EmployerCounts(**row._asdict()) for row in found.all()]
