@@ -4,7 +4,7 @@ a person does (ask for a link, read it from the mail the service would send, pre
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from litestar.testing import AsyncTestClient
@@ -29,6 +29,7 @@ __all__ = [
     "add_staff",
     "mailed_links",
     "sign_in",
+    "staff_courses",
 ]
 
 Client = AsyncTestClient[Any]
@@ -39,13 +40,14 @@ ADMIN = "admin@kronoberg.se"
 COURSE_A = "ledarkurs-a"
 COURSE_B = "ledarkurs-b"
 
-# Two courses after the test clock's 1 March 2022, each with its own leader.
-STAFF_COURSES = f"""
+# Two courses after `today` (the test clock's 1 March 2022 gives April 2022), each with its
+# own leader; course A has two seats and two sessions.
+STAFF_COURSES = """
 [[course]]
-slug = "{COURSE_A}"
+slug = "{course_a}"
 title = "Samtal om spel"
-leaders = [{{ name = "Anna Ledare", email = "{LEADER_A}" }}]
-deadline = 2022-04-01
+leaders = [{{ name = "Anna Ledare", email = "{leader_a}" }}]
+deadline = {deadline}
 seats = 2
 [[course.format]]
 key = "digital"
@@ -55,30 +57,44 @@ key = "vaxjo"
 kind = "on_site"
 place = "Växjö"
 [[course.session]]
-date = 2022-04-20
+date = {first}
 start = 09:00:00
 end = 12:00:00
 [[course.session]]
-date = 2022-04-27
+date = {second}
 
 [[course]]
-slug = "{COURSE_B}"
+slug = "{course_b}"
 title = "Återfall och stöd"
-leaders = [{{ name = "Bo Ledare", email = "{LEADER_B}" }}]
-deadline = 2022-04-01
+leaders = [{{ name = "Bo Ledare", email = "{leader_b}" }}]
+deadline = {deadline}
 [[course.format]]
 key = "ljungby"
 kind = "on_site"
 place = "Ljungby"
 [[course.session]]
-date = 2022-04-21
+date = {other}
 """
+
+
+def staff_courses(today: date) -> str:
+    return STAFF_COURSES.format(
+        course_a=COURSE_A,
+        course_b=COURSE_B,
+        leader_a=LEADER_A,
+        leader_b=LEADER_B,
+        deadline=today + timedelta(days=31),
+        first=today + timedelta(days=50),
+        second=today + timedelta(days=57),
+        other=today + timedelta(days=51),
+    )
 
 
 async def add_staff(ctx: ServiceContext) -> None:
     """The two courses with three registrants on A (two seats: one waits) and one on B, and an
     admin of the seeds' organizer."""
-    await import_schedule(ctx, parse_schedule(STAFF_COURSES))
+    today = ctx.clock.now().astimezone(ctx.tz).date()
+    await import_schedule(ctx, parse_schedule(staff_courses(today)))
     for n in (1, 2, 3):
         await register(ctx, COURSE_A, form(n, format="digital" if n != 2 else "vaxjo"))
     await register(ctx, COURSE_B, form(9, format="ljungby"))

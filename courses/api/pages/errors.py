@@ -116,6 +116,8 @@ def error_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
         "retry_url": path if retry else "",
         "retry": retry,
         "has_errors": False,
+        # A leader or admin who took a wrong turn goes back to their own pages.
+        "staff_links": path.startswith(("/kursledare", "/admin")),
     }
     response = page("error.html", context, status=status, private=path.startswith("/anmalan"))
     if isinstance(exc, HTTPException) and exc.headers:
