@@ -180,6 +180,12 @@ class Settings:
     unknown_token_rate: Rate | None = Rate(30, 600)
     """Look-ups of unknown tokens from one client address: guessing links gets slow."""
 
+    sign_in_rate: Rate | None = Rate(5, 900)
+    """Sign-in links asked for one address (known or not: the answer is the same)."""
+
+    client_sign_in_rate: Rate | None = Rate(50, 900)
+    """Sign-in links asked for from one client address, whatever the addresses typed."""
+
     @property
     def has_development_key(self) -> bool:
         return self.secret_key == DEVELOPMENT_SECRET_KEY
@@ -234,6 +240,10 @@ class Settings:
             ),
             token_rate=_rate(env, "RATE_LIMIT_TOKEN", defaults.token_rate),
             unknown_token_rate=_rate(env, "RATE_LIMIT_UNKNOWN_TOKEN", defaults.unknown_token_rate),
+            sign_in_rate=_rate(env, "RATE_LIMIT_SIGN_IN", defaults.sign_in_rate),
+            client_sign_in_rate=_rate(
+                env, "RATE_LIMIT_SIGN_IN_CLIENT", defaults.client_sign_in_rate
+            ),
         )
         settings.validate()
         return settings

@@ -81,6 +81,8 @@ class RateLimits:
         self._client_registration = _item(settings.client_registration_rate)
         self._token = _item(settings.token_rate)
         self._unknown_token = _item(settings.unknown_token_rate)
+        self._sign_in = _item(settings.sign_in_rate)
+        self._client_sign_in = _item(settings.client_sign_in_rate)
 
     def hit(self, item: RateLimitItem | None, *key: str) -> None:
         """Count one request under `key`; `TooManyRequests` when the window is full."""
@@ -114,6 +116,21 @@ class RateLimits:
         except RegistrationNotFound:
             self.hit(self._unknown_token, "unknown-token", client)
             raise
+
+    def sign_in(self, request: Request[Any, Any, Any], *, email: str) -> None:
+        """One request for a sign-in link: counted per client address and per mailbox before
+        anyone knows whether the address is staff's, so a refusal tells nothing about it."""
+        self.hit(self._client_sign_in, "sign-in-client", client_key(request))
+        self.hit(self._sign_in, "sign-in", normalize_email(email))
+
+    def check_link_guesses(self, request: Request[Any, Any, Any]) -> None:
+        """Before a sign-in link is looked up: refused once this client guessed too often."""
+        self.check(self._unknown_token, "unknown-token", client_key(request))
+
+    def count_link_guess(self, request: Request[Any, Any, Any]) -> None:
+        """A sign-in link that does not sign in: counts as a guess, as an unknown manage
+        link does."""
+        self.hit(self._unknown_token, "unknown-token", client_key(request))
 
 
 def rate_limits(request: Request[Any, Any, Any]) -> RateLimits:

@@ -25,6 +25,8 @@ _PERSONAL = re.compile(
 )
 # Paths whose URL holds a secret token: never sent on as a Referer.
 _SECRET_URL = re.compile(r"^/api/registrations/|^/anmalan/")
+# The staff pages: personal data, and `/logga-in/{token}` holds a one-time secret.
+_STAFF = re.compile(r"^/(?:logga-in|logga-ut|kursledare|admin)(?:/|$)")
 _HSTS = "max-age=31536000"  # a year; not includeSubDomains: the county's other hosts decide
 
 
@@ -43,9 +45,10 @@ def security_headers(settings: Settings) -> BeforeMessageSendHookHandler:
             return
         path = scope.get("path", "")
         forced = list(always)
-        if _SECRET_URL.match(path):
+        staff = _STAFF.match(path) is not None
+        if staff or _SECRET_URL.match(path):
             forced.append(secret_referrer)
-        if _PERSONAL.match(path):
+        if staff or _PERSONAL.match(path):
             forced.append(no_store)
         replaced = {name for name, _ in forced}
         # Raw ASGI headers (lower-case names): this runs for every answer, so no wrapper.

@@ -15,7 +15,7 @@ from litestar import Request, Response
 from litestar.datastructures import Cookie
 from litestar.di import Provide
 
-from courses.api.pages.errors import is_api_path
+from courses.api.paths import is_api_path
 from courses.domain.access import Actor
 from courses.domain.errors import Unauthorized
 from courses.services import access, api_tokens

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -128,7 +128,13 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-async def _seed(settings: Settings, clock: FixedClock, *, test_courses: bool) -> None:
+Seeding = Callable[[ServiceContext], Awaitable[None]]
+"""More to seed after the schedules (the staff tests' courses and accounts)."""
+
+
+async def _seed(
+    settings: Settings, clock: FixedClock, *, test_courses: bool, more: Seeding | None
+) -> None:
     db = Database.from_url(settings.database_url)
     try:
         ctx = ServiceContext(db=db, clock=clock, settings=settings)
@@ -139,17 +145,21 @@ async def _seed(settings: Settings, clock: FixedClock, *, test_courses: bool) ->
         await import_schedule(ctx, demo_schedule(real, today=today))
         if test_courses:
             await import_schedule(ctx, _test_courses(today))
+        if more is not None:
+            await more(ctx)
     finally:
         await db.dispose()
 
 
 @contextmanager
-def running_site(db_url: str, smtp: SmtpServer, *, test_courses: bool = True) -> Iterator[Site]:
+def running_site(
+    db_url: str, smtp: SmtpServer, *, test_courses: bool = True, more: Seeding | None = None
+) -> Iterator[Site]:
     """The seeded service on a free port of 127.0.0.1 until the block ends."""
     port = _free_port()
     settings = Settings(database_url=db_url, base_url=f"http://127.0.0.1:{port}", smtp_url=smtp.url)
     clock = FixedClock(START)
-    asyncio.run(_seed(settings, clock, test_courses=test_courses))
+    asyncio.run(_seed(settings, clock, test_courses=test_courses, more=more))
     app = create_app(
         settings,
         clock=clock,

@@ -3,34 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Page
 
+from tests.pages.axe import Audit
 from tests.pages.conftest import BROWSER
 from tests.pages.forms import fill_registration, submit
 from tests.pages.site import FULL_NO_WAITLIST, NOT_YET_OPEN, Site
 
 # The markup does not depend on the database; the other browser tests run on both.
 pytestmark = [BROWSER, pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)]
-
-WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
-
-
-class Audit:
-    """Runs axe on the page as it is now and keeps what it finds, page by page."""
-
-    def __init__(self, page: Page) -> None:
-        self.page = page
-        self.axe = Axe()
-        self.found: dict[str, str] = {}
-        self.checked: list[str] = []
-
-    async def check(self, name: str) -> None:
-        results = await self.axe.run(self.page, options=WCAG_21_AA)
-        assert results.response["passes"], f"axe checked nothing on {name}"
-        self.checked.append(name)
-        if results.violations_count:
-            self.found[name] = results.generate_report()
 
 
 async def test_public_pages_have_no_accessibility_violations(page: Page, site: Site) -> None:

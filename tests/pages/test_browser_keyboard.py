@@ -2,67 +2,38 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from playwright.async_api import Page, expect
 
 from tests.pages.conftest import BROWSER
+from tests.pages.keyboard import REMEMBER, tab, tab_to
 from tests.pages.site import Site
 
 pytestmark = BROWSER
-
-# What focus can change about an element; read for every focusable element before anything has
-# focus, then again for the focused one: a visible focus must differ from the resting look.
-_LOOK = """e => { const s = getComputedStyle(e);
-  return [s.outlineStyle, s.outlineWidth, s.outlineColor, s.boxShadow, s.backgroundColor,
-          s.color].join('|'); }"""
-_REMEMBER = f"""() => {{ const look = {_LOOK};
-  window.restingLook = new Map();
-  for (const e of document.querySelectorAll('a[href], input, select, textarea, button'))
-    window.restingLook.set(e, look(e)); }}"""
-_FOCUSED = f"""() => {{ const look = {_LOOK}; const e = document.activeElement;
-  return {{ id: e.id, tag: e.tagName, text: (e.textContent || '').trim().slice(0, 40),
-           changed: window.restingLook.has(e) && window.restingLook.get(e) !== look(e) }}; }}"""
-
-
-async def _tab(page: Page, key: str = "Tab") -> dict[str, Any]:
-    """Move focus by keyboard; what has it now, and whether that shows."""
-    await page.keyboard.press(key)
-    focused: dict[str, Any] = await page.evaluate(_FOCUSED)
-    assert focused["changed"], f"focus is not visible on {focused}"
-    return focused
-
-
-async def _tab_to(page: Page, element_id: str, *, limit: int = 25) -> None:
-    for _ in range(limit):
-        if (await _tab(page))["id"] == element_id:
-            return
-    raise AssertionError(f"Tab never reached #{element_id}")
 
 
 async def test_the_whole_registration_can_be_done_with_the_keyboard_with_focus_visible(
     page: Page,
 ) -> None:
     await page.goto("/kurser/demo-aterfallsprevention-2022")
-    await page.evaluate(_REMEMBER)
+    await page.evaluate(REMEMBER)
 
-    await _tab_to(page, "name")
+    await tab_to(page, "name")
     await page.keyboard.type("Karin Keyboard")
-    assert (await _tab(page))["id"] == "email"
+    assert (await tab(page))["id"] == "email"
     await page.keyboard.type("karin.keyboard@ljungby.se")
-    assert (await _tab(page))["id"] == "employer"
+    assert (await tab(page))["id"] == "employer"
     await page.keyboard.type("Ljungby")  # a closed select picks by typed letters
-    assert (await _tab(page))["id"] == "workplace"
+    assert (await tab(page))["id"] == "workplace"
     await page.keyboard.type("Öppenvården")
-    assert (await _tab(page))["id"] == "format"  # the first of the radios
+    assert (await tab(page))["id"] == "format"  # the first of the radios
     await page.keyboard.press("Space")
-    assert (await _tab(page))["id"] == "phone"
-    assert (await _tab(page, "Shift+Tab"))["id"] == "format"  # and back again
-    assert (await _tab(page))["id"] == "phone"
-    assert (await _tab(page))["id"] == "message"
-    assert (await _tab(page))["id"] == "works_in_field"
+    assert (await tab(page))["id"] == "phone"
+    assert (await tab(page, "Shift+Tab"))["id"] == "format"  # and back again
+    assert (await tab(page))["id"] == "phone"
+    assert (await tab(page))["id"] == "message"
+    assert (await tab(page))["id"] == "works_in_field"
     await page.keyboard.press("Space")
-    button = await _tab(page)
+    button = await tab(page)
     assert (button["tag"], button["text"]) == ("BUTTON", "Skicka anmälan")
     await page.keyboard.press("Enter")
 

@@ -1,5 +1,6 @@
-"""Server-rendered pages for employees: the catalogue, a course with its registration form, and
-the registrant's own page. Swedish, usable without JavaScript, under a strict CSP.
+"""Server-rendered pages: for employees the catalogue, a course with its registration form, and
+the registrant's own page; for staff the sign-in, the leaders' courses and the admins' page.
+Swedish, usable without JavaScript, under a strict CSP.
 
 Thin handlers over the same services as the API; the view models (`views`, `registration_view`)
 turn service results into what the templates in `templates/pages/` show.
@@ -9,13 +10,17 @@ from typing import Any
 
 from litestar.di import Provide
 
+from courses.api.pages.admin import AdminPage
 from courses.api.pages.catalogue import CataloguePage
 from courses.api.pages.catalogue_cards import CatalogueCards
 from courses.api.pages.course import CoursePage
-from courses.api.pages.errors import for_pages, is_api_path
+from courses.api.pages.errors import for_pages
+from courses.api.pages.leader import LeaderPages
 from courses.api.pages.manage import RegistrationPage
 from courses.api.pages.security import csrf_config
+from courses.api.pages.sign_in import SignInPage
 from courses.api.pages.templating import static_files, template_config
+from courses.api.paths import is_api_path
 from courses.services.catalogue_cache import CatalogueCache
 
 __all__ = [
@@ -28,7 +33,14 @@ __all__ = [
     "template_config",
 ]
 
-PAGE_HANDLERS = [CataloguePage, CoursePage, RegistrationPage]
+PAGE_HANDLERS = [
+    CataloguePage,
+    CoursePage,
+    RegistrationPage,
+    SignInPage,
+    LeaderPages,
+    AdminPage,
+]
 
 
 def page_dependencies() -> dict[str, Any]:

@@ -16,7 +16,9 @@ from litestar.exceptions import HTTPException, NotAuthorizedException, Permissio
 from litestar.response import Redirect
 from litestar.types import ExceptionHandlersMap
 
+from courses.api.pages.staff import sign_in_path
 from courses.api.pages.templating import page
+from courses.api.paths import is_api_path
 from courses.api.problems import RETRY_AFTER_SECONDS
 from courses.api.ratelimit import TooManyRequests
 from courses.domain.errors import (
@@ -35,10 +37,6 @@ logger = logging.getLogger("courses.api.pages")
 Handler = Callable[[Request[Any, Any, Any], Any], Response[Any]]
 
 
-def is_api_path(path: str) -> bool:
-    return path == "/api" or path.startswith("/api/") or path == "/metrics"
-
-
 def for_pages(api_handlers: ExceptionHandlersMap) -> ExceptionHandlersMap:
     """The same handlers, answering with a page wherever the path is not the API's."""
 
@@ -48,7 +46,11 @@ def for_pages(api_handlers: ExceptionHandlersMap) -> ExceptionHandlersMap:
                 return api_handler(request, exc)  # type: ignore[no-any-return]
             if isinstance(exc, Unauthorized):
                 # A staff page without a sign-in: to the sign-in page, then back here.
-                return Redirect(f"/logga-in?till={request.url.path}", status_code=303)
+                here = request.url.path
+                if request.url.query:
+                    here += f"?{request.url.query}"
+                target = here if request.method in ("GET", "HEAD") else None
+                return Redirect(sign_in_path(target), status_code=303)
             return error_page(request, exc)
 
         return handle
@@ -114,6 +116,8 @@ def error_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
         "retry_url": path if retry else "",
         "retry": retry,
         "has_errors": False,
+        # A leader or admin who took a wrong turn goes back to their own pages.
+        "staff_links": path.startswith(("/kursledare", "/admin")),
     }
     response = page("error.html", context, status=status, private=path.startswith("/anmalan"))
     if isinstance(exc, HTTPException) and exc.headers:

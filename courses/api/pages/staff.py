@@ -1,0 +1,106 @@
+"""What every staff page shares: the signed-in header, private headers, safe return addresses.
+
+Staff pages show personal data, so they go out with `private=True` (no-store, no-referrer; the
+app's security hook forces both on these paths too, errors included).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from litestar.response import Template
+
+from courses.api.pages.registration_form import FieldMessage
+from courses.api.pages.templating import page
+from courses.domain.access import Actor
+from courses.domain.rules import swedish_date
+from courses.domain.wording import swedish_time
+
+__all__ = [
+    "DEFAULT_TARGET",
+    "StaffForm",
+    "StaffHeader",
+    "local_target",
+    "sign_in_path",
+    "staff_page",
+    "when",
+]
+
+DEFAULT_TARGET = "/kursledare"
+"""Where a signed-in person lands when the sign-in did not start from another staff page."""
+
+_MAX_TARGET = 500
+
+
+@dataclass(frozen=True, slots=True)
+class StaffHeader:
+    """Who is signed in, for the header: their address and which pages they may open."""
+
+    label: str
+    is_admin: bool
+
+
+@dataclass(slots=True)
+class StaffForm:
+    """What was typed into a staff form and its errors, in the shape `macros.html` reads."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    messages: list[FieldMessage] = field(default_factory=list)
+
+    def value(self, name: str) -> str:
+        return self.values.get(name, "")
+
+    def error(self, name: str) -> str:
+        return next((m.text for m in self.messages if m.field == name), "")
+
+    def add(self, name: str, text: str, summary: str | None = None) -> None:
+        self.messages.append(FieldMessage(name, text, summary or text))
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.messages)
+
+    @property
+    def summary(self) -> list[FieldMessage]:
+        return self.messages
+
+
+def staff_page(
+    template: str, context: Mapping[str, Any], actor: Actor, *, status: int = 200
+) -> Template:
+    header = StaffHeader(label=actor.label, is_admin=actor.is_admin)
+    return page(template, {**context, "staff": header}, status=status, private=True)
+
+
+def local_target(value: object) -> str | None:
+    """`value` if it is a path on this site (one leading `/`), else None.
+
+    Anything else could send a person who just signed in to another site (`//evil.example`,
+    `/\\evil.example`, `https://…`), so it is refused rather than repaired.
+    """
+    if not isinstance(value, str) or not value or len(value) > _MAX_TARGET:
+        return None
+    if not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return None
+    if any(ord(c) < 0x21 or ord(c) == 0x7F for c in value):
+        return None
+    if value.startswith(("/logga-in", "/logga-ut")):
+        return None  # back to the sign-in itself would be a loop
+    return value
+
+
+def sign_in_path(target: str | None) -> str:
+    """The sign-in page, remembering where to go afterwards."""
+    safe = local_target(target)
+    return f"/logga-in?{urlencode({'till': safe})}" if safe else "/logga-in"
+
+
+def when(moment: datetime, tz: ZoneInfo) -> str:
+    """`2 mars 2022 kl. 10.05`, in the organizer's time zone."""
+    local = moment.astimezone(tz)
+    return f"{swedish_date(local.date())} kl. {swedish_time(local.time())}"
