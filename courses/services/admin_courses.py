@@ -12,13 +12,11 @@ new confirmation until enough people have cancelled.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-import msgspec
 from msgspec import UNSET, UnsetType
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -26,18 +24,16 @@ from courses.domain.access import Actor
 from courses.domain.courses import CourseRecord, Leader, SessionRecord
 from courses.domain.errors import CourseNotFound, FieldError, InvalidInput
 from courses.domain.rules import CourseStatus
-from courses.schedule.load import course_problems
-from courses.schedule.spec import CourseSpec
 from courses.services.admin_access import locked_course_for_admin
 from courses.services.audit import record
 from courses.services.context import ServiceContext
 from courses.services.course_changes import notify_course_change
+from courses.services.course_checks import check_course, course_row
 from courses.services.import_wording import COURSE_FIELDS, diff_lines
 from courses.services.waitlist import promote_waitlisted
 from courses.storage.course_edits import delete_session, set_format_seats, update_session
 from courses.storage.courses import bump_revision, load_course
 from courses.storage.seats import recount_seats
-from courses.validation import translate
 
 __all__ = [
     "CourseEdit",
@@ -124,7 +120,7 @@ async def change_course(
         }
         if edit.status is not UNSET:
             values["status"] = edit.status.value
-        old = _course_row(course)
+        old = course_row(course)
         values = {name: value for name, value in values.items() if old[name] != value}
         formats = {f.key: f for f in course.formats}
         unknown = [key for key in edit.format_seats if key not in formats]
@@ -139,7 +135,7 @@ async def change_course(
         format_seats = {
             key: seats for key, seats in edit.format_seats.items() if formats[key].seats != seats
         }
-        _check(course, values=values, format_seats=format_seats)
+        check_course(course, values=values, format_seats=format_seats)
         lines = list(diff_lines(old, {**old, **values}, COURSE_FIELDS))
         for key, seats in format_seats.items():
             await set_format_seats(conn, course.id, key, seats)
@@ -183,7 +179,7 @@ async def change_session(
         }
         if wanted == old:
             return {}, []
-        _check(course, sessions={position: wanted})
+        check_course(course, sessions={position: wanted})
         await update_session(conn, course.id, position, wanted)
         labels = {"day": "datum", "start_time": "start", "end_time": "slut", "place": "plats"}
         return {}, list(diff_lines(old, wanted, labels, prefix=f"kursdag {position} "))
@@ -280,80 +276,3 @@ def _session(course: CourseRecord, position: int) -> SessionRecord:
 
 def _seats(value: int | None) -> str:
     return "obegränsat" if value is None else str(value)
-
-
-def _course_row(course: CourseRecord) -> dict[str, Any]:
-    return {
-        "title": course.title,
-        "description": course.description,
-        "leaders": list(course.leaders),
-        "deadline": course.deadline,
-        "opens": course.opens,
-        "seats": course.seats,
-        "waitlist": course.waitlist,
-        "info_url": course.info_url,
-        "status": course.status.value,
-    }
-
-
-def _check(
-    course: CourseRecord,
-    *,
-    values: Mapping[str, Any] | None = None,
-    format_seats: Mapping[str, int | None] | None = None,
-    sessions: Mapping[int, Mapping[str, Any]] | None = None,
-) -> None:
-    """The changed course must still be a valid schedule entry (the file's own rules)."""
-    row = {**_course_row(course), **(values or {})}
-    seats = format_seats or {}
-    changed = sessions or {}
-    spec_sessions = []
-    for s in sorted(course.sessions, key=lambda s: s.position):
-        now = changed.get(s.position, {})
-        spec_sessions.append(
-            {
-                "date": now.get("day", s.day),
-                "start": now.get("start_time", s.start_time),
-                "end": now.get("end_time", s.end_time),
-                "place": now.get("place", s.place),
-            }
-        )
-    document = {
-        "slug": course.slug,
-        **row,
-        "format": [
-            {
-                "key": f.key,
-                "kind": f.kind.value,
-                "place": f.place,
-                "seats": seats.get(f.key, f.seats),
-                "meeting_url": f.meeting_url,
-            }
-            for f in course.formats
-        ],
-        "session": spec_sessions,
-    }
-    try:
-        spec = msgspec.convert(document, CourseSpec)
-    except msgspec.ValidationError as exc:
-        found = translate(exc)
-        raise InvalidInput(
-            f"Ändringen går inte att spara: {found.message}",
-            [FieldError(_field(found.path, course, first=0), found.message)],
-        ) from exc
-    problems = list(course_problems("", spec))
-    if problems:
-        errors = [FieldError(_field(p.place, course, first=1), p.message) for p in problems]
-        fields = ", ".join(e.field for e in errors)
-        raise InvalidInput(f"Ändringen går inte att spara: {fields}.", errors)
-
-
-def _field(place: str, course: CourseRecord, *, first: int) -> str:
-    """A place in the schedule entry as the admin API names it: a session by its position
-    (`sessions.3.end`), a format by its key (`formats.digital`). msgspec counts list items
-    from 0 (`first=0`), the file's rules from 1."""
-    positions = sorted(s.position for s in course.sessions)
-    keys = [f.key for f in course.formats]
-    place = place.lstrip(".")
-    place = re.sub(r"session\[(\d+)\]", lambda m: f"sessions.{positions[int(m[1]) - first]}", place)
-    return re.sub(r"format\[(\d+)\]", lambda m: f"formats.{keys[int(m[1]) - first]}", place)
