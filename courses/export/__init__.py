@@ -8,7 +8,7 @@ Both neutralise every text cell against formula injection (`neutralise`), and bo
 `rows` once, lazily: it may be a generator over a query.
 """
 
-from courses.export._cells import Cell, Sheet, excel_sheet_title, neutralise
+from courses.export._cells import Cell, ExportError, Sheet, excel_sheet_title, neutralise
 from courses.export._csv import CSV_MEDIA_TYPE, csv_chunks
 from courses.export._xlsx import XLSX_MEDIA_TYPE, xlsx_chunks
 
@@ -16,6 +16,7 @@ __all__ = [
     "CSV_MEDIA_TYPE",
     "XLSX_MEDIA_TYPE",
     "Cell",
+    "ExportError",
     "Sheet",
     "csv_chunks",
     "excel_sheet_title",

@@ -9,13 +9,22 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-__all__ = ["Cell", "Sheet", "excel_sheet_title", "local_wall_time", "neutralise"]
+__all__ = ["Cell", "ExportError", "Sheet", "excel_sheet_title", "local_wall_time", "neutralise"]
 
 Cell = str | int | float | bool | date | datetime | None
 """One value of a row. A datetime must be timezone-aware; it is written as the wall-clock time
 in the sheet's zone, since neither CSV nor Excel has a time zone."""
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+class ExportError(Exception):
+    """A row that cannot be written faithfully: a naive datetime, a row of the wrong width,
+    more rows than Excel holds. A bug in the caller, not in anyone's input.
+
+    Deliberately not a ValueError: Litestar's wrapper for a synchronous stream ends the
+    response quietly on a ValueError from `next()`, which would send a truncated file as 200.
+    """
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +73,7 @@ def local_wall_time(value: datetime, tz: ZoneInfo) -> datetime:
     if value.utcoffset() is None:
         # A naive datetime has no instant: astimezone() would guess the server's zone, which
         # is exactly the silent error an export must not make.
-        raise ValueError(f"an export needs timezone-aware datetimes, got {value!r}")
+        raise ExportError(f"an export needs timezone-aware datetimes, got {value!r}")
     return value.astimezone(tz).replace(tzinfo=None)
 
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from courses.export._cells import Cell, Sheet, local_wall_time, neutralise
+from courses.export._cells import Cell, ExportError, Sheet, local_wall_time, neutralise
 
 __all__ = ["CSV_MEDIA_TYPE", "csv_chunks"]
 
@@ -59,7 +59,7 @@ def _text_of_subclass(value: Cell, tz: ZoneInfo) -> str:
 
 def _check_width(row: Sequence[Cell], width: int, number: int) -> None:
     if len(row) != width:
-        raise ValueError(f"row {number} has {len(row)} cells for {width} columns")
+        raise ExportError(f"row {number} has {len(row)} cells for {width} columns")
 
 
 def csv_chunks(sheet: Sheet) -> Iterator[bytes]:

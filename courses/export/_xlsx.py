@@ -17,7 +17,14 @@ from zoneinfo import ZoneInfo
 
 import xlsxwriter
 
-from courses.export._cells import Cell, Sheet, excel_sheet_title, local_wall_time, neutralise
+from courses.export._cells import (
+    Cell,
+    ExportError,
+    Sheet,
+    excel_sheet_title,
+    local_wall_time,
+    neutralise,
+)
 
 __all__ = ["XLSX_MEDIA_TYPE", "xlsx_chunks"]
 
@@ -90,10 +97,10 @@ def _write_workbook(sheet: Sheet, out: IO[bytes], scratch: str) -> None:
     last = 0  # the sheet row of the last list row; 0 when the list is empty
     for last, row in enumerate(sheet.rows, start=1):
         if len(row) != width:
-            raise ValueError(f"row {last} has {len(row)} cells for {width} columns")
+            raise ExportError(f"row {last} has {len(row)} cells for {width} columns")
         if last > _MAX_ROW:
             # XlsxWriter would drop the cells beyond Excel's last row without a word.
-            raise ValueError(f"an Excel sheet holds at most {_MAX_ROW} rows under its header")
+            raise ExportError(f"an Excel sheet holds at most {_MAX_ROW} rows under its header")
         # This runs for every cell: exact type checks, the commonest first, and bound methods.
         for column, value in enumerate(row):
             if type(value) is str:

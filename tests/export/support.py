@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
+from enum import IntEnum, StrEnum
 from zoneinfo import ZoneInfo
 
 from courses.export import Cell, Sheet
@@ -53,3 +54,14 @@ class CountingRows:
         for row in self._rows:
             self.pulled += 1
             yield row
+
+
+class Status(StrEnum):
+    """Like the service's registration status: a str subclass, not a str."""
+
+    CONFIRMED = "bekräftad"
+    HOSTILE = "=1+1"
+
+
+class Position(IntEnum):
+    FIRST = 1

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from courses.export import excel_sheet_title, neutralise
+from courses.export import ExportError, excel_sheet_title, neutralise
 from courses.export._cells import local_wall_time
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -78,5 +78,11 @@ def test_a_datetime_is_written_as_stockholm_wall_time_across_daylight_saving() -
 
 
 def test_a_naive_datetime_is_refused() -> None:
-    with pytest.raises(ValueError, match="timezone-aware"):
+    with pytest.raises(ExportError, match="timezone-aware"):
         local_wall_time(datetime(2022, 9, 14, 8, 5), STOCKHOLM)
+
+
+def test_an_export_error_is_no_value_error() -> None:
+    # Litestar ends a synchronous stream quietly on a ValueError from next(): a refused row
+    # must surface as an error, not as a truncated file.
+    assert not issubclass(ExportError, ValueError)

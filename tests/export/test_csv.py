@@ -8,8 +8,17 @@ from datetime import datetime
 
 import pytest
 
-from courses.export import CSV_MEDIA_TYPE, Sheet, csv_chunks
-from tests.export.support import ANNA, COLUMNS, ERIK, CountingRows, one_column, sheet
+from courses.export import CSV_MEDIA_TYPE, ExportError, Sheet, csv_chunks
+from tests.export.support import (
+    ANNA,
+    COLUMNS,
+    ERIK,
+    CountingRows,
+    Position,
+    Status,
+    one_column,
+    sheet,
+)
 from tests.export.test_cells import DANGEROUS
 
 
@@ -105,10 +114,23 @@ def test_csv_comes_in_chunks_of_about_64_kib() -> None:
 
 
 def test_csv_refuses_a_row_of_the_wrong_width() -> None:
-    with pytest.raises(ValueError, match="row 2 has 1 cells for 7 columns"):
+    with pytest.raises(ExportError, match="row 2 has 1 cells for 7 columns"):
         b"".join(csv_chunks(sheet([ANNA, ["Anna"]])))
 
 
 def test_csv_refuses_a_naive_datetime() -> None:
-    with pytest.raises(ValueError, match="timezone-aware"):
+    with pytest.raises(ExportError, match="timezone-aware"):
         text_of(one_column(datetime(2022, 9, 14, 8, 5)))
+
+
+def test_csv_writes_enums_by_their_values_and_neutralises_them_too() -> None:
+    assert records(one_column(Status.CONFIRMED, Status.HOSTILE, Position.FIRST))[1:] == [
+        ["bekräftad"],
+        ["'=1+1"],
+        ["1"],
+    ]
+
+
+def test_csv_refuses_a_value_that_is_no_cell() -> None:
+    with pytest.raises(TypeError, match="cannot hold list"):
+        text_of(one_column([1, 2]))  # type: ignore[arg-type]

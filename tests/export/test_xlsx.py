@@ -13,8 +13,17 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from courses.export import XLSX_MEDIA_TYPE, Sheet, _xlsx, xlsx_chunks
-from tests.export.support import ANNA, COLUMNS, ERIK, CountingRows, one_column, sheet
+from courses.export import XLSX_MEDIA_TYPE, ExportError, Sheet, _xlsx, xlsx_chunks
+from tests.export.support import (
+    ANNA,
+    COLUMNS,
+    ERIK,
+    CountingRows,
+    Position,
+    Status,
+    one_column,
+    sheet,
+)
 from tests.export.test_cells import DANGEROUS
 
 
@@ -159,13 +168,13 @@ def test_xlsx_refuses_a_row_of_the_wrong_width_and_leaves_no_temporary_files(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    with pytest.raises(ValueError, match="row 3 has 8 cells for 7 columns"):
+    with pytest.raises(ExportError, match="row 3 has 8 cells for 7 columns"):
         b"".join(xlsx_chunks(sheet([ANNA, ERIK, [*ANNA, "extra"]])))
     assert os.listdir(tmp_path) == []
 
 
 def test_xlsx_refuses_a_naive_datetime() -> None:
-    with pytest.raises(ValueError, match="timezone-aware"):
+    with pytest.raises(ExportError, match="timezone-aware"):
         b"".join(xlsx_chunks(one_column(datetime(2022, 9, 14, 8, 5))))
 
 
@@ -178,5 +187,24 @@ def test_xlsx_refuses_more_rows_than_excel_holds(monkeypatch: pytest.MonkeyPatch
     # Excel's 1 048 576 rows, shrunk to three so that the test stays quick.
     monkeypatch.setattr(_xlsx, "_MAX_ROW", 2)
     assert worksheet_of(sheet([ANNA, ERIK])).max_row == 3
-    with pytest.raises(ValueError, match="at most 2 rows"):
+    with pytest.raises(ExportError, match="at most 2 rows"):
         b"".join(xlsx_chunks(sheet([ANNA, ERIK, ANNA])))
+
+
+def test_xlsx_writes_enums_by_their_values_and_neutralises_them_too() -> None:
+    worksheet = worksheet_of(one_column(Status.CONFIRMED, Status.HOSTILE, Position.FIRST))
+    assert [(cell.value, cell.data_type) for (cell,) in worksheet.iter_rows(min_row=2)] == [
+        ("bekräftad", "s"),
+        ("'=1+1", "s"),
+        (1, "n"),
+    ]
+
+
+def test_xlsx_writes_a_float_that_excel_cannot_hold_as_text() -> None:
+    worksheet = worksheet_of(one_column(float("nan"), float("-inf")))
+    assert [cell.value for (cell,) in worksheet.iter_rows(min_row=2)] == ["nan", "-inf"]
+
+
+def test_xlsx_refuses_a_value_that_is_no_cell() -> None:
+    with pytest.raises(TypeError, match="cannot hold list"):
+        b"".join(xlsx_chunks(one_column([1, 2])))  # type: ignore[arg-type]
