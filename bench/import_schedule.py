@@ -14,7 +14,12 @@ migrated database of each kind (`harness.py`):
 - no-op re-import: the same file again, nothing changes;
 - changed re-import: 10 % of the courses changed (a title, or session 1's time), on a copy of a
   database with the file imported and registrations on some of the courses (some full, with a
-  waitlist), so change notices are queued; and the same as a dry run.
+  waitlist), so change notices are queued; and the same as a dry run;
+- `courses seed FILE` from process start to exit (parse, migration check, import, report), into
+  a fresh database and then again (a no-op), as an admin runs it.
+
+The service measured is the `courses` this interpreter imports: for an A/B, run this file with
+another checkout's `.venv/bin/python` too (`commit` in every line says which was measured).
 
 Prints one JSON line per database and phase: the best and every round in seconds, the SQL
 statements (executemany counted once, with its rows), the time spent in them, and the
@@ -42,9 +47,21 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import schedule_gen
-from harness import ROOT, Postgres, Sqlite, database_options, positive, progress, run_databases
+from harness import (
+    ROOT,
+    Checkout,
+    Postgres,
+    Sqlite,
+    database_options,
+    free_port,
+    positive,
+    progress,
+    run_databases,
+    service_env,
+)
 from sqlalchemy import event
 
+import courses
 from courses.clock import FixedClock
 from courses.schedule import Schedule, parse_schedule
 from courses.services.context import ServiceContext
@@ -54,6 +71,9 @@ from courses.settings import Settings
 from courses.storage.db import Database
 from courses.storage.migrate import upgrade
 
+# The checkout whose `courses` this interpreter imports: run the benchmark with another
+# checkout's `.venv/bin/python` to measure that one (an A/B in the same noise).
+CHECKOUT = Checkout(Path(courses.__file__).resolve().parent.parent)
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 NOW = datetime.combine(schedule_gen.CLOCK_DAY, datetime.min.time(), STOCKHOLM) + timedelta(hours=10)
 
@@ -219,8 +239,26 @@ def _show_profile(title: str, profile: cProfile.Profile, top: int, kinds: Counte
     progress(text.replace(str(ROOT) + "/", "").replace(sys.prefix + "/", ""))
 
 
+def _seeding(
+    db: Sqlite | Postgres, template: str, folder: Path, rounds: int
+) -> Iterator[dict[str, Any]]:
+    """`courses seed FILE` as an admin runs it, from process start to exit: into a fresh
+    database, then the same file again."""
+    path = folder / "schedule.toml"
+    first, again = [], []
+    for r in range(rounds):
+        with db.database(f"cli{r}", copy_of=template) as url:
+            env = service_env(url, free_port(), folder)
+            for runs in (first, again):
+                started = time.perf_counter()
+                CHECKOUT.cli(["seed", str(path)], env)
+                runs.append({"seconds": time.perf_counter() - started})
+    yield _line(db.name, "courses seed, first", first)
+    yield _line(db.name, "courses seed, no-op", again)
+
+
 def run(
-    db: Sqlite | Postgres, args: argparse.Namespace, text: str, changed_text: str
+    db: Sqlite | Postgres, args: argparse.Namespace, folder: Path, text: str, changed_text: str
 ) -> Iterator[dict[str, Any]]:
     schedule, changed = parse_schedule(text), parse_schedule(changed_text)
     rounds, name = args.rounds, db.name
@@ -242,6 +280,8 @@ def run(
         yield _line(name, "first import", runs)
         with db.database("profile-first", copy_of=template) as url:
             profiled("first import", url, _importing(schedule))
+        progress(f"{name}: courses seed ×{rounds}")
+        yield from _seeding(db, template, folder, rounds)
 
         with db.database("imported", copy_of=template) as imported:
             asyncio.run(_timed(imported, _importing(schedule)))
@@ -296,8 +336,15 @@ def main() -> int:
     changed_text = schedule_gen.render(edited, employers=args.employers)
     if args.save:
         args.save.write_text(text, encoding="utf-8")
+    commit = CHECKOUT.commit()
     print(json.dumps({**_parse_line(text, args.rounds), "courses": args.courses}), flush=True)
-    return run_databases(args, lambda db, _folder: run(db, args, text, changed_text))
+
+    def measure(db: Sqlite | Postgres, folder: Path) -> Iterator[dict[str, Any]]:
+        (folder / "schedule.toml").write_text(text, encoding="utf-8")
+        for line in run(db, args, folder, text, changed_text):
+            yield {**line, "commit": commit}
+
+    return run_databases(args, measure)
 
 
 if __name__ == "__main__":
