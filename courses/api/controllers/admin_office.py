@@ -155,7 +155,12 @@ class AdminOfficeController(Controller):
         ctx: NamedDependency[ServiceContext],
         actor: NamedDependency[Actor],
         course: Annotated[
-            str | None, QueryParameter(max_length=100, description="Kursens slug")
+            str | None,
+            QueryParameter(
+                max_length=100,
+                pattern=r"^[^\x00-\x1f\x7f-\x9f]+(?![\s\S])",
+                description="Kursens slug",
+            ),
         ] = None,
         before: Before = None,
         limit: Limit = 100,
