@@ -159,3 +159,13 @@ def test_rate_settings_are_read_as_people_write_them(text: str, rate: Rate | Non
 def test_a_rate_setting_that_cannot_be_read_stops_the_start(text: str) -> None:
     with pytest.raises(SettingsError, match="COURSES_RATE_LIMIT_TOKEN"):
         Settings.from_env({"COURSES_RATE_LIMIT_TOKEN": text})
+
+
+def test_the_sign_in_limits_default_to_five_per_address_in_15_minutes_and_can_be_set() -> None:
+    defaults = Settings.from_env({})
+    changed = Settings.from_env(
+        {"COURSES_RATE_LIMIT_SIGN_IN": "3/hour", "COURSES_RATE_LIMIT_SIGN_IN_CLIENT": "off"}
+    )
+
+    assert (defaults.sign_in_rate, defaults.client_sign_in_rate) == (Rate(5, 900), Rate(50, 900))
+    assert (changed.sign_in_rate, changed.client_sign_in_rate) == (Rate(3, 3600), None)

@@ -158,6 +158,7 @@ async def test_an_uploaded_file_is_shown_as_a_dry_run_and_nothing_is_written(
     assert base64.b64decode(hidden(preview.text, "innehall")).decode() == NEW_COURSE + CHANGED_A
     assert (await admin.get("/kurser/ny-kurs")).status_code == 404
     assert (await admin.get(f"/api/courses/{COURSE_A}")).json()["title"] == "Samtal om spel"
+    assert "Importerade schema.toml" not in (await admin.get("/admin")).text  # nor audited
 
 
 async def test_confirming_imports_exactly_the_previewed_file(

@@ -68,6 +68,19 @@ async def test_a_known_and_an_unknown_address_get_the_same_answer(
     assert len(await mailed_links(staff)) == 1
 
 
+@pytest.mark.parametrize(
+    "path", ["/logga-in/okand", "/kursledare/finns-inte", "/admin/finns-inte", "/logga-ut"]
+)
+async def test_staff_paths_are_never_stored_nor_sent_on_as_referrer_even_as_errors(
+    client: Client, path: str
+) -> None:
+    response = await client.get(path, follow_redirects=False)
+
+    assert response.status_code >= 300
+    assert response.headers["cache-control"] == "no-store"
+    assert response.headers["referrer-policy"] == "no-referrer"
+
+
 async def test_an_empty_or_malformed_address_is_an_error_next_to_its_field(client: Client) -> None:
     empty = await ask_for_link(client, "")
     malformed = await ask_for_link(client, "inte en adress")
@@ -233,6 +246,21 @@ async def test_asking_too_often_for_one_address_is_refused_alike_for_known_and_u
     assert "för många försök" in limited.text
     assert int(limited.headers["retry-after"]) > 0
     assert len(await mailed_links(staff)) == 2
+
+
+async def test_asking_for_many_addresses_from_one_client_is_refused_in_the_end(
+    staff: ServiceContext, clock: FixedClock
+) -> None:
+    settings = staff.settings.__class__(
+        **{**_fields(staff.settings), "client_sign_in_rate": Rate(3, 900)}
+    )
+    app = create_app(settings, clock=clock)
+    async with AsyncTestClient(app, base_url="http://kurser.test") as client:
+        answers = [
+            (await ask_for_link(client, f"person{n}@kronoberg.se")).status_code for n in range(4)
+        ]
+
+    assert answers == [200, 200, 200, 429]
 
 
 async def test_guessing_links_is_slowed_down_per_client(
