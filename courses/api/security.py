@@ -21,7 +21,8 @@ API_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'"
 
 # Answers that carry a person's data: never stored by a browser or proxy.
 _PERSONAL = re.compile(
-    r"^/api/registrations/|^/api/courses/[^/]+/registrations$|^/anmalan/|^/kurser/[^/]+$"
+    r"^/api/registrations/|^/api/courses/[^/]+/(?:registrations$|attendees|attendance$)"
+    r"|^/api/admin/|^/anmalan/|^/kurser/[^/]+$"
 )
 # Paths whose URL holds a secret token: never sent on as a Referer.
 _SECRET_URL = re.compile(r"^/api/registrations/|^/anmalan/")

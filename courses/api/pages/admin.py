@@ -15,8 +15,10 @@ from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException
-from litestar.response import Template
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
 
+from courses.api.pages.admin_office import office_context
 from courses.api.pages.admin_view import (
     AuditLine,
     ImportView,
@@ -34,6 +36,7 @@ from courses.schedule.load import ScheduleError, parse_schedule
 from courses.services.attendees import my_courses
 from courses.services.audit import audit_log
 from courses.services.context import ServiceContext
+from courses.services.mail_admin import retry_mail
 from courses.services.schedule_import import import_schedule
 
 __all__ = ["AdminPage"]
@@ -64,6 +67,7 @@ async def _admin_page(
     form: StaffForm | None = None,
     problems: list[str] | None = None,
     status: int = 200,
+    mail_notice: str = "",
 ) -> Template:
     today = ctx.clock.now().astimezone(ctx.tz).date()
     entries = await audit_log(ctx, actor, limit=AUDIT_ENTRIES)
@@ -74,6 +78,8 @@ async def _admin_page(
         "has_errors": form.has_errors,
         "courses": course_lines(await my_courses(ctx, actor), today=today),
         "audit": [AuditLine.of(e, tz=ctx.tz) for e in entries],
+        "mail_notice": mail_notice,
+        **await office_context(ctx, actor),
     }
     return staff_page("admin.html", context, actor, status=status)
 
@@ -99,9 +105,24 @@ class AdminPage(Controller):
 
     @get("/", name="admin")
     async def show(
-        self, ctx: NamedDependency[ServiceContext], actor: NamedDependency[Actor]
+        self,
+        ctx: NamedDependency[ServiceContext],
+        actor: NamedDependency[Actor],
+        skickat: FromQuery[int | None] = None,
     ) -> Template:
-        return await _admin_page(ctx, _admin(actor))
+        notice = f"Mejl {skickat} skickas igen inom en minut." if skickat else ""
+        return await _admin_page(ctx, _admin(actor), mail_notice=notice)
+
+    @post("/mejl/{mail_id:int}/skicka-igen", status_code=303)
+    async def retry(
+        self,
+        ctx: NamedDependency[ServiceContext],
+        actor: NamedDependency[Actor],
+        mail_id: FromPath[int],
+    ) -> Redirect:
+        """Send a failed mail again (the same service as POST /api/admin/mail/{id}/retry)."""
+        found = await retry_mail(ctx, _admin(actor), mail_id)
+        return Redirect(f"/admin?skickat={found.id}#mejl", status_code=303)
 
     @post("/schema", status_code=200, request_max_body_size=UPLOAD_LIMIT)
     async def preview(
