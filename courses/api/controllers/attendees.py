@@ -6,7 +6,7 @@ export is written to the audit log before the first byte goes out.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Annotated
 
 import anyio
@@ -26,7 +26,7 @@ from courses.api.staff_schemas import (
     SessionRef,
 )
 from courses.domain.access import Actor
-from courses.export import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, csv_chunks, xlsx_chunks
+from courses.export import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, Sheet, csv_chunks, xlsx_chunks
 from courses.services.attendee_export import attendee_sheet, file_name
 from courses.services.attendees import (
     AttendeeList,
@@ -81,11 +81,22 @@ async def _in_thread(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
         yield chunk
 
 
-def _download(chunks: Iterator[bytes], media_type: str, name: str) -> Stream:
+_FILES: dict[str, tuple[Callable[[Sheet], Iterator[bytes]], str]] = {
+    "csv": (csv_chunks, CSV_MEDIA_TYPE),
+    "xlsx": (xlsx_chunks, XLSX_MEDIA_TYPE),
+}
+
+
+async def _download(ctx: ServiceContext, actor: Actor, slug: str, kind: str) -> Stream:
+    """The list as a file, streamed; the export is audited before the first byte."""
+    build, media_type = _FILES[kind]
+    listing = await attendee_list(ctx, actor, slug)
+    await note_export(ctx, actor, listing.course, kind=kind, rows=len(listing.rows))
+    disposition = f'attachment; filename="{file_name(listing, kind)}"'
     return Stream(
-        _in_thread(chunks),
+        _in_thread(build(attendee_sheet(listing))),
         media_type=media_type,
-        headers={**_PRIVATE, "Content-Disposition": f'attachment; filename="{name}"'},
+        headers={**_PRIVATE, "Content-Disposition": disposition},
     )
 
 
@@ -115,11 +126,7 @@ class AttendeeController(Controller):
     async def attendees_csv(
         self, ctx: NamedDependency[ServiceContext], actor: NamedDependency[Actor], slug: PathSegment
     ) -> Stream:
-        listing = await attendee_list(ctx, actor, slug)
-        await note_export(ctx, actor, listing.course, kind="csv", rows=len(listing.rows))
-        return _download(
-            csv_chunks(attendee_sheet(listing)), CSV_MEDIA_TYPE, file_name(listing, "csv")
-        )
+        return await _download(ctx, actor, slug, "csv")
 
     @get(
         "/{slug:str}/attendees.xlsx",
@@ -130,11 +137,7 @@ class AttendeeController(Controller):
     async def attendees_xlsx(
         self, ctx: NamedDependency[ServiceContext], actor: NamedDependency[Actor], slug: PathSegment
     ) -> Stream:
-        listing = await attendee_list(ctx, actor, slug)
-        await note_export(ctx, actor, listing.course, kind="xlsx", rows=len(listing.rows))
-        return _download(
-            xlsx_chunks(attendee_sheet(listing)), XLSX_MEDIA_TYPE, file_name(listing, "xlsx")
-        )
+        return await _download(ctx, actor, slug, "xlsx")
 
     @put(
         "/{slug:str}/attendance",
