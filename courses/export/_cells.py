@@ -54,9 +54,11 @@ _FORMULA_AFTER_SPACE = re.compile(r"\s*[=+\-@\0]")
 def neutralise(text: str) -> str:
     """The text, with a leading apostrophe if a spreadsheet could take it for a formula.
 
-    The apostrophe makes Excel and LibreOffice read the cell as text, and it stays visible so
-    that a later "save as CSV" keeps the cell inert; a phone number written "+46 …" therefore
-    shows as "'+46 …". Text that cannot start a formula is returned unchanged.
+    A cell that starts with an apostrophe is text to a spreadsheet (OWASP's remedy). In the
+    XLSX the apostrophe is part of the value, so it survives a later "save as CSV" and keeps
+    that file inert too; the price is that a phone number written "+46 …" reads "'+46 …".
+    Text that cannot start a formula is returned unchanged, and neutralising twice changes
+    nothing more.
     """
     if not text:
         return text
