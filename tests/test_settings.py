@@ -204,5 +204,5 @@ def test_retention_days_default_to_a_year_and_can_be_set_or_turned_off() -> None
 
 @pytest.mark.parametrize("value", ["ett år", "-1", "365.5"])
 def test_retention_days_that_are_not_a_whole_number_are_refused_in_swedish(value: str) -> None:
-    with pytest.raises(SettingsError, match="COURSES_RETENTION_DAYS (ska vara|får inte)"):
+    with pytest.raises(SettingsError, match=r"COURSES_RETENTION_DAYS (ska vara|får inte)"):
         Settings.from_env({"COURSES_RETENTION_DAYS": value})
