@@ -10,16 +10,18 @@ import pytest
 from sqlalchemy import select
 
 from courses.domain.errors import RegistrationNotFound
+from courses.schedule import parse_schedule
 from courses.services.audit import audit_log
 from courses.services.context import ServiceContext
 from courses.services.lookup import get_registration
 from courses.services.retention import PURGE_ACTION, PurgeProgress, purge
+from courses.services.schedule_import import import_schedule
 from courses.services.statistics import statistics
 from courses.storage.db import Database
 from courses.storage.retention import PERSONAL_DATA
 from courses.storage.staff_tables import attendance_table
 from courses.storage.tables import outbox_table, registration_table
-from tests.conftest import local
+from tests.conftest import SEEDS, local
 from tests.services.retention_support import (
     A_YEAR_AFTER_LVM,
     LVM,
@@ -253,3 +255,17 @@ def test_the_personal_data_columns_are_listed_in_one_place() -> None:
         "purged_at",
     }
     assert set(registration_table.columns.keys()) == kept | set(PERSONAL_DATA)
+
+
+async def test_a_change_to_a_purged_course_mails_nobody(seeded: ServiceContext) -> None:
+    await lived_through_lvm(seeded)
+    await purge(at(A_YEAR_AFTER_LVM, seeded))
+    changed = (SEEDS / "schedule-2022.toml").read_text(encoding="utf-8")
+    changed = changed.replace('title = "LVM föreläsning"', 'title = "LVM-föreläsning"')
+
+    report = await import_schedule(seeded, parse_schedule(changed, source="ändrad.toml"))
+
+    assert report.changed  # control: the import did change the course
+    assert report.notified == 0
+    async with seeded.db.read() as conn:
+        assert (await conn.execute(select(outbox_table.c.id))).all() == []
