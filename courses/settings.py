@@ -70,6 +70,21 @@ def _integer(name: str, value: str) -> int:
     return number
 
 
+def _retention_days(value: str) -> int:
+    try:
+        days = int(value)
+    except ValueError:
+        raise SettingsError(
+            f"{PREFIX}RETENTION_DAYS ska vara ett antal dagar (ett heltal, 0 stänger av "
+            f"gallringen): {value!r}"
+        ) from None
+    if days < 0:
+        raise SettingsError(
+            f"{PREFIX}RETENTION_DAYS får inte vara negativt (0 stänger av gallringen): {value!r}"
+        )
+    return days
+
+
 def _log_format(value: str) -> LogFormat:
     for known in LOG_FORMATS:
         if value.lower() == known:
@@ -161,6 +176,11 @@ class Settings:
     """How many days before a course's first session its confirmed registrants get a
     reminder (sent once; 0 turns reminders off)."""
 
+    retention_days: int = 365
+    """Gallring: how many days after a course's last session (Europe/Stockholm days) its
+    registrants' personal data is purged; counts for the statistics stay. The worker purges
+    once a day; `courses purge` runs it now. 0 turns the purge off."""
+
     log_format: LogFormat = "text"
     """`text` (readable lines, the default) or `json` (one JSON object per line, for a log
     collector). Both carry the request id and the mail id, and never a secret."""
@@ -233,6 +253,7 @@ class Settings:
             secret_key=get("SECRET_KEY", defaults.secret_key),
             timezone=get("TIMEZONE", defaults.timezone),
             reminder_days=_integer("REMINDER_DAYS", get("REMINDER_DAYS", "3")),
+            retention_days=_retention_days(get("RETENTION_DAYS", str(defaults.retention_days))),
             log_format=_log_format(get("LOG_FORMAT", defaults.log_format)),
             registration_rate=_rate(env, "RATE_LIMIT_REGISTRATION", defaults.registration_rate),
             client_registration_rate=_rate(
@@ -256,6 +277,10 @@ class Settings:
             raise SettingsError(f"COURSES_TIMEZONE: unknown time zone {self.timezone!r}") from exc
         if self.smtp_url is not None:
             _check_smtp_url(self.smtp_url)
+        if self.retention_days < 0:
+            raise SettingsError(
+                f"COURSES_RETENTION_DAYS får inte vara negativt: {self.retention_days!r}"
+            )
         if self.log_format not in LOG_FORMATS:
             raise SettingsError(f"COURSES_LOG_FORMAT must be text or json: {self.log_format!r}")
         if not self.base_url.startswith(("http://", "https://")):

@@ -194,3 +194,15 @@ def test_an_smtp_url_without_a_usable_host_or_port_is_refused_without_its_passwo
         Settings.from_env({"COURSES_SMTP_URL": url})
 
     assert "hemligt" not in str(refused.value)
+
+
+def test_retention_days_default_to_a_year_and_can_be_set_or_turned_off() -> None:
+    assert Settings.from_env({}).retention_days == 365
+    assert Settings.from_env({"COURSES_RETENTION_DAYS": "730"}).retention_days == 730
+    assert Settings.from_env({"COURSES_RETENTION_DAYS": "0"}).retention_days == 0
+
+
+@pytest.mark.parametrize("value", ["ett år", "-1", "365.5"])
+def test_retention_days_that_are_not_a_whole_number_are_refused_in_swedish(value: str) -> None:
+    with pytest.raises(SettingsError, match=r"COURSES_RETENTION_DAYS (ska vara|får inte)"):
+        Settings.from_env({"COURSES_RETENTION_DAYS": value})

@@ -6,6 +6,7 @@ courses seed FILE [--dry-run] [--demo]
 courses migrate
 courses worker [--once] [--poll SECONDS] [--metrics-port PORT [--metrics-host HOST]]
 courses mail-status
+courses purge [--dry-run] [--batch-size N]
 courses token create (--admin [--organizer KEY] | --leader EMAIL | --superadmin) | list | revoke ID
 courses staff add EMAIL (--admin [--organizer KEY] | --superadmin) | list | remove ID
 """
@@ -23,6 +24,7 @@ from pathlib import Path
 from sqlalchemy.exc import DBAPIError
 
 from courses.cli.mail import mail_status, worker
+from courses.cli.purge import purge_now
 from courses.cli.seed import migrate, render_report, seed
 from courses.cli.serve import serve, serve_settings
 from courses.cli.staff import add_arguments as add_staff_arguments
@@ -84,6 +86,20 @@ def _parser() -> argparse.ArgumentParser:
     # Set by `courses serve` for its worker process: stop when that service is gone.
     worker.add_argument("--parent", type=int, default=None, help=argparse.SUPPRESS)
     commands.add_parser("mail-status", help="visa hur många mejl som väntar och har misslyckats")
+    purge = commands.add_parser(
+        "purge",
+        help="gallra nu personuppgifterna i anmälningar till kurser som slutade för "
+        "COURSES_RETENTION_DAYS dagar sedan (arbetaren gör det varje dag)",
+    )
+    purge.add_argument(
+        "--dry-run", action="store_true", help="visa vad som skulle gallras, ändra inget"
+    )
+    purge.add_argument(
+        "--batch-size",
+        type=_positive,
+        default=500,
+        help="anmälningar per transaktion (standard 500)",
+    )
     add_staff_arguments(commands)
     return parser
 
@@ -91,6 +107,12 @@ def _parser() -> argparse.ArgumentParser:
 def _port(text: str) -> int:
     if not (text.isdigit() and 0 < int(text) < 65536):
         raise argparse.ArgumentTypeError(f"ett portnummer 1–65535, inte {text!r}")
+    return int(text)
+
+
+def _positive(text: str) -> int:
+    if not (text.isdigit() and int(text) > 0):
+        raise argparse.ArgumentTypeError(f"ett heltal större än 0, inte {text!r}")
     return int(text)
 
 
@@ -154,6 +176,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         )
     if args.command == "mail-status":
         return asyncio.run(mail_status(settings))
+    if args.command == "purge":
+        return asyncio.run(purge_now(settings, dry_run=args.dry_run, batch_size=args.batch_size))
     if args.command == "token":
         return asyncio.run(run_token(settings, args))
     if args.command == "staff":

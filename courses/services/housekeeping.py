@@ -1,4 +1,5 @@
-"""The jobs that run on a timer beside the mail worker: due reminders, forgetting old mail.
+"""The jobs that run on a timer beside the mail worker: due reminders, forgetting old mail, and
+once a day the retention purge (gallring).
 
 `courses worker` and `courses serve` (composition root) run `keep_house` next to the worker;
 `courses worker --once` runs one round.
@@ -13,6 +14,7 @@ from datetime import timedelta
 
 from courses.services.context import ServiceContext
 from courses.services.reminders import queue_reminders
+from courses.services.retention import daily_purge
 from courses.storage import outbox
 
 __all__ = ["KEEP_SENT", "housekeeping", "keep_house"]
@@ -24,11 +26,19 @@ KEEP_SENT = timedelta(days=90)
 
 
 async def housekeeping(ctx: ServiceContext) -> None:
-    """One round: queue due reminders, forget mail delivered more than `KEEP_SENT` ago."""
+    """One round: queue due reminders, forget mail delivered more than `KEEP_SENT` ago, and
+    purge the personal data past its retention if no worker has yet today."""
     if await queue_reminders(ctx):
         ctx.mail_signal.notify()
     async with ctx.db.write() as conn:
         await outbox.prune_sent(conn, sent_before=ctx.clock.now() - KEEP_SENT)
+    purged = await daily_purge(ctx)
+    if purged is not None and purged.registrations:
+        log.info(
+            "retention: purged %d registrations of %d courses",
+            purged.registrations,
+            len(purged.courses),
+        )
 
 
 async def keep_house(ctx: ServiceContext, stop: asyncio.Event, *, every: float = 60.0) -> None:

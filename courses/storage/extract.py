@@ -13,9 +13,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from courses.storage.staff_tables import attendance_table
 from courses.storage.tables import outbox_table, registration_table
 
-__all__ = ["StoredMail", "StoredRegistration", "stored_mails", "stored_registration"]
+__all__ = [
+    "StoredMail",
+    "StoredMark",
+    "StoredRegistration",
+    "stored_attendance",
+    "stored_mails",
+    "stored_registration",
+]
 
 _REG = registration_table.c
 _OUT = outbox_table.c
@@ -37,6 +45,15 @@ class StoredRegistration:
 
 
 @dataclass(frozen=True, slots=True)
+class StoredMark:
+    """A leader's mark of whether the registrant attended one session (by its position)."""
+
+    session_position: int
+    attended: bool
+    marked_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class StoredMail:
     """One mail to the registrant as the outbox keeps it (its text is built when it is sent)."""
 
@@ -54,6 +71,7 @@ class StoredMail:
 async def stored_registration(
     conn: AsyncConnection, registration_id: int
 ) -> StoredRegistration | None:
+    """None for an unknown registration, or one whose personal data was purged."""
     found = await conn.execute(
         select(
             _REG.email_key,
@@ -64,7 +82,7 @@ async def stored_registration(
             _REG.cancelled_at,
             _REG.reminded_at,
             _REG.resent_at,
-        ).where(_REG.id == registration_id)
+        ).where(_REG.id == registration_id, _REG.purged_at.is_(None))
     )
     row = found.first()
     return None if row is None else StoredRegistration(**row._asdict())
@@ -89,3 +107,15 @@ async def stored_mails(conn: AsyncConnection, registration_id: int) -> list[Stor
         .order_by(_OUT.id)
     )
     return [StoredMail(**row._asdict()) for row in found.all()]
+
+
+async def stored_attendance(conn: AsyncConnection, registration_id: int) -> list[StoredMark]:
+    """Every attendance mark of the registration, by session. Who marked it (a leader's
+    address) is about the leader, not the registrant, and stays out."""
+    mark = attendance_table.c
+    found = await conn.execute(
+        select(mark.session_position, mark.attended, mark.marked_at)
+        .where(mark.registration_id == registration_id)
+        .order_by(mark.session_position)
+    )
+    return [StoredMark(**row._asdict()) for row in found.all()]

@@ -143,10 +143,11 @@ async def waitlist_position(conn: AsyncConnection, *, course_id: int, queue_no: 
 async def active_in_course(
     conn: AsyncConnection, course_id: int
 ) -> list[tuple[int, RegistrationStatus, int | None]]:
-    """(id, status, format id) of the course's confirmed and waitlisted registrations."""
+    """(id, status, format id) of the course's confirmed and waitlisted registrations, less
+    the purged ones (gallrade): nobody is left to tell."""
     found = await conn.execute(
         select(_REG.id, _REG.status, _REG.format_id)
-        .where(_REG.course_id == course_id, _REG.status.in_(_ACTIVE))
+        .where(_REG.course_id == course_id, _REG.status.in_(_ACTIVE), _REG.purged_at.is_(None))
         .order_by(_REG.id)
     )
     return [(int(id_), RegistrationStatus(status), fmt) for id_, status, fmt in found.all()]

@@ -176,6 +176,8 @@ class Registration(SQLModel, table=True):
     updated_at: datetime = _utc_column(nullable=False)
     confirmed_at: datetime | None = _utc_column(nullable=True)
     cancelled_at: datetime | None = _utc_column(nullable=True)
+    # Set by the purge (gallring) that blanked the personal data; the row stays for statistics.
+    purged_at: datetime | None = _utc_column(nullable=True)
 
 
 class OutboxMail(SQLModel, table=True):
@@ -224,4 +226,5 @@ registration_table = Registration.__table__  # type: ignore[attr-defined]
 outbox_table = OutboxMail.__table__  # type: ignore[attr-defined]
 
 # The staff side's tables share this metadata (the outbox points at sign-in links).
+from courses.storage import retention_tables as _retention_tables  # noqa: E402, F401
 from courses.storage import staff_tables as _staff_tables  # noqa: E402, F401

@@ -8,6 +8,7 @@ from litestar import Controller, Request, Response, delete, get
 from litestar.di import NamedDependency
 from litestar.status_codes import HTTP_200_OK
 
+from courses.api.data_schemas import RegistrationDataOut, registration_data_out
 from courses.api.mapping import registration_out
 from courses.api.openapi import problem_responses
 from courses.api.ratelimit import rate_limits
@@ -15,6 +16,7 @@ from courses.api.schemas import PathSegment, RegistrationOut
 from courses.services.calendars import registration_ics
 from courses.services.cancellation import cancel_registration
 from courses.services.context import ServiceContext
+from courses.services.data_extract import registration_data
 from courses.services.lookup import get_registration
 
 __all__ = ["RegistrationController"]
@@ -53,6 +55,23 @@ class RegistrationController(Controller):
             media_type="text/calendar",
             headers={"Content-Disposition": 'attachment; filename="kursdagar.ics"'},
         )
+
+    @get(
+        "/{token:str}/data",
+        summary="Registerutdrag: allt som är sparat om dig",
+        description="Anmälan, kursen, arbetsgivaren, närvaron och mejlen till dig, som de är "
+        "sparade. Samma innehåll som hämtningen på sidan /anmalan/{token}.",
+        responses=problem_responses(400, 404, 429),
+    )
+    async def data(
+        self,
+        ctx: NamedDependency[ServiceContext],
+        request: Request[Any, Any, Any],
+        token: PathSegment,
+    ) -> RegistrationDataOut:
+        with rate_limits(request).token_lookup(request, token):
+            found = await registration_data(ctx, token)
+        return registration_data_out(found, now=ctx.clock.now(), tz=ctx.tz)
 
     @delete(
         "/{token:str}",

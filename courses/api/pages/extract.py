@@ -1,7 +1,8 @@
 """The registerutdrag as the registrant downloads it: JSON with Swedish names a person can read.
 
 Every stored column of the registration is here (less the manage token's check value, which is
-said in words), with the course it is for and the mails about it still kept.
+said in words), with the course it is for, its employer, the attendance marks and the mails
+about it still kept, each with what it said.
 """
 
 from __future__ import annotations
@@ -14,8 +15,7 @@ import msgspec
 
 from courses.domain.courses import FormatRecord
 from courses.domain.wording import describe_session
-from courses.services.data_extract import RegistrationData
-from courses.storage.extract import StoredMail
+from courses.services.data_extract import DescribedMail, RegistrationData
 
 __all__ = ["extract_json"]
 
@@ -49,9 +49,12 @@ def _moment(value: datetime | None, tz: ZoneInfo) -> str | None:
     return None if value is None else value.astimezone(tz).isoformat(timespec="seconds")
 
 
-def _mail(mail: StoredMail, tz: ZoneInfo) -> dict[str, Any]:
+def _mail(described: DescribedMail, tz: ZoneInfo) -> dict[str, Any]:
+    mail = described.stored
     return {
         "slag": _MAIL_KINDS.get(mail.kind, mail.kind),
+        "innehåll": described.about,
+        "uppgifter": described.content,
         "status": _MAIL_STATUS.get(mail.status, mail.status),
         "kalender": _INVITE.get(mail.method or ""),
         "kursdag": mail.part,
@@ -102,6 +105,14 @@ def extract_json(data: RegistrationData, *, base_url: str, now: datetime, tz: Zo
                 describe_session(s.day, s.start_time, s.end_time) for s in course.sessions
             ],
         },
+        "närvaro": [
+            {
+                "kursdag": mark.session_position,
+                "närvarande": mark.attended,
+                "markerad": _moment(mark.marked_at, tz),
+            }
+            for mark in data.attendance
+        ],
         "mejl": [_mail(mail, tz) for mail in data.mails],
     }
     return msgspec.json.format(msgspec.json.encode(document), indent=2)
