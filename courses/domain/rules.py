@@ -55,9 +55,18 @@ class RegistrationStatus(StrEnum):
     CONFIRMED = "confirmed"
     WAITLISTED = "waitlisted"
     CANCELLED = "cancelled"
+    APPLIED = "applied"
+    """An application to a lottery course, before its draw."""
+    PENDING_APPROVAL = "pending_approval"
+    """Holds its seat until the registrant's manager approves or declines (or time runs out)."""
 
 
-ACTIVE_STATUSES = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
+ACTIVE_STATUSES = (
+    RegistrationStatus.CONFIRMED,
+    RegistrationStatus.WAITLISTED,
+    RegistrationStatus.APPLIED,
+    RegistrationStatus.PENDING_APPROVAL,
+)
 
 
 class RegistrationState(StrEnum):

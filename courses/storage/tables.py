@@ -136,6 +136,10 @@ class CourseSession(SQLModel, table=True):
     place: str | None = Field(default=None, max_length=200)
 
 
+# The active statuses (`courses.domain.rules.ACTIVE_STATUSES`), spelled out for the index.
+_ACTIVE_WHERE = "status IN ('confirmed', 'waitlisted', 'applied', 'pending_approval')"
+
+
 class Registration(SQLModel, table=True):
     __tablename__ = "registration"
     __table_args__ = (
@@ -145,8 +149,8 @@ class Registration(SQLModel, table=True):
             "course_id",
             "email_key",
             unique=True,
-            sqlite_where=text("status IN ('confirmed', 'waitlisted')"),
-            postgresql_where=text("status IN ('confirmed', 'waitlisted')"),
+            sqlite_where=text(_ACTIVE_WHERE),
+            postgresql_where=text(_ACTIVE_WHERE),
         ),
         Index("ix_registration_queue", "course_id", "status", "queue_no"),
     )
