@@ -144,6 +144,8 @@ class SmtpTransport:
         try:
             await client.connect()
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            # A connection refused during the greeting, STARTTLS or login still has a socket.
+            client.close()
             raise TemporaryFailure(
                 f"Ingen förbindelse med SMTP-servern {parts.hostname}:{parts.port}: {exc}",
                 connection_lost=True,
@@ -151,11 +153,7 @@ class SmtpTransport:
         try:
             yield _SmtpConnection(client)
         finally:
-            if client.is_connected:
-                try:
-                    await client.quit()
-                except (aiosmtplib.SMTPException, OSError, TimeoutError):
-                    client.close()
+            await _close(client)
 
     def connect(self) -> AbstractAsyncContextManager[Connection]:
         return self._connect()
@@ -166,3 +164,18 @@ def transport_for(settings: Settings) -> Transport:
     if settings.smtp_url:
         return SmtpTransport(settings.smtp_url)
     return FileTransport(settings.mail_dir)
+
+
+async def _close(client: aiosmtplib.SMTP) -> None:
+    """Say QUIT when the connection still works; in every case leave no socket open, also
+    when the worker is being cancelled (a stopped process) while it says goodbye."""
+    if not client.is_connected:
+        client.close()
+        return
+    try:
+        await client.quit()
+    except (aiosmtplib.SMTPException, OSError, TimeoutError):
+        client.close()
+    except BaseException:
+        client.close()
+        raise

@@ -23,7 +23,7 @@ from courses.storage.db import Database
 from courses.storage.tables import outbox_table
 from tests.concurrency.server import running_server
 from tests.conftest import form, registrant
-from tests.mail.smtp_server import SmtpServer
+from tests.mail.smtp_server import CLIENT_TIMEOUT, SmtpServer
 
 pytestmark = pytest.mark.slow
 
@@ -77,7 +77,7 @@ async def test_two_workers_on_postgresql_send_each_of_1000_mails_exactly_once(
     workers = [
         MailWorker(
             ServiceContext(db=db, clock=clock, settings=seeded.settings),
-            SmtpTransport(smtp.url, timeout=5),
+            SmtpTransport(smtp.url, timeout=CLIENT_TIMEOUT),
             name=f"worker-{n}",
             batch_size=25,
         )
@@ -111,7 +111,7 @@ async def mailing_server(
         seeded.settings,
         clock=clock,
         migrate=False,
-        background=[run_mail(SmtpTransport(smtp.url, timeout=5))],
+        background=[run_mail(SmtpTransport(smtp.url, timeout=CLIENT_TIMEOUT))],
     )
     with running_server(app) as base_url:
         yield base_url

@@ -7,8 +7,10 @@ the same port to play an SMTP outage.
 
 from __future__ import annotations
 
+import gc
 import socket
 import threading
+import warnings
 from collections import deque
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -16,7 +18,13 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
-__all__ = ["SmtpServer"]
+__all__ = ["CLIENT_TIMEOUT", "SmtpServer"]
+
+CLIENT_TIMEOUT = 30.0
+"""Seconds a test's SMTP client waits for this server. The server shares the test process's
+GIL with the code under test, so on a loaded CI machine an answer can take seconds: a short
+timeout turned a slow answer into a retry and made exact counts flaky. Tests that play an
+outage stop the server (connection refused at once), so they never wait for this."""
 
 
 def _free_port() -> int:
@@ -55,6 +63,12 @@ class SmtpServer:
         if self._controller is not None:
             self._controller.stop()
             self._controller = None
+            # Stopping the server's loop leaves the server side of a connection that was
+            # closing unfinished; collect those now, silently, rather than have their
+            # ResourceWarning land in whichever later test the garbage collector runs in.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ResourceWarning)
+                gc.collect()
 
     def answer(self, *replies: str) -> None:
         """The next DATA commands get these replies (e.g. "451 4.3.0 Try later") in turn."""

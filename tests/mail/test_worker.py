@@ -16,7 +16,7 @@ from courses.mail.worker import GIVE_UP_AFTER, MailWorker, retry_delay
 from courses.services.context import ServiceContext
 from courses.services.registration import register
 from tests.conftest import form
-from tests.mail.smtp_server import SmtpServer
+from tests.mail.smtp_server import CLIENT_TIMEOUT, SmtpServer
 from tests.mail.worker_scenarios import (
     LVM,
     Watched,
@@ -97,7 +97,7 @@ async def test_451_and_421_are_retried_with_growing_delays_and_one_message_id(
 ) -> None:
     await register(seeded, LVM, form(1))
     [queued] = await outbox_rows(seeded)
-    transport = Watched(SmtpTransport(smtp.url, timeout=5))
+    transport = Watched(SmtpTransport(smtp.url, timeout=CLIENT_TIMEOUT))
     worker = MailWorker(seeded, transport, name="test-worker")
     smtp.answer("451 4.3.0 Try later", "421 4.3.2 Service shutting down")
 
@@ -203,7 +203,7 @@ async def test_a_worker_killed_mid_batch_leaves_its_rows_until_its_lease_runs_ou
     seeded: ServiceContext, smtp: SmtpServer
 ) -> None:
     await register_people(seeded, 8)
-    transport = Watched(SmtpTransport(smtp.url, timeout=5), hang_after=3)
+    transport = Watched(SmtpTransport(smtp.url, timeout=CLIENT_TIMEOUT), hang_after=3)
     killed = MailWorker(seeded, transport, name="killed")
     await kill_mid_batch(killed, transport)
 
@@ -219,7 +219,7 @@ async def test_the_next_worker_delivers_what_a_killed_worker_left_with_the_same_
     seeded: ServiceContext, smtp: SmtpServer, clock: FixedClock
 ) -> None:
     await register_people(seeded, 8)
-    transport = Watched(SmtpTransport(smtp.url, timeout=5), hang_after=3)
+    transport = Watched(SmtpTransport(smtp.url, timeout=CLIENT_TIMEOUT), hang_after=3)
     killed = MailWorker(seeded, transport, name="killed")
     await kill_mid_batch(killed, transport)
     first_deliveries = ids_by_recipient(smtp.messages)
@@ -246,7 +246,11 @@ async def test_each_batch_goes_over_one_smtp_connection(
 ) -> None:
     await register_people(seeded, 25)
     worker = MailWorker(
-        seeded, SmtpTransport(smtp.url, timeout=5), name="batches", batch_size=10, lanes=1
+        seeded,
+        SmtpTransport(smtp.url, timeout=CLIENT_TIMEOUT),
+        name="batches",
+        batch_size=10,
+        lanes=1,
     )
 
     result = await worker.drain()

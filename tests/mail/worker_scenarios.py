@@ -23,7 +23,7 @@ from courses.services.context import ServiceContext
 from courses.services.registration import RegistrationReceipt, register
 from courses.storage.tables import outbox_table
 from tests.conftest import form
-from tests.mail.smtp_server import SmtpServer
+from tests.mail.smtp_server import CLIENT_TIMEOUT, SmtpServer
 
 LVM = "lvm-forelasning-2022"  # uncapped, one session: one outbox row per confirmation
 DOMAIN = "localhost"  # of the default mail_from, utbildning@localhost
@@ -59,7 +59,7 @@ def ids_by_recipient(messages: Sequence[EmailMessage]) -> dict[str, list[str]]:
 
 
 def smtp_worker(ctx: ServiceContext, smtp: SmtpServer, name: str) -> MailWorker:
-    return MailWorker(ctx, SmtpTransport(smtp.url, timeout=5), name=name)
+    return MailWorker(ctx, SmtpTransport(smtp.url, timeout=CLIENT_TIMEOUT), name=name)
 
 
 class _Watched:
