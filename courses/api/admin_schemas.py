@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from courses.api.schemas import CourseOut
+from courses.api.schemas import CourseOut, StatusName
 from courses.schedule.spec import Description, Domain
 from courses.storage.employers import EmployerKind
 from courses.validation import Checked, Email, Key, NonEmpty, PositiveInt, Url
@@ -121,7 +121,7 @@ class ImportReportOut(msgspec.Struct, kw_only=True):
 class RegistrationActionOut(msgspec.Struct, kw_only=True):
     id: int
     course: str
-    status: Literal["confirmed", "waitlisted", "cancelled"]
+    status: StatusName
     promoted: list[int]
 
 

@@ -27,6 +27,7 @@ __all__ = [
     "RegistrationFormatOut",
     "RegistrationOut",
     "SessionOut",
+    "StatusName",
 ]
 
 # A slug or token as it arrives in the path: whatever it is, not a control character (NUL would
@@ -93,8 +94,12 @@ class EmployerOut(msgspec.Struct, kw_only=True):
     domains: list[str]
 
 
-CreatedStatus = Literal["confirmed", "waitlisted"]
-"""What registering answers: a seat, or a place on the waitlist."""
+CreatedStatus = Literal["confirmed", "waitlisted", "pending_approval", "applied"]
+"""What registering answers: a seat, a place on the waitlist, a seat held until the manager
+approves, or an application to a lottery not yet drawn."""
+
+StatusName = Literal["confirmed", "waitlisted", "pending_approval", "applied", "cancelled"]
+"""Every status a registration can have (`courses.domain.rules.RegistrationStatus`)."""
 
 
 class RegistrationCreated(msgspec.Struct, kw_only=True):
