@@ -93,8 +93,9 @@ class EmployerOut(msgspec.Struct, kw_only=True):
     domains: list[str]
 
 
-CreatedStatus = Literal["confirmed", "waitlisted"]
-"""What registering answers: a seat, or a place on the waitlist."""
+CreatedStatus = Literal["confirmed", "waitlisted", "pending_approval"]
+"""What registering answers: a seat, a place on the waitlist, or a seat held until the
+manager approves."""
 
 
 class RegistrationCreated(msgspec.Struct, kw_only=True):
@@ -135,6 +136,10 @@ class RegistrationOut(msgspec.Struct, kw_only=True):
     created_at: datetime
     cancelled_at: datetime | None
     can_cancel: bool
+    manager_email: str | None = None
+    """The manager who approves, on a course that asks for it."""
+    approval_until: date | None = None
+    """While `pending_approval`: the last day the manager may answer."""
 
 
 class FieldProblem(msgspec.Struct, kw_only=True):

@@ -69,7 +69,15 @@ async def cancel_on_behalf(
         found, course, status = await _locked(conn, actor, registration_id)
         if status is RegistrationStatus.CANCELLED:
             raise RegistrationNotFound(f"Anmälan {registration_id} är redan avanmäld.")
-        promoted = await cancel_locked(conn, found, course, status=status, now=now, tz=ctx.tz)
+        promoted = await cancel_locked(
+            conn,
+            found,
+            course,
+            status=status,
+            now=now,
+            tz=ctx.tz,
+            secret_key=ctx.settings.secret_key,
+        )
         await record(
             conn,
             actor,
