@@ -59,15 +59,15 @@ def approval_period(
     midnight, computed with `zoneinfo`, so a period across a clock change still ends at
     00:00 local time. Cut at the course's start; the reminder is at the period's middle.
     """
+    # In UTC: adding a timedelta to a local time would count wall-clock hours, an hour off
+    # across a clock change.
+    asked_at = asked_at.astimezone(UTC)
     asked_day = asked_at.astimezone(tz).date()
     due_at = local_midnight(asked_day + timedelta(days=days + 1), tz)
     if course_starts_at is not None and asked_at < course_starts_at < due_at:
-        due_at = course_starts_at
-    remind_at = asked_at + (due_at - asked_at) / 2
+        due_at = course_starts_at.astimezone(UTC)
     return ApprovalPeriod(
-        asked_at=asked_at.astimezone(UTC),
-        remind_at=remind_at.astimezone(UTC),
-        due_at=due_at.astimezone(UTC),
+        asked_at=asked_at, remind_at=asked_at + (due_at - asked_at) / 2, due_at=due_at
     )
 
 
@@ -95,14 +95,8 @@ def check_manager_email(
     both about the field `manager_email`.
     """
     if manager_email is None or not manager_email.strip():
-        raise InvalidInput(
-            "Kursen kräver att din chef godkänner anmälan.",
-            [
-                FieldError(
-                    "manager_email", "Ange din chefs e-postadress i tjänsten, t.ex. namn@kommun.se."
-                )
-            ],
-        )
+        text = "Ange din chefs e-postadress: kursen kräver att chefen godkänner anmälan."
+        raise InvalidInput(text, [FieldError("manager_email", text)])
     manager_email = manager_email.strip()
     if not domain_allowed(email_domain(manager_email), employer_domains):
         listed = ", ".join(employer_domains)

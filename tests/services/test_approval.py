@@ -24,6 +24,7 @@ from courses.services.catalog import get_course
 from courses.services.context import ServiceContext
 from courses.services.lookup import get_registration
 from courses.services.registration import register
+from courses.services.retention import purge
 from tests.approval_support import (
     APPROVAL,
     MANAGER,
@@ -33,6 +34,7 @@ from tests.approval_support import (
 )
 from tests.conftest import ASI, form, local
 from tests.services.outbox_rows import addressed_to, mails_since, outbox_mark
+from tests.services.retention_support import personal_data_left
 
 
 @pytest.fixture
@@ -224,3 +226,20 @@ async def test_a_registrant_cancelling_while_pending_frees_the_seat(
     )
     with pytest.raises(ApprovalAnswered):
         await approve(course, await approval_token(course, first.id))
+
+
+async def test_a_purge_forgets_the_manager_and_kills_the_approval_link(
+    course: ServiceContext, clock: FixedClock
+) -> None:
+    receipt = await register(course, APPROVAL, approval_form(1, manager_email="vera.chef@vaxjo.se"))
+    token = await approval_token(course, receipt.id)
+    async with course.db.read() as conn:
+        assert await personal_data_left(conn, ["vera.chef"])  # control: stored before
+
+    clock.set(local(2023, 5, 11, 3, 0))  # 366 days after the course's only session
+    await purge(course)
+
+    async with course.db.read() as conn:
+        assert await personal_data_left(conn, ["vera.chef"]) == []
+    with pytest.raises(RegistrationNotFound):
+        await approval_view(course, token)
