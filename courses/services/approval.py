@@ -20,7 +20,7 @@ from courses.domain.approval import ApprovalAnswered, last_answer_day
 from courses.domain.courses import CourseRecord, FormatRecord
 from courses.domain.errors import RegistrationNotFound
 from courses.domain.notices import Method
-from courses.domain.rules import RegistrationStatus, swedish_date
+from courses.domain.rules import CourseStatus, RegistrationStatus, swedish_date
 from courses.services import tokens
 from courses.services.cancellation import cancel_locked
 from courses.services.context import ServiceContext
@@ -39,6 +39,7 @@ __all__ = [
     "remind_due",
 ]
 
+_COURSE_CANCELLED = "Kursen är inställd, så anmälan behöver inget svar."
 _UNKNOWN = "Länken är okänd. Kontrollera att du har kopierat hela länken ur mejlet."
 
 
@@ -58,8 +59,16 @@ class ApprovalView:
     """`9 september 2022`: the last day to answer, while one may."""
 
     @property
+    def course_cancelled(self) -> bool:
+        return self.course.status is CourseStatus.CANCELLED
+
+    @property
     def open(self) -> bool:
-        return self.status is RegistrationStatus.PENDING_APPROVAL and self.last_day is not None
+        return (
+            self.status is RegistrationStatus.PENDING_APPROVAL
+            and self.last_day is not None
+            and not self.course_cancelled
+        )
 
 
 async def approval_view(ctx: ServiceContext, token: str) -> ApprovalView:
@@ -97,9 +106,11 @@ async def approve(ctx: ServiceContext, token: str) -> ApprovalView:
         found = await approvals.by_token_hash(conn, tokens.hash_token(token))
         if found is None:
             raise RegistrationNotFound(_UNKNOWN)
+        course = await _course_of(conn, found.id)
+        if course.status is CourseStatus.CANCELLED:
+            raise ApprovalAnswered(_COURSE_CANCELLED)
         if not await approvals.confirm(conn, found.id, now=now):
             raise ApprovalAnswered(_answered(found.status))
-        course = await _course_of(conn, found.id)
         invites = all_sessions(course.session_positions, Method.REQUEST)
         await queue(conn, [notice(found.id, Approved(), invites=invites)], now=now)
     ctx.mail_signal.notify()
@@ -151,6 +162,8 @@ async def _cancel_pending(
     row = (await registrations.by_ids(conn, [registration_id]))[registration_id]
     course = await load_course(conn, row.course_slug)
     assert course is not None
+    if course.status is CourseStatus.CANCELLED:
+        return True  # they were told the course is cancelled; no seat to give on
     await cancel_locked(
         conn,
         row,

@@ -27,6 +27,7 @@ from courses.services.registration import register
 from courses.services.retention import purge
 from tests.approval_support import (
     APPROVAL,
+    APPROVAL_COURSE,
     MANAGER,
     add_approval_course,
     approval_form,
@@ -243,3 +244,42 @@ async def test_a_purge_forgets_the_manager_and_kills_the_approval_link(
         assert await personal_data_left(conn, ["vera.chef"]) == []
     with pytest.raises(RegistrationNotFound):
         await approval_view(course, token)
+
+
+async def test_two_workers_expiring_at_once_cancel_and_promote_once(
+    course: ServiceContext, clock: FixedClock
+) -> None:
+    first = await register(course, APPROVAL, approval_form(1))
+    await register(course, APPROVAL, approval_form(2))
+    waiting = await register(course, APPROVAL, approval_form(3))
+    clock.set(local(2022, 3, 9, 0, 0))
+    mark = await outbox_mark(course)
+
+    counts = await asyncio.gather(expire_due(course), expire_due(course))
+
+    assert sorted(counts) == [0, 2]
+    mails = await mails_since(course, mark)
+    assert [m.kind for m in mails if m.registration_id == first.id] == ["approval_expired"]
+    assert [m.kind for m in mails if m.registration_id == waiting.id] == [
+        "awaiting_approval",
+        "approval_request",
+    ]
+    assert (await get_course(course, APPROVAL)).course.seats_left == 1
+
+
+async def test_a_cancelled_course_needs_no_answer(course: ServiceContext) -> None:
+    receipt = await register(course, APPROVAL, approval_form(1))
+    token = await approval_token(course, receipt.id)
+    await add_approval_course(
+        course,
+        APPROVAL_COURSE.replace(
+            'approval = "manager"', 'approval = "manager"\nstatus = "cancelled"'
+        ),
+    )
+
+    view = await approval_view(course, token)
+    with pytest.raises(ApprovalAnswered):
+        await approve(course, token)
+
+    assert view.course_cancelled
+    assert not view.open

@@ -87,6 +87,12 @@ class ApprovalPageView:
 
 def _state(view: ApprovalView) -> tuple[str, str, str]:
     who = view.name
+    if view.course_cancelled and view.status is not RegistrationStatus.CANCELLED:
+        return (
+            "cancelled",
+            "Kursen är inställd",
+            f"{view.course.title} blir inte av, så anmälan av {who} behöver inget svar.",
+        )
     if view.open:
         return (
             "open",
