@@ -68,6 +68,7 @@ def course_out(listing: CourseListing, tz: ZoneInfo) -> CourseOut:
         waitlist=course.waitlist,
         state=listing.state,
         info_url=course.info_url,
+        approval_days=course.approval_days,
     )
 
 

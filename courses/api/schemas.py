@@ -84,6 +84,9 @@ class CourseOut(msgspec.Struct, kw_only=True):
     waitlist: bool
     state: RegistrationState
     info_url: str | None
+    approval_days: int | None = None
+    """Set where the registrant's manager approves each registration (then `manager_email`
+    is required when registering): the days the manager has to answer."""
 
 
 class EmployerOut(msgspec.Struct, kw_only=True):

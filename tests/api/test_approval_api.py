@@ -99,3 +99,11 @@ async def test_the_data_extract_names_the_manager(api: Client) -> None:
     assert data["stored"]["manager_email"] == MANAGER
     assert data["stored"]["approval_due_at"].startswith("2022-03-09T00:00:00")
     assert {m["kind"] for m in data["mails"]} == {"awaiting_approval", "approval_request"}
+
+
+async def test_the_course_says_its_manager_approves(api: Client) -> None:
+    course = (await api.get(f"/api/courses/{APPROVAL}")).json()
+    other = (await api.get("/api/courses/asi-grund-2022")).json()
+
+    assert course["approval_days"] == 7
+    assert other["approval_days"] is None
