@@ -11,6 +11,7 @@ from courses.clock import FixedClock
 from courses.domain.approval import ApprovalAnswered
 from courses.domain.errors import InvalidInput, NotEligible, RegistrationNotFound
 from courses.domain.rules import RegistrationStatus
+from courses.schedule import parse_schedule
 from courses.services.approval import (
     approval_round,
     approval_view,
@@ -25,6 +26,7 @@ from courses.services.context import ServiceContext
 from courses.services.lookup import get_registration
 from courses.services.registration import register
 from courses.services.retention import purge
+from courses.services.schedule_import import import_schedule
 from tests.approval_support import (
     APPROVAL,
     APPROVAL_COURSE,
@@ -283,3 +285,14 @@ async def test_a_cancelled_course_needs_no_answer(course: ServiceContext) -> Non
 
     assert view.course_cancelled
     assert not view.open
+
+
+async def test_an_import_that_changes_the_answer_days_reports_it(course: ServiceContext) -> None:
+    changed = APPROVAL_COURSE.replace("approval_days = 7", "approval_days = 3")
+
+    report = await import_schedule(course, parse_schedule(changed))
+
+    (item,) = [i for i in report.items if i.key == APPROVAL]
+    assert item.changes == ["chefsgodkännande (dagar att svara): 7 → 3"]
+    receipt = await register(course, APPROVAL, approval_form(1))
+    assert (await get_registration(course, receipt.token)).approval_due_at == local(2022, 3, 5)
