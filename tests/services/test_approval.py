@@ -12,6 +12,7 @@ from courses.domain.approval import ApprovalAnswered
 from courses.domain.errors import InvalidInput, NotEligible, RegistrationNotFound
 from courses.domain.rules import RegistrationStatus
 from courses.schedule import parse_schedule
+from courses.services.admin_registrations import cancel_on_behalf
 from courses.services.approval import (
     approval_round,
     approval_view,
@@ -36,6 +37,7 @@ from tests.approval_support import (
     approval_token,
 )
 from tests.conftest import ASI, form, local
+from tests.services.admin_support import admin_of
 from tests.services.outbox_rows import addressed_to, mails_since, outbox_mark
 from tests.services.retention_support import personal_data_left
 
@@ -296,3 +298,19 @@ async def test_an_import_that_changes_the_answer_days_reports_it(course: Service
     assert item.changes == ["chefsgodkännande (dagar att svara): 7 → 3"]
     receipt = await register(course, APPROVAL, approval_form(1))
     assert (await get_registration(course, receipt.token)).approval_due_at == local(2022, 3, 5)
+
+
+async def test_an_admin_cancelling_a_pending_one_promotes_the_next_to_pending(
+    course: ServiceContext,
+) -> None:
+    first = await register(course, APPROVAL, approval_form(1))
+    await register(course, APPROVAL, approval_form(2))
+    waiting = await register(course, APPROVAL, approval_form(3))
+
+    outcome = await cancel_on_behalf(course, await admin_of(course), first.id)
+
+    assert outcome.promoted == [waiting.id]
+    assert (await get_registration(course, waiting.token)).status is (
+        RegistrationStatus.PENDING_APPROVAL
+    )
+    assert (await get_course(course, APPROVAL)).course.seats_left == 0
