@@ -177,3 +177,13 @@ async def test_an_unknown_link_is_a_private_404(client: Client) -> None:
     assert page.status_code == 404
     assert page.headers["referrer-policy"] == "no-referrer"
     assert page.headers["cache-control"] == "no-store"
+
+
+async def test_cancelling_while_pending_says_the_seat_goes_on(
+    client: Client, seeded: ServiceContext
+) -> None:
+    token, _ = await _register(client, seeded)
+
+    page = await client.get(f"/anmalan/{token}/avanmal")
+
+    assert "Din plats går till den som står först på reservlistan" in page.text
