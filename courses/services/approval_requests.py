@@ -39,7 +39,9 @@ async def ask_manager(
     manager_email: str | None = None,
 ) -> bool:
     """Turn `registration_id`, which has just been given its seat in this transaction
-    (confirmed), into `pending_approval`, and queue both mails.
+    (confirmed by the enrolment or a promotion, or an applicant the lottery drew: the caller
+    took the seat with `courses.storage.seats`), into `pending_approval`, and queue both
+    mails: the registrant's `AwaitingApproval` and the manager's `ApprovalRequest`.
 
     `manager_email` is stored with it when given (a new registration); a promoted one named
     its manager when it registered. The caller holds the course lock (or the enrolment's

@@ -92,7 +92,8 @@ async def ask(
     manager_email: str | None = None,
 ) -> bool:
     """Turn a registration that just got its seat (confirmed by the enrolment or by a
-    promotion, in this transaction) into one waiting for its manager. False if it was not."""
+    promotion, in this transaction; a lottery's drawn applicant) into one waiting for its
+    manager. False if it was in none of those states."""
     values: dict[str, object] = {
         "status": _PENDING,
         "confirmed_at": None,
@@ -110,7 +111,11 @@ async def ask(
         .where(
             _REG.id == registration_id,
             _REG.status.in_(
-                [RegistrationStatus.CONFIRMED.value, RegistrationStatus.WAITLISTED.value]
+                [
+                    RegistrationStatus.CONFIRMED.value,
+                    RegistrationStatus.WAITLISTED.value,
+                    RegistrationStatus.APPLIED.value,
+                ]
             ),
         )
         .values(**values)
