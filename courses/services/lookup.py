@@ -44,6 +44,9 @@ class RegistrationDetails:
     """The manager who approves, on a course that asks for it."""
     approval_due_at: datetime | None = None
     """While pending: from when it is too late for the manager to answer."""
+    approval_ending: str | None = None
+    """Cancelled because the manager declined (`declined`) or did not answer in time
+    (`approval_expired`)."""
 
     @property
     def attended_every_session(self) -> bool:
@@ -92,6 +95,11 @@ async def get_registration(ctx: ServiceContext, token: str) -> RegistrationDetai
         approval = (
             (await approvals.by_ids(conn, [row.id]))[row.id] if course.needs_approval else None
         )
+        ending = (
+            await approvals.ending(conn, row.id)
+            if approval is not None and row.status is RegistrationStatus.CANCELLED
+            else None
+        )
     try:
         check_can_cancel(course.timing, now=now, tz=ctx.tz)
         can_cancel = row.status is not RegistrationStatus.CANCELLED
@@ -122,4 +130,5 @@ async def get_registration(ctx: ServiceContext, token: str) -> RegistrationDetai
             if approval and row.status is RegistrationStatus.PENDING_APPROVAL
             else None
         ),
+        approval_ending=ending,
     )

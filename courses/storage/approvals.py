@@ -15,8 +15,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from courses.domain.approval import ApprovalPeriod
+from courses.domain.notices import MailKind
 from courses.domain.rules import RegistrationStatus
-from courses.storage.tables import registration_table
+from courses.storage.tables import outbox_table, registration_table
 
 __all__ = [
     "ApprovalRow",
@@ -25,6 +26,7 @@ __all__ = [
     "by_token_hash",
     "confirm",
     "due_reminders",
+    "ending",
     "expired",
     "keep_manager",
     "leave_pending",
@@ -198,3 +200,19 @@ async def pending_count(conn: AsyncConnection, course_id: int) -> int:
         select(func.count()).where(_REG.course_id == course_id, _REG.status == _PENDING)
     )
     return int(found.scalar_one())
+
+
+async def ending(conn: AsyncConnection, registration_id: int) -> str | None:
+    """How a cancelled registration's wait ended, as its mail says: `declined`,
+    `approval_expired`, or None (cancelled otherwise, or the mail is forgotten by now)."""
+    found = await conn.execute(
+        select(outbox_table.c.kind)
+        .where(
+            outbox_table.c.registration_id == registration_id,
+            outbox_table.c.kind.in_([MailKind.DECLINED.value, MailKind.APPROVAL_EXPIRED.value]),
+        )
+        .order_by(outbox_table.c.id.desc())
+        .limit(1)
+    )
+    kind = found.scalar_one_or_none()
+    return None if kind is None else str(kind)

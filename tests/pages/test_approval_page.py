@@ -11,6 +11,7 @@ from litestar.testing import AsyncTestClient
 
 from courses.api import create_app
 from courses.clock import FixedClock
+from courses.services.approval import expire_due
 from courses.services.context import ServiceContext
 from tests.approval_support import (
     APPROVAL,
@@ -145,6 +146,9 @@ async def test_declining_by_the_button_cancels(client: Client, seeded: ServiceCo
     assert answer.status_code == 303
     assert "Anmälan är inte längre aktuell" in (await client.get(f"/godkann/{approval}")).text
     assert await _status(client, token) == "cancelled"
+    own = await client.get(f"/anmalan/{token}")
+    assert "Din chef har avslagit anmälan" in own.text
+    assert "Du har avanmält dig" not in own.text
 
 
 async def test_a_post_without_the_csrf_token_is_refused(
@@ -187,3 +191,16 @@ async def test_cancelling_while_pending_says_the_seat_goes_on(
     page = await client.get(f"/anmalan/{token}/avanmal")
 
     assert "Din plats går till den som står först på reservlistan" in page.text
+
+
+async def test_the_registrants_page_says_the_manager_did_not_answer(
+    client: Client, seeded: ServiceContext, clock: FixedClock
+) -> None:
+    token, _ = await _register(client, seeded)
+    clock.set(local(2022, 3, 9, 0, 0))
+    await expire_due(seeded)
+
+    own = await client.get(f"/anmalan/{token}")
+
+    assert "Anmälan har tagits bort" in own.text
+    assert "Din chef svarade inte i tid" in own.text

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from courses.domain.approval import waiting_text
 from courses.services.lookup import RegistrationDetails
 
-__all__ = ["pending_heading", "pending_steps"]
+__all__ = ["ended_heading", "pending_heading", "pending_steps"]
 
 
 def pending_heading(details: RegistrationDetails, tz: ZoneInfo) -> tuple[str, str]:
@@ -28,3 +28,16 @@ def pending_steps(details: RegistrationDetails) -> list[str]:
         "platsen går till nästa på reservlistan.",
         "Spara mejlet: länken i det leder hit om du behöver avanmäla dig.",
     ]
+
+
+def ended_heading(details: RegistrationDetails) -> tuple[str, str] | None:
+    """A registration the manager declined, or did not answer in time; None otherwise."""
+    title = details.course.title
+    if details.approval_ending == "declined":
+        return "Din chef har avslagit anmälan", f"Du är inte anmäld till {title}."
+    if details.approval_ending == "approval_expired":
+        return (
+            "Anmälan har tagits bort",
+            f"Din chef svarade inte i tid, så du är inte anmäld till {title}.",
+        )
+    return None

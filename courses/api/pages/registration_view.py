@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from courses.api.pages.approval_wording import pending_heading, pending_steps
+from courses.api.pages.approval_wording import ended_heading, pending_heading, pending_steps
 from courses.api.pages.views import LeaderView, SessionView
 from courses.api.pages.wording import session_day, session_time
 from courses.domain.errors import DomainError
@@ -69,6 +69,9 @@ class RegistrationView:
         if status is RegistrationStatus.PENDING_APPROVAL:
             heading, lead = pending_heading(details, tz)
             next_steps = pending_steps(details)
+        elif (ended := ended_heading(details)) is not None:
+            heading, lead = ended
+            next_steps = next_steps[1:]  # no "you get a confirmation of your cancellation"
         return cls(
             path=path,
             status=status.value,
