@@ -136,17 +136,16 @@ async def promote_by_hand(
             )
         await registrations.set_status(conn, found.id, RegistrationStatus.CONFIRMED, now=now)
         new_status = RegistrationStatus.CONFIRMED
-        if course.needs_approval:
+        if course.needs_approval and await ask_manager(
+            conn,
+            course,
+            found.id,
+            secret_key=ctx.settings.secret_key,
+            now=now,
+            tz=ctx.tz,
+            promoted=True,
+        ):
             # The seat is held and the manager asked, as for a promotion in queue order.
-            await ask_manager(
-                conn,
-                course,
-                found.id,
-                secret_key=ctx.settings.secret_key,
-                now=now,
-                tz=ctx.tz,
-                promoted=True,
-            )
             new_status = RegistrationStatus.PENDING_APPROVAL
         else:
             invites = all_sessions(course.session_positions, Method.REQUEST)

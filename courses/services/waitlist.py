@@ -45,11 +45,11 @@ async def promote_waitlisted(
         if claim is seats.Claim.FORMAT_FULL:
             continue
         await registrations.set_status(conn, registration_id, RegistrationStatus.CONFIRMED, now=now)
-        if course.needs_approval:
-            # Their own mails: the seat is held while the manager is asked.
-            await ask_manager(
-                conn, course, registration_id, secret_key=secret_key, now=now, tz=tz, promoted=True
-            )
+        # On an approval course their own mails: the seat is held while the manager is asked
+        # (someone who registered before the course asked for approval named no manager).
+        if course.needs_approval and await ask_manager(
+            conn, course, registration_id, secret_key=secret_key, now=now, tz=tz, promoted=True
+        ):
             asked.append(registration_id)
             continue
         promoted.append(registration_id)

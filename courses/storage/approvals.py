@@ -11,7 +11,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, true, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from courses.domain.approval import ApprovalPeriod
@@ -106,11 +106,16 @@ async def ask(
         "approval_reminded_at": None,
         "updated_at": period.asked_at,
     }
+    # Someone who registered before the course asked for approval named no manager: they
+    # are not asked about (the caller confirms them as before).
+    known_manager = _REG.manager_email.is_not(None)
     if manager_email is not None:
         values["manager_email"] = manager_email
+        known_manager = true()
     result = await conn.execute(
         update(registration_table)
         .where(
+            known_manager,
             _REG.id == registration_id,
             _REG.status.in_(
                 [

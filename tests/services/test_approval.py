@@ -223,3 +223,22 @@ async def test_an_admin_cancelling_a_pending_one_promotes_the_next_to_pending(
         RegistrationStatus.PENDING_APPROVAL
     )
     assert (await get_course(course, APPROVAL)).course.seats_left == 0
+
+
+async def test_someone_waiting_since_before_approval_was_asked_is_promoted_as_before(
+    seeded: ServiceContext,
+) -> None:
+    without = APPROVAL_COURSE.replace('approval = "manager"\napproval_days = 7\n', "")
+    await add_approval_course(seeded, without)
+    seated = [await register(seeded, APPROVAL, form(n)) for n in (1, 2)]
+    waiting = await register(seeded, APPROVAL, form(3))
+    await add_approval_course(seeded)  # the course now asks managers
+    mark = await outbox_mark(seeded)
+
+    promoted = await cancel_registration(seeded, seated[0].token)
+
+    assert promoted == [waiting.id]
+    assert (await get_registration(seeded, waiting.token)).status is RegistrationStatus.CONFIRMED
+    assert [m.kind for m in await mails_since(seeded, mark) if m.registration_id == waiting.id] == [
+        "promoted"
+    ]
