@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["certificate_url", "manage_url", "sign_in_url"]
+__all__ = ["approval_url", "certificate_url", "manage_url", "sign_in_url"]
 
 
 def manage_url(base_url: str, token: str) -> str:
@@ -19,3 +19,8 @@ def sign_in_url(base_url: str, token: str) -> str:
 def certificate_url(base_url: str, token: str) -> str:
     """The registrant's certificate (intyg), once they attended every session."""
     return f"{base_url}/anmalan/{token}/intyg"
+
+
+def approval_url(base_url: str, token: str) -> str:
+    """The manager's page to approve or decline a registration; a button does it."""
+    return f"{base_url}/godkann/{token}"

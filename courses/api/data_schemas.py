@@ -34,6 +34,11 @@ class StoredRegistrationOut(msgspec.Struct, kw_only=True):
     confirmed_at: datetime | None
     reminded_at: datetime | None
     resent_at: datetime | None
+    manager_email: str | None = None
+    """The manager who approves, on a course that asks for it."""
+    approval_asked_at: datetime | None = None
+    approval_due_at: datetime | None = None
+    approval_reminded_at: datetime | None = None
 
 
 class EmployerRefOut(msgspec.Struct, kw_only=True):
@@ -110,6 +115,10 @@ def registration_data_out(
             confirmed_at=_local(stored.confirmed_at, tz),
             reminded_at=_local(stored.reminded_at, tz),
             resent_at=_local(stored.resent_at, tz),
+            manager_email=stored.manager_email,
+            approval_asked_at=_local(stored.approval_asked_at, tz),
+            approval_due_at=_local(stored.approval_due_at, tz),
+            approval_reminded_at=_local(stored.approval_reminded_at, tz),
         ),
         employer=EmployerRefOut(key=data.details.employer_key, name=data.details.employer_name),
         attendance=[

@@ -14,6 +14,7 @@ from courses.api.schemas import (
     RegistrationOut,
     SessionOut,
 )
+from courses.domain.approval import last_answer_day
 from courses.domain.courses import CourseRecord, SessionRecord
 from courses.domain.rules import RegistrationStatus
 from courses.domain.timing import registration_closes_at
@@ -67,6 +68,7 @@ def course_out(listing: CourseListing, tz: ZoneInfo) -> CourseOut:
         waitlist=course.waitlist,
         state=listing.state,
         info_url=course.info_url,
+        approval_days=course.approval_days,
     )
 
 
@@ -104,6 +106,10 @@ def registration_out(details: RegistrationDetails, tz: ZoneInfo) -> Registration
         created_at=details.created_at.astimezone(tz),
         cancelled_at=details.cancelled_at.astimezone(tz) if details.cancelled_at else None,
         can_cancel=details.can_cancel,
+        manager_email=details.manager_email,
+        approval_until=(
+            last_answer_day(details.approval_due_at, tz) if details.approval_due_at else None
+        ),
     )
 
 

@@ -85,6 +85,9 @@ class CourseOut(msgspec.Struct, kw_only=True):
     waitlist: bool
     state: RegistrationState
     info_url: str | None
+    approval_days: int | None = None
+    """Set where the registrant's manager approves each registration (then `manager_email`
+    is required when registering): the days the manager has to answer."""
 
 
 class EmployerOut(msgspec.Struct, kw_only=True):
@@ -140,6 +143,10 @@ class RegistrationOut(msgspec.Struct, kw_only=True):
     created_at: datetime
     cancelled_at: datetime | None
     can_cancel: bool
+    manager_email: str | None = None
+    """The manager who approves, on a course that asks for it."""
+    approval_until: date | None = None
+    """While `pending_approval`: the last day the manager may answer."""
 
 
 class FieldProblem(msgspec.Struct, kw_only=True):

@@ -22,10 +22,10 @@ API_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'"
 # Answers that carry a person's data: never stored by a browser or proxy.
 _PERSONAL = re.compile(
     r"^/api/registrations/|^/api/courses/[^/]+/(?:registrations$|attendees|attendance$)"
-    r"|^/api/admin/|^/anmalan/|^/kurser/[^/]+$"
+    r"|^/api/admin/|^/anmalan/|^/godkann/|^/kurser/[^/]+$"
 )
 # Paths whose URL holds a secret token: never sent on as a Referer.
-_SECRET_URL = re.compile(r"^/api/registrations/|^/anmalan/")
+_SECRET_URL = re.compile(r"^/api/registrations/|^/anmalan/|^/godkann/")
 # The staff pages: personal data, and `/logga-in/{token}` holds a one-time secret.
 _STAFF = re.compile(r"^/(?:logga-in|logga-ut|kursledare|admin)(?:/|$)")
 _HSTS = "max-age=31536000"  # a year; not includeSubDomains: the county's other hosts decide

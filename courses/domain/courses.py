@@ -99,6 +99,13 @@ class CourseRecord:
     formats: Sequence[FormatRecord]
     sessions: Sequence[SessionRecord]
     organizer_id: int = 0
+    approval_days: int | None = None
+    """Days the registrant's manager has to approve (`approval = "manager"`); None: no
+    approval is asked (courses.domain.approval)."""
+
+    @property
+    def needs_approval(self) -> bool:
+        return self.approval_days is not None
 
     @property
     def timing(self) -> CourseTiming:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["MailKind", "Method"]
+__all__ = ["MANAGER_KINDS", "MailKind", "Method"]
 
 
 class MailKind(StrEnum):
@@ -17,6 +17,18 @@ class MailKind(StrEnum):
     COURSE_CANCELLED = "course_cancelled"
     REMINDER = "reminder"
     SIGN_IN = "sign_in"
+    # Manager approval (courses.services.approval): to the registrant ...
+    AWAITING_APPROVAL = "awaiting_approval"
+    APPROVED = "approved"
+    DECLINED = "declined"
+    APPROVAL_EXPIRED = "approval_expired"
+    # ... and to the manager, with the approval link.
+    APPROVAL_REQUEST = "approval_request"
+    APPROVAL_REMINDER = "approval_reminder"
+
+
+MANAGER_KINDS = frozenset({MailKind.APPROVAL_REQUEST, MailKind.APPROVAL_REMINDER})
+"""Mails that go to the registration's manager, not to the registrant."""
 
 
 class Method(StrEnum):

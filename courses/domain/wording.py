@@ -6,7 +6,16 @@ from datetime import date, time
 
 from courses.domain.rules import swedish_date
 
-__all__ = ["describe_session", "one_line", "swedish_time", "swedish_weekday"]
+__all__ = [
+    "APPROVAL_NEEDED",
+    "describe_session",
+    "one_line",
+    "swedish_time",
+    "swedish_weekday",
+]
+
+APPROVAL_NEEDED = "Kräver chefens godkännande"
+"""What a course card and page say of a course whose manager approves each registration."""
 
 _WEEKDAYS = ["måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"]
 

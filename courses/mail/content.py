@@ -15,12 +15,13 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from courses.domain.approval import last_answer_day
 from courses.domain.courses import SessionRecord
 from courses.domain.notices import MailKind
 from courses.domain.rules import swedish_date
 from courses.domain.wording import describe_session, one_line
 from courses.services.delivery import MailFacts, SignInFacts
-from courses.storage.payloads import CourseCancelled, CourseChanged, Waitlisted
+from courses.storage.payloads import AwaitingApproval, CourseCancelled, CourseChanged, Waitlisted
 
 __all__ = ["MailContent", "Templates", "default_template_dir"]
 
@@ -50,6 +51,18 @@ def _session(session: SessionRecord, facts: MailFacts) -> dict[str, Any]:
     return {"position": session.position, "when": _when(session), "where": where}
 
 
+def _approval(facts: MailFacts, tz: ZoneInfo) -> dict[str, Any]:
+    """What the approval mails say: the manager, their link, the last day to answer."""
+    approval = facts.approval
+    due = approval.due_at if approval is not None else None
+    return {
+        "manager_email": approval.manager_email if approval is not None else None,
+        "approval_url": approval.link if approval is not None else None,
+        "approval_until": swedish_date(last_answer_day(due, tz)) if due is not None else None,
+        "promoted": isinstance(facts.payload, AwaitingApproval) and facts.payload.promoted,
+    }
+
+
 def _format(facts: MailFacts) -> dict[str, Any] | None:
     fmt = facts.registrant.format
     if fmt is None:
@@ -66,7 +79,8 @@ def _format(facts: MailFacts) -> dict[str, Any] | None:
 class Templates:
     """The mail templates, loaded once per worker."""
 
-    def __init__(self, directory: Path | None = None) -> None:
+    def __init__(self, directory: Path | None = None, *, tz: ZoneInfo | None = None) -> None:
+        self._tz = tz or ZoneInfo("Europe/Stockholm")
         self._env = Environment(
             loader=FileSystemLoader((directory or default_template_dir()) / "mail"),
             autoescape=select_autoescape(["html"]),
@@ -100,9 +114,17 @@ class Templates:
             },
             "deadline": swedish_date(course.deadline),
             # After a cancellation the link only shows that it is cancelled: leave it out.
+            # The registrant's own link never goes to their manager.
             "manage_url": (
                 None
-                if facts.mail.kind in (MailKind.CANCELLED, MailKind.COURSE_CANCELLED)
+                if facts.mail.kind
+                in (
+                    MailKind.CANCELLED,
+                    MailKind.COURSE_CANCELLED,
+                    MailKind.DECLINED,
+                    MailKind.APPROVAL_EXPIRED,
+                )
+                or facts.to_manager
                 else facts.registrant.manage_url
             ),
             "status": facts.registrant.status.value,
@@ -122,6 +144,7 @@ class Templates:
             },
             "employer": facts.registrant.employer,
             "workplace": facts.registrant.workplace,
+            **_approval(facts, self._tz),
         }
 
     def render(self, facts: MailFacts) -> MailContent:

@@ -88,7 +88,7 @@ class MailWorker:
         self.lanes = lanes
         self.lease = lease
         self.poll_interval = poll_interval
-        self.templates = templates or Templates()
+        self.templates = templates or Templates(tz=ctx.tz)
         self.metrics = metrics
 
     async def run_once(self) -> BatchResult:
@@ -179,10 +179,15 @@ class MailWorker:
                 now=now,
                 by_registrant=mail.kind is MailKind.CANCELLED,
             )
+        to_name, to_email = facts.registrant.name, facts.registrant.email
+        if facts.to_manager:
+            if facts.approval is None or not facts.approval.manager_email:
+                raise LookupError(f"outbox row {mail.id}: no manager to mail")
+            to_name, to_email = "", facts.approval.manager_email
         return build_message(
             self.templates.render(facts),
-            to_name=facts.registrant.name,
-            to_email=facts.registrant.email,
+            to_name=to_name,
+            to_email=to_email,
             token=mail.message_id,
             settings=settings,
             now=now,

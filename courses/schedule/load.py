@@ -171,3 +171,8 @@ def course_problems(place: str, course: CourseSpec) -> Iterator[Problem]:
         )
     if course.opens is not None and course.opens > course.deadline:
         yield Problem(f"{place}.opens", "Anmälan kan inte öppna efter sista anmälningsdag.")
+    if course.approval_days is not None and course.approval is None:
+        yield Problem(
+            f"{place}.approval_days",
+            'approval_days gäller bara en kurs med approval = "manager".',
+        )

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from courses.domain.approval import DEFAULT_APPROVAL_DAYS
 from courses.validation import Checked, Email, Key, NonEmpty, PositiveInt, Slug, Text, Url
 
 __all__ = [
@@ -80,6 +81,17 @@ class CourseSpec(_Spec):
     waitlist: bool = True
     info_url: Url | None = None
     status: Literal["published", "cancelled"] = "published"
+    approval: Literal["manager"] | None = None
+    """`"manager"`: the registrant's manager approves each registration."""
+    approval_days: PositiveInt | None = None
+    """Days the manager has to answer (default 7); only with `approval`."""
+
+    @property
+    def answer_days(self) -> int | None:
+        """The manager's days to answer as stored; None when no approval is asked."""
+        if self.approval != "manager":
+            return None
+        return self.approval_days or DEFAULT_APPROVAL_DAYS
 
 
 class Schedule(_Spec):

@@ -230,7 +230,9 @@ async def _apply(
         after = await load_course(conn, slug)
         assert after is not None
         notified = await notify_course_change(conn, before, after, now=now)
-        promoted = await promote_waitlisted(conn, after, now=now, tz=ctx.tz)
+        promoted = await promote_waitlisted(
+            conn, after, now=now, tz=ctx.tz, secret_key=ctx.settings.secret_key
+        )
         await _audit(conn, actor, action, after, lines, notified, promoted, now=now)
         if promoted:
             after = await load_course(conn, slug) or after

@@ -13,6 +13,7 @@ from courses.domain.errors import CourseNotFound, RegistrationNotFound, StaffCon
 from courses.domain.notices import Method
 from courses.domain.rules import CourseStatus, RegistrationStatus
 from courses.services.admin_access import locked_course_for_admin, require_admin
+from courses.services.approval_requests import ask_manager
 from courses.services.audit import record
 from courses.services.cancellation import cancel_locked
 from courses.services.context import ServiceContext
@@ -69,7 +70,15 @@ async def cancel_on_behalf(
         found, course, status = await _locked(conn, actor, registration_id)
         if status is RegistrationStatus.CANCELLED:
             raise RegistrationNotFound(f"Anmälan {registration_id} är redan avanmäld.")
-        promoted = await cancel_locked(conn, found, course, status=status, now=now, tz=ctx.tz)
+        promoted = await cancel_locked(
+            conn,
+            found,
+            course,
+            status=status,
+            now=now,
+            tz=ctx.tz,
+            secret_key=ctx.settings.secret_key,
+        )
         await record(
             conn,
             actor,
@@ -126,8 +135,21 @@ async def promote_by_hand(
                 "Höj antalet platser först; då flyttas de som står först i kön upp."
             )
         await registrations.set_status(conn, found.id, RegistrationStatus.CONFIRMED, now=now)
-        invites = all_sessions(course.session_positions, Method.REQUEST)
-        await queue(conn, [notice(found.id, Promoted(), invites=invites)], now=now)
+        new_status = RegistrationStatus.CONFIRMED
+        if course.needs_approval and await ask_manager(
+            conn,
+            course,
+            found.id,
+            secret_key=ctx.settings.secret_key,
+            now=now,
+            tz=ctx.tz,
+            promoted=True,
+        ):
+            # The seat is held and the manager asked, as for a promotion in queue order.
+            new_status = RegistrationStatus.PENDING_APPROVAL
+        else:
+            invites = all_sessions(course.session_positions, Method.REQUEST)
+            await queue(conn, [notice(found.id, Promoted(), invites=invites)], now=now)
         await record(
             conn,
             actor,
@@ -141,4 +163,4 @@ async def promote_by_hand(
             details={"registration_id": found.id},
         )
     ctx.mail_signal.notify()
-    return RegistrationOutcome(found.id, course.slug, RegistrationStatus.CONFIRMED, [])
+    return RegistrationOutcome(found.id, course.slug, new_status, [])

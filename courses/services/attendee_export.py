@@ -14,6 +14,7 @@ STATUS_WORDS = {
     RegistrationStatus.CONFIRMED: "Bekräftad",
     RegistrationStatus.WAITLISTED: "Reservlista",
     RegistrationStatus.CANCELLED: "Avanmäld",
+    RegistrationStatus.PENDING_APPROVAL: "Väntar på chefens godkännande",
 }
 _ATTENDED = {True: "Närvarande", False: "Frånvarande"}
 _COLUMNS = (

@@ -19,7 +19,7 @@ from courses.services.notices import all_sessions, notice, queue
 from courses.services.waitlist import promote_waitlisted
 from courses.storage import registrations, seats
 from courses.storage.courses import load_course, lock_course
-from courses.storage.payloads import Cancelled
+from courses.storage.payloads import ApprovalExpired, Cancelled, Declined
 from courses.storage.registrations import RegistrationRow
 
 __all__ = ["cancel_locked", "cancel_registration"]
@@ -44,7 +44,15 @@ async def cancel_registration(ctx: ServiceContext, token: str) -> list[int]:
         course = await load_course(conn, found.course_slug)
         assert course is not None
         check_can_cancel(course.timing, now=now, tz=ctx.tz)
-        promoted = await cancel_locked(conn, found, course, status=status, now=now, tz=ctx.tz)
+        promoted = await cancel_locked(
+            conn,
+            found,
+            course,
+            status=status,
+            now=now,
+            tz=ctx.tz,
+            secret_key=ctx.settings.secret_key,
+        )
     ctx.mail_signal.notify()
     return promoted
 
@@ -57,19 +65,22 @@ async def cancel_locked(
     status: RegistrationStatus,
     now: datetime,
     tz: ZoneInfo,
+    secret_key: str,
+    payload: Cancelled | Declined | ApprovalExpired | None = None,
 ) -> list[int]:
     """Cancel an active registration whose `status` was read under the course lock.
 
-    The registrant is mailed (with a CANCEL for each session they had an invite for); a
-    confirmed one's seat is freed and the waitlist promoted (not once the course has begun).
+    The registrant is mailed (with a CANCEL for each session they had an invite for; the
+    `payload` says why, by default they cancelled); a confirmed one's seat, or the seat a
+    pending approval held, is freed and the waitlist promoted (not once the course has begun).
     Returns the promoted registrations' ids. The caller checks who may cancel, and when.
     """
     await registrations.set_status(conn, found.id, RegistrationStatus.CANCELLED, now=now)
     was_confirmed = status is RegistrationStatus.CONFIRMED
     invites = course.session_positions if was_confirmed else []
-    mail = notice(found.id, Cancelled(), invites=all_sessions(invites, Method.CANCEL))
+    mail = notice(found.id, payload or Cancelled(), invites=all_sessions(invites, Method.CANCEL))
     await queue(conn, [mail], now=now)
-    if not was_confirmed:
+    if not (was_confirmed or status is RegistrationStatus.PENDING_APPROVAL):
         return []
     await seats.release_seat(conn, course_id=found.course_id, format_id=found.format_id)
-    return await promote_waitlisted(conn, course, now=now, tz=tz)
+    return await promote_waitlisted(conn, course, now=now, tz=tz, secret_key=secret_key)

@@ -37,6 +37,12 @@ _ABOUT = {
     MailKind.COURSE_CHANGED: "Besked om att kursen har ändrats.",
     MailKind.COURSE_CANCELLED: "Besked om att kursen är inställd.",
     MailKind.REMINDER: "Påminnelse inför kursens första dag.",
+    MailKind.AWAITING_APPROVAL: "Besked om att din anmälan väntar på din chefs godkännande.",
+    MailKind.APPROVED: "Bekräftelse på att din chef har godkänt din anmälan.",
+    MailKind.DECLINED: "Besked om att din chef har avslagit din anmälan.",
+    MailKind.APPROVAL_EXPIRED: "Besked om att anmälan togs bort när chefen inte svarade i tid.",
+    MailKind.APPROVAL_REQUEST: "Mejl till din chef med frågan om att godkänna din anmälan.",
+    MailKind.APPROVAL_REMINDER: "Påminnelse till din chef om att svara på din anmälan.",
 }
 _INVITE = {
     Method.REQUEST.value: "Med kalenderinbjudan för kursdag {part}.",

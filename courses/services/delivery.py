@@ -14,17 +14,21 @@ from datetime import datetime, timedelta
 from email.utils import parseaddr
 
 from courses.domain.courses import CourseRecord, Registrant, SessionRecord
-from courses.links import manage_url, sign_in_url
+from courses.domain.notices import MANAGER_KINDS, MailKind
+from courses.links import approval_url, manage_url, sign_in_url
 from courses.services.context import ServiceContext
 from courses.services.lookup import registrant
 from courses.services.tokens import token_for
-from courses.storage import outbox, registrations, staff
+from courses.settings import Settings
+from courses.storage import approvals, outbox, registrations, staff
 from courses.storage.courses import load_courses
 from courses.storage.organizers import all_organizers
 from courses.storage.outbox import Claimed
 from courses.storage.payloads import CourseCancelled, CourseChanged, Payload
 
 __all__ = [
+    "APPROVAL_KINDS",
+    "ApprovalFacts",
     "MailFacts",
     "Organizer",
     "Outcome",
@@ -50,6 +54,28 @@ class Organizer:
         return cls(name or address, address)
 
 
+APPROVAL_KINDS = frozenset(
+    {
+        MailKind.AWAITING_APPROVAL,
+        MailKind.APPROVED,
+        MailKind.DECLINED,
+        MailKind.APPROVAL_EXPIRED,
+        *MANAGER_KINDS,
+    }
+)
+"""Mails whose facts include the registration's approval."""
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovalFacts:
+    """A registration's approval as its mails tell it."""
+
+    manager_email: str | None
+    link: str | None
+    """The manager's approval page; None once the manager was never asked."""
+    due_at: datetime | None
+
+
 @dataclass(frozen=True, slots=True)
 class MailFacts:
     """One outbox row with what its message needs."""
@@ -61,6 +87,13 @@ class MailFacts:
     organizer: Organizer
     sender: str
     """`Namn <adress>` the message is from: the course organizer's, or the setting."""
+    approval: ApprovalFacts | None = None
+    """On a course whose manager approves: the manager, the link and the period."""
+
+    @property
+    def to_manager(self) -> bool:
+        """Whether the message goes to the registration's manager (the approval link)."""
+        return self.mail.kind in MANAGER_KINDS
 
     @property
     def removed(self) -> list[SessionRecord]:
@@ -140,6 +173,12 @@ async def load_facts(
             org.id: org.mail_from or settings.mail_from for org in await all_organizers(conn)
         }
         links = await staff.links_by_ids(conn, link_ids) if link_ids else {}
+        asked = {
+            m.registration_id
+            for m in mails
+            if m.registration_id is not None and m.kind in APPROVAL_KINDS
+        }
+        approval_rows = await approvals.by_ids(conn, asked) if asked else {}
     facts: list[MailFacts | SignInFacts] = []
     for mail in mails:
         if mail.payload is None:
@@ -176,9 +215,21 @@ async def load_facts(
                 course=course,
                 organizer=Organizer.of(sender),
                 sender=sender,
+                approval=_approval(approval_rows.get(row.id), settings.secret_key, settings),
             )
         )
     return facts
+
+
+def _approval(
+    found: approvals.ApprovalRow | None, secret_key: str, settings: Settings
+) -> ApprovalFacts | None:
+    if found is None:
+        return None
+    link = None
+    if found.approval_nonce:
+        link = approval_url(settings.base_url, token_for(secret_key, found.approval_nonce))
+    return ApprovalFacts(manager_email=found.manager_email, link=link, due_at=found.approval_due_at)
 
 
 async def record_outcomes(

@@ -1,4 +1,5 @@
-"""The jobs that run on a timer beside the mail worker: due reminders, forgetting old mail, and
+"""The jobs that run on a timer beside the mail worker: due reminders, managers' approvals
+reminded and run out (courses.services.approval), forgetting old mail, and
 once a day the retention purge (gallring).
 
 `courses worker` and `courses serve` (composition root) run `keep_house` next to the worker;
@@ -12,6 +13,7 @@ import contextlib
 import logging
 from datetime import timedelta
 
+from courses.services.approval import approval_round
 from courses.services.context import ServiceContext
 from courses.services.reminders import queue_reminders
 from courses.services.retention import daily_purge
@@ -30,6 +32,7 @@ async def housekeeping(ctx: ServiceContext) -> None:
     purge the personal data past its retention if no worker has yet today."""
     if await queue_reminders(ctx):
         ctx.mail_signal.notify()
+    await approval_round(ctx)
     async with ctx.db.write() as conn:
         await outbox.prune_sent(conn, sent_before=ctx.clock.now() - KEEP_SENT)
     purged = await daily_purge(ctx)

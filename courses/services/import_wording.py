@@ -28,6 +28,7 @@ COURSE_FIELDS = {
     "waitlist": "reservlista",
     "info_url": "informationslänk",
     "status": "status",
+    "approval_days": "chefsgodkännande (dagar att svara)",
 }
 EMPLOYER_FIELDS = {"name": "namn", "kind": "typ", "domains": "domäner"}
 # A format's order (`position`) is stored when it changes but not reported.

@@ -11,7 +11,7 @@ from courses.domain.rules import RegistrationState, RegistrationStatus, check_ca
 from courses.links import manage_url
 from courses.services.context import ServiceContext
 from courses.services.tokens import hash_token
-from courses.storage import registrations
+from courses.storage import approvals, registrations
 from courses.storage.attendees import attended_positions
 from courses.storage.courses import load_course
 from courses.storage.registrations import RegistrationRow
@@ -40,6 +40,13 @@ class RegistrationDetails:
     registrant: Registrant
     attended: frozenset[int] = frozenset()
     """Sessions (by position) a leader marked the registrant as present at."""
+    manager_email: str | None = None
+    """The manager who approves, on a course that asks for it."""
+    approval_due_at: datetime | None = None
+    """While pending: from when it is too late for the manager to answer."""
+    approval_ending: str | None = None
+    """Cancelled because the manager declined (`declined`) or did not answer in time
+    (`approval_expired`)."""
 
     @property
     def attended_every_session(self) -> bool:
@@ -85,6 +92,14 @@ async def get_registration(ctx: ServiceContext, token: str) -> RegistrationDetai
             if row.status is RegistrationStatus.CONFIRMED
             else frozenset()
         )
+        approval = (
+            (await approvals.by_ids(conn, [row.id]))[row.id] if course.needs_approval else None
+        )
+        ending = (
+            await approvals.ending(conn, row.id)
+            if approval is not None and row.status is RegistrationStatus.CANCELLED
+            else None
+        )
     try:
         check_can_cancel(course.timing, now=now, tz=ctx.tz)
         can_cancel = row.status is not RegistrationStatus.CANCELLED
@@ -109,4 +124,11 @@ async def get_registration(ctx: ServiceContext, token: str) -> RegistrationDetai
         can_cancel=can_cancel,
         registrant=registrant(row, course, link=manage_url(ctx.settings.base_url, token)),
         attended=attended,
+        manager_email=approval.manager_email if approval else None,
+        approval_due_at=(
+            approval.approval_due_at
+            if approval and row.status is RegistrationStatus.PENDING_APPROVAL
+            else None
+        ),
+        approval_ending=ending,
     )

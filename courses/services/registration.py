@@ -18,6 +18,7 @@ from typing import Any
 import msgspec
 from sqlalchemy.exc import IntegrityError
 
+from courses.domain.approval import check_manager_email
 from courses.domain.courses import CourseRecord, FormatRecord
 from courses.domain.errors import (
     AlreadyRegistered,
@@ -36,6 +37,7 @@ from courses.domain.rules import (
 )
 from courses.links import manage_url
 from courses.services import tokens
+from courses.services.approval_requests import hold_for_approval
 from courses.services.context import ServiceContext
 from courses.services.notices import all_sessions, notice, queue
 from courses.storage import enrolment, registrations, seats
@@ -61,6 +63,8 @@ class RegistrationForm(msgspec.Struct, Checked, forbid_unknown_fields=True, kw_o
     format: Key | None = None
     phone: Phone | None = None
     message: Message | None = None
+    manager_email: Email | None = None
+    """The manager who approves, where the course asks for it (else not used)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +139,13 @@ def _check_rules(
         employer_domains=employer.domains,
         works_in_field=form.works_in_field,
     )
+    if course.needs_approval:
+        check_manager_email(
+            form.manager_email,
+            email=form.email,
+            employer_name=employer.name,
+            employer_domains=employer.domains,
+        )
     return course.format_by_key(choose_format([f.key for f in course.formats], form.format))
 
 
@@ -173,7 +184,21 @@ async def _write(
             if not enrolled.confirmed and not course.waitlist:
                 raise CourseFull("Kursen är fullbokad.")
             position = None
-            if enrolled.confirmed:
+            status = RegistrationStatus.WAITLISTED
+            if course.needs_approval:
+                status = await hold_for_approval(
+                    conn,
+                    course,
+                    enrolled.registration_id,
+                    confirmed=enrolled.confirmed,
+                    manager_email=form.manager_email,
+                    secret_key=ctx.settings.secret_key,
+                    now=now,
+                    tz=ctx.tz,
+                )
+            if status is RegistrationStatus.PENDING_APPROVAL:
+                mail = []  # hold_for_approval queued the mails
+            elif enrolled.confirmed:
                 status = RegistrationStatus.CONFIRMED
                 mail = notice(
                     enrolled.registration_id,
@@ -188,7 +213,8 @@ async def _write(
                     conn, course_id=course.id, queue_no=enrolled.queue_no
                 )
                 mail = notice(enrolled.registration_id, Waitlisted(waitlist_position=position))
-            await queue(conn, [mail], now=now)
+            if mail:
+                await queue(conn, [mail], now=now)
     except IntegrityError as exc:
         if "email_key" in str(exc.orig) or "uq_registration_active_email" in str(exc.orig):
             raise AlreadyRegistered(

@@ -110,7 +110,11 @@ async def import_schedule(
             for slug in changed:
                 course = after[slug]
                 notified += await notify_course_change(conn, stored[slug].record(), course, now=now)
-                promoted += len(await promote_waitlisted(conn, course, now=now, tz=ctx.tz))
+                promoted += len(
+                    await promote_waitlisted(
+                        conn, course, now=now, tz=ctx.tz, secret_key=ctx.settings.secret_key
+                    )
+                )
             report = ImportReport(
                 items=items, promoted=promoted, dry_run=dry_run, notified=notified
             )
@@ -244,6 +248,7 @@ def _course_values(spec: CourseSpec) -> dict[str, object]:
         "waitlist": spec.waitlist,
         "info_url": spec.info_url,
         "status": spec.status,
+        "approval_days": spec.answer_days,
     }
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from courses.domain.courses import CourseRecord
 from courses.domain.notices import Method
 from courses.domain.rules import CourseStatus, RegistrationStatus
+from courses.services.approval_requests import ask_manager
 from courses.services.notices import all_sessions, notice, queue
 from courses.storage import registrations, seats
 from courses.storage.payloads import Promoted
@@ -18,17 +19,20 @@ __all__ = ["promote_waitlisted"]
 
 
 async def promote_waitlisted(
-    conn: AsyncConnection, course: CourseRecord, *, now: datetime, tz: ZoneInfo
+    conn: AsyncConnection, course: CourseRecord, *, now: datetime, tz: ZoneInfo, secret_key: str
 ) -> list[int]:
     """Fill free seats from the waitlist in queue order; the caller holds the course lock.
 
     Someone whose format is still full is passed over (they keep their place) and the next in
     line is tried. Nobody is promoted once the course has begun or if it is cancelled.
-    Returns the promoted registrations' ids; each is told by mail, with the invites.
+    Returns the promoted registrations' ids; each is told by mail, with the invites. On a
+    course whose manager approves, a promoted one holds the seat as pending and its manager
+    is asked (`ask_manager`, which needs `secret_key` for the approval link).
     """
     if course.status is CourseStatus.CANCELLED or course.timing.has_started(now, tz):
         return []
     promoted: list[int] = []
+    asked: list[int] = []
     for registration_id, format_id in await registrations.waiting_in_queue(conn, course.id):
         if format_id is None:
             continue  # its format was removed: it can only be cancelled
@@ -41,7 +45,14 @@ async def promote_waitlisted(
         if claim is seats.Claim.FORMAT_FULL:
             continue
         await registrations.set_status(conn, registration_id, RegistrationStatus.CONFIRMED, now=now)
+        # On an approval course their own mails: the seat is held while the manager is asked
+        # (someone who registered before the course asked for approval named no manager).
+        if course.needs_approval and await ask_manager(
+            conn, course, registration_id, secret_key=secret_key, now=now, tz=tz, promoted=True
+        ):
+            asked.append(registration_id)
+            continue
         promoted.append(registration_id)
     invites = all_sessions(course.session_positions, Method.REQUEST)
     await queue(conn, [notice(id_, Promoted(), invites=invites) for id_ in promoted], now=now)
-    return promoted
+    return sorted(promoted + asked)

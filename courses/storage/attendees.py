@@ -53,9 +53,11 @@ class Mark:
     attended: bool
 
 
-# Confirmed first, then the waitlist in queue order, then the cancelled.
+# Confirmed (and those holding a seat until their manager answers) first, then the waitlist
+# in queue order, then the cancelled.
 _ORDER = case(
     (_REG.status == RegistrationStatus.CONFIRMED.value, 0),
+    (_REG.status == RegistrationStatus.PENDING_APPROVAL.value, 0),
     (_REG.status == RegistrationStatus.WAITLISTED.value, 1),
     else_=2,
 )

@@ -58,6 +58,7 @@ def course_record(
             key=lambda s: (s.day, s.start_time or time(0), s.position),
         ),
         organizer_id=row.organizer_id,
+        approval_days=row.approval_days,
     )
 
 

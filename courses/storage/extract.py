@@ -42,6 +42,10 @@ class StoredRegistration:
     cancelled_at: datetime | None
     reminded_at: datetime | None
     resent_at: datetime | None
+    manager_email: str | None = None
+    approval_asked_at: datetime | None = None
+    approval_due_at: datetime | None = None
+    approval_reminded_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +86,10 @@ async def stored_registration(
             _REG.cancelled_at,
             _REG.reminded_at,
             _REG.resent_at,
+            _REG.manager_email,
+            _REG.approval_asked_at,
+            _REG.approval_due_at,
+            _REG.approval_reminded_at,
         ).where(_REG.id == registration_id, _REG.purged_at.is_(None))
     )
     row = found.first()

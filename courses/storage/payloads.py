@@ -19,10 +19,16 @@ from courses.domain.notices import MailKind
 
 __all__ = [
     "AlreadyRegistered",
+    "ApprovalExpired",
+    "ApprovalReminder",
+    "ApprovalRequest",
+    "Approved",
+    "AwaitingApproval",
     "Cancelled",
     "Confirmed",
     "CourseCancelled",
     "CourseChanged",
+    "Declined",
     "Payload",
     "Promoted",
     "Reminder",
@@ -101,6 +107,33 @@ class SignIn(_Payload, frozen=True, tag=MailKind.SIGN_IN.value):
     from its stored nonce when the mail is built, never stored)."""
 
 
+class AwaitingApproval(_Payload, frozen=True, tag=MailKind.AWAITING_APPROVAL.value):
+    """To the registrant: the seat is held until the manager answers."""
+
+    promoted: bool = False
+    """Moved up from the waitlist, rather than a seat at once."""
+
+
+class Approved(_WithInvites, frozen=True, tag=MailKind.APPROVED.value):
+    pass
+
+
+class Declined(_WithInvites, frozen=True, tag=MailKind.DECLINED.value):
+    pass
+
+
+class ApprovalExpired(_WithInvites, frozen=True, tag=MailKind.APPROVAL_EXPIRED.value):
+    pass
+
+
+class ApprovalRequest(_Payload, frozen=True, tag=MailKind.APPROVAL_REQUEST.value):
+    """To the manager, with the approval link (derived from the stored nonce when built)."""
+
+
+class ApprovalReminder(_Payload, frozen=True, tag=MailKind.APPROVAL_REMINDER.value):
+    pass
+
+
 Payload = (
     Confirmed
     | Waitlisted
@@ -111,6 +144,12 @@ Payload = (
     | CourseCancelled
     | Reminder
     | SignIn
+    | AwaitingApproval
+    | Approved
+    | Declined
+    | ApprovalExpired
+    | ApprovalRequest
+    | ApprovalReminder
 )
 
 

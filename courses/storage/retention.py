@@ -61,6 +61,11 @@ PERSONAL_DATA: Mapping[str, ColumnElement[Any]] = {
     # The link dies with the data: no token hashes to this, so it answers 404.
     "token_hash": _purged_key("purged:"),
     "token_nonce": null(),
+    # Manager approval: the manager's address is about a person; the approval link dies too
+    # (its hash and nonce go, so the link answers 404 and no mail can carry it again).
+    "manager_email": null(),
+    "approval_token_hash": null(),
+    "approval_nonce": null(),
 }
 """Registration column -> what the purge leaves in it. Status, employer, format, course, queue
 number and timestamps stay: the statistics per course, employer and format are made of them."""

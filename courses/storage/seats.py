@@ -197,7 +197,10 @@ async def recount_seats(conn: AsyncConnection, course_id: int) -> None:
         (format_table, format_table.c.course_id == course_id, reg.format_id),
     )
     for table, rows, owner in counted:
-        confirmed = select(func.count()).where(owner == table.c.id, reg.status == "confirmed")
+        # A registration waiting for its manager's approval holds its seat.
+        confirmed = select(func.count()).where(
+            owner == table.c.id, reg.status.in_(["confirmed", "pending_approval"])
+        )
         await conn.execute(
             update(table).where(rows).values(confirmed_count=confirmed.scalar_subquery())
         )

@@ -104,6 +104,9 @@ class Course(SQLModel, table=True):
     # session's date, time or place, a format's place or meeting link, or a cancellation,
     # never by a text-only change.
     calendar_sequence: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    # Manager approval (`approval = "manager"` in the schedule): the days a manager has to
+    # answer; None: registrations need no approval.
+    approval_days: int | None = None
     created_at: datetime = _utc_column(nullable=False)
     updated_at: datetime = _utc_column(nullable=False)
 
@@ -182,6 +185,16 @@ class Registration(SQLModel, table=True):
     cancelled_at: datetime | None = _utc_column(nullable=True)
     # Set by the purge (gallring) that blanked the personal data; the row stays for statistics.
     purged_at: datetime | None = _utc_column(nullable=True)
+    # Manager approval (courses.services.approval): the manager's work address, and, once the
+    # registration holds a seat and the manager was asked, the approval link's hash and nonce
+    # (the link is HMAC(secret key, nonce), like the manage link), when it was asked, until
+    # when it may be answered, and when the one reminder was queued.
+    manager_email: str | None = Field(default=None, max_length=254)
+    approval_token_hash: str | None = Field(default=None, max_length=64, unique=True)
+    approval_nonce: str | None = Field(default=None, max_length=32)
+    approval_asked_at: datetime | None = _utc_column(nullable=True)
+    approval_due_at: datetime | None = _utc_column(nullable=True)
+    approval_reminded_at: datetime | None = _utc_column(nullable=True)
 
 
 class OutboxMail(SQLModel, table=True):

@@ -253,6 +253,10 @@ def test_the_personal_data_columns_are_listed_in_one_place() -> None:
         "confirmed_at",
         "cancelled_at",
         "purged_at",
+        # Manager approval's timestamps: when, not who (the address and the link are purged).
+        "approval_asked_at",
+        "approval_due_at",
+        "approval_reminded_at",
     }
     assert set(registration_table.columns.keys()) == kept | set(PERSONAL_DATA)
 

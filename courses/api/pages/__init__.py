@@ -11,6 +11,7 @@ from typing import Any
 from litestar.di import Provide
 
 from courses.api.pages.admin import AdminPage
+from courses.api.pages.approval import ApprovalPage
 from courses.api.pages.catalogue import CataloguePage
 from courses.api.pages.catalogue_cards import CatalogueCards
 from courses.api.pages.course import CoursePage
@@ -37,6 +38,7 @@ PAGE_HANDLERS = [
     CataloguePage,
     CoursePage,
     RegistrationPage,
+    ApprovalPage,
     SignInPage,
     LeaderPages,
     AdminPage,

@@ -19,7 +19,13 @@ from courses.services.data_extract import DescribedMail, RegistrationData
 
 __all__ = ["extract_json"]
 
-_STATUS = {"confirmed": "bekräftad", "waitlisted": "på reservlistan", "cancelled": "avanmäld"}
+_STATUS = {
+    "confirmed": "bekräftad",
+    "waitlisted": "på reservlistan",
+    "cancelled": "avanmäld",
+    "pending_approval": "väntar på chefens godkännande",
+    "applied": "ansökan inför lottning",
+}
 _MAIL_KINDS = {
     "confirmed": "bekräftelse",
     "waitlisted": "plats på reservlistan",
@@ -29,6 +35,12 @@ _MAIL_KINDS = {
     "course_changed": "kursen har ändrats",
     "course_cancelled": "kursen är inställd",
     "reminder": "påminnelse",
+    "awaiting_approval": "anmälan väntar på chefens godkännande",
+    "approved": "chefen har godkänt anmälan",
+    "declined": "chefen har avslagit anmälan",
+    "approval_expired": "anmälan borttagen, chefen svarade inte i tid",
+    "approval_request": "fråga till chefen om godkännande",
+    "approval_reminder": "påminnelse till chefen",
 }
 _MAIL_STATUS = {
     "pending": "väntar på att skickas",
@@ -97,6 +109,16 @@ def extract_json(data: RegistrationData, *, base_url: str, now: datetime, tz: Zo
             "senast ändrad": _moment(stored.updated_at, tz),
             "påminnelse skickad": _moment(stored.reminded_at, tz),
             "länken skickad igen": _moment(stored.resent_at, tz),
+            **(
+                {
+                    "chefens e-postadress": stored.manager_email,
+                    "chefen tillfrågad": _moment(stored.approval_asked_at, tz),
+                    "chefen kan svara till": _moment(stored.approval_due_at, tz),
+                    "påminnelse till chefen": _moment(stored.approval_reminded_at, tz),
+                }
+                if stored.manager_email
+                else {}
+            ),
         },
         "kurs": {
             "namn": course.title,

@@ -19,6 +19,7 @@ _STATUS = {
     RegistrationStatus.CONFIRMED: "Bekräftad",
     RegistrationStatus.WAITLISTED: "Reservlista",
     RegistrationStatus.CANCELLED: "Avanmäld",
+    RegistrationStatus.PENDING_APPROVAL: "Väntar på chefens godkännande",
 }
 
 

@@ -21,7 +21,17 @@ from courses.validation import all_errors
 
 __all__ = ["CONFIRMED", "FIELDS", "FieldMessage", "FormState", "parse_form"]
 
-FIELDS = ("name", "email", "employer", "workplace", "format", "phone", "message", "works_in_field")
+FIELDS = (
+    "name",
+    "email",
+    "employer",
+    "workplace",
+    "manager_email",
+    "format",
+    "phone",
+    "message",
+    "works_in_field",
+)
 CONFIRMED = "ja"
 """The value of the checked works-in-field box."""
 
@@ -30,6 +40,7 @@ LABELS = {
     "email": "E-postadress i tjänsten",
     "employer": "Arbetsgivare",
     "workplace": "Arbetsplats",
+    "manager_email": "Din chefs e-postadress",
     "format": "Hur vill du delta?",
     "phone": "Telefonnummer",
     "message": "Meddelande till kursledaren",
@@ -103,7 +114,7 @@ def _body(values: Mapping[str, str]) -> dict[str, Any]:
         "workplace": values["workplace"],
         "works_in_field": values["works_in_field"] == CONFIRMED,
     }
-    for optional in ("format", "phone", "message"):
+    for optional in ("format", "phone", "message", "manager_email"):
         if values[optional].strip():
             body[optional] = values[optional].strip()
     return body

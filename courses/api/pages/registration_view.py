@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from courses.api.pages.approval_wording import ended_heading, pending_heading, pending_steps
 from courses.api.pages.views import LeaderView, SessionView
 from courses.api.pages.wording import session_day, session_time
 from courses.domain.errors import DomainError
@@ -64,12 +65,19 @@ class RegistrationView:
         confirmed = status is RegistrationStatus.CONFIRMED
         path = f"/anmalan/{token}"
         heading, lead = _heading(details)
+        next_steps = _next_steps(details, reminder_days=reminder_days)
+        if status is RegistrationStatus.PENDING_APPROVAL:
+            heading, lead = pending_heading(details, tz)
+            next_steps = pending_steps(details)
+        elif (ended := ended_heading(details)) is not None:
+            heading, lead = ended
+            next_steps = next_steps[1:]  # no "you get a confirmation of your cancellation"
         return cls(
             path=path,
             status=status.value,
             heading=heading,
             lead=lead,
-            next_steps=_next_steps(details, reminder_days=reminder_days),
+            next_steps=next_steps,
             course_title=course.title,
             course_url=f"/kurser/{course.slug}",
             demo=is_demo(course.slug),
@@ -162,6 +170,8 @@ def _details(details: RegistrationDetails, tz: ZoneInfo) -> list[tuple[str, str]
         rows.append(("Telefonnummer", details.phone))
     if details.message:
         rows.append(("Meddelande", details.message))
+    if details.manager_email:
+        rows.append(("Chefens e-postadress", details.manager_email))
     rows.append(("Anmäld", swedish_moment(details.created_at, tz)))
     if details.cancelled_at is not None:
         rows.append(("Avanmäld", swedish_moment(details.cancelled_at, tz)))

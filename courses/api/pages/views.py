@@ -21,6 +21,7 @@ from courses.api.pages.wording import (
 )
 from courses.domain.courses import CourseRecord, FormatRecord
 from courses.domain.rules import RegistrationState, swedish_date
+from courses.domain.wording import APPROVAL_NEEDED
 from courses.schedule.demo import is_demo
 from courses.services.catalog import CourseListing
 
@@ -65,6 +66,8 @@ class CourseCard:
     months: frozenset[tuple[int, int]]
     digital: bool
     on_site: bool
+    approval: str = ""
+    """`Kräver chefens godkännande` where the manager approves; else empty."""
 
 
 def course_card(course: CourseRecord) -> CourseCard:
@@ -83,6 +86,7 @@ def course_card(course: CourseRecord) -> CourseCard:
         months=frozenset((d.year, d.month) for d in days),
         digital=any(f.digital for f in course.formats),
         on_site=any(not f.digital for f in course.formats),
+        approval=APPROVAL_NEEDED if course.needs_approval else "",
     )
 
 

@@ -1,0 +1,43 @@
+"""What the registrant's own page says while their manager has not answered yet."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from courses.domain.approval import waiting_text
+from courses.services.lookup import RegistrationDetails
+
+__all__ = ["ended_heading", "pending_heading", "pending_steps"]
+
+
+def pending_heading(details: RegistrationDetails, tz: ZoneInfo) -> tuple[str, str]:
+    """`Väntar på chefens godkännande till och med 9 september 2022`, and the held seat."""
+    title = details.course.title
+    due = details.approval_due_at
+    heading = waiting_text(due, tz) if due is not None else "Väntar på chefens godkännande"
+    return heading, f"Din plats på {title} är reserverad tills din chef har svarat."
+
+
+def pending_steps(details: RegistrationDetails) -> list[str]:
+    manager = details.manager_email or "din chef"
+    return [
+        f"Vi har mejlat {manager} och bett om ett godkännande. Du får ett mejl till "
+        f"{details.email} med beskedet.",
+        "Godkänner din chef anmälan får du en bekräftelse med kursdagarna som "
+        "kalenderinbjudningar. Avslår chefen, eller svarar inte i tid, tas anmälan bort och "
+        "platsen går till nästa på reservlistan.",
+        "Spara mejlet: länken i det leder hit om du behöver avanmäla dig.",
+    ]
+
+
+def ended_heading(details: RegistrationDetails) -> tuple[str, str] | None:
+    """A registration the manager declined, or did not answer in time; None otherwise."""
+    title = details.course.title
+    if details.approval_ending == "declined":
+        return "Din chef har avslagit anmälan", f"Du är inte anmäld till {title}."
+    if details.approval_ending == "approval_expired":
+        return (
+            "Anmälan har tagits bort",
+            f"Din chef svarade inte i tid, så du är inte anmäld till {title}.",
+        )
+    return None
