@@ -113,4 +113,6 @@ def created_status(status: RegistrationStatus) -> CreatedStatus:
         return "confirmed"
     if status is RegistrationStatus.WAITLISTED:
         return "waitlisted"
+    if status is RegistrationStatus.APPLIED:
+        return "applied"
     raise ValueError(f"a new registration is never {status}")

@@ -93,8 +93,9 @@ class EmployerOut(msgspec.Struct, kw_only=True):
     domains: list[str]
 
 
-CreatedStatus = Literal["confirmed", "waitlisted"]
-"""What registering answers: a seat, or a place on the waitlist."""
+CreatedStatus = Literal["confirmed", "waitlisted", "applied"]
+"""What registering answers: a seat, a place on the waitlist, or an application to a lottery
+course before its draw."""
 
 
 class RegistrationCreated(msgspec.Struct, kw_only=True):

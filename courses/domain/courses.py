@@ -99,6 +99,15 @@ class CourseRecord:
     formats: Sequence[FormatRecord]
     sessions: Sequence[SessionRecord]
     organizer_id: int = 0
+    allocation: str = "first_come"
+    """`first_come` or `lottery` (`courses.domain.lottery.Allocation`)."""
+    draw_on: date | None = None
+    drawn_at: datetime | None = None
+
+    @property
+    def lottery_pending(self) -> bool:
+        """A lottery course not yet drawn: registering is applying (no seat is taken)."""
+        return self.allocation == "lottery" and self.drawn_at is None
 
     @property
     def timing(self) -> CourseTiming:

@@ -15,8 +15,45 @@ from __future__ import annotations
 import random
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
 
-__all__ = ["Application", "DrawResult", "draw"]
+from courses.domain.rules import swedish_month
+from courses.domain.timing import local_midnight
+
+__all__ = [
+    "Allocation",
+    "Application",
+    "DrawResult",
+    "default_draw_day",
+    "draw",
+    "draw_due_at",
+    "draw_words",
+]
+
+
+class Allocation(StrEnum):
+    """How a course hands out its seats."""
+
+    FIRST_COME = "first_come"
+    LOTTERY = "lottery"
+
+
+def default_draw_day(deadline: date) -> date:
+    """Without a `draw` day, the lottery is drawn the day after the deadline (at its start:
+    the moment registration closes)."""
+    return deadline + timedelta(days=1)
+
+
+def draw_due_at(day: date, tz: ZoneInfo) -> datetime:
+    """The draw is due at the start of its day, local time (DST-safe)."""
+    return local_midnight(day, tz)
+
+
+def draw_words(day: date) -> str:
+    """`2 september`: the draw's day as the pages and mails name it."""
+    return f"{day.day} {swedish_month(day.month)}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ class MailKind(StrEnum):
     COURSE_CANCELLED = "course_cancelled"
     REMINDER = "reminder"
     SIGN_IN = "sign_in"
+    APPLIED = "applied"
 
 
 class Method(StrEnum):

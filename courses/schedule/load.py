@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
+from courses.schedule.lottery import draw_problems
 from courses.schedule.spec import CourseSpec, EmployerSpec, OrganizerSpec, Schedule
 from courses.validation import translate
 
@@ -171,3 +172,5 @@ def course_problems(place: str, course: CourseSpec) -> Iterator[Problem]:
         )
     if course.opens is not None and course.opens > course.deadline:
         yield Problem(f"{place}.opens", "Anmälan kan inte öppna efter sista anmälningsdag.")
+    for message in draw_problems(course, first_day):
+        yield Problem(f"{place}.draw", message)

@@ -80,6 +80,9 @@ class CourseSpec(_Spec):
     waitlist: bool = True
     info_url: Url | None = None
     status: Literal["published", "cancelled"] = "published"
+    allocation: Literal["first_come", "lottery"] = "first_come"
+    draw: date | None = None
+    """Lottery only: the day the seats are drawn (default: the day after the deadline)."""
 
 
 class Schedule(_Spec):

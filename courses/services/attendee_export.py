@@ -14,6 +14,7 @@ STATUS_WORDS = {
     RegistrationStatus.CONFIRMED: "Bekräftad",
     RegistrationStatus.WAITLISTED: "Reservlista",
     RegistrationStatus.CANCELLED: "Avanmäld",
+    RegistrationStatus.APPLIED: "Ansökt (lottning)",
 }
 _ATTENDED = {True: "Närvarande", False: "Frånvarande"}
 _COLUMNS = (

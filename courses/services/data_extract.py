@@ -37,6 +37,7 @@ _ABOUT = {
     MailKind.COURSE_CHANGED: "Besked om att kursen har ändrats.",
     MailKind.COURSE_CANCELLED: "Besked om att kursen är inställd.",
     MailKind.REMINDER: "Påminnelse inför kursens första dag.",
+    MailKind.APPLIED: "Besked om att din ansökan är mottagen och när platserna lottas.",
 }
 _INVITE = {
     Method.REQUEST.value: "Med kalenderinbjudan för kursdag {part}.",

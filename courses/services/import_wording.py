@@ -28,6 +28,8 @@ COURSE_FIELDS = {
     "waitlist": "reservlista",
     "info_url": "informationslänk",
     "status": "status",
+    "allocation": "fördelning",
+    "draw_on": "lottning",
 }
 EMPLOYER_FIELDS = {"name": "namn", "kind": "typ", "domains": "domäner"}
 # A format's order (`position`) is stored when it changes but not reported.

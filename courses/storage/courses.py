@@ -58,6 +58,9 @@ def course_record(
             key=lambda s: (s.day, s.start_time or time(0), s.position),
         ),
         organizer_id=row.organizer_id,
+        allocation=row.allocation,
+        draw_on=row.draw_on,
+        drawn_at=row.drawn_at,
     )
 
 

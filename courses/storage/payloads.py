@@ -19,6 +19,7 @@ from courses.domain.notices import MailKind
 
 __all__ = [
     "AlreadyRegistered",
+    "Applied",
     "Cancelled",
     "Confirmed",
     "CourseCancelled",
@@ -101,6 +102,12 @@ class SignIn(_Payload, frozen=True, tag=MailKind.SIGN_IN.value):
     from its stored nonce when the mail is built, never stored)."""
 
 
+class Applied(_Payload, frozen=True, tag=MailKind.APPLIED.value):
+    """An application to a lottery course was received; the seats are drawn on `draw_on`."""
+
+    draw_on: date
+
+
 Payload = (
     Confirmed
     | Waitlisted
@@ -111,6 +118,7 @@ Payload = (
     | CourseCancelled
     | Reminder
     | SignIn
+    | Applied
 )
 
 

@@ -19,7 +19,12 @@ from courses.services.data_extract import DescribedMail, RegistrationData
 
 __all__ = ["extract_json"]
 
-_STATUS = {"confirmed": "bekräftad", "waitlisted": "på reservlistan", "cancelled": "avanmäld"}
+_STATUS = {
+    "confirmed": "bekräftad",
+    "waitlisted": "på reservlistan",
+    "cancelled": "avanmäld",
+    "applied": "ansökt, väntar på lottning",
+}
 _MAIL_KINDS = {
     "confirmed": "bekräftelse",
     "waitlisted": "plats på reservlistan",
@@ -28,6 +33,7 @@ _MAIL_KINDS = {
     "already_registered": "länken till anmälan, skickad igen",
     "course_changed": "kursen har ändrats",
     "course_cancelled": "kursen är inställd",
+    "applied": "ansökan mottagen",
     "reminder": "påminnelse",
 }
 _MAIL_STATUS = {

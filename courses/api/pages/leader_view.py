@@ -19,6 +19,7 @@ _STATUS = {
     RegistrationStatus.CONFIRMED: "Bekräftad",
     RegistrationStatus.WAITLISTED: "Reservlista",
     RegistrationStatus.CANCELLED: "Avanmäld",
+    RegistrationStatus.APPLIED: "Ansökt (lottning)",
 }
 
 

@@ -1,0 +1,209 @@
+"""The lottery's statements: applying, claiming the draw once, and writing its result.
+
+Applying takes a queue number on the course row (so it queues on the row's lock like every
+writer of the course) but no seat; the row must still be an undrawn lottery at the revision
+the caller decided on. The draw is claimed by one conditional UPDATE
+(`drawn_at IS NULL`): of several workers racing for it exactly one gets the row back, and the
+others, queued on the row's lock, find it drawn. The result is written in bulk: one UPDATE for
+the seats and one executemany for the waitlist's queue numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from courses.domain.lottery import Allocation
+from courses.domain.rules import CourseStatus, RegistrationStatus
+from courses.storage.tables import course_table, registration_table
+
+__all__ = [
+    "DrawRecord",
+    "Entry",
+    "apply",
+    "applications",
+    "claim_draw",
+    "draw_records",
+    "due_draws",
+    "seat",
+    "waitlist",
+]
+
+_COURSE = course_table.c
+_REG = registration_table.c
+_CHUNK = 500
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """An application as the draw reads it."""
+
+    id: int
+    employer_id: int
+    format_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class DrawRecord:
+    """A drawn course's draw, as the statistics show it."""
+
+    course_id: int
+    drawn_at: datetime
+    seed: int
+
+
+def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
+
+
+_APPLY_PLACE = (
+    update(course_table)
+    .where(_COURSE.id == bindparam("course_id"))
+    .where(_COURSE.status == CourseStatus.PUBLISHED.value)
+    .where(_COURSE.revision == bindparam("expected_revision"))
+    .where(_COURSE.allocation == Allocation.LOTTERY.value)
+    .where(_COURSE.drawn_at.is_(None))
+    .values(queue_counter=_COURSE.queue_counter + 1)
+    .returning(_COURSE.queue_counter)
+)
+_INSERT = registration_table.insert().returning(_REG.id)
+
+
+async def apply(
+    conn: AsyncConnection, *, course_id: int, revision: int, row: Mapping[str, Any]
+) -> int | None:
+    """Insert an application (status `applied`, no seat); its id, or None when the course is
+    no longer an undrawn, published lottery at `revision` (nothing written).
+
+    A second active registration of the same person raises IntegrityError (the unique index).
+    """
+    params = {"course_id": course_id, "expected_revision": revision}
+    queue_no = (await conn.execute(_APPLY_PLACE, params)).scalar_one_or_none()
+    if queue_no is None:
+        return None
+    values = {
+        **row,
+        "status": RegistrationStatus.APPLIED.value,
+        "queue_no": int(queue_no),
+        "confirmed_at": None,
+    }
+    return int((await conn.execute(_INSERT, values)).scalar_one())
+
+
+async def claim_draw(conn: AsyncConnection, course_id: int, *, seed: int, now: datetime) -> bool:
+    """Mark the course drawn, once: True for the one caller that did, False when it was
+    drawn already (or is not a published lottery). Bumps the revision, so every cached
+    definition of the course is decided again (registering is first come from now on)."""
+    found = await conn.execute(
+        update(course_table)
+        .where(_COURSE.id == course_id)
+        .where(_COURSE.allocation == Allocation.LOTTERY.value)
+        .where(_COURSE.status == CourseStatus.PUBLISHED.value)
+        .where(_COURSE.drawn_at.is_(None))
+        .values(drawn_at=now, draw_seed=seed, revision=_COURSE.revision + 1, updated_at=now)
+        .returning(_COURSE.id)
+    )
+    return found.first() is not None
+
+
+async def applications(conn: AsyncConnection, course_id: int) -> list[Entry]:
+    """The course's applications in id order (read under the course row's lock)."""
+    found = await conn.execute(
+        select(_REG.id, _REG.employer_id, _REG.format_id)
+        .where(_REG.course_id == course_id, _REG.status == RegistrationStatus.APPLIED.value)
+        .order_by(_REG.id)
+    )
+    return [Entry(int(i), int(e), None if f is None else int(f)) for i, e, f in found.all()]
+
+
+async def seat(conn: AsyncConnection, ids: Sequence[int], *, now: datetime) -> None:
+    """Confirm the drawn applications `ids` (the caller recounts the seat counters)."""
+    for chunk in _chunks(list(ids)):
+        await conn.execute(
+            update(registration_table)
+            .where(_REG.id.in_(chunk), _REG.status == RegistrationStatus.APPLIED.value)
+            .values(
+                status=RegistrationStatus.CONFIRMED.value,
+                confirmed_at=now,
+                updated_at=now,
+            )
+        )
+
+
+_WAITLIST = (
+    update(registration_table)
+    .where(_REG.id == bindparam("reg_id"))
+    .values(
+        status=RegistrationStatus.WAITLISTED.value,
+        queue_no=bindparam("reg_queue_no"),
+        updated_at=bindparam("reg_now"),
+    )
+)
+
+
+async def waitlist(
+    conn: AsyncConnection, course_id: int, ids: Sequence[int], *, now: datetime
+) -> int:
+    """Put `ids` on the course's waitlist in this order, behind anyone already waiting: they
+    take the next queue numbers. Returns how many were waiting before them."""
+    if not ids:
+        return await _waiting(conn, course_id)
+    taken = await conn.execute(
+        update(course_table)
+        .where(_COURSE.id == course_id)
+        .values(queue_counter=_COURSE.queue_counter + len(ids))
+        .returning(_COURSE.queue_counter)
+    )
+    first = int(taken.scalar_one()) - len(ids) + 1
+    before = await _waiting(conn, course_id)
+    await conn.execute(
+        _WAITLIST,
+        [
+            {"reg_id": id_, "reg_queue_no": first + n, "reg_now": now}
+            for n, id_ in enumerate(ids)
+        ],
+    )
+    return before
+
+
+async def _waiting(conn: AsyncConnection, course_id: int) -> int:
+    found = await conn.execute(
+        select(func.count()).where(
+            _REG.course_id == course_id, _REG.status == RegistrationStatus.WAITLISTED.value
+        )
+    )
+    return int(found.scalar_one())
+
+
+async def due_draws(conn: AsyncConnection, *, today: date) -> list[str]:
+    """Slugs of the published lottery courses not yet drawn whose draw day has come."""
+    found = await conn.execute(
+        select(_COURSE.slug)
+        .where(_COURSE.allocation == Allocation.LOTTERY.value)
+        .where(_COURSE.status == CourseStatus.PUBLISHED.value)
+        .where(_COURSE.drawn_at.is_(None))
+        .where(_COURSE.draw_on <= today)
+        .order_by(_COURSE.draw_on, _COURSE.id)
+    )
+    return list(found.scalars().all())
+
+
+async def draw_records(conn: AsyncConnection, course_ids: Sequence[int]) -> dict[int, DrawRecord]:
+    """The draws of those of `course_ids` that are drawn."""
+    records: dict[int, DrawRecord] = {}
+    for chunk in _chunks(list(course_ids)):
+        found = await conn.execute(
+            select(_COURSE.id, _COURSE.drawn_at, _COURSE.draw_seed).where(
+                _COURSE.id.in_(chunk), _COURSE.drawn_at.is_not(None)
+            )
+        )
+        for course_id, drawn_at, seed in found.all():
+            records[int(course_id)] = DrawRecord(int(course_id), drawn_at, int(seed))
+    return records
