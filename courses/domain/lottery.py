@@ -95,7 +95,8 @@ def draw(
     if len({a.id for a in ordered}) != len(ordered):
         raise ValueError("application ids must be unique")
     shuffled = list(ordered)
-    random.Random(seed).shuffle(shuffled)
+    # Reproducible on purpose: the seed (from `secrets`) is what is secret and recorded.
+    random.Random(seed).shuffle(shuffled)  # noqa: S311
 
     room: dict[Hashable, int | None] = dict(format_seats or {})
     course_left = seats

@@ -16,11 +16,11 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from courses.domain.courses import SessionRecord
+from courses.domain.lottery import draw_words
 from courses.domain.notices import MailKind
 from courses.domain.rules import swedish_date
 from courses.domain.wording import describe_session, one_line
 from courses.services.delivery import MailFacts, SignInFacts
-from courses.domain.lottery import draw_words
 from courses.storage.payloads import Applied, CourseCancelled, CourseChanged, Waitlisted
 
 __all__ = ["MailContent", "Templates", "default_template_dir"]

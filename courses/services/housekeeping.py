@@ -1,5 +1,5 @@
-"""The jobs that run on a timer beside the mail worker: due reminders, forgetting old mail, and
-once a day the retention purge (gallring).
+"""The jobs that run on a timer beside the mail worker: due lottery draws, due reminders,
+forgetting old mail, and once a day the retention purge (gallring).
 
 `courses worker` and `courses serve` (composition root) run `keep_house` next to the worker;
 `courses worker --once` runs one round.
@@ -13,6 +13,7 @@ import logging
 from datetime import timedelta
 
 from courses.services.context import ServiceContext
+from courses.services.lottery import run_due_draws
 from courses.services.reminders import queue_reminders
 from courses.services.retention import daily_purge
 from courses.storage import outbox
@@ -28,6 +29,10 @@ KEEP_SENT = timedelta(days=90)
 async def housekeeping(ctx: ServiceContext) -> None:
     """One round: queue due reminders, forget mail delivered more than `KEEP_SENT` ago, and
     purge the personal data past its retention if no worker has yet today."""
+    for drawn in await run_due_draws(ctx):
+        log.info(
+            "lottery: drew %s: %d seated, %d waitlisted", drawn.slug, drawn.seated, drawn.waitlisted
+        )
     if await queue_reminders(ctx):
         ctx.mail_signal.notify()
     async with ctx.db.write() as conn:

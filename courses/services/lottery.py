@@ -37,10 +37,10 @@ from courses.storage.seats import recount_seats
 
 __all__ = [
     "ACTION",
+    "WORKER",
     "DrawOutcome",
     "NotALottery",
     "Verification",
-    "WORKER",
     "draw",
     "run_due_draws",
     "verify_draw",
@@ -121,7 +121,10 @@ async def draw(
         if course is None or not actor.administers(course.organizer_id):
             raise course_missing(slug)
         if course.allocation != Allocation.LOTTERY:
-            raise NotALottery(f"Kursen {slug} lottar inte sina platser (allocation).")
+            raise NotALottery(
+                f"Kursen {slug} lottar inte sina platser: där gäller först till kvarn "
+                '(allocation = "first_come").'
+            )
         if not await lottery.claim_draw(conn, course.id, seed=seed, now=now):
             found = (await lottery.draw_records(conn, [course.id])).get(course.id)
             if found is None:
@@ -178,9 +181,7 @@ async def draw(
     )
 
 
-def _mails(
-    course: CourseRecord, result: DrawResult, *, waiting_before: int
-) -> list[list[NewMail]]:
+def _mails(course: CourseRecord, result: DrawResult, *, waiting_before: int) -> list[list[NewMail]]:
     invites = all_sessions(course.session_positions, Method.REQUEST)
     mails = [notice(id_, Confirmed(), invites=invites) for id_ in result.seated]
     mails += [
@@ -234,7 +235,10 @@ async def run_due_draws(ctx: ServiceContext) -> list[DrawOutcome]:
         slugs = await lottery.due_draws(conn, today=today)
     done = []
     for slug in slugs:
-        outcome = await draw(ctx, slug, actor=WORKER)
+        try:
+            outcome = await draw(ctx, slug, actor=WORKER)
+        except DomainError:
+            continue  # cancelled or changed since it was listed: nothing is due
         if outcome.drawn_now:
             done.append(outcome)
     return done

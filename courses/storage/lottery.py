@@ -25,8 +25,8 @@ from courses.storage.tables import course_table, registration_table
 __all__ = [
     "DrawRecord",
     "Entry",
-    "apply",
     "applications",
+    "apply",
     "claim_draw",
     "draw_records",
     "due_draws",
@@ -165,10 +165,7 @@ async def waitlist(
     before = await _waiting(conn, course_id)
     await conn.execute(
         _WAITLIST,
-        [
-            {"reg_id": id_, "reg_queue_no": first + n, "reg_now": now}
-            for n, id_ in enumerate(ids)
-        ],
+        [{"reg_id": id_, "reg_queue_no": first + n, "reg_now": now} for n, id_ in enumerate(ids)],
     )
     return before
 

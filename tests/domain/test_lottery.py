@@ -47,9 +47,7 @@ def _run(case: dict[str, object], *, fair: bool = False) -> DrawResult:
     )
 
 
-def _fits(
-    application: Application, seated: list[Application], case: dict[str, object]
-) -> bool:
+def _fits(application: Application, seated: list[Application], case: dict[str, object]) -> bool:
     """Whether one more seat for `application` would stay within every cap."""
     seats = case["seats"]
     format_seats: dict[str, int | None] = case["format_seats"]  # type: ignore[assignment]
@@ -159,7 +157,7 @@ def test_a_full_format_does_not_stop_the_employer_getting_a_seat_in_another() ->
 
 
 def test_duplicate_ids_are_refused() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unique"):
         draw([Application(1, "a", "d"), Application(1, "b", "d")], seed=0, seats=1)
 
 

@@ -87,7 +87,5 @@ async def statuses(ctx: ServiceContext) -> dict[int, str]:
 
 async def draw_entries(ctx: ServiceContext) -> int:
     async with ctx.db.read() as conn:
-        found = await conn.execute(
-            select(func.count()).where(audit_table.c.action == ACTION)
-        )
+        found = await conn.execute(select(func.count()).where(audit_table.c.action == ACTION))
         return int(found.scalar_one())
