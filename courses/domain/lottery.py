@@ -29,6 +29,7 @@ __all__ = [
     "default_draw_day",
     "draw",
     "draw_due_at",
+    "draw_note",
     "draw_words",
 ]
 
@@ -49,6 +50,16 @@ def default_draw_day(deadline: date) -> date:
 def draw_due_at(day: date, tz: ZoneInfo) -> datetime:
     """The draw is due at the start of its day, local time (DST-safe)."""
     return local_midnight(day, tz)
+
+
+def draw_note(
+    *, allocation: str, draw_on: date | None, drawn_at: datetime | None, deadline: date
+) -> str:
+    """`Platserna lottas den 2 september` for a lottery not yet drawn; empty otherwise (after
+    the draw a lottery course is first come, first served)."""
+    if allocation != Allocation.LOTTERY.value or drawn_at is not None:
+        return ""
+    return f"Platserna lottas den {draw_words(draw_on or default_draw_day(deadline))}"
 
 
 def draw_words(day: date) -> str:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from courses.api.pages.lottery_view import applied_heading, applied_steps
 from courses.api.pages.views import LeaderView, SessionView
 from courses.api.pages.wording import session_day, session_time
 from courses.domain.errors import DomainError
@@ -106,6 +107,8 @@ def _heading(details: RegistrationDetails) -> tuple[str, str]:
             "Du står på reservlistan",
             f"Du är nummer {details.waitlist_position} i kön till {title}.",
         )
+    if details.status is RegistrationStatus.APPLIED:
+        return applied_heading(details.course)
     return "Du är anmäld", f"Du har en plats på {title}."
 
 
@@ -126,6 +129,8 @@ def _next_steps(details: RegistrationDetails, *, reminder_days: int) -> list[str
             "automatiskt och ett mejl med kursdagarna som kalenderinbjudningar. Du behöver "
             "inte göra något.",
         ]
+    if details.status is RegistrationStatus.APPLIED:
+        return applied_steps(email)
     steps = [
         f"Du får en bekräftelse till {email}, med kursdagarna som kalenderinbjudningar.",
     ]

@@ -20,6 +20,7 @@ from courses.api.pages.wording import (
     state_view,
 )
 from courses.domain.courses import CourseRecord, FormatRecord
+from courses.domain.lottery import draw_note
 from courses.domain.rules import RegistrationState, swedish_date
 from courses.schedule.demo import is_demo
 from courses.services.catalog import CourseListing
@@ -65,6 +66,8 @@ class CourseCard:
     months: frozenset[tuple[int, int]]
     digital: bool
     on_site: bool
+    lottery: str = ""
+    """`Platserna lottas den 2 september` before a lottery's draw, else empty."""
 
 
 def course_card(course: CourseRecord) -> CourseCard:
@@ -83,6 +86,12 @@ def course_card(course: CourseRecord) -> CourseCard:
         months=frozenset((d.year, d.month) for d in days),
         digital=any(f.digital for f in course.formats),
         on_site=any(not f.digital for f in course.formats),
+        lottery=draw_note(
+            allocation=course.allocation,
+            draw_on=course.draw_on,
+            drawn_at=course.drawn_at,
+            deadline=course.deadline,
+        ),
     )
 
 
