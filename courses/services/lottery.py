@@ -146,6 +146,9 @@ async def draw(
         await lottery.seat(conn, result.seated, now=now)
         before = await lottery.waitlist(conn, course.id, result.waitlist, now=now)
         await recount_seats(conn, course.id)
+        await lottery.record_counts(
+            conn, course.id, applications=len(entries), seated=len(result.seated)
+        )
         if progress:
             progress("mails", len(entries))
         await queue(conn, _mails(course, result, waiting_before=before), now=now)

@@ -10,7 +10,7 @@ the seats and one executemany for the waitlist's queue numbers.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -29,7 +29,9 @@ __all__ = [
     "apply",
     "claim_draw",
     "draw_records",
+    "draws_of",
     "due_draws",
+    "record_counts",
     "seat",
     "waitlist",
 ]
@@ -54,8 +56,15 @@ class DrawRecord:
     """A drawn course's draw, as the statistics show it."""
 
     course_id: int
+    slug: str
     drawn_at: datetime
     seed: int
+    applications: int
+    seated: int
+
+    @property
+    def waitlisted(self) -> int:
+        return self.applications - self.seated
 
 
 def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
@@ -192,15 +201,51 @@ async def due_draws(conn: AsyncConnection, *, today: date) -> list[str]:
     return list(found.scalars().all())
 
 
+async def record_counts(
+    conn: AsyncConnection, course_id: int, *, applications: int, seated: int
+) -> None:
+    await conn.execute(
+        update(course_table)
+        .where(_COURSE.id == course_id)
+        .values(draw_applications=applications, draw_seated=seated)
+    )
+
+
+_DRAWS = select(
+    _COURSE.id,
+    _COURSE.slug,
+    _COURSE.drawn_at,
+    _COURSE.draw_seed,
+    _COURSE.draw_applications,
+    _COURSE.draw_seated,
+).where(_COURSE.drawn_at.is_not(None))
+
+
+def _record(row: Any) -> DrawRecord:
+    return DrawRecord(
+        int(row.id),
+        row.slug,
+        row.drawn_at,
+        int(row.draw_seed),
+        int(row.draw_applications or 0),
+        int(row.draw_seated or 0),
+    )
+
+
 async def draw_records(conn: AsyncConnection, course_ids: Sequence[int]) -> dict[int, DrawRecord]:
-    """The draws of those of `course_ids` that are drawn."""
+    """The draws of those of `course_ids` that are drawn, by course id."""
     records: dict[int, DrawRecord] = {}
     for chunk in _chunks(list(course_ids)):
-        found = await conn.execute(
-            select(_COURSE.id, _COURSE.drawn_at, _COURSE.draw_seed).where(
-                _COURSE.id.in_(chunk), _COURSE.drawn_at.is_not(None)
-            )
-        )
-        for course_id, drawn_at, seed in found.all():
-            records[int(course_id)] = DrawRecord(int(course_id), drawn_at, int(seed))
+        for row in await conn.execute(_DRAWS.where(_COURSE.id.in_(chunk))):
+            records[int(row.id)] = _record(row)
     return records
+
+
+async def draws_of(
+    conn: AsyncConnection, *, organizer_ids: Collection[int] | None
+) -> dict[str, DrawRecord]:
+    """Every drawn course's draw, by slug: the organizers' (None: every organizer's)."""
+    query = _DRAWS
+    if organizer_ids is not None:
+        query = query.where(_COURSE.organizer_id.in_(organizer_ids))
+    return {row.slug: _record(row) for row in await conn.execute(query)}

@@ -114,6 +114,8 @@ class Course(SQLModel, table=True):
     draw_on: date | None = None
     drawn_at: datetime | None = _utc_column(nullable=True)
     draw_seed: int | None = Field(default=None, sa_type=BigInteger)
+    draw_applications: int | None = None
+    draw_seated: int | None = None
 
 
 class CourseFormat(SQLModel, table=True):

@@ -27,6 +27,10 @@ DOMAINS = {
 def lottery_toml(*, seats: int = 3, draw: str | None = None, digital_seats: int = 2) -> str:
     draw_line = f"draw = {draw}" if draw else ""
     return f"""
+[organizer]
+key = "kronoberg-beroende"
+name = "Integrerad missbruks- och beroendemottagning, Region Kronoberg"
+
 [[course]]
 slug = "{SLUG}"
 title = "KBT i beroendevården"
