@@ -29,11 +29,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from harness import Postgres, Sqlite, database_options, positive, progress, run_databases
 from sqlalchemy import func, select
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bench.harness import Postgres, Sqlite, database_options, positive, progress, run_databases
 from courses.clock import FixedClock
 from courses.domain.access import Actor
 from courses.schedule import parse_schedule

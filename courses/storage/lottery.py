@@ -10,17 +10,19 @@ the seats and one executemany for the waitlist's queue numbers.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from courses.domain.lottery import Allocation
 from courses.domain.rules import CourseStatus, RegistrationStatus
 from courses.storage.tables import course_table, registration_table
+from courses.storage.types import UTCDateTime
 
 __all__ = [
     "DrawRecord",
@@ -146,15 +148,24 @@ async def seat(conn: AsyncConnection, ids: Sequence[int], *, now: datetime) -> N
         )
 
 
-_WAITLIST = (
-    update(registration_table)
-    .where(_REG.id == bindparam("reg_id"))
-    .values(
-        status=RegistrationStatus.WAITLISTED.value,
-        queue_no=bindparam("reg_queue_no"),
-        updated_at=bindparam("reg_now"),
-    )
+# One statement for the whole waitlist, each id taking the queue number of its place in the
+# drawn order: the list goes in as one parameter (an array on PostgreSQL, a JSON array that
+# SQLite's json_each reads), not as one UPDATE per row.
+_WAITLIST_POSTGRESQL = text(
+    "UPDATE registration AS r SET status = 'waitlisted', queue_no = :first + v.n - 1, "
+    "updated_at = :now "
+    "FROM unnest(CAST(:ids AS integer[])) WITH ORDINALITY AS v(id, n) WHERE r.id = v.id"
 )
+_WAITLIST_SQLITE = text(
+    "UPDATE registration SET status = 'waitlisted', queue_no = :first + j.key, "
+    "updated_at = :now "
+    "FROM json_each(:ids) AS j WHERE registration.id = j.value"
+)
+_NOW = bindparam("now", type_=UTCDateTime())
+_WAITLIST = {
+    "postgresql": _WAITLIST_POSTGRESQL.bindparams(_NOW),
+    "sqlite": _WAITLIST_SQLITE.bindparams(_NOW),
+}
 
 
 async def waitlist(
@@ -172,9 +183,10 @@ async def waitlist(
     )
     first = int(taken.scalar_one()) - len(ids) + 1
     before = await _waiting(conn, course_id)
+    postgresql = conn.dialect.name == "postgresql"
     await conn.execute(
-        _WAITLIST,
-        [{"reg_id": id_, "reg_queue_no": first + n, "reg_now": now} for n, id_ in enumerate(ids)],
+        _WAITLIST["postgresql" if postgresql else "sqlite"],
+        {"ids": list(ids) if postgresql else json.dumps(list(ids)), "first": first, "now": now},
     )
     return before
 

@@ -252,3 +252,22 @@ async def test_without_the_guard_the_race_draws_twice(
     await apply_many(lottery_ctx, 6)
     assert await _race(racers) == [True, True, True, True]
     assert await draw_entries(lottery_ctx) > 1
+
+
+async def test_applications_racing_the_draw_are_drawn_or_first_come_never_left_applied(
+    lottery_ctx: ServiceContext, racers: list[ServiceContext]
+) -> None:
+    await apply_many(lottery_ctx, 6)
+    late = [
+        apply(racers[1 + n % 3], 100 + n, EMPLOYERS[n % 5], ("digital", "vaxjo")[n % 2])
+        for n in range(12)
+    ]
+    results = await asyncio.gather(draw(racers[0], SLUG, actor=CLI), *late)
+    assert results[0].drawn_now
+    found = await statuses(lottery_ctx)
+    assert set(found.values()) <= {"confirmed", "waitlisted"}
+    async with lottery_ctx.db.read() as conn:
+        course = await load_course(conn, SLUG)
+    assert course is not None
+    assert Counter(found.values())["confirmed"] == course.confirmed_count == 3
+    assert course.format_by_key("digital").confirmed_count <= 2
