@@ -12,7 +12,7 @@ from courses.services.context import ServiceContext
 from courses.storage.lottery import DrawRecord, draws_of
 from courses.storage.statistics import CourseCounts, EmployerCounts, course_counts, employer_counts
 
-__all__ = ["CourseCounts", "EmployerCounts", "Statistics", "statistics"]
+__all__ = ["CourseCounts", "DrawRecord", "EmployerCounts", "Statistics", "statistics"]
 
 
 @dataclass(frozen=True, slots=True)

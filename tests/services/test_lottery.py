@@ -271,3 +271,15 @@ async def test_applications_racing_the_draw_are_drawn_or_first_come_never_left_a
     assert course is not None
     assert Counter(found.values())["confirmed"] == course.confirmed_count == 3
     assert course.format_by_key("digital").confirmed_count <= 2
+
+
+async def test_the_workers_housekeeping_round_runs_the_due_draw(
+    lottery_ctx: ServiceContext, clock: FixedClock
+) -> None:
+    from courses.services.housekeeping import housekeeping
+
+    await apply_many(lottery_ctx, 4)
+    clock.set(local(2022, 4, 2, 0, 1))
+    await housekeeping(lottery_ctx)
+    assert Counter((await statuses(lottery_ctx)).values()) == {"confirmed": 3, "waitlisted": 1}
+    assert await draw_entries(lottery_ctx) == 1
