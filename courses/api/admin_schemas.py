@@ -121,7 +121,7 @@ class ImportReportOut(msgspec.Struct, kw_only=True):
 class RegistrationActionOut(msgspec.Struct, kw_only=True):
     id: int
     course: str
-    status: Literal["confirmed", "waitlisted", "cancelled"]
+    status: Literal["confirmed", "waitlisted", "cancelled", "applied", "pending_approval"]
     promoted: list[int]
 
 
