@@ -210,9 +210,11 @@ async def verify_draw(ctx: ServiceContext, slug: str, *, actor: Actor) -> Verifi
         entries = await list_entries(
             conn, organizer_ids=None, course_slug=slug, action=ACTION, limit=2
         )
-    if stored is None or not entries:
-        raise NotALottery(f"Kursen {slug} har inte lottats.")
-    details = entries[0].details
+        if stored is None or not entries:
+            raise NotALottery(f"Kursen {slug} har inte lottats.")
+        details = entries[0].details
+        recorded = {int(e["id"]): int(e["employer"]) for e in details["applications"]}
+        stored_employers = await lottery.employers_of(conn, course.id, list(recorded))
     again = _drawn(details["applications"], details)
     problems = []
     if len(entries) > 1:
@@ -223,6 +225,10 @@ async def verify_draw(ctx: ServiceContext, slug: str, *, actor: Actor) -> Verifi
         problems.append("Dragningsordningen blir inte densamma med loggens frö.")
     if list(again.seated) != details["seated"]:
         problems.append("Platserna går inte till samma sökande med loggens frö.")
+    if stored_employers != recorded:
+        problems.append(
+            "Ansökningarna i loggen är inte kursens anmälningar (id eller arbetsgivare skiljer)."
+        )
     return Verification(
         slug,
         stored.seed,

@@ -33,6 +33,7 @@ __all__ = [
     "draw_records",
     "draws_of",
     "due_draws",
+    "employers_of",
     "record_counts",
     "seat",
     "waitlist",
@@ -132,6 +133,17 @@ async def applications(conn: AsyncConnection, course_id: int) -> list[Entry]:
         .order_by(_REG.id)
     )
     return [Entry(int(i), int(e), None if f is None else int(f)) for i, e, f in found.all()]
+
+
+async def employers_of(conn: AsyncConnection, course_id: int, ids: Sequence[int]) -> dict[int, int]:
+    """{registration id: employer id} of those of `ids` that are the course's registrations."""
+    found: dict[int, int] = {}
+    for chunk in _chunks(list(ids)):
+        rows = await conn.execute(
+            select(_REG.id, _REG.employer_id).where(_REG.course_id == course_id, _REG.id.in_(chunk))
+        )
+        found.update({int(i): int(e) for i, e in rows.all()})
+    return found
 
 
 async def seat(conn: AsyncConnection, ids: Sequence[int], *, now: datetime) -> None:
