@@ -9,6 +9,7 @@ from courses.api.admin_schemas import (
     AuditEntryOut,
     CourseStatsOut,
     CourseUpdateOut,
+    DrawOut,
     EmployerAdminOut,
     EmployerStatsOut,
     ImportItemOut,
@@ -24,7 +25,7 @@ from courses.services.audit import AuditRecord
 from courses.services.catalog import CourseListing
 from courses.services.mail_admin import MailRow
 from courses.services.schedule_import import ImportReport
-from courses.services.statistics import Statistics
+from courses.services.statistics import DrawRecord, Statistics
 from courses.storage.employers import EmployerRecord
 
 __all__ = [
@@ -95,6 +96,18 @@ def mail_out(mail: MailRow, tz: ZoneInfo) -> MailOut:
     )
 
 
+def draw_out(draw: DrawRecord | None) -> DrawOut | None:
+    if draw is None:
+        return None
+    return DrawOut(
+        drawn_at=draw.drawn_at,
+        seed=draw.seed,
+        applications=draw.applications,
+        seated=draw.seated,
+        waitlisted=draw.waitlisted,
+    )
+
+
 def stats_out(stats: Statistics) -> StatsOut:
     return StatsOut(
         courses=[
@@ -109,6 +122,7 @@ def stats_out(stats: Statistics) -> StatsOut:
                 waitlisted=c.waitlisted,
                 cancelled=c.cancelled,
                 attended=c.attended,
+                draw=draw_out(stats.draws.get(c.slug)),
             )
             for c in stats.courses
         ],

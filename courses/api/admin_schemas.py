@@ -145,12 +145,24 @@ class _CountsOut(msgspec.Struct, kw_only=True):
     attended: int
 
 
+class DrawOut(msgspec.Struct, kw_only=True):
+    """A lottery course's draw: when, with which seed, and how the seats went."""
+
+    drawn_at: datetime
+    seed: int
+    applications: int
+    seated: int
+    waitlisted: int
+
+
 class CourseStatsOut(_CountsOut, kw_only=True):
     slug: str
     title: str
     status: str
     seats: int | None
     seats_left: int | None
+    draw: DrawOut | None = None
+    """Set for a lottery course once it is drawn."""
 
 
 class EmployerStatsOut(_CountsOut, kw_only=True):

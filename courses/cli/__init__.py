@@ -7,6 +7,7 @@ courses migrate
 courses worker [--once] [--poll SECONDS] [--metrics-port PORT [--metrics-host HOST]]
 courses mail-status
 courses purge [--dry-run] [--batch-size N]
+courses draw SLUG [--verify]
 courses token create (--admin [--organizer KEY] | --leader EMAIL | --superadmin) | list | revoke ID
 courses staff add EMAIL (--admin [--organizer KEY] | --superadmin) | list | remove ID
 """
@@ -23,6 +24,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError
 
+from courses.cli.draw import draw_now
 from courses.cli.mail import mail_status, worker
 from courses.cli.purge import purge_now
 from courses.cli.seed import migrate, render_report, seed
@@ -99,6 +101,17 @@ def _parser() -> argparse.ArgumentParser:
         type=_positive,
         default=500,
         help="anmälningar per transaktion (standard 500)",
+    )
+    draw = commands.add_parser(
+        "draw",
+        help="lotta en lottningskurs platser nu, även före lottningsdagen (arbetaren lottar "
+        "varje kurs när dagen kommer; en kurs lottas bara en gång)",
+    )
+    draw.add_argument("slug", help="kursens slug, t.ex. asi-grund-2022")
+    draw.add_argument(
+        "--verify",
+        action="store_true",
+        help="lotta inte: kontrollera att loggens frö ger samma ordning och platser",
     )
     add_staff_arguments(commands)
     return parser
@@ -178,6 +191,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(mail_status(settings))
     if args.command == "purge":
         return asyncio.run(purge_now(settings, dry_run=args.dry_run, batch_size=args.batch_size))
+    if args.command == "draw":
+        return asyncio.run(draw_now(settings, args.slug, verify=args.verify))
     if args.command == "token":
         return asyncio.run(run_token(settings, args))
     if args.command == "staff":

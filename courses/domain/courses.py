@@ -107,6 +107,16 @@ class CourseRecord:
     def needs_approval(self) -> bool:
         return self.approval_days is not None
 
+    allocation: str = "first_come"
+    """`first_come` or `lottery` (`courses.domain.lottery.Allocation`)."""
+    draw_on: date | None = None
+    drawn_at: datetime | None = None
+
+    @property
+    def lottery_pending(self) -> bool:
+        """A lottery course not yet drawn: registering is applying (no seat is taken)."""
+        return self.allocation == "lottery" and self.drawn_at is None
+
     @property
     def timing(self) -> CourseTiming:
         return CourseTiming(

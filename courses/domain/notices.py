@@ -17,6 +17,8 @@ class MailKind(StrEnum):
     COURSE_CANCELLED = "course_cancelled"
     REMINDER = "reminder"
     SIGN_IN = "sign_in"
+    # A lottery course's application (courses.services.applications).
+    APPLIED = "applied"
     # Manager approval (courses.services.approval): to the registrant ...
     AWAITING_APPROVAL = "awaiting_approval"
     APPROVED = "approved"

@@ -17,11 +17,18 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from courses.domain.approval import last_answer_day
 from courses.domain.courses import SessionRecord
+from courses.domain.lottery import draw_words
 from courses.domain.notices import MailKind
 from courses.domain.rules import swedish_date
 from courses.domain.wording import describe_session, one_line
 from courses.services.delivery import MailFacts, SignInFacts
-from courses.storage.payloads import AwaitingApproval, CourseCancelled, CourseChanged, Waitlisted
+from courses.storage.payloads import (
+    Applied,
+    AwaitingApproval,
+    CourseCancelled,
+    CourseChanged,
+    Waitlisted,
+)
 
 __all__ = ["MailContent", "Templates", "default_template_dir"]
 
@@ -98,12 +105,15 @@ class Templates:
         parts = facts.parts
         this = facts.part_session
         changes = payload.changes if isinstance(payload, CourseChanged | CourseCancelled) else []
+        fmt = _format(facts)
+        if fmt is not None and isinstance(payload, Applied):
+            fmt["meeting_url"] = None  # the link is for those with a seat
         return {
             "name": one_line(facts.registrant.name),
             "course": course,
             "title": one_line(course.title),
             "sessions": [_session(s, facts) for s in sessions],
-            "format": _format(facts),
+            "format": fmt,
             "leaders": [
                 {"name": leader["name"], "email": leader.get("email")} for leader in course.leaders
             ],
@@ -145,6 +155,7 @@ class Templates:
             "employer": facts.registrant.employer,
             "workplace": facts.registrant.workplace,
             **_approval(facts, self._tz),
+            "draw_day": draw_words(payload.draw_on) if isinstance(payload, Applied) else None,
         }
 
     def render(self, facts: MailFacts) -> MailContent:

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
+from courses.schedule.lottery import draw_problems
 from courses.schedule.spec import CourseSpec, EmployerSpec, OrganizerSpec, Schedule
 from courses.validation import translate
 
@@ -176,3 +177,5 @@ def course_problems(place: str, course: CourseSpec) -> Iterator[Problem]:
             f"{place}.approval_days",
             'approval_days gäller bara en kurs med approval = "manager".',
         )
+    for message in draw_problems(course, first_day):
+        yield Problem(f"{place}.draw", message)

@@ -93,6 +93,10 @@ class CourseSpec(_Spec):
             return None
         return self.approval_days or DEFAULT_APPROVAL_DAYS
 
+    allocation: Literal["first_come", "lottery"] = "first_come"
+    draw: date | None = None
+    """Lottery only: the day the seats are drawn (default: the day after the deadline)."""
+
 
 class Schedule(_Spec):
     """A whole file. It may hold an organizer, employers, courses, or any of them; without

@@ -15,6 +15,7 @@ STATUS_WORDS = {
     RegistrationStatus.WAITLISTED: "Reservlista",
     RegistrationStatus.CANCELLED: "Avanmäld",
     RegistrationStatus.PENDING_APPROVAL: "Väntar på chefens godkännande",
+    RegistrationStatus.APPLIED: "Ansökt (lottning)",
 }
 _ATTENDED = {True: "Närvarande", False: "Frånvarande"}
 _COLUMNS = (

@@ -43,6 +43,7 @@ _ABOUT = {
     MailKind.APPROVAL_EXPIRED: "Besked om att anmälan togs bort när chefen inte svarade i tid.",
     MailKind.APPROVAL_REQUEST: "Mejl till din chef med frågan om att godkänna din anmälan.",
     MailKind.APPROVAL_REMINDER: "Påminnelse till din chef om att svara på din anmälan.",
+    MailKind.APPLIED: "Besked om att din ansökan är mottagen och när platserna lottas.",
 }
 _INVITE = {
     Method.REQUEST.value: "Med kalenderinbjudan för kursdag {part}.",

@@ -1,5 +1,5 @@
-"""The jobs that run on a timer beside the mail worker: due reminders, managers' approvals
-reminded and run out (courses.services.approval), forgetting old mail, and
+"""The jobs that run on a timer beside the mail worker: due lottery draws, due reminders,
+managers' approvals reminded and run out (courses.services.approval), forgetting old mail, and
 once a day the retention purge (gallring).
 
 `courses worker` and `courses serve` (composition root) run `keep_house` next to the worker;
@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from courses.services.approval import approval_round
 from courses.services.context import ServiceContext
+from courses.services.lottery import run_due_draws
 from courses.services.reminders import queue_reminders
 from courses.services.retention import daily_purge
 from courses.storage import outbox
@@ -30,6 +31,10 @@ KEEP_SENT = timedelta(days=90)
 async def housekeeping(ctx: ServiceContext) -> None:
     """One round: queue due reminders, forget mail delivered more than `KEEP_SENT` ago, and
     purge the personal data past its retention if no worker has yet today."""
+    for drawn in await run_due_draws(ctx):
+        log.info(
+            "lottery: drew %s: %d seated, %d waitlisted", drawn.slug, drawn.seated, drawn.waitlisted
+        )
     if await queue_reminders(ctx):
         ctx.mail_signal.notify()
     await approval_round(ctx)

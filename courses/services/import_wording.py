@@ -29,6 +29,8 @@ COURSE_FIELDS = {
     "info_url": "informationslänk",
     "status": "status",
     "approval_days": "chefsgodkännande (dagar att svara)",
+    "allocation": "fördelning",
+    "draw_on": "lottning",
 }
 EMPLOYER_FIELDS = {"name": "namn", "kind": "typ", "domains": "domäner"}
 # A format's order (`position`) is stored when it changes but not reported.

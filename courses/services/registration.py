@@ -36,7 +36,7 @@ from courses.domain.rules import (
     normalize_email,
 )
 from courses.links import manage_url
-from courses.services import tokens
+from courses.services import applications, tokens
 from courses.services.approval_requests import hold_for_approval
 from courses.services.context import ServiceContext
 from courses.services.notices import all_sessions, notice, queue
@@ -175,6 +175,17 @@ async def _write(
         now=now,
     )
     try:
+        if course.lottery_pending:
+            applied = await applications.apply(ctx, course, row, now=now)
+            if applied is None:
+                raise _StaleDefinition
+            return RegistrationReceipt(
+                id=applied,
+                status=RegistrationStatus.APPLIED,
+                waitlist_position=None,
+                token=token,
+                manage_url=manage_url(ctx.settings.base_url, token),
+            )
         async with ctx.db.write() as conn:
             enrolled = await enrolment.enrol(
                 conn, request, revision=course.revision, row=row, now=now

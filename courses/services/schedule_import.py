@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from courses.domain.access import Actor
 from courses.schedule.load import Problem, ScheduleError
+from courses.schedule.lottery import draw_day
 from courses.schedule.spec import CourseSpec, EmployerSpec, Schedule
 from courses.services.audit import record
 from courses.services.context import ServiceContext
@@ -249,6 +250,8 @@ def _course_values(spec: CourseSpec) -> dict[str, object]:
         "info_url": spec.info_url,
         "status": spec.status,
         "approval_days": spec.answer_days,
+        "allocation": spec.allocation,
+        "draw_on": draw_day(spec),
     }
 
 

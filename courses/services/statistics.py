@@ -3,21 +3,24 @@ cancelled and attended, so the county sees whether every municipality gets its s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from courses.domain.access import Actor
 from courses.domain.rules import seats_left
 from courses.services.admin_access import organizer_scope
 from courses.services.context import ServiceContext
+from courses.storage.lottery import DrawRecord, draws_of
 from courses.storage.statistics import CourseCounts, EmployerCounts, course_counts, employer_counts
 
-__all__ = ["CourseCounts", "EmployerCounts", "Statistics", "statistics"]
+__all__ = ["CourseCounts", "DrawRecord", "EmployerCounts", "Statistics", "statistics"]
 
 
 @dataclass(frozen=True, slots=True)
 class Statistics:
     courses: list[CourseCounts]
     employers: list[EmployerCounts]
+    draws: dict[str, DrawRecord] = field(default_factory=dict)
+    """The lottery courses' draws, by slug (courses not drawn are missing)."""
 
     @staticmethod
     def seats_left(course: CourseCounts) -> int | None:
@@ -33,4 +36,5 @@ async def statistics(ctx: ServiceContext, actor: Actor) -> Statistics:
         return Statistics(
             courses=await course_counts(conn, organizer_ids=scope),
             employers=await employer_counts(conn, organizer_ids=scope),
+            draws=await draws_of(conn, organizer_ids=scope),
         )

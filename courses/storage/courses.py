@@ -59,6 +59,9 @@ def course_record(
         ),
         organizer_id=row.organizer_id,
         approval_days=row.approval_days,
+        allocation=row.allocation,
+        draw_on=row.draw_on,
+        drawn_at=row.drawn_at,
     )
 
 

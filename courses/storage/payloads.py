@@ -19,6 +19,7 @@ from courses.domain.notices import MailKind
 
 __all__ = [
     "AlreadyRegistered",
+    "Applied",
     "ApprovalExpired",
     "ApprovalReminder",
     "ApprovalRequest",
@@ -134,6 +135,12 @@ class ApprovalReminder(_Payload, frozen=True, tag=MailKind.APPROVAL_REMINDER.val
     pass
 
 
+class Applied(_Payload, frozen=True, tag=MailKind.APPLIED.value):
+    """An application to a lottery course was received; the seats are drawn on `draw_on`."""
+
+    draw_on: date
+
+
 Payload = (
     Confirmed
     | Waitlisted
@@ -150,6 +157,7 @@ Payload = (
     | ApprovalExpired
     | ApprovalRequest
     | ApprovalReminder
+    | Applied
 )
 
 

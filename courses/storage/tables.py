@@ -10,7 +10,7 @@ recounted by an import that changes a course).
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from courses.storage.types import UTCDateTime
@@ -109,6 +109,16 @@ class Course(SQLModel, table=True):
     approval_days: int | None = None
     created_at: datetime = _utc_column(nullable=False)
     updated_at: datetime = _utc_column(nullable=False)
+    # `first_come` or `lottery`. A lottery's draw is due at the start of `draw_on` (local);
+    # `drawn_at` and `draw_seed` are set once, by the UPDATE that claims the draw.
+    allocation: str = Field(
+        default="first_come", max_length=20, sa_column_kwargs={"server_default": "first_come"}
+    )
+    draw_on: date | None = None
+    drawn_at: datetime | None = _utc_column(nullable=True)
+    draw_seed: int | None = Field(default=None, sa_type=BigInteger)
+    draw_applications: int | None = None
+    draw_seated: int | None = None
 
 
 class CourseFormat(SQLModel, table=True):

@@ -76,4 +76,17 @@ async def office_context(ctx: ServiceContext, actor: Actor) -> dict[str, Any]:
             {"e": e, "share": _percent(e.confirmed, confirmed_total)} for e in stats.employers
         ],
         "employers": employers,
+        "draws": [
+            {
+                "slug": c.slug,
+                "title": c.title,
+                "at": swedish_moment(draw.drawn_at, ctx.tz),
+                "seed": draw.seed,
+                "applications": draw.applications,
+                "seated": draw.seated,
+                "waitlisted": draw.waitlisted,
+            }
+            for c in stats.courses
+            if (draw := stats.draws.get(c.slug)) is not None
+        ],
     }

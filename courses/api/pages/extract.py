@@ -24,7 +24,7 @@ _STATUS = {
     "waitlisted": "på reservlistan",
     "cancelled": "avanmäld",
     "pending_approval": "väntar på chefens godkännande",
-    "applied": "ansökan inför lottning",
+    "applied": "ansökt, väntar på lottning",
 }
 _MAIL_KINDS = {
     "confirmed": "bekräftelse",
@@ -34,6 +34,7 @@ _MAIL_KINDS = {
     "already_registered": "länken till anmälan, skickad igen",
     "course_changed": "kursen har ändrats",
     "course_cancelled": "kursen är inställd",
+    "applied": "ansökan mottagen",
     "reminder": "påminnelse",
     "awaiting_approval": "anmälan väntar på chefens godkännande",
     "approved": "chefen har godkänt anmälan",

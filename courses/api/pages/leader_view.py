@@ -20,6 +20,7 @@ _STATUS = {
     RegistrationStatus.WAITLISTED: "Reservlista",
     RegistrationStatus.CANCELLED: "Avanmäld",
     RegistrationStatus.PENDING_APPROVAL: "Väntar på chefens godkännande",
+    RegistrationStatus.APPLIED: "Ansökt (lottning)",
 }
 
 

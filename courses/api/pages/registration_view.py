@@ -7,6 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from courses.api.pages.approval_wording import ended_heading, pending_heading, pending_steps
+from courses.api.pages.lottery_view import applied_heading, applied_steps
 from courses.api.pages.views import LeaderView, SessionView
 from courses.api.pages.wording import session_day, session_time
 from courses.domain.errors import DomainError
@@ -114,6 +115,8 @@ def _heading(details: RegistrationDetails) -> tuple[str, str]:
             "Du står på reservlistan",
             f"Du är nummer {details.waitlist_position} i kön till {title}.",
         )
+    if details.status is RegistrationStatus.APPLIED:
+        return applied_heading(details.course)
     return "Du är anmäld", f"Du har en plats på {title}."
 
 
@@ -134,6 +137,8 @@ def _next_steps(details: RegistrationDetails, *, reminder_days: int) -> list[str
             "automatiskt och ett mejl med kursdagarna som kalenderinbjudningar. Du behöver "
             "inte göra något.",
         ]
+    if details.status is RegistrationStatus.APPLIED:
+        return applied_steps(email)
     steps = [
         f"Du får en bekräftelse till {email}, med kursdagarna som kalenderinbjudningar.",
     ]

@@ -20,6 +20,7 @@ from courses.api.pages.wording import (
     state_view,
 )
 from courses.domain.courses import CourseRecord, FormatRecord
+from courses.domain.lottery import draw_note
 from courses.domain.rules import RegistrationState, swedish_date
 from courses.domain.wording import APPROVAL_NEEDED
 from courses.schedule.demo import is_demo
@@ -68,6 +69,8 @@ class CourseCard:
     on_site: bool
     approval: str = ""
     """`Kräver chefens godkännande` where the manager approves; else empty."""
+    lottery: str = ""
+    """`Platserna lottas den 2 september` before a lottery's draw, else empty."""
 
 
 def course_card(course: CourseRecord) -> CourseCard:
@@ -87,6 +90,12 @@ def course_card(course: CourseRecord) -> CourseCard:
         digital=any(f.digital for f in course.formats),
         on_site=any(not f.digital for f in course.formats),
         approval=APPROVAL_NEEDED if course.needs_approval else "",
+        lottery=draw_note(
+            allocation=course.allocation,
+            draw_on=course.draw_on,
+            drawn_at=course.drawn_at,
+            deadline=course.deadline,
+        ),
     )
 
 
