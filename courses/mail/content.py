@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from courses.domain.courses import SessionRecord
+from courses.domain.fair import Share, waitlisted_by_share
 from courses.domain.notices import MailKind
 from courses.domain.rules import swedish_date
 from courses.domain.wording import describe_session, one_line
@@ -109,6 +110,7 @@ class Templates:
             "waitlist_position": (
                 payload.waitlist_position if isinstance(payload, Waitlisted) else None
             ),
+            "share_reason": _share_reason(payload),
             "changes": changes,
             "removed": [{"position": s.position, "when": _when(s)} for s in facts.removed],
             "method": facts.mail.method,
@@ -154,3 +156,11 @@ class Templates:
             text=text_template.render(context),
             html=self._env.get_template("sign_in.html").render(context),
         )
+
+
+def _share_reason(payload: object) -> str | None:
+    """Why a waitlisted registrant waits although seats may be free (the employer share)."""
+    if not isinstance(payload, Waitlisted) or payload.per_employer is None:
+        return None
+    assert payload.share_until is not None
+    return waitlisted_by_share(Share(payload.per_employer, payload.share_until))

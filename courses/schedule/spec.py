@@ -80,6 +80,10 @@ class CourseSpec(_Spec):
     waitlist: bool = True
     info_url: Url | None = None
     status: Literal["published", "cancelled"] = "published"
+    per_employer: PositiveInt | None = None
+    """Fair seats: at most this many seats per employer until `share_until`."""
+    share_until: date | None = None
+    """The share's last day (inclusive); default: the deadline."""
 
 
 class Schedule(_Spec):

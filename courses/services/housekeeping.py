@@ -1,5 +1,6 @@
-"""The jobs that run on a timer beside the mail worker: due reminders, forgetting old mail, and
-once a day the retention purge (gallring).
+"""The jobs that run on a timer beside the mail worker: due reminders, forgetting old mail,
+handing the seats of ended fair-seat shares to the waitlist, and once a day the retention
+purge (gallring).
 
 `courses worker` and `courses serve` (composition root) run `keep_house` next to the worker;
 `courses worker --once` runs one round.
@@ -15,6 +16,7 @@ from datetime import timedelta
 from courses.services.context import ServiceContext
 from courses.services.reminders import queue_reminders
 from courses.services.retention import daily_purge
+from courses.services.share_release import release_ended_shares
 from courses.storage import outbox
 
 __all__ = ["KEEP_SENT", "housekeeping", "keep_house"]
@@ -26,10 +28,12 @@ KEEP_SENT = timedelta(days=90)
 
 
 async def housekeeping(ctx: ServiceContext) -> None:
-    """One round: queue due reminders, forget mail delivered more than `KEEP_SENT` ago, and
-    purge the personal data past its retention if no worker has yet today."""
+    """One round: queue due reminders, release ended fair-seat shares, forget mail delivered
+    more than `KEEP_SENT` ago, and purge the personal data past its retention if no worker has
+    yet today."""
     if await queue_reminders(ctx):
         ctx.mail_signal.notify()
+    await release_ended_shares(ctx)
     async with ctx.db.write() as conn:
         await outbox.prune_sent(conn, sent_before=ctx.clock.now() - KEEP_SENT)
     purged = await daily_purge(ctx)

@@ -28,6 +28,8 @@ COURSE_FIELDS = {
     "waitlist": "reservlista",
     "info_url": "informationslänk",
     "status": "status",
+    "per_employer": "platser per arbetsgivare",
+    "share_until": "fördelning per arbetsgivare till och med",
 }
 EMPLOYER_FIELDS = {"name": "namn", "kind": "typ", "domains": "domäner"}
 # A format's order (`position`) is stored when it changes but not reported.

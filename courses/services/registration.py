@@ -35,10 +35,10 @@ from courses.domain.rules import (
     normalize_email,
 )
 from courses.links import manage_url
-from courses.services import tokens
+from courses.services import fair_seats, tokens
 from courses.services.context import ServiceContext
 from courses.services.notices import all_sessions, notice, queue
-from courses.storage import enrolment, registrations, seats
+from courses.storage import registrations, seats
 from courses.storage.employers import EmployerRecord
 from courses.storage.payloads import AlreadyRegistered as AlreadyRegisteredMail
 from courses.storage.payloads import Confirmed, Waitlisted
@@ -163,14 +163,17 @@ async def _write(
         nonce=nonce,
         now=now,
     )
+    share = fair_seats.share_request(course, employer.id, now=now, tz=ctx.tz)
     try:
         async with ctx.db.write() as conn:
-            enrolled = await enrolment.enrol(
-                conn, request, revision=course.revision, row=row, now=now
+            enrolled, at_share = await fair_seats.enrol(
+                conn, request, share, revision=course.revision, row=row, now=now
             )
             if enrolled is None:
                 raise _StaleDefinition
-            if not enrolled.confirmed and not course.waitlist:
+            # Waitlisted for the employer share: waits for the share's end even on a course
+            # without a waitlist.
+            if not enrolled.confirmed and not course.waitlist and not at_share:
                 raise CourseFull("Kursen är fullbokad.")
             position = None
             if enrolled.confirmed:
@@ -187,7 +190,12 @@ async def _write(
                 position = await registrations.waitlist_position(
                     conn, course_id=course.id, queue_no=enrolled.queue_no
                 )
-                mail = notice(enrolled.registration_id, Waitlisted(waitlist_position=position))
+                mail = notice(
+                    enrolled.registration_id,
+                    Waitlisted(
+                        waitlist_position=position, **fair_seats.mail_reason(course, at_share)
+                    ),
+                )
             await queue(conn, [mail], now=now)
     except IntegrityError as exc:
         if "email_key" in str(exc.orig) or "uq_registration_active_email" in str(exc.orig):

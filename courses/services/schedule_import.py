@@ -244,6 +244,8 @@ def _course_values(spec: CourseSpec) -> dict[str, object]:
         "waitlist": spec.waitlist,
         "info_url": spec.info_url,
         "status": spec.status,
+        "per_employer": spec.per_employer,
+        "share_until": spec.share_until,
     }
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from courses.domain.courses import CourseRecord
 from courses.domain.notices import Method
 from courses.domain.rules import CourseStatus, RegistrationStatus
+from courses.services import fair_seats
 from courses.services.notices import all_sessions, notice, queue
 from courses.storage import registrations, seats
 from courses.storage.payloads import Promoted
@@ -23,15 +24,20 @@ async def promote_waitlisted(
     """Fill free seats from the waitlist in queue order; the caller holds the course lock.
 
     Someone whose format is still full is passed over (they keep their place) and the next in
-    line is tried. Nobody is promoted once the course has begun or if it is cancelled.
+    line is tried; so is, while the course's fair-seat share lasts, someone whose employer
+    holds its share (`courses.services.fair_seats`). Nobody is promoted once the course has
+    begun or if it is cancelled.
     Returns the promoted registrations' ids; each is told by mail, with the invites.
     """
     if course.status is CourseStatus.CANCELLED or course.timing.has_started(now, tz):
         return []
     promoted: list[int] = []
-    for registration_id, format_id in await registrations.waiting_in_queue(conn, course.id):
+    share = await fair_seats.ShareGate.of(conn, course, now=now, tz=tz)
+    for registration_id, format_id, employer_id in await share.waiting(conn):
         if format_id is None:
             continue  # its format was removed: it can only be cancelled
+        if share.full(employer_id):
+            continue
         request = seats.SeatRequest(
             course_id=course.id, format_id=format_id, course_seats_left=None, format_seats_left=None
         )
@@ -41,6 +47,7 @@ async def promote_waitlisted(
         if claim is seats.Claim.FORMAT_FULL:
             continue
         await registrations.set_status(conn, registration_id, RegistrationStatus.CONFIRMED, now=now)
+        share.took(employer_id)
         promoted.append(registration_id)
     invites = all_sessions(course.session_positions, Method.REQUEST)
     await queue(conn, [notice(id_, Promoted(), invites=invites) for id_ in promoted], now=now)

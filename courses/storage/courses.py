@@ -58,6 +58,8 @@ def course_record(
             key=lambda s: (s.day, s.start_time or time(0), s.position),
         ),
         organizer_id=row.organizer_id,
+        per_employer=row.per_employer,
+        share_until=row.share_until,
     )
 
 

@@ -1,0 +1,161 @@
+"""The employer share's guard: a count under the course row's lock.
+
+Fair seats (`per_employer`) are guarded by counting, not by a counter. Every writer that can
+give an employer a seat (a registration, a promotion, an approval) holds the course row's lock
+first, so once this transaction has it, no other transaction can add a held seat of the course
+until it commits. On PostgreSQL (READ COMMITTED) each statement takes a new snapshot, so a
+count run as its own statement after the lock was taken sees every held seat that committed;
+on SQLite writers are serialised. A counter per (course, employer) would be exact as well, but
+every status change of every feature (cancel, approve, decline, purge, import) would have to keep
+it in step; the count (on `ix_registration_employer`) cannot drift.
+
+The count must never share a statement with the UPDATE that takes the lock: a PostgreSQL
+statement's snapshot is taken before it waits for the lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from courses.domain.fair import HOLDING_STATUSES
+from courses.domain.rules import CourseStatus, RegistrationStatus
+from courses.storage import enrolment, seats
+from courses.storage.tables import course_table, registration_table
+
+__all__ = [
+    "FairEnrolment",
+    "ShareRequest",
+    "courses_with_share_ended",
+    "enrol_fair",
+    "held_by_employer",
+    "held_seats",
+    "mark_released",
+    "waiting_with_employer",
+]
+
+_REG = registration_table.c
+_HOLDING = sorted(s.value for s in HOLDING_STATUSES)
+
+
+@dataclass(frozen=True, slots=True)
+class ShareRequest:
+    """Whose seat, and how many an employer may hold.
+
+    `held_seen` is never trusted by the guard: it is there so that a test can replace the guard
+    with the naive "read, check, write" and prove the race test can fail.
+    """
+
+    employer_id: int
+    per_employer: int
+    held_seen: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FairEnrolment:
+    enrolment: enrolment.Enrolment
+    at_share: bool
+    """The employer already held its share: waitlisted for that reason (seats may be free)."""
+
+
+_HELD = select(func.count()).where(
+    _REG.course_id == bindparam("course_id"),
+    _REG.employer_id == bindparam("employer_id"),
+    _REG.status.in_(_HOLDING),
+)
+
+
+async def held_seats(conn: AsyncConnection, *, course_id: int, employer_id: int) -> int:
+    """The seats the employer holds in the course; exact only under the course row's lock."""
+    found = await conn.execute(_HELD, {"course_id": course_id, "employer_id": employer_id})
+    return int(found.scalar_one())
+
+
+async def held_by_employer(conn: AsyncConnection, course_id: int) -> dict[int, int]:
+    """Held seats per employer id; exact only under the course row's lock."""
+    found = await conn.execute(
+        select(_REG.employer_id, func.count())
+        .where(_REG.course_id == course_id, _REG.status.in_(_HOLDING))
+        .group_by(_REG.employer_id)
+    )
+    return {int(employer): int(n) for employer, n in found.all()}
+
+
+async def waiting_with_employer(
+    conn: AsyncConnection, course_id: int
+) -> list[tuple[int, int | None, int]]:
+    """(registration id, format id, employer id) of the waitlist, first in line first."""
+    found = await conn.execute(
+        select(_REG.id, _REG.format_id, _REG.employer_id)
+        .where(_REG.course_id == course_id, _REG.status == RegistrationStatus.WAITLISTED.value)
+        .order_by(_REG.queue_no)
+    )
+    return [(int(id_), format_id, int(employer)) for id_, format_id, employer in found.all()]
+
+
+_INSERT = registration_table.insert().returning(_REG.id)
+
+
+async def enrol_fair(
+    conn: AsyncConnection,
+    request: seats.SeatRequest,
+    share: ShareRequest,
+    *,
+    revision: int,
+    row: Mapping[str, Any],
+    now: datetime,
+) -> FairEnrolment | None:
+    """`enrolment.enrol` for a course whose share applies: confirmed only if the course and
+    format have a seat and the employer holds fewer than its share. None (nothing written) when
+    the course is no longer published at `revision`."""
+    place = await seats.take_place(conn, request, revision=revision)  # the course row's lock
+    if place is None:
+        return None
+    held = await held_seats(conn, course_id=request.course_id, employer_id=share.employer_id)
+    at_share = held >= share.per_employer
+    confirmed = False
+    if place.course_seat:
+        if not at_share:
+            confirmed = await seats.take_format_seat(conn, request.format_id)
+        if not confirmed:
+            await seats.release_course_seat(conn, request.course_id)
+    result = await conn.execute(
+        _INSERT,
+        {
+            **row,
+            "status": "confirmed" if confirmed else "waitlisted",
+            "queue_no": place.queue_no,
+            "confirmed_at": now if confirmed else None,
+        },
+    )
+    made = enrolment.Enrolment(int(result.scalar_one()), confirmed, place.queue_no)
+    return FairEnrolment(made, at_share=at_share)
+
+
+_COURSE = course_table.c
+_LAST_DAY = func.coalesce(_COURSE.share_until, _COURSE.deadline)
+
+
+async def courses_with_share_ended(conn: AsyncConnection, *, today: date) -> list[int]:
+    """Published fair-seat courses whose share's last day is before `today` (local) and whose
+    release has not been done for that day (a changed `share_until` is released again)."""
+    found = await conn.execute(
+        select(_COURSE.id)
+        .where(_COURSE.per_employer.is_not(None))
+        .where(_COURSE.status == CourseStatus.PUBLISHED.value)
+        .where(today > _LAST_DAY)
+        .where(or_(_COURSE.share_released_for.is_(None), _COURSE.share_released_for != _LAST_DAY))
+        .order_by(_COURSE.id)
+    )
+    return [int(id_) for (id_,) in found.all()]
+
+
+async def mark_released(conn: AsyncConnection, course_id: int) -> None:
+    await conn.execute(
+        update(course_table).where(_COURSE.id == course_id).values(share_released_for=_LAST_DAY)
+    )
