@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from courses.domain.courses import CourseRecord
 from courses.domain.fair import Share
+from courses.services.context import ServiceContext
 from courses.storage import enrolment, fair, seats
 
 __all__ = ["ShareGate", "active", "enrol", "mail_reason", "share_request"]
@@ -31,11 +32,14 @@ def active(course: CourseRecord, *, now: datetime, tz: ZoneInfo) -> Share | None
     return share if share is not None and share.applies(now, tz) else None
 
 
-def share_request(
-    course: CourseRecord, employer_id: int, *, now: datetime, tz: ZoneInfo
+async def share_request(
+    ctx: ServiceContext, course: CourseRecord, employer_id: int, *, now: datetime
 ) -> fair.ShareRequest | None:
-    """What a registration must respect, or None when the course has no share (now)."""
-    share = active(course, now=now, tz=tz)
+    """What a registration must respect, or None when the course has no share (now).
+
+    Reads nothing (async so that a test can replace it with a naive read of the held seats
+    before the write transaction, see `fair.ShareRequest.held_seen`)."""
+    share = active(course, now=now, tz=ctx.tz)
     if share is None:
         return None
     return fair.ShareRequest(employer_id=employer_id, per_employer=share.per_employer)

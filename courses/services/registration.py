@@ -163,7 +163,7 @@ async def _write(
         nonce=nonce,
         now=now,
     )
-    share = fair_seats.share_request(course, employer.id, now=now, tz=ctx.tz)
+    share = await fair_seats.share_request(ctx, course, employer.id, now=now)
     try:
         async with ctx.db.write() as conn:
             enrolled, at_share = await fair_seats.enrol(
