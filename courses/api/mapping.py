@@ -67,6 +67,8 @@ def course_out(listing: CourseListing, tz: ZoneInfo) -> CourseOut:
         waitlist=course.waitlist,
         state=listing.state,
         info_url=course.info_url,
+        per_employer=course.per_employer,
+        share_until=course.share.last_day if course.share is not None else None,
     )
 
 

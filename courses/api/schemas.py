@@ -84,6 +84,9 @@ class CourseOut(msgspec.Struct, kw_only=True):
     waitlist: bool
     state: RegistrationState
     info_url: str | None
+    per_employer: int | None = None
+    """Fair seats: at most this many seats per employer until `share_until` (inclusive)."""
+    share_until: date | None = None
 
 
 class EmployerOut(msgspec.Struct, kw_only=True):

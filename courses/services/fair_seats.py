@@ -20,11 +20,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from courses.domain.courses import CourseRecord
-from courses.domain.fair import Share
+from courses.domain.fair import Share, at_share, waitlisted_by_share
 from courses.services.context import ServiceContext
 from courses.storage import enrolment, fair, seats
 
-__all__ = ["ShareGate", "active", "enrol", "mail_reason", "share_request"]
+__all__ = ["ShareGate", "active", "enrol", "mail_reason", "share_request", "waiting_reason"]
 
 
 def active(course: CourseRecord, *, now: datetime, tz: ZoneInfo) -> Share | None:
@@ -98,3 +98,21 @@ def mail_reason(course: CourseRecord, at_share: bool) -> dict[str, Any]:
     if not at_share or share is None:
         return {}
     return {"per_employer": share.per_employer, "share_until": share.last_day}
+
+
+async def waiting_reason(
+    conn: AsyncConnection,
+    course: CourseRecord,
+    registration_id: int,
+    *,
+    now: datetime,
+    tz: ZoneInfo,
+) -> str | None:
+    """Why a waitlisted registrant waits although seats may be free: their employer holds its
+    share while it lasts (the manage page says so); None otherwise."""
+    share = active(course, now=now, tz=tz)
+    if share is None:
+        return None
+    if not at_share(share, await fair.held_by_own_employer(conn, registration_id)):
+        return None
+    return waitlisted_by_share(share)

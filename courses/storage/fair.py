@@ -34,6 +34,7 @@ __all__ = [
     "courses_with_share_ended",
     "enrol_fair",
     "held_by_employer",
+    "held_by_own_employer",
     "held_seats",
     "mark_released",
     "waiting_with_employer",
@@ -159,3 +160,19 @@ async def mark_released(conn: AsyncConnection, course_id: int) -> None:
     await conn.execute(
         update(course_table).where(_COURSE.id == course_id).values(share_released_for=_LAST_DAY)
     )
+
+
+async def held_by_own_employer(conn: AsyncConnection, registration_id: int) -> int:
+    """The seats held in the registration's course by the registration's employer (for
+    showing; not a guard)."""
+    own = registration_table.alias("own")
+    found = await conn.execute(
+        select(func.count())
+        .select_from(
+            registration_table.join(
+                own, (own.c.course_id == _REG.course_id) & (own.c.employer_id == _REG.employer_id)
+            )
+        )
+        .where(own.c.id == registration_id, _REG.status.in_(_HOLDING))
+    )
+    return int(found.scalar_one())

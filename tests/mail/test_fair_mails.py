@@ -11,15 +11,10 @@ from courses.services.registration import register
 from courses.services.schedule_import import import_schedule
 from courses.services.share_release import release_ended_shares
 from tests.conftest import form, local
+from tests.fair_support import FAIR, REASON, fair_course
 from tests.mail import parse
 from tests.mail.scenarios import deliver
 from tests.mail.smtp_server import SmtpServer
-from tests.services.test_fair_seats import FAIR, fair_course
-
-REASON = (
-    "Varje arbetsgivare får högst 1 plats till och med 25 augusti; du står på reservlistan "
-    "och får en plats om det finns någon kvar när fördelningen upphör."
-)
 
 
 async def test_a_registrant_waitlisted_by_the_share_is_told_why(

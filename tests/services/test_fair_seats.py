@@ -18,31 +18,9 @@ from courses.services.registration import RegistrationReceipt, register
 from courses.services.schedule_import import import_schedule
 from courses.services.share_release import release_ended_shares
 from tests.conftest import form, local
+from tests.fair_support import FAIR, fair_course, with_fair_course
 from tests.services.admin_support import admin_of
 from tests.services.outbox_rows import mails_since, outbox_mark
-
-FAIR = "rattvis-2022"
-
-
-def fair_course(*, seats: int | None = 3, per_employer: int | None = 1, until: str = "") -> str:
-    lines = [
-        "[[course]]",
-        f'slug = "{FAIR}"',
-        'title = "Rättvis kurs"',
-        "deadline = 2022-09-01",
-    ]
-    if seats is not None:
-        lines.append(f"seats = {seats}")
-    if per_employer is not None:
-        lines.append(f"per_employer = {per_employer}")
-        lines.append(f"share_until = {until or '2022-08-25'}")
-    lines += ["[[course.format]]", 'key = "digital"', 'kind = "digital"']
-    lines += ["[[course.session]]", "date = 2022-09-14"]
-    return "\n".join(lines) + "\n"
-
-
-async def with_fair_course(ctx: ServiceContext, **kwargs: object) -> None:
-    await import_schedule(ctx, parse_schedule(fair_course(**kwargs)))  # type: ignore[arg-type]
 
 
 def ljungby(n: int) -> object:

@@ -20,6 +20,7 @@ from courses.api.pages.wording import (
     state_view,
 )
 from courses.domain.courses import CourseRecord, FormatRecord
+from courses.domain.fair import share_line
 from courses.domain.rules import RegistrationState, swedish_date
 from courses.schedule.demo import is_demo
 from courses.services.catalog import CourseListing
@@ -65,6 +66,8 @@ class CourseCard:
     months: frozenset[tuple[int, int]]
     digital: bool
     on_site: bool
+    share: str = ""
+    """Fair seats, e.g. `Högst 1 plats per arbetsgivare till och med 25 augusti`; else empty."""
 
 
 def course_card(course: CourseRecord) -> CourseCard:
@@ -83,6 +86,7 @@ def course_card(course: CourseRecord) -> CourseCard:
         months=frozenset((d.year, d.month) for d in days),
         digital=any(f.digital for f in course.formats),
         on_site=any(not f.digital for f in course.formats),
+        share=share_line(course.share) if course.share is not None else "",
     )
 
 
