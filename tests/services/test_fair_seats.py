@@ -17,6 +17,7 @@ from courses.services.lookup import get_registration
 from courses.services.registration import RegistrationReceipt, register
 from courses.services.schedule_import import import_schedule
 from courses.services.share_release import release_ended_shares
+from courses.services.statistics import statistics
 from tests.conftest import form, local
 from tests.fair_support import FAIR, fair_course, with_fair_course
 from tests.services.admin_support import admin_of
@@ -207,3 +208,20 @@ def test_the_schedule_file_refuses_a_bad_share_in_swedish(snippet: str, place: s
     problems = raised.value.problems
     assert any(place in p.place for p in problems), problems
     assert all(p.message and p.message[0].isupper() for p in problems)
+
+
+async def test_the_statistics_count_each_employers_seats_under_the_share(
+    seeded: ServiceContext,
+) -> None:
+    await with_fair_course(seeded)
+    await register(seeded, FAIR, form(1))
+    await register(seeded, FAIR, form(2))
+    await register(seeded, FAIR, ljungby(1))  # type: ignore[arg-type]
+
+    stats = await statistics(seeded, await admin_of(seeded))
+
+    by_key = {e.key: e for e in stats.employers}
+    assert (by_key["vaxjo"].confirmed, by_key["vaxjo"].waitlisted) == (1, 1)
+    assert (by_key["ljungby"].confirmed, by_key["ljungby"].waitlisted) == (1, 0)
+    (course,) = [c for c in stats.courses if c.slug == FAIR]
+    assert (course.confirmed, stats.seats_left(course)) == (2, 1)
