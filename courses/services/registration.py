@@ -187,7 +187,7 @@ async def _write(
                 status = RegistrationStatus.WAITLISTED
                 # Counted under the course lock that the waitlisting took: everyone with a
                 # lower queue number has committed, so the count is exact.
-                position = await registrations.waitlist_position(
+                position = enrolled.waitlist_position or await registrations.waitlist_position(
                     conn, course_id=course.id, queue_no=enrolled.queue_no
                 )
                 mail = notice(

@@ -20,13 +20,26 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import (
+    Insert,
+    and_,
+    bindparam,
+    case,
+    exists,
+    false,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from courses.domain.fair import HOLDING_STATUSES
 from courses.domain.rules import CourseStatus, RegistrationStatus
 from courses.storage import enrolment, seats
-from courses.storage.tables import course_table, registration_table
+from courses.storage.tables import course_table, format_table, registration_table
 
 __all__ = [
     "FairEnrolment",
@@ -114,6 +127,10 @@ async def enrol_fair(
     """`enrolment.enrol` for a course whose share applies: confirmed only if the course and
     format have a seat and the employer holds fewer than its share. None (nothing written) when
     the course is no longer published at `revision`."""
+    if conn.dialect.name == "postgresql":
+        return await _enrol_in_two_statements(
+            conn, request, share, revision=revision, row=row, now=now
+        )
     place = await seats.take_place(conn, request, revision=revision)  # the course row's lock
     if place is None:
         return None
@@ -139,6 +156,118 @@ async def enrol_fair(
 
 
 _COURSE = course_table.c
+_LOCK = select(_COURSE.id).where(_COURSE.id == bindparam("place_course_id")).with_for_update()
+
+
+def _fair_statement() -> Insert:
+    """WITH place AS (UPDATE course: queue number, and a seat if there is room and the
+    employer is under its share), seat AS (UPDATE course_format ...) INSERT INTO registration
+    ... RETURNING id, status, queue number, whether the course gave a seat, whether the
+    employer was at its share, and the waitlist position.
+
+    Run only with the course row locked by an earlier statement, so that this statement's
+    snapshot holds every seat that committed before (see the module's docstring).
+    """
+    held = (
+        select(func.count())
+        .where(
+            _REG.course_id == bindparam("place_course_id"),
+            _REG.employer_id == bindparam("share_employer_id"),
+            _REG.status.in_(_HOLDING),
+        )
+        .scalar_subquery()
+    )
+    under = held < bindparam("share_cap")
+    granted = and_(seats.has_room, under)
+    place = (
+        update(course_table)
+        .where(_COURSE.id == bindparam("place_course_id"))
+        .where(_COURSE.status == CourseStatus.PUBLISHED.value)
+        .where(_COURSE.revision == bindparam("expected_revision"))
+        .values(
+            queue_counter=_COURSE.queue_counter + 1,
+            confirmed_count=_COURSE.confirmed_count
+            + case((and_(_COURSE.seats.is_not(None), granted), 1), else_=0),
+            last_claim_granted=case((granted, true()), else_=false()),
+        )
+        .returning(_COURSE.queue_counter, _COURSE.last_claim_granted, under.label("under"))
+        .cte("place")
+    )
+    seat = (
+        seats.take_seat_statement(format_table)
+        .where(exists(select(place.c.last_claim_granted).where(place.c.last_claim_granted)))
+        .returning(format_table.c.id)
+        .cte("seat")
+    )
+    confirmed = exists(select(seat.c.id))
+    waiting_before = (
+        select(func.count())
+        .where(
+            _REG.course_id == bindparam("place_course_id"),
+            _REG.status == RegistrationStatus.WAITLISTED.value,
+            _REG.queue_no < place.c.queue_counter,
+        )
+        .scalar_subquery()
+    )
+    source = select(
+        *[bindparam(f"r_{name}", type_=_REG[name].type) for name in enrolment.ROW_COLUMNS],
+        case((confirmed, "confirmed"), else_="waitlisted"),
+        place.c.queue_counter,
+        case((confirmed, bindparam("now", type_=_REG.confirmed_at.type)), else_=None),
+    ).select_from(place)
+    return (
+        insert(registration_table)
+        .from_select(_INSERTED_COLUMNS, source)
+        .returning(
+            _REG.id,
+            _REG.status,
+            _REG.queue_no,
+            select(place.c.last_claim_granted).scalar_subquery(),
+            select(place.c.under).scalar_subquery(),
+            select(waiting_before + 1).select_from(place).scalar_subquery(),
+        )
+    )
+
+
+_INSERTED_COLUMNS = [*enrolment.ROW_COLUMNS, "status", "queue_no", "confirmed_at"]
+_FAIR = _fair_statement()
+
+
+async def _enrol_in_two_statements(
+    conn: AsyncConnection,
+    request: seats.SeatRequest,
+    share: ShareRequest,
+    *,
+    revision: int,
+    row: Mapping[str, Any],
+    now: datetime,
+) -> FairEnrolment | None:
+    """PostgreSQL: lock the course row, then one statement does the rest (the waitlist
+    position included): two round trips under the lock rather than five."""
+    await conn.execute(_LOCK, {"place_course_id": request.course_id})
+    params = {
+        **{f"r_{name}": value for name, value in row.items()},
+        "place_course_id": request.course_id,
+        "expected_revision": revision,
+        "row_id": request.format_id,
+        "share_employer_id": share.employer_id,
+        "share_cap": share.per_employer,
+        "now": now,
+    }
+    found = (await conn.execute(_FAIR, params)).first()
+    if found is None:
+        return None
+    registration_id, status, queue_no, course_seat, under, position = found
+    confirmed = status == "confirmed"
+    if course_seat and not confirmed:
+        # The course gave a seat but the format was full: give the course seat back.
+        await seats.release_course_seat(conn, request.course_id)
+    made = enrolment.Enrolment(
+        int(registration_id), confirmed, int(queue_no), None if confirmed else int(position)
+    )
+    return FairEnrolment(made, at_share=not under)
+
+
 _LAST_DAY = func.coalesce(_COURSE.share_until, _COURSE.deadline)
 
 
