@@ -4,7 +4,7 @@ without it.
 Run from the project root (it stops by itself, a few minutes at the defaults):
 
     .venv/bin/python bench/fair_rush.py [-n 2000] [-c 32] [--rounds 3] [--warmup 100]
-        [--per-employer 5] [--postgres-url postgresql://postgres@127.0.0.1:5432/test]
+        [--per-employer 5] [--share-on capped|all] [--postgres-url postgresql://postgres@127.0.0.1:5432/test]
         [--sqlite | --no-sqlite]
 
 The rush of `bench/registration_rush.py` (its schedule and its mix of courses, `load.py`), by
@@ -12,10 +12,12 @@ people of nine employers in turn. Each round measures two sides, in an order tha
 round to round, each on a fresh database and a fresh `courses serve --mail-worker off`:
 
 - plain: `bench/rush-schedule.toml` as it is;
-- fair: the same schedule with `per_employer = N` on every measured course (the share lasting
-  until the deadline, so the whole rush is under it): every registration counts its
-  employer's seats under the course row's lock, and the uncapped course, which otherwise
-  only share-locks its row, queues on that lock.
+- fair: the same schedule with `per_employer = N` (the share lasting until the deadline, so
+  the whole rush is under it) on its capped courses, or with `--share-on all` on the uncapped
+  one too: each registration of such a course counts its employer's seats under the course
+  row's lock. A share divides scarce seats, so capped courses are the case it is made for; on
+  the uncapped course (six registrations in ten) it also makes registrations, which otherwise
+  only share-lock the row, queue on that lock: that is the price `--share-on all` shows.
 
 Output: progress on stderr and one JSON line per database on stdout: `fair_per_s`,
 `plain_per_s` (medians of n / wall time), `ratio` (median over rounds of fair/plain; target
@@ -66,12 +68,14 @@ EMPLOYERS = (
 SIDES = ("plain", "fair")
 
 
-def fair_schedule(per_employer: int, folder: Path) -> Path:
-    """The rush schedule with `per_employer` on every course but the warm-up."""
+def fair_schedule(per_employer: int, folder: Path, *, share_on: str) -> Path:
+    """The rush schedule with `per_employer` on the capped courses (`share_on="capped"`) or
+    on every course (`"all"`), never on the warm-up."""
     courses = SCHEDULE.read_text(encoding="utf-8").split("[[course]]")
     out = [courses[0]]
     for block in courses[1:]:
-        if f'slug = "{WARMUP}"' not in block:
+        capped = re.search(r"^seats = ", block, flags=re.M) is not None
+        if f'slug = "{WARMUP}"' not in block and (capped or share_on == "all"):
             block = re.sub(
                 r"^(deadline = .*)$",
                 rf"\1\nper_employer = {per_employer}",
@@ -85,19 +89,23 @@ def fair_schedule(per_employer: int, folder: Path) -> Path:
     return path
 
 
+# Confirmed seats per employer in each course with a share.
 _HELD = """
-SELECT c.slug, c.seats, r.employer_id, count(r.id)
+SELECT c.slug, c.seats, c.per_employer, r.employer_id, count(r.id)
 FROM course c JOIN registration r ON r.course_id = c.id
-WHERE r.status = 'confirmed' AND c.slug <> '{warmup}'
-GROUP BY c.slug, c.seats, r.employer_id
+WHERE r.status = 'confirmed' AND c.per_employer IS NOT NULL
+GROUP BY c.slug, c.seats, c.per_employer, r.employer_id
 """
 
 
-def share_exact(url: str, per_employer: int) -> bool:
-    rows = query(url, _HELD.format(warmup=WARMUP))
+def share_exact(url: str) -> bool:
+    """No employer over its share, no course over its cap (the courses with a share)."""
+    rows = query(url, _HELD)
+    if not rows:
+        return False  # nothing was measured under a share
     per_course: dict[str, int] = {}
     caps: dict[str, int | None] = {}
-    for slug, seats, _employer, held in rows:
+    for slug, seats, per_employer, _employer, held in rows:
         if held > per_employer:
             return False
         per_course[slug] = per_course.get(slug, 0) + held
@@ -109,7 +117,10 @@ def measure(
     side: str, db: Sqlite | Postgres, args: Namespace, folder: Path, label: str
 ) -> tuple[Volley, bool | None, float | None]:
     port = free_port()
-    schedule = fair_schedule(args.per_employer, folder) if side == "fair" else SCHEDULE
+    fair = side == "fair"
+    schedule = (
+        fair_schedule(args.per_employer, folder, share_on=args.share_on) if fair else SCHEDULE
+    )
     with db.database(label) as url:
         env = service_env(url, port, folder)
         checkout = Checkout(ROOT)
@@ -122,7 +133,7 @@ def measure(
             shots = registrations(args.n, port, employers=EMPLOYERS)
             volley = fire(port, shots, args.concurrency)
             after = cpu_s(server.pid)
-        exact = share_exact(url, args.per_employer) if side == "fair" else None
+        exact = share_exact(url) if fair else None
     busy = None if before is None or after is None else (after - before) / volley.wall_s
     return volley, exact, busy
 
@@ -165,6 +176,7 @@ def run_database(db: Sqlite | Postgres, args: Namespace, folder: Path) -> list[d
             "concurrency": args.concurrency,
             "rounds": args.rounds,
             "per_employer": args.per_employer,
+            "share_on": args.share_on,
             "employers": len(EMPLOYERS),
             "fair_per_s": median("fair"),
             "plain_per_s": median("plain"),
@@ -193,6 +205,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--warmup", type=int, default=100, help="unmeasured ones first")
     parser.add_argument(
         "--per-employer", type=positive, default=5, help="seats per employer in the fair side"
+    )
+    parser.add_argument(
+        "--share-on",
+        choices=["capped", "all"],
+        default="capped",
+        help="which courses get per_employer: the capped ones (default: a share divides scarce "
+        "seats) or every one, the uncapped course too (which then queues on its row's lock)",
     )
     database_options(parser)
     return parser

@@ -7,7 +7,7 @@ import logging
 from courses.services.context import ServiceContext
 from courses.services.fair_seats import active
 from courses.services.waitlist import promote_waitlisted
-from courses.storage import fair
+from courses.storage import share_ends
 from courses.storage.courses import load_courses, lock_course
 
 __all__ = ["release_ended_shares"]
@@ -26,7 +26,7 @@ async def release_ended_shares(ctx: ServiceContext) -> int:
     now = ctx.clock.now()
     today = now.astimezone(ctx.tz).date()
     async with ctx.db.read() as conn:
-        ids = await fair.courses_with_share_ended(conn, today=today)
+        ids = await share_ends.courses_with_share_ended(conn, today=today)
     promoted = 0
     for course_id in ids:
         async with ctx.db.write() as conn:
@@ -35,7 +35,7 @@ async def release_ended_shares(ctx: ServiceContext) -> int:
             if not found or active(found[0], now=now, tz=ctx.tz) is not None:
                 continue
             promoted += len(await promote_waitlisted(conn, found[0], now=now, tz=ctx.tz))
-            await fair.mark_released(conn, course_id)
+            await share_ends.mark_released(conn, course_id)
     if promoted:
         log.info("fair seats: the shares that ended gave %d seats to their waitlists", promoted)
         ctx.mail_signal.notify()

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -29,7 +29,6 @@ from sqlalchemy import (
     false,
     func,
     insert,
-    or_,
     select,
     true,
     update,
@@ -44,12 +43,10 @@ from courses.storage.tables import course_table, format_table, registration_tabl
 __all__ = [
     "FairEnrolment",
     "ShareRequest",
-    "courses_with_share_ended",
     "enrol_fair",
     "held_by_employer",
     "held_by_own_employer",
     "held_seats",
-    "mark_released",
     "waiting_with_employer",
 ]
 
@@ -266,29 +263,6 @@ async def _enrol_in_two_statements(
         int(registration_id), confirmed, int(queue_no), None if confirmed else int(position)
     )
     return FairEnrolment(made, at_share=not under)
-
-
-_LAST_DAY = func.coalesce(_COURSE.share_until, _COURSE.deadline)
-
-
-async def courses_with_share_ended(conn: AsyncConnection, *, today: date) -> list[int]:
-    """Published fair-seat courses whose share's last day is before `today` (local) and whose
-    release has not been done for that day (a changed `share_until` is released again)."""
-    found = await conn.execute(
-        select(_COURSE.id)
-        .where(_COURSE.per_employer.is_not(None))
-        .where(_COURSE.status == CourseStatus.PUBLISHED.value)
-        .where(today > _LAST_DAY)
-        .where(or_(_COURSE.share_released_for.is_(None), _COURSE.share_released_for != _LAST_DAY))
-        .order_by(_COURSE.id)
-    )
-    return [int(id_) for (id_,) in found.all()]
-
-
-async def mark_released(conn: AsyncConnection, course_id: int) -> None:
-    await conn.execute(
-        update(course_table).where(_COURSE.id == course_id).values(share_released_for=_LAST_DAY)
-    )
 
 
 async def held_by_own_employer(conn: AsyncConnection, registration_id: int) -> int:

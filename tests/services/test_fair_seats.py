@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import select, update
 
 from courses.domain.rules import RegistrationStatus
 from courses.schedule import ScheduleError, parse_schedule
@@ -18,6 +19,7 @@ from courses.services.registration import RegistrationReceipt, register
 from courses.services.schedule_import import import_schedule
 from courses.services.share_release import release_ended_shares
 from courses.services.statistics import statistics
+from courses.storage.tables import course_table, registration_table
 from tests.conftest import form, local
 from tests.fair_support import FAIR, fair_course, with_fair_course
 from tests.services.admin_support import admin_of
@@ -225,3 +227,39 @@ async def test_the_statistics_count_each_employers_seats_under_the_share(
     assert (by_key["ljungby"].confirmed, by_key["ljungby"].waitlisted) == (1, 0)
     (course,) = [c for c in stats.courses if c.slug == FAIR]
     assert (course.confirmed, stats.seats_left(course)) == (2, 1)
+
+
+async def test_a_registration_awaiting_approval_counts_against_the_share(
+    seeded: ServiceContext,
+) -> None:
+    await with_fair_course(seeded)
+    first = await register(seeded, FAIR, form(1))
+    async with seeded.db.write() as conn:
+        await conn.execute(
+            update(registration_table)
+            .where(registration_table.c.id == first.id)
+            .values(status=RegistrationStatus.PENDING_APPROVAL.value)
+        )
+
+    second = await register(seeded, FAIR, form(2))
+
+    assert second.status is RegistrationStatus.WAITLISTED
+
+
+async def test_a_full_format_gives_the_course_seat_back_under_the_share(
+    seeded: ServiceContext,
+) -> None:
+    text = fair_course(seats=3).replace('kind = "digital"', 'kind = "digital"\nseats = 1')
+    await import_schedule(seeded, parse_schedule(text))
+    await register(seeded, FAIR, form(1))
+
+    other = await register(seeded, FAIR, ljungby(1))  # type: ignore[arg-type]
+
+    assert (other.status, other.waitlist_position) == (RegistrationStatus.WAITLISTED, 1)
+    async with seeded.db.read() as conn:
+        counted = (
+            await conn.execute(
+                select(course_table.c.confirmed_count).where(course_table.c.slug == FAIR)
+            )
+        ).scalar_one()
+    assert counted == 1
