@@ -263,3 +263,16 @@ async def test_a_full_format_gives_the_course_seat_back_under_the_share(
             )
         ).scalar_one()
     assert counted == 1
+
+
+async def test_a_course_without_a_waitlist_still_queues_for_the_share(
+    seeded: ServiceContext,
+) -> None:
+    text = fair_course(seats=3).replace("seats = 3", "seats = 3\nwaitlist = false")
+    await import_schedule(seeded, parse_schedule(text))
+    await register(seeded, FAIR, form(1))
+
+    second = await register(seeded, FAIR, form(2))
+
+    # Not refused as full: a seat is free, and it may be theirs when the share ends.
+    assert (second.status, second.waitlist_position) == (RegistrationStatus.WAITLISTED, 1)
