@@ -60,19 +60,21 @@ def registrations(
     warmup: bool = False,
     prefix: str = "person",
     page: FormToken | None = None,
+    employers: Sequence[tuple[str, str]] = (("vaxjo", "vaxjo.se"),),
 ) -> list[Shot]:
     """`n` registrations by `n` different people (`prefix` tells runs apart); all for the
     warm-up course with `warmup`, else in the rotation above. With `page`, each is the course
     page's form POSTed as a browser sends it (form-encoded, with the CSRF cookie and token),
-    else the API's JSON."""
+    else the API's JSON. `employers` (key, mail domain) take turns: one by default."""
     rotation = ((WARMUP, "digital"),) if warmup else _ROTATION
     shots = []
     for i in range(n):
         slug, key = rotation[i % len(rotation)]
+        employer, domain = employers[i % len(employers)]  # seeds/employers.toml
         body = {
             "name": f"Person {i}",
-            "email": f"{'warmup-' if warmup else ''}{prefix}{i}@vaxjo.se",
-            "employer": "vaxjo",  # seeds/employers.toml: Växjö kommun, vaxjo.se
+            "email": f"{'warmup-' if warmup else ''}{prefix}{i}@{domain}",
+            "employer": employer,
             "workplace": "Beroendemottagningen",
             "works_in_field": True,
             "format": key,

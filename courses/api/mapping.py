@@ -69,6 +69,8 @@ def course_out(listing: CourseListing, tz: ZoneInfo) -> CourseOut:
         state=listing.state,
         info_url=course.info_url,
         approval_days=course.approval_days,
+        per_employer=course.per_employer,
+        share_until=course.share.last_day if course.share is not None else None,
     )
 
 

@@ -88,6 +88,9 @@ class CourseOut(msgspec.Struct, kw_only=True):
     approval_days: int | None = None
     """Set where the registrant's manager approves each registration (then `manager_email`
     is required when registering): the days the manager has to answer."""
+    per_employer: int | None = None
+    """Fair seats: at most this many seats per employer until `share_until` (inclusive)."""
+    share_until: date | None = None
 
 
 class EmployerOut(msgspec.Struct, kw_only=True):

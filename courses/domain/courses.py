@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import TypedDict
 from zoneinfo import ZoneInfo
 
+from courses.domain.fair import Share, share_of
 from courses.domain.rules import CourseStatus, CourseTiming, RegistrationState, RegistrationStatus
 from courses.domain.rules import registration_state as state_of
 from courses.domain.rules import seats_left as free_seats
@@ -116,6 +117,14 @@ class CourseRecord:
     def lottery_pending(self) -> bool:
         """A lottery course not yet drawn: registering is applying (no seat is taken)."""
         return self.allocation == "lottery" and self.drawn_at is None
+
+    per_employer: int | None = None
+    share_until: date | None = None
+
+    @property
+    def share(self) -> Share | None:
+        """Fair seats (`courses.domain.fair`), whether or not the share still applies."""
+        return share_of(self.per_employer, self.share_until, self.deadline)
 
     @property
     def timing(self) -> CourseTiming:

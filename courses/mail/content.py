@@ -17,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from courses.domain.approval import last_answer_day
 from courses.domain.courses import SessionRecord
+from courses.domain.fair import Share, waitlisted_by_share
 from courses.domain.lottery import draw_words
 from courses.domain.notices import MailKind
 from courses.domain.rules import swedish_date
@@ -141,6 +142,7 @@ class Templates:
             "waitlist_position": (
                 payload.waitlist_position if isinstance(payload, Waitlisted) else None
             ),
+            "share_reason": _share_reason(payload),
             "changes": changes,
             "removed": [{"position": s.position, "when": _when(s)} for s in facts.removed],
             "method": facts.mail.method,
@@ -188,3 +190,11 @@ class Templates:
             text=text_template.render(context),
             html=self._env.get_template("sign_in.html").render(context),
         )
+
+
+def _share_reason(payload: object) -> str | None:
+    """Why a waitlisted registrant waits although seats may be free (the employer share)."""
+    if not isinstance(payload, Waitlisted) or payload.per_employer is None:
+        return None
+    assert payload.share_until is not None
+    return waitlisted_by_share(Share(payload.per_employer, payload.share_until))

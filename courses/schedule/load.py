@@ -179,3 +179,13 @@ def course_problems(place: str, course: CourseSpec) -> Iterator[Problem]:
         )
     for message in draw_problems(course, first_day):
         yield Problem(f"{place}.draw", message)
+    if course.share_until is not None and course.share_until > course.deadline:
+        yield Problem(
+            f"{place}.share_until",
+            "Fördelningen per arbetsgivare (share_until) kan inte pågå efter sista anmälningsdag.",
+        )
+    if course.share_until is not None and course.per_employer is None:
+        yield Problem(
+            f"{place}.share_until",
+            "Ange per_employer: share_until gäller bara fördelning per arbetsgivare.",
+        )

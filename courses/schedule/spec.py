@@ -96,6 +96,10 @@ class CourseSpec(_Spec):
     allocation: Literal["first_come", "lottery"] = "first_come"
     draw: date | None = None
     """Lottery only: the day the seats are drawn (default: the day after the deadline)."""
+    per_employer: PositiveInt | None = None
+    """Fair seats: at most this many seats per employer until `share_until`."""
+    share_until: date | None = None
+    """The share's last day (inclusive); default: the deadline."""
 
 
 class Schedule(_Spec):

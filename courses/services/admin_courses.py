@@ -60,6 +60,9 @@ class CourseEdit:
     waitlist: bool | UnsetType = UNSET
     info_url: str | UnsetType | None = UNSET
     status: CourseStatus | UnsetType = UNSET
+    per_employer: int | UnsetType | None = UNSET
+    """Fair seats per employer (None: no share); a change hands out freed seats at once."""
+    share_until: date | UnsetType | None = UNSET
     format_seats: Mapping[str, int | None] = field(default_factory=dict)
 
 
@@ -94,6 +97,8 @@ _COURSE_COLUMNS = (
     "seats",
     "waitlist",
     "info_url",
+    "per_employer",
+    "share_until",
 )
 
 Write = Callable[[AsyncConnection, CourseRecord], Awaitable[tuple[dict[str, Any], list[str]]]]

@@ -31,6 +31,8 @@ def course_row(course: CourseRecord) -> dict[str, Any]:
         "waitlist": course.waitlist,
         "info_url": course.info_url,
         "status": course.status.value,
+        "per_employer": course.per_employer,
+        "share_until": course.share_until,
     }
 
 

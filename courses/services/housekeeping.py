@@ -1,6 +1,7 @@
 """The jobs that run on a timer beside the mail worker: due lottery draws, due reminders,
-managers' approvals reminded and run out (courses.services.approval), forgetting old mail, and
-once a day the retention purge (gallring).
+managers' approvals reminded and run out (courses.services.approval), seats of ended
+fair-seat shares handed to the waitlist, forgetting old mail, and once a day the retention
+purge (gallring).
 
 `courses worker` and `courses serve` (composition root) run `keep_house` next to the worker;
 `courses worker --once` runs one round.
@@ -18,6 +19,7 @@ from courses.services.context import ServiceContext
 from courses.services.lottery import run_due_draws
 from courses.services.reminders import queue_reminders
 from courses.services.retention import daily_purge
+from courses.services.share_release import release_ended_shares
 from courses.storage import outbox
 
 __all__ = ["KEEP_SENT", "housekeeping", "keep_house"]
@@ -29,8 +31,10 @@ KEEP_SENT = timedelta(days=90)
 
 
 async def housekeeping(ctx: ServiceContext) -> None:
-    """One round: queue due reminders, forget mail delivered more than `KEEP_SENT` ago, and
-    purge the personal data past its retention if no worker has yet today."""
+    """One round: run due lottery draws, queue due reminders, remind managers and cancel
+    approvals that ran out, release ended fair-seat shares, forget mail delivered more than
+    `KEEP_SENT` ago, and purge the personal data past its retention if no worker has yet
+    today."""
     for drawn in await run_due_draws(ctx):
         log.info(
             "lottery: drew %s: %d seated, %d waitlisted", drawn.slug, drawn.seated, drawn.waitlisted
@@ -38,6 +42,7 @@ async def housekeeping(ctx: ServiceContext) -> None:
     if await queue_reminders(ctx):
         ctx.mail_signal.notify()
     await approval_round(ctx)
+    await release_ended_shares(ctx)
     async with ctx.db.write() as conn:
         await outbox.prune_sent(conn, sent_before=ctx.clock.now() - KEEP_SENT)
     purged = await daily_purge(ctx)

@@ -31,6 +31,8 @@ COURSE_FIELDS = {
     "approval_days": "chefsgodkännande (dagar att svara)",
     "allocation": "fördelning",
     "draw_on": "lottning",
+    "per_employer": "platser per arbetsgivare",
+    "share_until": "fördelning per arbetsgivare till och med",
 }
 EMPLOYER_FIELDS = {"name": "namn", "kind": "typ", "domains": "domäner"}
 # A format's order (`position`) is stored when it changes but not reported.

@@ -9,6 +9,7 @@ from courses.domain.courses import CourseRecord, FormatRecord, Registrant
 from courses.domain.errors import DomainError, RegistrationNotFound
 from courses.domain.rules import RegistrationState, RegistrationStatus, check_can_cancel
 from courses.links import manage_url
+from courses.services import fair_seats
 from courses.services.context import ServiceContext
 from courses.services.tokens import hash_token
 from courses.storage import approvals, registrations
@@ -47,6 +48,8 @@ class RegistrationDetails:
     approval_ending: str | None = None
     """Cancelled because the manager declined (`declined`) or did not answer in time
     (`approval_expired`)."""
+    share_reason: str | None = None
+    """Waitlisted because the employer holds its fair-seat share: why, in Swedish."""
 
     @property
     def attended_every_session(self) -> bool:
@@ -82,11 +85,12 @@ async def get_registration(ctx: ServiceContext, token: str) -> RegistrationDetai
             raise RegistrationNotFound("Anmälan finns inte, eller så är länken ogiltig.")
         course = await load_course(conn, row.course_slug)
         assert course is not None
-        position = None
+        position = share_reason = None
         if row.status is RegistrationStatus.WAITLISTED:
             position = await registrations.waitlist_position(
                 conn, course_id=course.id, queue_no=row.queue_no
             )
+            share_reason = await fair_seats.waiting_reason(conn, course, row.id, now=now, tz=ctx.tz)
         attended = (
             await attended_positions(conn, row.id)
             if row.status is RegistrationStatus.CONFIRMED
@@ -131,4 +135,5 @@ async def get_registration(ctx: ServiceContext, token: str) -> RegistrationDetai
             else None
         ),
         approval_ending=ending,
+        share_reason=share_reason,
     )

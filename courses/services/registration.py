@@ -36,11 +36,11 @@ from courses.domain.rules import (
     normalize_email,
 )
 from courses.links import manage_url
-from courses.services import applications, tokens
+from courses.services import applications, fair_seats, tokens
 from courses.services.approval_requests import hold_for_approval
 from courses.services.context import ServiceContext
 from courses.services.notices import all_sessions, notice, queue
-from courses.storage import enrolment, registrations, seats
+from courses.storage import registrations, seats
 from courses.storage.employers import EmployerRecord
 from courses.storage.payloads import AlreadyRegistered as AlreadyRegisteredMail
 from courses.storage.payloads import Confirmed, Waitlisted
@@ -174,6 +174,7 @@ async def _write(
         nonce=nonce,
         now=now,
     )
+    share = await fair_seats.share_request(ctx, course, employer.id, now=now)
     try:
         if course.lottery_pending:
             applied = await applications.apply(ctx, course, row, now=now)
@@ -187,12 +188,14 @@ async def _write(
                 manage_url=manage_url(ctx.settings.base_url, token),
             )
         async with ctx.db.write() as conn:
-            enrolled = await enrolment.enrol(
-                conn, request, revision=course.revision, row=row, now=now
+            enrolled, at_share = await fair_seats.enrol(
+                conn, request, share, revision=course.revision, row=row, now=now
             )
             if enrolled is None:
                 raise _StaleDefinition
-            if not enrolled.confirmed and not course.waitlist:
+            # Waitlisted for the employer share: waits for the share's end even on a course
+            # without a waitlist.
+            if not enrolled.confirmed and not course.waitlist and not at_share:
                 raise CourseFull("Kursen är fullbokad.")
             position = None
             status = RegistrationStatus.WAITLISTED
@@ -220,10 +223,15 @@ async def _write(
                 status = RegistrationStatus.WAITLISTED
                 # Counted under the course lock that the waitlisting took: everyone with a
                 # lower queue number has committed, so the count is exact.
-                position = await registrations.waitlist_position(
+                position = enrolled.waitlist_position or await registrations.waitlist_position(
                     conn, course_id=course.id, queue_no=enrolled.queue_no
                 )
-                mail = notice(enrolled.registration_id, Waitlisted(waitlist_position=position))
+                mail = notice(
+                    enrolled.registration_id,
+                    Waitlisted(
+                        waitlist_position=position, **fair_seats.mail_reason(course, at_share)
+                    ),
+                )
             if mail:
                 await queue(conn, [mail], now=now)
     except IntegrityError as exc:

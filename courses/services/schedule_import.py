@@ -252,6 +252,8 @@ def _course_values(spec: CourseSpec) -> dict[str, object]:
         "approval_days": spec.answer_days,
         "allocation": spec.allocation,
         "draw_on": draw_day(spec),
+        "per_employer": spec.per_employer,
+        "share_until": spec.share_until,
     }
 
 

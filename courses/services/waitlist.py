@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from courses.domain.courses import CourseRecord
 from courses.domain.notices import Method
 from courses.domain.rules import CourseStatus, RegistrationStatus
+from courses.services import fair_seats
 from courses.services.approval_requests import ask_manager
 from courses.services.notices import all_sessions, notice, queue
 from courses.storage import registrations, seats
@@ -24,18 +25,23 @@ async def promote_waitlisted(
     """Fill free seats from the waitlist in queue order; the caller holds the course lock.
 
     Someone whose format is still full is passed over (they keep their place) and the next in
-    line is tried. Nobody is promoted once the course has begun or if it is cancelled.
-    Returns the promoted registrations' ids; each is told by mail, with the invites. On a
-    course whose manager approves, a promoted one holds the seat as pending and its manager
-    is asked (`ask_manager`, which needs `secret_key` for the approval link).
+    line is tried; so is, while the course's fair-seat share lasts, someone whose employer
+    holds its share (`courses.services.fair_seats`). Nobody is promoted once the course has
+    begun or if it is cancelled. Returns the promoted registrations' ids; each is told by
+    mail, with the invites. On a course whose manager approves, a promoted one holds the seat
+    as pending and its manager is asked (`ask_manager`, which needs `secret_key` for the
+    approval link).
     """
     if course.status is CourseStatus.CANCELLED or course.timing.has_started(now, tz):
         return []
     promoted: list[int] = []
     asked: list[int] = []
-    for registration_id, format_id in await registrations.waiting_in_queue(conn, course.id):
+    share = await fair_seats.ShareGate.of(conn, course, now=now, tz=tz)
+    for registration_id, format_id, employer_id in await share.waiting(conn):
         if format_id is None:
             continue  # its format was removed: it can only be cancelled
+        if share.full(employer_id):
+            continue
         request = seats.SeatRequest(
             course_id=course.id, format_id=format_id, course_seats_left=None, format_seats_left=None
         )
@@ -45,6 +51,7 @@ async def promote_waitlisted(
         if claim is seats.Claim.FORMAT_FULL:
             continue
         await registrations.set_status(conn, registration_id, RegistrationStatus.CONFIRMED, now=now)
+        share.took(employer_id)  # a held seat counts in the share, approved or not yet
         # On an approval course their own mails: the seat is held while the manager is asked
         # (someone who registered before the course asked for approval named no manager).
         if course.needs_approval and await ask_manager(

@@ -62,6 +62,8 @@ def course_record(
         allocation=row.allocation,
         draw_on=row.draw_on,
         drawn_at=row.drawn_at,
+        per_employer=row.per_employer,
+        share_until=row.share_until,
     )
 
 

@@ -53,6 +53,8 @@ class Enrolment:
     registration_id: int
     confirmed: bool
     queue_no: int
+    waitlist_position: int | None = None
+    """Counted by the enrolling statement itself, where it did (else the caller counts)."""
 
 
 async def enrol(

@@ -75,6 +75,9 @@ class Confirmed(_WithInvites, frozen=True, tag=MailKind.CONFIRMED.value):
 
 class Waitlisted(_Payload, frozen=True, tag=MailKind.WAITLISTED.value):
     waitlist_position: int
+    per_employer: int | None = None
+    """Set when the employer held its fair-seat share: the mail says why, and until when."""
+    share_until: date | None = None
 
 
 class Promoted(_WithInvites, frozen=True, tag=MailKind.PROMOTED.value):

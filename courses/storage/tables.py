@@ -87,6 +87,12 @@ class Course(SQLModel, table=True):
     waitlist: bool = True
     info_url: str | None = Field(default=None, max_length=500)
     status: str = Field(default="published", max_length=20)
+    # Fair seats (courses.domain.fair): at most `per_employer` held seats per employer until
+    # the end of `share_until` (None: the deadline). `share_released_for` is the last day of the
+    # share whose end the worker has handled (its free seats went to the waitlist).
+    per_employer: int | None = None
+    share_until: date | None = None
+    share_released_for: date | None = None
     confirmed_count: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
     # Hands out waitlist order; bumping it is also the first write of every registration,
     # which takes the course row's lock on PostgreSQL before anything else is touched.
@@ -166,6 +172,8 @@ class Registration(SQLModel, table=True):
             postgresql_where=text(_ACTIVE_WHERE),
         ),
         Index("ix_registration_queue", "course_id", "status", "queue_no"),
+        # Counting an employer's held seats under the course lock (courses.storage.fair).
+        Index("ix_registration_employer", "course_id", "employer_id", "status"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -9,9 +9,9 @@ from litestar.testing import AsyncTestClient
 
 from courses.clock import FixedClock
 from courses.schedule import parse_schedule
-from courses.services import registration as registration_service
 from courses.services.context import ServiceContext
 from courses.services.schedule_import import import_schedule
+from courses.storage import enrolment
 from tests.conftest import local
 from tests.conftest import registrant as body
 
@@ -160,7 +160,7 @@ async def test_unexpected_failure_is_a_problem_without_internals(
     async def broken(*_: Any, **__: Any) -> None:
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(registration_service.enrolment, "enrol", broken)
+    monkeypatch.setattr(enrolment, "enrol", broken)
 
     response = await api.post(ASI, json=body())
 

@@ -16,8 +16,11 @@ from sqlalchemy import func, insert, select, update
 
 from courses.api import create_app
 from courses.clock import FixedClock
+from courses.schedule import parse_schedule
+from courses.services import fair_seats
 from courses.services.context import ServiceContext
-from courses.storage import enrolment, seats
+from courses.services.schedule_import import import_schedule
+from courses.storage import enrolment, fair, seats
 from courses.storage.tables import course_table, registration_table
 from tests.concurrency.server import running_server
 from tests.conftest import registrant
@@ -238,3 +241,97 @@ async def test_cancellations_racing_new_registrations_never_exceed_the_cap(
             )
         ).scalar_one()
     assert stored == 4
+
+
+# Fair seats: one seat per employer until the share ends (the whole rush happens before it).
+FAIR = "rattvis-2022"
+FAIR_COURSE = f"""
+[[course]]
+slug = "{FAIR}"
+title = "Rättvis kurs"
+deadline = 2022-09-01
+seats = 50
+per_employer = 1
+[[course.format]]
+key = "digital"
+kind = "digital"
+[[course.session]]
+date = 2022-09-14
+"""
+
+
+async def test_300_simultaneous_registrations_of_one_employer_hold_one_fair_seat(
+    seeded: ServiceContext, client: httpx.AsyncClient
+) -> None:
+    await import_schedule(seeded, parse_schedule(FAIR_COURSE))
+
+    responses = await all_at_once(
+        [client.post(f"/api/courses/{FAIR}/registrations", json=body(n)) for n in range(300)]
+    )
+
+    assert_no_server_errors(responses)
+    assert [r.status_code for r in responses] == [201] * 300
+    created = [r.json() for r in responses]
+    assert sum(1 for c in created if c["status"] == "confirmed") == 1
+    positions = sorted(c["waitlist_position"] for c in created if c["status"] == "waitlisted")
+    assert positions == list(range(1, 300))
+    assert await statuses(seeded, FAIR) == {"confirmed": 1, "waitlisted": 299}
+    course = (await client.get(f"/api/courses/{FAIR}")).json()
+    assert course["seats_left"] == 49  # the other employers' seats stay free
+
+
+async def _naive_share_request(
+    ctx: ServiceContext, course: Any, employer_id: int, *, now: datetime
+) -> fair.ShareRequest | None:
+    """Read the employer's held seats before the write transaction, as a naive guard would."""
+    async with ctx.db.read() as conn:
+        held = await fair.held_seats(conn, course_id=course.id, employer_id=employer_id)
+    assert course.per_employer is not None
+    return fair.ShareRequest(employer_id, course.per_employer, held_seen=held)
+
+
+async def _unguarded_enrol_fair(
+    conn: Any,
+    request: seats.SeatRequest,
+    share: fair.ShareRequest,
+    *,
+    revision: int,
+    row: dict[str, Any],
+    now: datetime,
+) -> fair.FairEnrolment:
+    """The bug the count under the lock prevents: trust the count read before, then write."""
+    assert share.held_seen is not None
+    at_share = share.held_seen >= share.per_employer
+    place = await seats.take_place(conn, request, revision=revision)
+    assert place is not None
+    confirmed = place.course_seat and not at_share
+    if place.course_seat and not confirmed:
+        await seats.release_course_seat(conn, request.course_id)
+    inserted = await conn.execute(
+        insert(registration_table)
+        .values(
+            **row,
+            status="confirmed" if confirmed else "waitlisted",
+            queue_no=place.queue_no,
+            confirmed_at=now if confirmed else None,
+        )
+        .returning(registration_table.c.id)
+    )
+    made = enrolment.Enrolment(inserted.scalar_one(), confirmed, place.queue_no)
+    return fair.FairEnrolment(made, at_share=at_share)
+
+
+async def test_control_without_the_share_guard_the_same_rush_gives_one_employer_more(
+    seeded: ServiceContext, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Proves the fair-seat race test can fail: with a read-check-write guard it oversells."""
+    await import_schedule(seeded, parse_schedule(FAIR_COURSE))
+    monkeypatch.setattr(fair_seats, "share_request", _naive_share_request)
+    monkeypatch.setattr(fair, "enrol_fair", _unguarded_enrol_fair)
+
+    responses = await all_at_once(
+        [client.post(f"/api/courses/{FAIR}/registrations", json=body(n)) for n in range(300)]
+    )
+
+    assert_no_server_errors(responses)
+    assert (await statuses(seeded, FAIR))["confirmed"] > 1

@@ -132,6 +132,7 @@ def _next_steps(details: RegistrationDetails, *, reminder_days: int) -> list[str
         return [f"Du får ett mejl till {email} om att kursen är inställd."]
     if details.status is RegistrationStatus.WAITLISTED:
         return [
+            *([details.share_reason] if details.share_reason else []),
             f"Du får ett mejl till {email} om att du står på reservlistan.",
             "Avanmäler sig någon flyttas du fram i kön. När det blir din tur får du platsen "
             "automatiskt och ett mejl med kursdagarna som kalenderinbjudningar. Du behöver "

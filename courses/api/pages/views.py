@@ -20,6 +20,7 @@ from courses.api.pages.wording import (
     state_view,
 )
 from courses.domain.courses import CourseRecord, FormatRecord
+from courses.domain.fair import share_line
 from courses.domain.lottery import draw_note
 from courses.domain.rules import RegistrationState, swedish_date
 from courses.domain.wording import APPROVAL_NEEDED
@@ -71,6 +72,8 @@ class CourseCard:
     """`Kräver chefens godkännande` where the manager approves; else empty."""
     lottery: str = ""
     """`Platserna lottas den 2 september` before a lottery's draw, else empty."""
+    share: str = ""
+    """Fair seats, e.g. `Högst 1 plats per arbetsgivare till och med 25 augusti`; else empty."""
 
 
 def course_card(course: CourseRecord) -> CourseCard:
@@ -96,6 +99,7 @@ def course_card(course: CourseRecord) -> CourseCard:
             drawn_at=course.drawn_at,
             deadline=course.deadline,
         ),
+        share=share_line(course.share) if course.share is not None else "",
     )
 
 
