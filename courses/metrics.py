@@ -23,6 +23,8 @@ __all__ = ["MAIL_RESULTS", "REGISTRATION_OUTCOMES", "Backlog", "Metrics"]
 REGISTRATION_OUTCOMES = (
     "confirmed",
     "waitlisted",
+    "pending_approval",
+    "applied",
     "course-not-found",
     "registration-closed",
     "not-yet-open",
