@@ -62,6 +62,8 @@ def _shifted(course: CourseSpec, shift: timedelta, weeks: int) -> CourseSpec:
         description=description,
         deadline=deadline,
         opens=move(course.opens),
+        share_until=move(course.share_until),
+        draw=move(course.draw),
         session=[
             msgspec.structs.replace(session, date=session.date + shift)
             for session in course.session

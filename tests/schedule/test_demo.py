@@ -123,6 +123,24 @@ def test_the_opening_date_moves_with_the_course() -> None:
     assert moved.deadline - moved.opens == timedelta(days=19)
 
 
+def test_the_share_and_draw_days_move_with_the_course() -> None:
+    schedule = parse_schedule(
+        '[[course]]\nslug = "asi"\ntitle = "ASI"\ndeadline = 2022-09-01\nseats = 4\n'
+        'per_employer = 1\nshare_until = 2022-08-25\nallocation = "lottery"\n'
+        "draw = 2022-09-02\n"
+        '[[course.format]]\nkey = "digital"\nkind = "digital"\n'
+        "[[course.session]]\ndate = 2022-09-14\n"
+    )
+
+    [moved] = demo_schedule(schedule, today=TODAY).course
+
+    assert moved.share_until is not None
+    assert moved.draw is not None
+    assert moved.deadline - moved.share_until == timedelta(days=7)
+    assert moved.draw - moved.deadline == timedelta(days=1)
+    assert moved.session[0].date - moved.draw == timedelta(days=12)
+
+
 def test_demo_leaves_the_real_schedule_untouched(real: Schedule) -> None:
     before = [(c.slug, c.title, c.deadline) for c in real.course]
 
