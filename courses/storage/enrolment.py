@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from courses.storage import seats
 from courses.storage.tables import course_table, format_table, registration_table
 
-__all__ = ["ROW_COLUMNS", "Enrolment", "enrol"]
+__all__ = ["ROW_COLUMNS", "Enrolment", "enrol", "insert_registration"]
 
 ROW_COLUMNS = (
     "course_id",
@@ -93,16 +93,31 @@ async def _enrol_stepwise(
         confirmed = await seats.take_format_seat(conn, request.format_id)
         if not confirmed:
             await seats.release_course_seat(conn, request.course_id)
+    registration_id = await insert_registration(
+        conn, row, confirmed=confirmed, queue_no=place.queue_no, now=now
+    )
+    return Enrolment(registration_id, confirmed, place.queue_no)
+
+
+async def insert_registration(
+    conn: AsyncConnection,
+    row: Mapping[str, Any],
+    *,
+    confirmed: bool,
+    queue_no: int,
+    now: datetime,
+) -> int:
+    """Write the registration `row` (its `ROW_COLUMNS`) as confirmed or waitlisted; its id."""
     result = await conn.execute(
         _INSERT,
         {
             **row,
             "status": "confirmed" if confirmed else "waitlisted",
-            "queue_no": place.queue_no,
+            "queue_no": queue_no,
             "confirmed_at": now if confirmed else None,
         },
     )
-    return Enrolment(int(result.scalar_one()), confirmed, place.queue_no)
+    return int(result.scalar_one())
 
 
 _INSERT = registration_table.insert().returning(registration_table.c.id)

@@ -109,9 +109,6 @@ async def waiting_with_employer(
     return [(int(id_), format_id, int(employer)) for id_, format_id, employer in found.all()]
 
 
-_INSERT = registration_table.insert().returning(_REG.id)
-
-
 async def enrol_fair(
     conn: AsyncConnection,
     request: seats.SeatRequest,
@@ -139,16 +136,10 @@ async def enrol_fair(
             confirmed = await seats.take_format_seat(conn, request.format_id)
         if not confirmed:
             await seats.release_course_seat(conn, request.course_id)
-    result = await conn.execute(
-        _INSERT,
-        {
-            **row,
-            "status": "confirmed" if confirmed else "waitlisted",
-            "queue_no": place.queue_no,
-            "confirmed_at": now if confirmed else None,
-        },
+    registration_id = await enrolment.insert_registration(
+        conn, row, confirmed=confirmed, queue_no=place.queue_no, now=now
     )
-    made = enrolment.Enrolment(int(result.scalar_one()), confirmed, place.queue_no)
+    made = enrolment.Enrolment(registration_id, confirmed, place.queue_no)
     return FairEnrolment(made, at_share=at_share)
 
 
