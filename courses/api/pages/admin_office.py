@@ -28,6 +28,14 @@ _KINDS = {
     "course_cancelled": "Inställd kurs",
     "reminder": "Påminnelse",
     "sign_in": "Inloggningslänk",
+    "applied": "Ansökan mottagen",
+    "awaiting_approval": "Väntar på chefen",
+    "approved": "Godkänd av chefen",
+    "declined": "Avslagen av chefen",
+    "approval_expired": "Chefen svarade inte",
+    "approval_request": "Fråga till chefen",
+    "approval_reminder": "Påminnelse till chefen",
+    "approval_withdrawn": "Besked till chefen",
 }
 _STATUSES = {"pending": "Väntar", "sending": "Skickas", "failed": "Misslyckades"}
 _MAILS_SHOWN = 50
