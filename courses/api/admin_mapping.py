@@ -25,7 +25,7 @@ from courses.services.audit import AuditRecord
 from courses.services.catalog import CourseListing
 from courses.services.mail_admin import MailRow
 from courses.services.schedule_import import ImportReport
-from courses.services.statistics import DrawRecord, Statistics
+from courses.services.statistics import Counts, DrawRecord, Statistics
 from courses.storage.employers import EmployerRecord
 
 __all__ = [
@@ -108,6 +108,19 @@ def draw_out(draw: DrawRecord | None) -> DrawOut | None:
     )
 
 
+def _counts(counts: Counts) -> dict[str, int]:
+    return {
+        "registered": counts.registered,
+        "confirmed": counts.confirmed,
+        "pending_approval": counts.pending_approval,
+        "applied": counts.applied,
+        "held": counts.held,
+        "waitlisted": counts.waitlisted,
+        "cancelled": counts.cancelled,
+        "attended": counts.attended,
+    }
+
+
 def stats_out(stats: Statistics) -> StatsOut:
     return StatsOut(
         courses=[
@@ -117,25 +130,20 @@ def stats_out(stats: Statistics) -> StatsOut:
                 status=c.status,
                 seats=c.seats,
                 seats_left=Statistics.seats_left(c),
-                registered=c.registered,
-                confirmed=c.confirmed,
-                waitlisted=c.waitlisted,
-                cancelled=c.cancelled,
-                attended=c.attended,
+                **_counts(c),
+                per_employer=share.per_employer if share else None,
+                share_until=share.last_day if share else None,
                 draw=draw_out(stats.draws.get(c.slug)),
             )
             for c in stats.courses
+            for share in (Statistics.share(c),)
         ],
         employers=[
             EmployerStatsOut(
                 key=e.key,
                 name=e.name,
                 kind=e.kind,
-                registered=e.registered,
-                confirmed=e.confirmed,
-                waitlisted=e.waitlisted,
-                cancelled=e.cancelled,
-                attended=e.attended,
+                **_counts(e),
             )
             for e in stats.employers
         ],

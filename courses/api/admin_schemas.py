@@ -140,6 +140,12 @@ class MailOut(msgspec.Struct, kw_only=True):
 class _CountsOut(msgspec.Struct, kw_only=True):
     registered: int
     confirmed: int
+    pending_approval: int
+    """Holding a seat while the manager has not answered."""
+    applied: int
+    """Applications to a lottery not drawn yet."""
+    held: int
+    """Seats taken: confirmed + pending_approval."""
     waitlisted: int
     cancelled: int
     attended: int
@@ -161,6 +167,10 @@ class CourseStatsOut(_CountsOut, kw_only=True):
     status: str
     seats: int | None
     seats_left: int | None
+    per_employer: int | None = None
+    """Fair seats: at most this many held seats per employer ..."""
+    share_until: date | None = None
+    """... through this day (the deadline unless the schedule says otherwise)."""
     draw: DrawOut | None = None
     """Set for a lottery course once it is drawn."""
 

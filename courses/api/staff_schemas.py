@@ -25,6 +25,8 @@ class AttendeeOut(msgspec.Struct, kw_only=True):
     registered_at: datetime
     attendance: dict[str, bool]
     """Session position (as a string key) -> attended; unmarked sessions are missing."""
+    manager_email: str | None = None
+    """The manager who approves, on a course that asks for it; else null."""
 
 
 class SessionRef(msgspec.Struct, kw_only=True):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["MANAGER_KINDS", "MailKind", "Method"]
+__all__ = ["MANAGER_KINDS", "MailKind", "Method", "WithdrawnBy"]
 
 
 class MailKind(StrEnum):
@@ -27,10 +27,25 @@ class MailKind(StrEnum):
     # ... and to the manager, with the approval link.
     APPROVAL_REQUEST = "approval_request"
     APPROVAL_REMINDER = "approval_reminder"
+    # ... and, without a link, when a pending registration ends without the manager's answer
+    # (the registrant or an admin cancelled it, or the course is cancelled).
+    APPROVAL_WITHDRAWN = "approval_withdrawn"
 
 
-MANAGER_KINDS = frozenset({MailKind.APPROVAL_REQUEST, MailKind.APPROVAL_REMINDER})
+MANAGER_KINDS = frozenset(
+    {MailKind.APPROVAL_REQUEST, MailKind.APPROVAL_REMINDER, MailKind.APPROVAL_WITHDRAWN}
+)
 """Mails that go to the registration's manager, not to the registrant."""
+
+
+class WithdrawnBy(StrEnum):
+    """Why a registration waiting for its manager no longer needs the answer."""
+
+    REGISTRANT = "registrant"
+    """The registrant cancelled it with their link."""
+    STAFF = "staff"
+    """An admin cancelled it on the registrant's behalf."""
+    COURSE_CANCELLED = "course_cancelled"
 
 
 class Method(StrEnum):

@@ -25,6 +25,7 @@ from courses.domain.wording import describe_session, one_line
 from courses.services.delivery import MailFacts, SignInFacts
 from courses.storage.payloads import (
     Applied,
+    ApprovalWithdrawn,
     AwaitingApproval,
     CourseCancelled,
     CourseChanged,
@@ -158,6 +159,7 @@ class Templates:
             "workplace": facts.registrant.workplace,
             **_approval(facts, self._tz),
             "draw_day": draw_words(payload.draw_on) if isinstance(payload, Applied) else None,
+            "withdrawn_by": (payload.by.value if isinstance(payload, ApprovalWithdrawn) else None),
         }
 
     def render(self, facts: MailFacts) -> MailContent:

@@ -78,6 +78,7 @@ async def cancel_on_behalf(
             now=now,
             tz=ctx.tz,
             secret_key=ctx.settings.secret_key,
+            by_staff=True,
         )
         await record(
             conn,

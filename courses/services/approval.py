@@ -57,6 +57,8 @@ class ApprovalView:
     due_at: datetime | None
     last_day: str | None
     """`9 september 2022`: the last day to answer, while one may."""
+    withdrawn: bool = False
+    """Cancelled by the registrant or an admin while it waited: the manager was told so."""
 
     @property
     def course_cancelled(self) -> bool:
@@ -81,6 +83,9 @@ async def approval_view(ctx: ServiceContext, token: str) -> ApprovalView:
             raise RegistrationNotFound(_UNKNOWN)
         row = (await registrations.by_ids(conn, [found.id]))[found.id]
         course = await load_course(conn, row.course_slug)
+        withdrawn = found.status is RegistrationStatus.CANCELLED and (
+            await approvals.manager_told_withdrawn(conn, found.id)
+        )
     assert course is not None
     due = found.approval_due_at
     in_time = found.status is RegistrationStatus.PENDING_APPROVAL and due is not None and now < due
@@ -94,6 +99,7 @@ async def approval_view(ctx: ServiceContext, token: str) -> ApprovalView:
         format=course.format_by_id(row.format_id),
         due_at=due,
         last_day=swedish_date(last_answer_day(due, ctx.tz)) if in_time and due else None,
+        withdrawn=withdrawn,
     )
 
 

@@ -8,7 +8,7 @@ from courses.domain.rules import RegistrationStatus, swedish_date
 from courses.export import Cell, Sheet
 from courses.services.attendees import AttendeeList, AttendeeRow
 
-__all__ = ["STATUS_WORDS", "attendee_sheet", "file_name"]
+__all__ = ["MANAGER_COLUMN", "STATUS_WORDS", "attendee_sheet", "file_name"]
 
 STATUS_WORDS = {
     RegistrationStatus.CONFIRMED: "Bekräftad",
@@ -29,6 +29,9 @@ _COLUMNS = (
     "Plats på reservlistan",
     "Anmäld",
 )
+MANAGER_COLUMN = "Chef (godkänner)"
+"""After `Arbetsplats`, on a course whose manager approves each registration."""
+_MANAGER_AFTER = _COLUMNS.index("Arbetsplats") + 1
 
 
 def file_name(listing: AttendeeList, extension: str) -> str:
@@ -39,18 +42,22 @@ def file_name(listing: AttendeeList, extension: str) -> str:
 def attendee_sheet(listing: AttendeeList) -> Sheet:
     sessions = sorted(listing.course.sessions, key=lambda s: s.position)
     columns: list[str] = list(_COLUMNS)
+    if listing.asks_manager:
+        columns.insert(_MANAGER_AFTER, MANAGER_COLUMN)
     columns += [f"Närvaro dag {s.position} ({swedish_date(s.day)})" for s in sessions]
     positions = [s.position for s in sessions]
     return Sheet(
         title=listing.course.title,
         columns=columns,
-        rows=_rows(listing.rows, positions),
+        rows=_rows(listing.rows, positions, manager=listing.asks_manager),
     )
 
 
-def _rows(rows: Sequence[AttendeeRow], positions: list[int]) -> Iterator[Sequence[Cell]]:
+def _rows(
+    rows: Sequence[AttendeeRow], positions: list[int], *, manager: bool
+) -> Iterator[Sequence[Cell]]:
     for row in rows:
-        yield (
+        cells: list[Cell] = [
             row.name,
             row.email,
             row.phone,
@@ -60,8 +67,11 @@ def _rows(rows: Sequence[AttendeeRow], positions: list[int]) -> Iterator[Sequenc
             STATUS_WORDS[row.status],
             row.waitlist_position,
             row.registered_at,
-            *(
-                _ATTENDED.get(row.attendance[p], "") if p in row.attendance else ""
-                for p in positions
-            ),
-        )
+        ]
+        if manager:
+            # Text the registrant typed, like the others: the builders neutralise it.
+            cells.insert(_MANAGER_AFTER, row.manager_email or "")
+        cells += [
+            _ATTENDED.get(row.attendance[p], "") if p in row.attendance else "" for p in positions
+        ]
+        yield cells

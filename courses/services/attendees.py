@@ -47,12 +47,19 @@ class AttendeeRow:
     registered_at: datetime
     attendance: dict[int, bool]
     """Session position -> attended; a session not yet marked is missing."""
+    manager_email: str | None = None
+    """The manager who approves (or approved) the registration, on a course that asks."""
 
 
 @dataclass(frozen=True, slots=True)
 class AttendeeList:
     course: CourseRecord
     rows: list[AttendeeRow]
+
+    @property
+    def asks_manager(self) -> bool:
+        """Whether the course's manager approves: the list then names each manager."""
+        return self.course.needs_approval
 
     @property
     def confirmed(self) -> list[AttendeeRow]:
@@ -122,6 +129,7 @@ async def attendee_list(
                 waitlist_position=position,
                 registered_at=found.created_at,
                 attendance=found.attendance,
+                manager_email=found.manager_email,
             )
         )
     return AttendeeList(course, rows)

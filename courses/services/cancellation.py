@@ -11,10 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from courses.domain.courses import CourseRecord
 from courses.domain.errors import RegistrationNotFound
-from courses.domain.notices import Method
+from courses.domain.notices import Method, WithdrawnBy
 from courses.domain.rules import RegistrationStatus, check_can_cancel
 from courses.services import tokens
 from courses.services.context import ServiceContext
+from courses.services.manager_notices import manager_told
 from courses.services.notices import all_sessions, notice, queue
 from courses.services.waitlist import promote_waitlisted
 from courses.storage import registrations, seats
@@ -67,19 +68,28 @@ async def cancel_locked(
     tz: ZoneInfo,
     secret_key: str,
     payload: Cancelled | Declined | ApprovalExpired | None = None,
+    by_staff: bool = False,
 ) -> list[int]:
     """Cancel an active registration whose `status` was read under the course lock.
 
     The registrant is mailed (with a CANCEL for each session they had an invite for; the
     `payload` says why, by default they cancelled); a confirmed one's seat, or the seat a
     pending approval held, is freed and the waitlist promoted (not once the course has begun).
+    A registration cancelled while it waited for its manager (by the registrant, or by an
+    admin: `by_staff`; not by the manager's answer or its expiry) tells the manager too.
     Returns the promoted registrations' ids. The caller checks who may cancel, and when.
     """
     await registrations.set_status(conn, found.id, RegistrationStatus.CANCELLED, now=now)
     was_confirmed = status is RegistrationStatus.CONFIRMED
     invites = course.session_positions if was_confirmed else []
     mail = notice(found.id, payload or Cancelled(), invites=all_sessions(invites, Method.CANCEL))
-    await queue(conn, [mail], now=now)
+    by = WithdrawnBy.STAFF if by_staff else WithdrawnBy.REGISTRANT
+    manager = (
+        []
+        if isinstance(payload, Declined | ApprovalExpired)
+        else manager_told(found.id, status, by)
+    )
+    await queue(conn, [mail, *manager], now=now)
     if not (was_confirmed or status is RegistrationStatus.PENDING_APPROVAL):
         return []
     await seats.release_seat(conn, course_id=found.course_id, format_id=found.format_id)

@@ -15,12 +15,14 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from courses.domain.courses import CourseRecord, FormatRecord, SessionRecord
-from courses.domain.notices import Method
+from courses.domain.notices import Method, WithdrawnBy
 from courses.domain.rules import CourseStatus, RegistrationStatus
 from courses.domain.wording import describe_session
+from courses.services.manager_notices import manager_told
 from courses.services.notices import notice, queue
 from courses.storage import registrations
 from courses.storage.courses import bump_calendar_sequence
+from courses.storage.outbox import NewMail
 from courses.storage.payloads import CourseCancelled, CourseChanged, RemovedSession
 
 __all__ = ["CourseChange", "describe_change", "notify_course_change"]
@@ -109,7 +111,8 @@ async def notify_course_change(
 ) -> int:
     """Queue a mail to every active registrant the change concerns, with calendar updates.
 
-    Returns how many registrants were notified.
+    Returns how many registrants were notified. When the course is cancelled, the manager of
+    a registration waiting for their answer is told it needs none.
     Confirmed registrants get a REQUEST for every session (and a CANCEL for each removed one),
     or a CANCEL for every session when the course is cancelled; waitlisted ones get the text.
     """
@@ -120,6 +123,7 @@ async def notify_course_change(
     payload_type = CourseCancelled if change.cancelled else CourseChanged
     removed = [RemovedSession.of(s) for s in change.removed]
     notices = []
+    managers: list[list[NewMail]] = []
     for registration_id, status, format_id in await registrations.active_in_course(conn, new.id):
         key = keys.get(format_id) if format_id is not None else None
         if not change.concerns(key):
@@ -131,5 +135,7 @@ async def notify_course_change(
             invites += [(s.position, Method.CANCEL) for s in change.removed]
         payload = payload_type(changes=change.lines_for(key), removed=removed)
         notices.append(notice(registration_id, payload, invites=sorted(invites)))
-    await queue(conn, notices, now=now)
+        if change.cancelled:
+            managers += manager_told(registration_id, status, WithdrawnBy.COURSE_CANCELLED)
+    await queue(conn, [*notices, *managers], now=now)
     return len(notices)

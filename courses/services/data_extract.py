@@ -43,6 +43,8 @@ _ABOUT = {
     MailKind.APPROVAL_EXPIRED: "Besked om att anmälan togs bort när chefen inte svarade i tid.",
     MailKind.APPROVAL_REQUEST: "Mejl till din chef med frågan om att godkänna din anmälan.",
     MailKind.APPROVAL_REMINDER: "Påminnelse till din chef om att svara på din anmälan.",
+    MailKind.APPROVAL_WITHDRAWN: "Besked till din chef om att anmälan inte längre behöver "
+    "godkännas.",
     MailKind.APPLIED: "Besked om att din ansökan är mottagen och när platserna lottas.",
 }
 _INVITE = {

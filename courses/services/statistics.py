@@ -1,18 +1,26 @@
-"""Statistics for admins: per course and per employer, registered, confirmed, waitlisted,
-cancelled and attended, so the county sees whether every municipality gets its share."""
+"""Statistics for admins: per course and per employer, registered, confirmed, waiting for the
+manager, applied (lottery), waitlisted, cancelled and attended, so the county sees whether
+every municipality gets its share."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from courses.domain.access import Actor
+from courses.domain.fair import Share, share_of
 from courses.domain.rules import seats_left
 from courses.services.admin_access import organizer_scope
 from courses.services.context import ServiceContext
 from courses.storage.lottery import DrawRecord, draws_of
-from courses.storage.statistics import CourseCounts, EmployerCounts, course_counts, employer_counts
+from courses.storage.statistics import (
+    Counts,
+    CourseCounts,
+    EmployerCounts,
+    course_counts,
+    employer_counts,
+)
 
-__all__ = ["CourseCounts", "DrawRecord", "EmployerCounts", "Statistics", "statistics"]
+__all__ = ["Counts", "CourseCounts", "DrawRecord", "EmployerCounts", "Statistics", "statistics"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,8 +32,14 @@ class Statistics:
 
     @staticmethod
     def seats_left(course: CourseCounts) -> int | None:
-        """Free seats under the course's cap (None: no cap); never negative."""
-        return seats_left(course.seats, course.confirmed)
+        """Free seats under the course's cap (None: no cap); never negative. A registration
+        waiting for its manager holds its seat, so it is not free."""
+        return seats_left(course.seats, course.held)
+
+    @staticmethod
+    def share(course: CourseCounts) -> Share | None:
+        """The course's fair-seat cap per employer and its last day (None: no fair seats)."""
+        return share_of(course.per_employer, course.share_until, course.deadline)
 
 
 async def statistics(ctx: ServiceContext, actor: Actor) -> Statistics:

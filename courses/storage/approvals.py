@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from courses.domain.approval import ApprovalPeriod
 from courses.domain.notices import MailKind
-from courses.domain.rules import RegistrationStatus
-from courses.storage.tables import outbox_table, registration_table
+from courses.domain.rules import CourseStatus, RegistrationStatus
+from courses.storage.tables import course_table, outbox_table, registration_table
 
 __all__ = [
     "ApprovalRow",
@@ -30,6 +30,7 @@ __all__ = [
     "expired",
     "keep_manager",
     "leave_pending",
+    "manager_told_withdrawn",
     "mark_reminded",
 ]
 
@@ -164,12 +165,16 @@ async def due_reminders(conn: AsyncConnection, *, now: datetime) -> list[int]:
     The middle is where `asked + (due - asked) / 2 <= now`, i.e. `asked + due <= 2 now`;
     computed here in Python from the stored instants so both databases agree.
     """
+    # A cancelled course's manager was told the registration needs no answer: no reminder.
     found = await conn.execute(
-        select(_REG.id, _REG.approval_asked_at, _REG.approval_due_at).where(
+        select(_REG.id, _REG.approval_asked_at, _REG.approval_due_at)
+        .join(course_table, course_table.c.id == _REG.course_id)
+        .where(
             _REG.status == _PENDING,
             _REG.approval_reminded_at.is_(None),
             _REG.approval_due_at > now,
             _REG.approval_asked_at.is_not(None),
+            course_table.c.status != CourseStatus.CANCELLED.value,
         )
     )
     return sorted(int(id_) for id_, asked, due in found.all() if asked + (due - asked) / 2 <= now)
@@ -221,3 +226,18 @@ async def ending(conn: AsyncConnection, registration_id: int) -> str | None:
     )
     kind = found.scalar_one_or_none()
     return None if kind is None else str(kind)
+
+
+async def manager_told_withdrawn(conn: AsyncConnection, registration_id: int) -> bool:
+    """Whether the manager was told the registration no longer needs their answer (the
+    registrant or an admin cancelled it, or the course is cancelled); False once that mail is
+    forgotten."""
+    found = await conn.execute(
+        select(outbox_table.c.id)
+        .where(
+            outbox_table.c.registration_id == registration_id,
+            outbox_table.c.kind == MailKind.APPROVAL_WITHDRAWN.value,
+        )
+        .limit(1)
+    )
+    return found.first() is not None

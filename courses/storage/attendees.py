@@ -44,6 +44,8 @@ class AttendeeRecord:
     queue_no: int
     created_at: datetime
     attendance: dict[int, bool]
+    manager_email: str | None = None
+    """The manager who approves, on a course that asks for it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +80,7 @@ async def attendees(
             _REG.status,
             _REG.queue_no,
             _REG.created_at,
+            _REG.manager_email,
         )
         .join(employer_table, employer_table.c.id == _REG.employer_id)
         .where(_REG.course_id == course_id)
@@ -107,6 +110,7 @@ async def attendees(
             queue_no=row.queue_no,
             created_at=row.created_at,
             attendance=marks.get(row.id, {}),
+            manager_email=row.manager_email,
         )
         for row in rows
     ]

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from courses.domain.notices import MANAGER_KINDS
 from courses.storage.outbox import OutboxStatus
 from courses.storage.staff_tables import sign_in_table
 from courses.storage.tables import course_table, outbox_table, registration_table
@@ -46,7 +47,14 @@ _ROWS = (
     select(
         _OUT.id,
         _OUT.kind,
-        func.coalesce(_REG.email, sign_in_table.c.email).label("recipient"),
+        # The manager's mails go to the manager, not to the registrant.
+        case(
+            (
+                _OUT.kind.in_([k.value for k in MANAGER_KINDS]),
+                func.coalesce(_REG.manager_email, _REG.email),
+            ),
+            else_=func.coalesce(_REG.email, sign_in_table.c.email),
+        ).label("recipient"),
         _OUT.status,
         _OUT.attempts,
         _OUT.last_error,

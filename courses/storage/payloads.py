@@ -15,7 +15,7 @@ from typing import Any
 import msgspec
 
 from courses.domain.courses import SessionRecord
-from courses.domain.notices import MailKind
+from courses.domain.notices import MailKind, WithdrawnBy
 
 __all__ = [
     "AlreadyRegistered",
@@ -23,6 +23,7 @@ __all__ = [
     "ApprovalExpired",
     "ApprovalReminder",
     "ApprovalRequest",
+    "ApprovalWithdrawn",
     "Approved",
     "AwaitingApproval",
     "Cancelled",
@@ -138,6 +139,12 @@ class ApprovalReminder(_Payload, frozen=True, tag=MailKind.APPROVAL_REMINDER.val
     pass
 
 
+class ApprovalWithdrawn(_Payload, frozen=True, tag=MailKind.APPROVAL_WITHDRAWN.value):
+    """To the manager, without a link: the registration no longer needs their answer."""
+
+    by: WithdrawnBy
+
+
 class Applied(_Payload, frozen=True, tag=MailKind.APPLIED.value):
     """An application to a lottery course was received; the seats are drawn on `draw_on`."""
 
@@ -160,6 +167,7 @@ Payload = (
     | ApprovalExpired
     | ApprovalRequest
     | ApprovalReminder
+    | ApprovalWithdrawn
     | Applied
 )
 

@@ -1,12 +1,14 @@
 """Counts per course and per employer for the admins' statistics: two GROUP BY queries.
 
-`attended` counts registrations with at least one session marked attended.
+`attended` counts registrations with at least one session marked attended. The counts read
+only `status` and the attendance marks, which the retention purge keeps.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select, true
@@ -25,9 +27,18 @@ _REG = registration_table.c
 class Counts:
     registered: int
     confirmed: int
+    pending_approval: int
+    """Holding a seat while the manager has not answered yet."""
+    applied: int
+    """Applications to a lottery that is not drawn yet."""
     waitlisted: int
     cancelled: int
     attended: int
+
+    @property
+    def held(self) -> int:
+        """The seats taken: confirmed, and those held while the manager decides."""
+        return self.confirmed + self.pending_approval
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -36,6 +47,11 @@ class CourseCounts(Counts):
     title: str
     status: str
     seats: int | None
+    deadline: date
+    per_employer: int | None
+    """Fair seats: at most this many held seats per employer until `share_until`."""
+    share_until: date | None
+    """The share's last day as the schedule gives it (None: the deadline)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -60,6 +76,8 @@ def _with_status(status: RegistrationStatus) -> ColumnElement[int]:
 _COUNTS = (
     func.count(_REG.id).label("registered"),
     _with_status(RegistrationStatus.CONFIRMED).label("confirmed"),
+    _with_status(RegistrationStatus.PENDING_APPROVAL).label("pending_approval"),
+    _with_status(RegistrationStatus.APPLIED).label("applied"),
     _with_status(RegistrationStatus.WAITLISTED).label("waitlisted"),
     _with_status(RegistrationStatus.CANCELLED).label("cancelled"),
     func.count(_ATTENDED.c.registration_id).label("attended"),
@@ -75,12 +93,13 @@ async def course_counts(
 ) -> list[CourseCounts]:
     """Every course of the organizers (None: all), those without registrations too, by slug."""
     c = course_table.c
+    columns = (c.slug, c.title, c.status, c.seats, c.deadline, c.per_employer, c.share_until)
     query = (
-        select(c.slug, c.title, c.status, c.seats, *_COUNTS)
+        select(*columns, *_COUNTS)
         .select_from(course_table)
         .outerjoin(registration_table, _REG.course_id == c.id)
         .outerjoin(_ATTENDED, _ATTENDED.c.registration_id == _REG.id)
-        .group_by(c.id, c.slug, c.title, c.status, c.seats)
+        .group_by(c.id, *columns)
         .order_by(c.slug)
     )
     found = await conn.execute(_scoped(query, c.organizer_id, organizer_ids))

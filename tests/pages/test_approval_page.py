@@ -204,3 +204,18 @@ async def test_the_registrants_page_says_the_manager_did_not_answer(
 
     assert "Anmälan har tagits bort" in own.text
     assert "Din chef svarade inte i tid" in own.text
+
+
+async def test_after_the_registrant_cancels_the_managers_page_says_no_answer_is_needed(
+    client: Client, seeded: ServiceContext
+) -> None:
+    token, approval = await _register(client, seeded)
+    assert 'value="godkann"' in (await client.get(f"/godkann/{approval}")).text  # control
+
+    cancelled = await client.delete(f"/api/registrations/{token}")
+    page = await client.get(f"/godkann/{approval}")
+
+    assert cancelled.status_code in (200, 204), cancelled.text
+    assert "Anmälan är inte längre aktuell" in page.text
+    assert "behöver inte längre ditt godkännande" in page.text
+    assert 'value="godkann"' not in page.text

@@ -7,6 +7,11 @@ from collections.abc import Iterator
 import pytest
 from playwright.async_api import Page, expect
 
+from courses.schedule import parse_schedule
+from courses.services.context import ServiceContext
+from courses.services.registration import register
+from courses.services.schedule_import import import_schedule
+from tests.approval_support import approval_form
 from tests.mail.smtp_server import SmtpServer
 from tests.pages.axe import Audit
 from tests.pages.conftest import BROWSER
@@ -41,9 +46,46 @@ date = 2027-05-10
 """
 
 
+# A fair-seat course and one whose manager approves, with a registration waiting for its
+# manager: the statistics show the cap on the course's row and the pending column filled.
+FAIR_AND_APPROVAL = """
+[[course]]
+slug = "rattvis-2027"
+title = "Rättvis kurs"
+deadline = 2027-03-01
+share_until = 2027-02-20
+seats = 3
+per_employer = 1
+[[course.format]]
+key = "digital"
+kind = "digital"
+[[course.session]]
+date = 2027-03-10
+
+[[course]]
+slug = "chefskurs-2027"
+title = "MI fördjupning"
+deadline = 2027-03-01
+seats = 2
+approval = "manager"
+[[course.format]]
+key = "digital"
+kind = "digital"
+[[course.session]]
+date = 2027-03-10
+"""
+FAIR_SHARE = "Högst 1 plats per arbetsgivare till och med 20 februari"
+
+
+async def _staff_and_more(ctx: ServiceContext) -> None:
+    await add_staff(ctx)
+    await import_schedule(ctx, parse_schedule(FAIR_AND_APPROVAL))
+    await register(ctx, "chefskurs-2027", approval_form(1))
+
+
 @pytest.fixture
 def site(db_url: str, smtp: SmtpServer) -> Iterator[Site]:
-    with running_site(db_url, smtp, more=add_staff) as running:
+    with running_site(db_url, smtp, more=_staff_and_more) as running:
         yield running
 
 
@@ -99,6 +141,7 @@ async def test_the_admin_pages_have_no_accessibility_violations(page: Page, site
     await page.goto(await mailed_link(site, ADMIN))
     await page.get_by_role("button", name="Logga in").click()
     await page.goto("/admin")
+    await expect(page.locator("#statistik ~ .table-wrap").first).to_contain_text(FAIR_SHARE)
     await audit.check("the admin page")
     await page.get_by_label("Schemafil").set_input_files(
         files=[{"name": "trasig.toml", "mimeType": "text/plain", "buffer": BROKEN}]

@@ -8,7 +8,9 @@ from typing import Any
 
 from litestar.testing import AsyncTestClient
 
+from courses.clock import FixedClock
 from courses.services.context import ServiceContext
+from tests.conftest import local
 from tests.fair_support import FAIR, REASON, SHARE_LINE, with_fair_course
 from tests.pages.test_course_page import form, post
 
@@ -26,6 +28,26 @@ async def test_the_course_page_and_its_card_tell_the_share(
     assert SHARE_LINE in page
     assert SHARE_LINE in catalogue
     assert catalogue.count(SHARE_LINE) == 1  # only the fair course's card
+
+
+async def test_the_share_line_goes_when_the_share_ends_also_from_the_cached_catalogue(
+    seeded: ServiceContext, client: Client, clock: FixedClock
+) -> None:
+    await with_fair_course(seeded)  # the share lasts through 25 August 2022
+    clock.set(local(2022, 8, 25, 23, 59))
+    page_before = html.unescape((await client.get(f"/kurser/{FAIR}")).text)
+    catalogue_before = html.unescape((await client.get("/")).text)
+
+    clock.set(local(2022, 8, 26, 0, 0))  # the same loaded catalogue, the clock moved on
+    page_after = html.unescape((await client.get(f"/kurser/{FAIR}")).text)
+    catalogue_after = html.unescape((await client.get("/")).text)
+
+    assert SHARE_LINE in page_before
+    assert SHARE_LINE in catalogue_before
+    assert "per arbetsgivare" not in page_after
+    assert "per arbetsgivare" not in catalogue_after
+    assert "Rättvis kurs" in catalogue_after  # the card itself is still there
+    assert "Fördelning" not in catalogue_after
 
 
 async def test_a_course_without_the_share_says_nothing_of_it(client: Client) -> None:

@@ -14,6 +14,7 @@ from courses.services.statistics import Statistics, statistics
 from courses.storage.outbox import OutboxStatus
 from courses.storage.staff_tables import attendance_table
 from courses.storage.tables import outbox_table
+from tests.approval_support import APPROVAL, MANAGER, add_approval_course, approval_form
 from tests.conftest import ASI, fill_asi, form
 from tests.services.admin_support import (
     LEADER,
@@ -119,3 +120,15 @@ async def test_statistics_count_per_course_and_per_employer(seeded: ServiceConte
     assert OTHER_COURSE not in [c.slug for c in stats.courses]
     untouched = next(c for c in stats.courses if c.slug == "hap-2022")
     assert untouched.registered == 0
+
+
+async def test_a_mail_to_the_manager_is_listed_with_the_manager_as_recipient(
+    seeded: ServiceContext,
+) -> None:
+    await add_approval_course(seeded)
+    await register(seeded, APPROVAL, approval_form(1))
+
+    mails = await list_unsent_mail(seeded, await admin_of(seeded))
+
+    by_kind = {m.kind: m.recipient for m in mails if m.course_slug == APPROVAL}
+    assert by_kind == {"approval_request": MANAGER, "awaiting_approval": "deltagare1@vaxjo.se"}

@@ -64,6 +64,7 @@ def _listing_out(listing: AttendeeList) -> AttendeeListOut:
                 waitlist_position=row.waitlist_position,
                 registered_at=row.registered_at,
                 attendance={str(k): v for k, v in sorted(row.attendance.items())},
+                manager_email=row.manager_email if listing.asks_manager else None,
             )
             for row in listing.rows
         ],

@@ -10,10 +10,11 @@ from zoneinfo import ZoneInfo
 
 from courses.api.pages.registration_view import swedish_moment
 from courses.domain.access import Actor
+from courses.domain.fair import share_line
 from courses.services.admin_employers import list_employers_for_admin
 from courses.services.context import ServiceContext
 from courses.services.mail_admin import MailRow, list_unsent_mail
-from courses.services.statistics import Statistics, statistics
+from courses.services.statistics import CourseCounts, Statistics, statistics
 
 __all__ = ["MailLine", "office_context"]
 
@@ -27,6 +28,14 @@ _KINDS = {
     "course_cancelled": "Inställd kurs",
     "reminder": "Påminnelse",
     "sign_in": "Inloggningslänk",
+    "applied": "Ansökan mottagen",
+    "awaiting_approval": "Väntar på chefen",
+    "approved": "Godkänd av chefen",
+    "declined": "Avslagen av chefen",
+    "approval_expired": "Chefen svarade inte",
+    "approval_request": "Fråga till chefen",
+    "approval_reminder": "Påminnelse till chefen",
+    "approval_withdrawn": "Besked till chefen",
 }
 _STATUSES = {"pending": "Väntar", "sending": "Skickas", "failed": "Misslyckades"}
 _MAILS_SHOWN = 50
@@ -63,17 +72,26 @@ def _percent(part: int, whole: int) -> str:
     return f"{round(100 * part / whole)} %" if whole else "–"
 
 
+def _share(course: CourseCounts) -> str:
+    """The fair-seat cap on the course's row, or nothing for a course without one."""
+    share = Statistics.share(course)
+    return share_line(share) if share is not None else ""
+
+
 async def office_context(ctx: ServiceContext, actor: Actor) -> dict[str, Any]:
     stats: Statistics = await statistics(ctx, actor)
     mails = await list_unsent_mail(ctx, actor, limit=_MAILS_SHOWN)
     employers = await list_employers_for_admin(ctx, actor)
-    confirmed_total = sum(e.confirmed for e in stats.employers)
+    held_total = sum(e.held for e in stats.employers)
     return {
         "mails": [MailLine.of(m, tz=ctx.tz) for m in mails],
         "mails_capped": len(mails) >= _MAILS_SHOWN,
-        "course_stats": [{"c": c, "seats_left": Statistics.seats_left(c)} for c in stats.courses],
+        "course_stats": [
+            {"c": c, "seats_left": Statistics.seats_left(c), "share": _share(c)}
+            for c in stats.courses
+        ],
         "employer_stats": [
-            {"e": e, "share": _percent(e.confirmed, confirmed_total)} for e in stats.employers
+            {"e": e, "share": _percent(e.held, held_total)} for e in stats.employers
         ],
         "employers": employers,
         "draws": [

@@ -111,6 +111,12 @@ def _state(view: ApprovalView) -> tuple[str, str, str]:
             "Tiden för att svara har gått ut",
             f"Anmälan av {who} tas bort och platsen går till nästa på reservlistan.",
         )
+    if view.withdrawn:
+        return (
+            "cancelled",
+            "Anmälan är inte längre aktuell",
+            f"{who} är avanmäld från kursen, så anmälan behöver inte längre ditt godkännande.",
+        )
     return (
         "cancelled",
         "Anmälan är inte längre aktuell",

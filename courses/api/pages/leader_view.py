@@ -88,6 +88,8 @@ class RowView:
     registered_at: str
     attendance: list[str]
     """Per session, in order: `Ja`, `Nej` or `–` (not marked)."""
+    manager: str = ""
+    """The manager who approves, on a course that asks for it."""
 
 
 def _row(row: AttendeeRow, sessions: list[SessionLine], tz: ZoneInfo) -> RowView:
@@ -107,6 +109,7 @@ def _row(row: AttendeeRow, sessions: list[SessionLine], tz: ZoneInfo) -> RowView
         waitlist=str(row.waitlist_position) if row.waitlist_position else "",
         registered_at=when(row.registered_at, tz),
         attendance=marks,
+        manager=row.manager_email or "",
     )
 
 
@@ -138,6 +141,8 @@ class LeaderCourseView:
     sessions: list[SessionLine]
     counts: list[tuple[str, int]]
     rows: list[RowView]
+    asks_manager: bool
+    """The list has the column `Chef (godkänner)`."""
     forms: list[AttendanceForm]
     csv_url: str
     xlsx_url: str
@@ -167,6 +172,7 @@ class LeaderCourseView:
                 ("Avanmälda", by_status[RegistrationStatus.CANCELLED]),
             ],
             rows=[_row(r, sessions, tz) for r in found.rows],
+            asks_manager=found.asks_manager,
             forms=[
                 AttendanceForm(
                     session=s,

@@ -3,7 +3,7 @@ service's listings, in the organizer's time zone."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -27,7 +27,15 @@ from courses.domain.wording import APPROVAL_NEEDED
 from courses.schedule.demo import is_demo
 from courses.services.catalog import CourseListing
 
-__all__ = ["CourseCard", "CourseView", "FormatOption", "LeaderView", "SessionView", "course_card"]
+__all__ = [
+    "CourseCard",
+    "CourseView",
+    "FormatOption",
+    "LeaderView",
+    "SessionView",
+    "course_card",
+    "share_applies",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +81,15 @@ class CourseCard:
     lottery: str = ""
     """`Platserna lottas den 2 september` before a lottery's draw, else empty."""
     share: str = ""
-    """Fair seats, e.g. `Högst 1 plats per arbetsgivare till och med 25 augusti`; else empty."""
+    """Fair seats, e.g. `Högst 1 plats per arbetsgivare till och med 25 augusti`; else empty.
+    `course_card` gives it whenever the course has a share; the pages show it only while the
+    share applies (`share_applies`), so it moves with the clock like the state."""
+
+
+def share_applies(course: CourseRecord, *, now: datetime, tz: ZoneInfo) -> bool:
+    """Whether the course's fair-seat share still holds at `now` (its line is shown)."""
+    share = course.share
+    return share is not None and share.applies(now, tz)
 
 
 def course_card(course: CourseRecord) -> CourseCard:
@@ -120,8 +136,11 @@ class CourseView:
     @classmethod
     def of(cls, listing: CourseListing, *, now: datetime, tz: ZoneInfo) -> CourseView:
         course = listing.course
+        card = course_card(course)
+        if not share_applies(course, now=now, tz=tz):
+            card = replace(card, share="")
         return cls(
-            card=course_card(course),
+            card=card,
             state=state_view(course, listing.state, now=now, tz=tz),
             paragraphs=_paragraphs(course.description),
             sessions=[
