@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -62,14 +63,29 @@ class Invite:
 
 
 def invites_to(smtp: SmtpServer, address: str, *, skip: int = 0) -> list[Invite]:
-    """The invites in the messages to `address`, in the order sent, after the first `skip`."""
+    """The invites in the messages to `address` after the first `skip` messages, by
+    registration and session position (the UID holds both).
+
+    Not in the order they arrived: the worker sends in two lanes, so the invites of one
+    delivery can arrive in either order (a test comparing arrival orders failed now and then on
+    a loaded machine). `skip` counts whole deliveries' messages, which never interleave.
+    """
     found = []
     for message in smtp.to(address)[skip:]:
         part = parse.calendar_part(message)
         if part is None:
             continue
         found.append(Invite(message, str(part.get_param("method")), parse.event(message)))
-    return found
+    return sorted(found, key=_position)
+
+
+_UID = re.compile(r"-r(\d+)-s(\d+)@")
+
+
+def _position(invite: Invite) -> tuple[int, int]:
+    found = _UID.search(invite.uid)
+    assert found, f"not a session UID: {invite.uid}"
+    return (int(found[1]), int(found[2]))
 
 
 def moved_first_session(spec: CourseSpec) -> CourseSpec:
