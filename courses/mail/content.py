@@ -26,6 +26,7 @@ from courses.services.delivery import MailFacts, SignInFacts
 from courses.storage.payloads import (
     Applied,
     AwaitingApproval,
+    Confirmed,
     CourseCancelled,
     CourseChanged,
     Waitlisted,
@@ -143,6 +144,8 @@ class Templates:
                 payload.waitlist_position if isinstance(payload, Waitlisted) else None
             ),
             "share_reason": _share_reason(payload),
+            "after_draw": isinstance(payload, Waitlisted) and payload.after_draw,
+            "drawn": isinstance(payload, Confirmed) and payload.drawn,
             "changes": changes,
             "removed": [{"position": s.position, "when": _when(s)} for s in facts.removed],
             "method": facts.mail.method,
