@@ -145,7 +145,7 @@ class Templates:
             ),
             "share_reason": _share_reason(payload),
             "after_draw": isinstance(payload, Waitlisted) and payload.after_draw,
-            "drawn": isinstance(payload, Confirmed) and payload.drawn,
+            "drawn": isinstance(payload, Confirmed | AwaitingApproval) and payload.drawn,
             "changes": changes,
             "removed": [{"position": s.position, "when": _when(s)} for s in facts.removed],
             "method": facts.mail.method,

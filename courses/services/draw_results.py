@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -29,17 +30,26 @@ from courses.domain.notices import Method
 from courses.services.approval_requests import ask_manager
 from courses.services.fair_seats import active
 from courses.services.notices import all_sessions, notice, queue
+from courses.storage import fair
 from courses.storage.outbox import NewMail
 from courses.storage.payloads import Confirmed, Waitlisted
 
-__all__ = ["per_employer_at_draw", "tell_drawn"]
+__all__ = ["share_at_draw", "tell_drawn"]
 
 
-def per_employer_at_draw(course: CourseRecord, *, now: datetime, tz: ZoneInfo) -> int | None:
-    """The most seats one employer may win: the course's `per_employer` while its share
-    applies at `now` (the draw's moment), else None (no limit beyond the interleaving)."""
+async def share_at_draw(
+    conn: AsyncConnection, course: CourseRecord, *, now: datetime, tz: ZoneInfo
+) -> dict[str, Any]:
+    """The caps the share adds to the draw, as the audit entry records them: `per_employer`,
+    the most seats one employer may hold, while the course's share applies at `now` (the
+    draw's moment), else None (no limit beyond the interleaving); and `held`, the seats each
+    employer holds already (by employer id as a string; a course that became a lottery after
+    people registered), which count against it. Read under the draw's course lock."""
     share = active(course, now=now, tz=tz)
-    return None if share is None else share.per_employer
+    if share is None:
+        return {"per_employer": None}
+    held = await fair.held_by_employer(conn, course.id)
+    return {"per_employer": share.per_employer, "held": {str(e): n for e, n in held.items()}}
 
 
 async def tell_drawn(
@@ -62,7 +72,7 @@ async def tell_drawn(
     if course.needs_approval:
         for registration_id in result.seated:
             if await ask_manager(
-                conn, course, registration_id, secret_key=secret_key, now=now, tz=tz
+                conn, course, registration_id, secret_key=secret_key, now=now, tz=tz, drawn=True
             ):
                 pending.append(registration_id)
     await queue(conn, _mails(course, result, waiting_before, skip=pending), now=now)

@@ -28,7 +28,7 @@ from courses.domain.lottery import draw as draw_seats
 from courses.services.admin_access import course_missing, require_admin
 from courses.services.audit import record
 from courses.services.context import ServiceContext
-from courses.services.draw_results import per_employer_at_draw, tell_drawn
+from courses.services.draw_results import share_at_draw, tell_drawn
 from courses.storage import lottery
 from courses.storage.audit import list_entries
 from courses.storage.courses import load_course
@@ -85,13 +85,13 @@ Progress = Callable[[str, int], None]
 are written."""
 
 
-def _caps(course: CourseRecord, *, per_employer: int | None) -> dict[str, Any]:
-    """The caps the draw respects, as the audit entry records them (`per_employer`: the
-    fair-seat share, when it applies at the draw; older entries have none)."""
+def _caps(course: CourseRecord, share: dict[str, Any]) -> dict[str, Any]:
+    """The caps the draw respects, as the audit entry records them; `share` is the fair-seat
+    share's part (`draw_results.share_at_draw`; entries from before it have none)."""
     return {
         "seats": course.seats_left,
         "formats": {str(f.id): f.seats_left for f in course.formats},
-        "per_employer": per_employer,
+        **share,
     }
 
 
@@ -103,6 +103,7 @@ def _drawn(entries: list[dict[str, Any]], details: dict[str, Any]) -> DrawResult
         seats=caps["seats"],
         format_seats={int(k): v for k, v in caps["formats"].items()},
         per_employer=caps.get("per_employer"),
+        held={int(k): n for k, n in caps.get("held", {}).items()},
     )
 
 
@@ -144,8 +145,8 @@ async def draw(
         if progress:
             progress("applications", len(entries))
         inputs = [{"id": e.id, "employer": e.employer_id, "format": e.format_id} for e in entries]
-        per_employer = per_employer_at_draw(course, now=now, tz=ctx.tz)
-        details: dict[str, Any] = {"seed": seed, "caps": _caps(course, per_employer=per_employer)}
+        share = await share_at_draw(conn, course, now=now, tz=ctx.tz)
+        details: dict[str, Any] = {"seed": seed, "caps": _caps(course, share)}
         result = _drawn(inputs, details)
         await lottery.seat(conn, result.seated, now=now)
         before = await lottery.waitlist(conn, course.id, result.waitlist, now=now)

@@ -119,6 +119,8 @@ class AwaitingApproval(_Payload, frozen=True, tag=MailKind.AWAITING_APPROVAL.val
 
     promoted: bool = False
     """Moved up from the waitlist, rather than a seat at once."""
+    drawn: bool = False
+    """Won the seat in a lottery's draw."""
 
 
 class Approved(_WithInvites, frozen=True, tag=MailKind.APPROVED.value):

@@ -5,6 +5,7 @@ release job fills the seats in drawn order when it ends."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from courses.domain.access import Actor
 from courses.domain.rules import RegistrationStatus
@@ -13,6 +14,7 @@ from courses.services.context import ServiceContext
 from courses.services.lottery import draw, run_due_draws, verify_draw
 from courses.services.schedule_import import import_schedule
 from courses.services.share_release import release_ended_shares
+from courses.storage.tables import registration_table
 from tests.conftest import local
 from tests.services.lottery_support import (
     SLUG,
@@ -130,3 +132,30 @@ async def test_an_import_may_not_make_an_undrawn_lottery_with_applications_first
     await draw(seeded, SLUG, actor=CLI, seed=1)
     report = await import_schedule(seeded, first_come)
     assert report.changed
+
+
+async def test_seats_held_before_the_course_became_a_lottery_count_in_the_share(
+    seeded: ServiceContext,
+) -> None:
+    """An import made a first-come course with a registrant a lottery: their seat counts."""
+    await add_lottery(seeded, seats=4, digital_seats=4, extra=FAIR, allocation="first_come")
+    early = await apply(seeded, 9, "vaxjo", "digital")
+    assert early.status is RegistrationStatus.CONFIRMED
+    await add_lottery(seeded, seats=4, digital_seats=4, extra=FAIR)
+    ids = await _four_from_vaxjo_one_from_alvesta(seeded)
+
+    outcome = await draw(seeded, SLUG, actor=CLI, seed=5)
+
+    assert outcome.seated == 1
+    found = await statuses(seeded)
+    assert [found[i] for i in ids] == ["waitlisted"] * 4 + ["confirmed"]
+    caps = (await draw_details(seeded))["caps"]
+    assert caps["held"] == {str(await _employer_id(seeded, early.id)): 1}
+    assert (await verify_draw(seeded, SLUG, actor=CLI)).ok
+
+
+async def _employer_id(ctx: ServiceContext, registration_id: int) -> int:
+    reg = registration_table.c
+    async with ctx.db.read() as conn:
+        found = await conn.execute(select(reg.employer_id).where(reg.id == registration_id))
+        return int(found.scalar_one())
