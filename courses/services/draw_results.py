@@ -4,8 +4,9 @@ managers it asks, and the mails it writes.
 Called by `courses.services.lottery.draw` under the course lock its claim took, in its
 transaction:
 - fair seats (`per_employer`): the draw respects the share when it still applies at the
-  moment of the draw (`courses.domain.fair`); after it, the seats are first come and the share
-  is kept by registering and promotion as on any course;
+  moment of the draw (`courses.domain.fair`), counting the seats an employer holds already;
+  after it, the seats are first come and the share is kept by registering, promotion and the
+  release at its end as on any course (a share that ended before the draw limits nothing);
 - manager approval: a winner on a course whose manager approves holds the seat as
   `pending_approval` and its manager is asked (`ask_manager`), as a first-come registration
   with a seat would be; a winner who named no manager (applied before the course asked for

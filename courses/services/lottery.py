@@ -65,6 +65,8 @@ class DrawOutcome:
     applications: int = 0
     seated: int = 0
     waitlisted: int = 0
+    pending_approval: int = 0
+    """Of the seated, those whose manager was asked (a course whose manager approves)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +197,7 @@ async def draw(
         applications=len(entries),
         seated=len(result.seated),
         waitlisted=len(result.waitlist),
+        pending_approval=len(pending),
     )
 
 

@@ -67,7 +67,7 @@ async def test_the_draw_holds_the_winners_seats_for_their_managers(
 
     outcome = await draw(lottery_ctx, SLUG, actor=CLI, seed=11)
 
-    assert (outcome.seated, outcome.waitlisted) == (2, 3)
+    assert (outcome.seated, outcome.waitlisted, outcome.pending_approval) == (2, 3, 2)
     details = await draw_details(lottery_ctx)
     seated = details["seated"]
     assert details["pending_approval"] == seated
