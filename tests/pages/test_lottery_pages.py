@@ -72,3 +72,13 @@ async def test_an_approval_lottery_asks_for_the_manager_before_the_draw(
     answer = await client.post(register, json=body)
     assert answer.status_code == 201, answer.text
     assert answer.json()["status"] == "applied"
+
+
+async def test_the_receipt_of_an_approval_lottery_names_the_manager_the_draw_asks(
+    client: Client, seeded: ServiceContext
+) -> None:
+    await add_lottery(seeded, extra='approval = "manager"')
+    response = await post(client, PAGE, form(1, format="digital", manager_email="chef@vaxjo.se"))
+    assert response.status_code == 303
+    receipt = (await client.get(response.headers["location"])).text
+    assert "Får du en plats i lottningen ber vi din chef (chef@vaxjo.se)" in receipt
