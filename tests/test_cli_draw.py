@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from courses.cli.draw import render_draw
 from courses.clock import FixedClock
 from courses.schedule import Schedule
 from courses.services.context import ServiceContext
+from courses.services.lottery import DrawOutcome
 from courses.services.schedule_import import import_schedule
 from courses.settings import Settings
 from courses.storage.db import Database
@@ -92,3 +94,19 @@ def test_drawing_an_unknown_or_first_come_course_is_refused(
     code, _, err = run(capsys, "draw", "asi-grund-2022")
     assert code == 1
     assert "lottar inte sina platser" in err
+
+
+def test_the_draw_says_how_many_winners_wait_for_their_manager() -> None:
+    outcome = DrawOutcome(
+        SLUG,
+        "KBT i beroendevården",
+        True,
+        local(2022, 3, 1, 10, 0),
+        7,
+        applications=5,
+        seated=2,
+        waitlisted=3,
+        pending_approval=2,
+    )
+    out = render_draw(outcome, Settings("sqlite:///unused.db"))
+    assert "2 av 5 sökande fick plats (2 väntar på chefens godkännande), 3 står" in out

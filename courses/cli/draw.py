@@ -22,6 +22,13 @@ from courses.storage.migrate import upgrade
 __all__ = ["draw_now", "render_draw", "render_verification"]
 
 
+def _asked(outcome: DrawOutcome) -> str:
+    n = outcome.pending_approval
+    if not n:
+        return ""
+    return f" ({'en väntar' if n == 1 else f'{n} väntar'} på chefens godkännande)"
+
+
 def render_draw(outcome: DrawOutcome, settings: Settings) -> str:
     when = outcome.drawn_at.astimezone(settings.tz)
     at = f"{swedish_date(when.date())} kl. {swedish_time(when.time())}"
@@ -32,7 +39,7 @@ def render_draw(outcome: DrawOutcome, settings: Settings) -> str:
         )
     return (
         f"Lottade {outcome.title} ({outcome.slug}) {at}: "
-        f"{outcome.seated} av {outcome.applications} sökande fick plats, "
+        f"{outcome.seated} av {outcome.applications} sökande fick plats{_asked(outcome)}, "
         f"{outcome.waitlisted} står på reservlistan i dragen ordning. "
         f"Frö {outcome.seed}.\n"
         f"Alla sökande får besked med mejl. Lottningen står i granskningsloggen; "

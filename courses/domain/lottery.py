@@ -93,12 +93,15 @@ def draw(
     seats: int | None,
     format_seats: Mapping[Hashable, int | None] | None = None,
     per_employer: int | None = None,
+    held: Mapping[Hashable, int] | None = None,
 ) -> DrawResult:
     """Draw the seats among `applications`.
 
     `seats` is the course's free seats (None: no cap), `format_seats` each format's free seats
     (a format missing or None: no cap of its own), `per_employer` the most seats one employer
-    may get (None: no limit; fair seats, `per_employer = N`, when a course has both). The
+    may get (None: no limit; fair seats, `per_employer = N`, when a course has both), `held`
+    the seats each employer holds already (registered before the course became a lottery),
+    which count against `per_employer`. The
     applications are put in id order first, so the result depends only on which applications
     there are and on `seed`.
     """
@@ -121,7 +124,7 @@ def draw(
         return left is None or left > 0
 
     seated: list[int] = []
-    taken: dict[Hashable, int] = {}
+    taken: dict[Hashable, int] = dict(held or {})
     active = list(queues)
     while active and (course_left is None or course_left > 0):
         still: list[Hashable] = []

@@ -27,6 +27,7 @@ from courses.storage.payloads import (
     Applied,
     ApprovalWithdrawn,
     AwaitingApproval,
+    Confirmed,
     CourseCancelled,
     CourseChanged,
     Waitlisted,
@@ -144,6 +145,8 @@ class Templates:
                 payload.waitlist_position if isinstance(payload, Waitlisted) else None
             ),
             "share_reason": _share_reason(payload),
+            "after_draw": isinstance(payload, Waitlisted) and payload.after_draw,
+            "drawn": isinstance(payload, Confirmed | AwaitingApproval) and payload.drawn,
             "changes": changes,
             "removed": [{"position": s.position, "when": _when(s)} for s in facts.removed],
             "method": facts.mail.method,

@@ -36,6 +36,7 @@ async def ask_manager(
     now: datetime,
     tz: ZoneInfo,
     promoted: bool = False,
+    drawn: bool = False,
     manager_email: str | None = None,
 ) -> bool:
     """Turn `registration_id`, which has just been given its seat in this transaction
@@ -44,7 +45,8 @@ async def ask_manager(
     mails: the registrant's `AwaitingApproval` and the manager's `ApprovalRequest`.
 
     `manager_email` is stored with it when given (a new registration); a promoted one named
-    its manager when it registered. The caller holds the course lock (or the enrolment's
+    its manager when it registered (`promoted` and `drawn` say how the seat came, for the
+    registrant's mail). The caller holds the course lock (or the enrolment's
     seat); the status change is conditional, so False means nothing was done.
     """
     assert course.approval_days is not None
@@ -66,7 +68,7 @@ async def ask_manager(
     if not asked:
         return False
     mails = [
-        notice(registration_id, AwaitingApproval(promoted=promoted)),
+        notice(registration_id, AwaitingApproval(promoted=promoted, drawn=drawn)),
         notice(registration_id, ApprovalRequest()),
     ]
     await queue(conn, mails, now=now)

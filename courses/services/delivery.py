@@ -56,6 +56,7 @@ class Organizer:
 
 APPROVAL_KINDS = frozenset(
     {
+        MailKind.APPLIED,  # a lottery application names the manager the draw will ask
         MailKind.AWAITING_APPROVAL,
         MailKind.APPROVED,
         MailKind.DECLINED,
@@ -63,7 +64,7 @@ APPROVAL_KINDS = frozenset(
         *MANAGER_KINDS,
     }
 )
-"""Mails whose facts include the registration's approval."""
+"""Mails whose facts include the registration's approval (its manager, once named)."""
 
 
 @dataclass(frozen=True, slots=True)

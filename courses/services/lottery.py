@@ -4,10 +4,12 @@ The draw is one write transaction. Its first statement is the conditional UPDATE
 the course drawn (`courses.storage.lottery.claim_draw`): it takes the course row's lock, so
 registrations, cancellations and imports of the course wait, and of several workers racing
 for one course exactly one gets the row; the others find it drawn and change nothing. Under
-that lock the applications are read, drawn by the pure `courses.domain.lottery.draw`, the
-winners confirmed (the seat counters recounted from them), the rest waitlisted in drawn
-order, every mail written to the outbox, and an audit entry recorded with the seed, the
-applications and the drawn order, from which `verify_draw` draws again and compares.
+that lock the applications are read, drawn by the pure `courses.domain.lottery.draw` (with
+the employer share when it applies at the draw), the winners confirmed (the seat counters
+recounted from them; on an approval course held for their managers), the rest waitlisted in
+drawn order, every mail written to the outbox (`courses.services.draw_results`), and an audit
+entry recorded with the seed, the applications, the caps and the drawn order, from which
+`verify_draw` draws again and compares.
 """
 
 from __future__ import annotations
@@ -23,16 +25,13 @@ from courses.domain.courses import CourseRecord
 from courses.domain.errors import DomainError
 from courses.domain.lottery import Allocation, Application, DrawResult
 from courses.domain.lottery import draw as draw_seats
-from courses.domain.notices import Method
 from courses.services.admin_access import course_missing, require_admin
 from courses.services.audit import record
 from courses.services.context import ServiceContext
-from courses.services.notices import all_sessions, notice, queue
+from courses.services.draw_results import share_at_draw, tell_drawn
 from courses.storage import lottery
 from courses.storage.audit import list_entries
 from courses.storage.courses import load_course
-from courses.storage.outbox import NewMail
-from courses.storage.payloads import Confirmed, Waitlisted
 from courses.storage.seats import recount_seats
 
 __all__ = [
@@ -66,6 +65,8 @@ class DrawOutcome:
     applications: int = 0
     seated: int = 0
     waitlisted: int = 0
+    pending_approval: int = 0
+    """Of the seated, those whose manager was asked (a course whose manager approves)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +87,14 @@ Progress = Callable[[str, int], None]
 are written."""
 
 
-def _caps(course: CourseRecord) -> tuple[int | None, dict[int, int | None]]:
-    return course.seats_left, {f.id: f.seats_left for f in course.formats}
+def _caps(course: CourseRecord, share: dict[str, Any]) -> dict[str, Any]:
+    """The caps the draw respects, as the audit entry records them; `share` is the fair-seat
+    share's part (`draw_results.share_at_draw`; entries from before it have none)."""
+    return {
+        "seats": course.seats_left,
+        "formats": {str(f.id): f.seats_left for f in course.formats},
+        **share,
+    }
 
 
 def _drawn(entries: list[dict[str, Any]], details: dict[str, Any]) -> DrawResult:
@@ -97,6 +104,8 @@ def _drawn(entries: list[dict[str, Any]], details: dict[str, Any]) -> DrawResult
         seed=int(details["seed"]),
         seats=caps["seats"],
         format_seats={int(k): v for k, v in caps["formats"].items()},
+        per_employer=caps.get("per_employer"),
+        held={int(k): n for k, n in caps.get("held", {}).items()},
     )
 
 
@@ -137,12 +146,9 @@ async def draw(
         entries = await lottery.applications(conn, course.id)
         if progress:
             progress("applications", len(entries))
-        seats, format_seats = _caps(course)
         inputs = [{"id": e.id, "employer": e.employer_id, "format": e.format_id} for e in entries]
-        details: dict[str, Any] = {
-            "seed": seed,
-            "caps": {"seats": seats, "formats": {str(k): v for k, v in format_seats.items()}},
-        }
+        share = await share_at_draw(conn, course, now=now, tz=ctx.tz)
+        details: dict[str, Any] = {"seed": seed, "caps": _caps(course, share)}
         result = _drawn(inputs, details)
         await lottery.seat(conn, result.seated, now=now)
         before = await lottery.waitlist(conn, course.id, result.waitlist, now=now)
@@ -152,7 +158,15 @@ async def draw(
         )
         if progress:
             progress("mails", len(entries))
-        await queue(conn, _mails(course, result, waiting_before=before), now=now)
+        pending = await tell_drawn(
+            conn,
+            course,
+            result,
+            waiting_before=before,
+            secret_key=ctx.settings.secret_key,
+            now=now,
+            tz=ctx.tz,
+        )
         await record(
             conn,
             actor,
@@ -169,6 +183,7 @@ async def draw(
                 "applications": inputs,
                 "order": list(result.order),
                 "seated": list(result.seated),
+                "pending_approval": pending,
             },
         )
     ctx.cache.forget_course(slug)
@@ -182,17 +197,8 @@ async def draw(
         applications=len(entries),
         seated=len(result.seated),
         waitlisted=len(result.waitlist),
+        pending_approval=len(pending),
     )
-
-
-def _mails(course: CourseRecord, result: DrawResult, *, waiting_before: int) -> list[list[NewMail]]:
-    invites = all_sessions(course.session_positions, Method.REQUEST)
-    mails = [notice(id_, Confirmed(), invites=invites) for id_ in result.seated]
-    mails += [
-        notice(id_, Waitlisted(waitlist_position=waiting_before + n))
-        for n, id_ in enumerate(result.waitlist, start=1)
-    ]
-    return mails
 
 
 async def verify_draw(ctx: ServiceContext, slug: str, *, actor: Actor) -> Verification:

@@ -177,7 +177,9 @@ async def _write(
     share = await fair_seats.share_request(ctx, course, employer.id, now=now)
     try:
         if course.lottery_pending:
-            applied = await applications.apply(ctx, course, row, now=now)
+            applied = await applications.apply(
+                ctx, course, row, now=now, manager=form.manager_email
+            )
             if applied is None:
                 raise _StaleDefinition
             return RegistrationReceipt(
@@ -220,7 +222,6 @@ async def _write(
                     invites=all_sessions(course.session_positions, Method.REQUEST),
                 )
             else:
-                status = RegistrationStatus.WAITLISTED
                 # Counted under the course lock that the waitlisting took: everyone with a
                 # lower queue number has committed, so the count is exact.
                 position = enrolled.waitlist_position or await registrations.waitlist_position(

@@ -31,6 +31,7 @@ from courses.services.import_wording import (
     format_children,
     session_children,
 )
+from courses.services.lottery_import import allocation_problems
 from courses.services.organizers import organizer_for_import
 from courses.services.waitlist import promote_waitlisted
 from courses.storage.courses import bump_revisions, load_courses
@@ -211,6 +212,7 @@ async def _check_against_database(
                     "det kan inte tas bort.",
                 )
             )
+    problems += await allocation_problems(conn, schedule, stored)
     if problems:
         raise ScheduleError(source, problems)
 

@@ -28,6 +28,7 @@ __all__ = [
     "DrawRecord",
     "Entry",
     "applications",
+    "applied_counts",
     "apply",
     "claim_draw",
     "draw_records",
@@ -273,3 +274,16 @@ async def draws_of(
     if organizer_ids is not None:
         query = query.where(_COURSE.organizer_id.in_(organizer_ids))
     return {row.slug: _record(row) for row in await conn.execute(query)}
+
+
+async def applied_counts(conn: AsyncConnection, course_ids: Sequence[int]) -> dict[int, int]:
+    """{course id: applications not yet drawn} of those of `course_ids` that have any."""
+    counts: dict[int, int] = {}
+    for chunk in _chunks(list(course_ids)):
+        found = await conn.execute(
+            select(_REG.course_id, func.count())
+            .where(_REG.course_id.in_(chunk), _REG.status == RegistrationStatus.APPLIED.value)
+            .group_by(_REG.course_id)
+        )
+        counts.update({int(c): int(n) for c, n in found.all()})
+    return counts

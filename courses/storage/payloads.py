@@ -71,7 +71,8 @@ class _WithInvites(_Payload, frozen=True):
 
 
 class Confirmed(_WithInvites, frozen=True, tag=MailKind.CONFIRMED.value):
-    pass
+    drawn: bool = False
+    """The seat was won in a lottery's draw: the mail says so."""
 
 
 class Waitlisted(_Payload, frozen=True, tag=MailKind.WAITLISTED.value):
@@ -79,6 +80,8 @@ class Waitlisted(_Payload, frozen=True, tag=MailKind.WAITLISTED.value):
     per_employer: int | None = None
     """Set when the employer held its fair-seat share: the mail says why, and until when."""
     share_until: date | None = None
+    after_draw: bool = False
+    """Put on the waitlist by a lottery's draw: the mail says the draw is done."""
 
 
 class Promoted(_WithInvites, frozen=True, tag=MailKind.PROMOTED.value):
@@ -117,6 +120,8 @@ class AwaitingApproval(_Payload, frozen=True, tag=MailKind.AWAITING_APPROVAL.val
 
     promoted: bool = False
     """Moved up from the waitlist, rather than a seat at once."""
+    drawn: bool = False
+    """Won the seat in a lottery's draw."""
 
 
 class Approved(_WithInvites, frozen=True, tag=MailKind.APPROVED.value):

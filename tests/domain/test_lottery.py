@@ -166,3 +166,15 @@ def test_without_caps_everyone_gets_a_seat() -> None:
     result = draw(applications, seed=7, seats=None)
     assert sorted(result.seated) == list(range(1, 31))
     assert result.waitlist == ()
+
+
+def test_seats_an_employer_holds_already_count_against_its_share() -> None:
+    applications = [Application(n, "vaxjo" if n < 4 else "alvesta", "digital") for n in range(1, 6)]
+
+    result = draw(applications, seed=3, seats=4, per_employer=1, held={"vaxjo": 1})
+
+    assert {a.employer for a in applications if a.id in result.seated} == {"alvesta"}
+    assert len(result.seated) == 1
+    # The control: without what it holds, Växjö gets one.
+    again = draw(applications, seed=3, seats=4, per_employer=1)
+    assert len(again.seated) == 2

@@ -53,3 +53,32 @@ async def test_after_the_draw_the_pages_no_longer_speak_of_a_lottery(
         f"/api/courses/{SLUG}/registrations", json=registrant(2, format="vaxjo")
     )
     assert answer.json()["status"] == "confirmed"
+
+
+async def test_an_approval_lottery_asks_for_the_manager_before_the_draw(
+    client: Client, seeded: ServiceContext
+) -> None:
+    await add_lottery(seeded, extra='approval = "manager"')
+    page = (await client.get(PAGE)).text
+    assert 'name="manager_email"' in page
+    assert "Får du en plats i lottningen får chefen ett mejl" in page
+    register = f"/api/courses/{SLUG}/registrations"
+
+    missing = await client.post(register, json=registrant(1, format="digital"))
+    assert missing.status_code == 400
+    assert missing.json()["type"].endswith("validation-error")
+    assert [e["field"] for e in missing.json()["errors"]] == ["manager_email"]
+    body = registrant(1, format="digital", manager_email="chef@vaxjo.se")
+    answer = await client.post(register, json=body)
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["status"] == "applied"
+
+
+async def test_the_receipt_of_an_approval_lottery_names_the_manager_the_draw_asks(
+    client: Client, seeded: ServiceContext
+) -> None:
+    await add_lottery(seeded, extra='approval = "manager"')
+    response = await post(client, PAGE, form(1, format="digital", manager_email="chef@vaxjo.se"))
+    assert response.status_code == 303
+    receipt = (await client.get(response.headers["location"])).text
+    assert "Får du en plats i lottningen ber vi din chef (chef@vaxjo.se)" in receipt

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func, select
 
 from courses.schedule import parse_schedule
@@ -24,7 +26,16 @@ DOMAINS = {
 }
 
 
-def lottery_toml(*, seats: int = 3, draw: str | None = None, digital_seats: int = 2) -> str:
+def lottery_toml(
+    *,
+    seats: int = 3,
+    draw: str | None = None,
+    digital_seats: int = 2,
+    extra: str = "",
+    allocation: str = "lottery",
+) -> str:
+    """The lottery course; `extra` adds lines to its `[[course]]` table (approval, fair
+    seats), `allocation` may turn it into first come (an import that changes it)."""
     draw_line = f"draw = {draw}" if draw else ""
     return f"""
 [organizer]
@@ -37,8 +48,9 @@ title = "KBT i beroendevården"
 deadline = 2022-04-01
 opens = 2022-02-01
 seats = {seats}
-allocation = "lottery"
+allocation = "{allocation}"
 {draw_line}
+{extra}
 [[course.format]]
 key = "digital"
 kind = "digital"
@@ -61,7 +73,9 @@ async def add_lottery(ctx: ServiceContext, **kwargs: object) -> None:
     await import_schedule(ctx, parse_schedule(lottery_toml(**kwargs)))  # type: ignore[arg-type]
 
 
-async def apply(ctx: ServiceContext, n: int, employer: str, fmt: str) -> RegistrationReceipt:
+async def apply(
+    ctx: ServiceContext, n: int, employer: str, fmt: str, **overrides: object
+) -> RegistrationReceipt:
     return await register(
         ctx,
         SLUG,
@@ -70,8 +84,22 @@ async def apply(ctx: ServiceContext, n: int, employer: str, fmt: str) -> Registr
             email=f"sokande{n}@{DOMAINS[employer]}",
             employer=employer,
             format=fmt,
+            **overrides,
         ),
     )
+
+
+def manager_of(n: int, employer: str) -> str:
+    """Applicant n's manager, at the same employer."""
+    return f"chef{n}@{DOMAINS[employer]}"
+
+
+async def draw_details(ctx: ServiceContext) -> dict[str, Any]:
+    """The details of the course's draw in the audit log (seed, caps, order, seated)."""
+    query = select(audit_table.c.details).where(audit_table.c.action == ACTION)
+    async with ctx.db.read() as conn:
+        details: dict[str, Any] = (await conn.execute(query)).scalar_one()
+    return details
 
 
 async def apply_many(ctx: ServiceContext, count: int) -> list[RegistrationReceipt]:

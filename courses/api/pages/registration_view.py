@@ -139,7 +139,7 @@ def _next_steps(details: RegistrationDetails, *, reminder_days: int) -> list[str
             "inte göra något.",
         ]
     if details.status is RegistrationStatus.APPLIED:
-        return applied_steps(email)
+        return applied_steps(email, manager=details.manager_email)
     steps = [
         f"Du får en bekräftelse till {email}, med kursdagarna som kalenderinbjudningar.",
     ]
