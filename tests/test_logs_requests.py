@@ -31,7 +31,7 @@ from courses.storage.tables import outbox_table
 from tests.concurrency.server import running_server
 from tests.conftest import SEEDS, form, registrant
 from tests.log_lines import captured_logs, json_lines
-from tests.mail.smtp_server import SmtpServer, _free_port
+from tests.mail.smtp_server import CLIENT_TIMEOUT, SmtpServer, _free_port
 from tests.unreachable import settle_failed_sqlite_connects, unopenable_sqlite_url
 
 ASI = "/api/courses/asi-grund-2022/registrations"
@@ -103,7 +103,7 @@ async def test_the_workers_lines_carry_the_outbox_id_of_their_mail(
         ids = list((await conn.execute(select(outbox_table.c.id).order_by("id"))).scalars())
     smtp.answer("550 5.1.1 Ingen sådan mottagare")
     metrics = Metrics()
-    worker = MailWorker(seeded, SmtpTransport(smtp.url, timeout=5), metrics=metrics)
+    worker = MailWorker(seeded, SmtpTransport(smtp.url, timeout=CLIENT_TIMEOUT), metrics=metrics)
 
     with captured_logs("json") as out:
         await worker.drain()

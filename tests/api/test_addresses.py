@@ -18,7 +18,7 @@ from courses.storage.tables import registration_table
 from courses.validation import EMAIL_MESSAGE
 from tests.api.support import field_errors, problem_type, token_of
 from tests.conftest import registrant as body
-from tests.mail.smtp_server import SmtpServer
+from tests.mail.smtp_server import CLIENT_TIMEOUT, SmtpServer
 
 Client = AsyncTestClient[Any]
 ASI = "/api/courses/asi-grund-2022/registrations"
@@ -68,7 +68,7 @@ async def test_an_internationalised_domain_is_registered_as_its_a_label_and_mail
     await import_schedule(seeded, parse_schedule(IDN_EMPLOYER))
 
     created = await api.post(LVM, json=body(email="Anna.Berg@Växjö.se", employer="vaxjo-idn"))
-    await MailWorker(seeded, SmtpTransport(smtp.url, timeout=5)).drain()
+    await MailWorker(seeded, SmtpTransport(smtp.url, timeout=CLIENT_TIMEOUT)).drain()
 
     assert created.status_code == 201
     mine = (await api.get(f"/api/registrations/{token_of(created.json())}")).json()

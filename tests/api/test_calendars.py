@@ -24,7 +24,7 @@ from courses.services.schedule_import import import_schedule
 from courses.storage.tables import outbox_table
 from tests.conftest import registrant as body
 from tests.mail.parse import calendar
-from tests.mail.smtp_server import SmtpServer
+from tests.mail.smtp_server import CLIENT_TIMEOUT, SmtpServer
 
 Client = AsyncTestClient[Any]
 
@@ -146,7 +146,7 @@ async def test_invite_file_uses_the_same_uids_as_the_invite_mails(
     api: Client, seeded: ServiceContext, smtp: SmtpServer
 ) -> None:
     created = await register(api, ATERFALL, 1, format="digital")
-    await MailWorker(seeded, SmtpTransport(smtp.url, timeout=5), name="test").drain()
+    await MailWorker(seeded, SmtpTransport(smtp.url, timeout=CLIENT_TIMEOUT), name="test").drain()
 
     response = await api.get(f"/api/registrations/{token_of(created)}/invite.ics")
 
@@ -197,7 +197,7 @@ async def test_app_with_its_mail_worker_sends_the_confirmation_after_registering
     app = create_app(
         seeded.settings,
         clock=clock,
-        background=[run_mail(SmtpTransport(smtp.url, timeout=5))],
+        background=[run_mail(SmtpTransport(smtp.url, timeout=CLIENT_TIMEOUT))],
     )
     async with AsyncTestClient(app, base_url="http://kurser.test") as client:
         created = await register(client, "lvm-forelasning-2022", 1)

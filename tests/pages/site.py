@@ -32,7 +32,7 @@ from courses.settings import Settings
 from courses.storage.db import Database
 from tests.concurrency.server import running_server
 from tests.conftest import SEEDS, local, registrant
-from tests.mail.smtp_server import SmtpServer
+from tests.mail.smtp_server import CLIENT_TIMEOUT, SmtpServer
 
 __all__ = ["CLOSED_SOON", "FULL_NO_WAITLIST", "NOT_YET_OPEN", "Site", "running_site"]
 
@@ -164,7 +164,7 @@ def running_site(
         settings,
         clock=clock,
         migrate=False,
-        background=[run_mail(SmtpTransport(smtp.url, timeout=5), poll=0.2)],
+        background=[run_mail(SmtpTransport(smtp.url, timeout=CLIENT_TIMEOUT), poll=0.2)],
     )
     with running_server(app, port=port) as url:
         yield Site(url=url, clock=clock, smtp=smtp)
