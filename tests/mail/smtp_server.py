@@ -18,7 +18,7 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
-__all__ = ["CLIENT_TIMEOUT", "SmtpServer"]
+__all__ = ["CLIENT_TIMEOUT", "SmtpServer", "collect_server_leftovers"]
 
 CLIENT_TIMEOUT = 30.0
 """Seconds a test's SMTP client waits for this server. The server shares the test process's
@@ -31,6 +31,15 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def collect_server_leftovers() -> None:
+    """After an aiosmtpd `Controller.stop()`: stopping the server's loop leaves the server side
+    of a connection that was closing unfinished; collect those now, silently, rather than have
+    their ResourceWarning land in whichever later test the garbage collector runs in."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        gc.collect()
 
 
 class _Handler:
@@ -63,12 +72,7 @@ class SmtpServer:
         if self._controller is not None:
             self._controller.stop()
             self._controller = None
-            # Stopping the server's loop leaves the server side of a connection that was
-            # closing unfinished; collect those now, silently, rather than have their
-            # ResourceWarning land in whichever later test the garbage collector runs in.
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", ResourceWarning)
-                gc.collect()
+            collect_server_leftovers()
 
     def answer(self, *replies: str) -> None:
         """The next DATA commands get these replies (e.g. "451 4.3.0 Try later") in turn."""

@@ -21,6 +21,7 @@ from courses.mail.content import MailContent
 from courses.mail.message import Outgoing, build_message
 from courses.mail.transport import SmtpTransport, TemporaryFailure
 from courses.settings import Settings
+from tests.mail.smtp_server import collect_server_leftovers
 
 pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="needs openssl")
 
@@ -80,6 +81,7 @@ def serve(controller: Controller, recorder: Recorder) -> Iterator[tuple[int, Rec
         yield controller.port, recorder
     finally:
         controller.stop()
+        collect_server_leftovers()
 
 
 @pytest.fixture
