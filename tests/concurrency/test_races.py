@@ -286,6 +286,9 @@ async def _naive_share_request(
     """Read the employer's held seats before the write transaction, as a naive guard would."""
     async with ctx.db.read() as conn:
         held = await fair.held_seats(conn, course_id=course.id, employer_id=employer_id)
+    # A pause between the read and the write, as any real work there would make: without it
+    # SQLite's one writer sometimes served the rush so evenly that the naive guard held.
+    await asyncio.sleep(0.05)
     assert course.per_employer is not None
     return fair.ShareRequest(employer_id, course.per_employer, held_seen=held)
 
