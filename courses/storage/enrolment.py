@@ -27,7 +27,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from courses.storage import seats
 from courses.storage.tables import course_table, format_table, registration_table
 
-__all__ = ["ROW_COLUMNS", "Enrolment", "enrol", "insert_registration"]
+__all__ = [
+    "INSERTED_COLUMNS",
+    "ROW_COLUMNS",
+    "Enrolment",
+    "enrol",
+    "insert_registration",
+    "row_binds",
+]
 
 ROW_COLUMNS = (
     "course_id",
@@ -121,10 +128,10 @@ async def insert_registration(
 
 
 _INSERT = registration_table.insert().returning(registration_table.c.id)
-_INSERTED_COLUMNS = [*ROW_COLUMNS, "status", "queue_no", "confirmed_at"]
+INSERTED_COLUMNS = [*ROW_COLUMNS, "status", "queue_no", "confirmed_at"]
 
 
-def _row_binds() -> list[BindParameter[Any]]:
+def row_binds() -> list[BindParameter[Any]]:
     # Prefixed: parameters named like the table's columns would turn into a VALUES clause.
     reg = registration_table.c
     return [bindparam(f"r_{name}", type_=reg[name].type) for name in ROW_COLUMNS]
@@ -156,7 +163,7 @@ def _uncapped_statement() -> Insert:
     )
     source = (
         select(
-            *_row_binds(),
+            *row_binds(),
             literal("confirmed"),
             literal(0),
             bindparam("now", type_=reg.confirmed_at.type),
@@ -164,7 +171,7 @@ def _uncapped_statement() -> Insert:
         .select_from(uncapped)
         .where(exists(select(fmt.id).where(fmt.id == bindparam("row_id"), fmt.seats.is_(None))))
     )
-    return insert(registration_table).from_select(_INSERTED_COLUMNS, source).returning(reg.id)
+    return insert(registration_table).from_select(INSERTED_COLUMNS, source).returning(reg.id)
 
 
 _UNCAPPED = _uncapped_statement()
@@ -206,14 +213,14 @@ def _one_statement() -> Insert:
     confirmed = exists(select(seat.c.id))
     reg = registration_table.c
     source = select(
-        *_row_binds(),
+        *row_binds(),
         case((confirmed, "confirmed"), else_="waitlisted"),
         place.c.queue_counter,
         case((confirmed, bindparam("now", type_=reg.confirmed_at.type)), else_=None),
     ).select_from(place)
     return (
         insert(registration_table)
-        .from_select(_INSERTED_COLUMNS, source)
+        .from_select(INSERTED_COLUMNS, source)
         .returning(
             reg.id,
             reg.status,

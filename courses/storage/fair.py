@@ -198,14 +198,14 @@ def _fair_statement() -> Insert:
         .scalar_subquery()
     )
     source = select(
-        *[bindparam(f"r_{name}", type_=_REG[name].type) for name in enrolment.ROW_COLUMNS],
+        *enrolment.row_binds(),
         case((confirmed, "confirmed"), else_="waitlisted"),
         place.c.queue_counter,
         case((confirmed, bindparam("now", type_=_REG.confirmed_at.type)), else_=None),
     ).select_from(place)
     return (
         insert(registration_table)
-        .from_select(_INSERTED_COLUMNS, source)
+        .from_select(enrolment.INSERTED_COLUMNS, source)
         .returning(
             _REG.id,
             _REG.status,
@@ -217,7 +217,6 @@ def _fair_statement() -> Insert:
     )
 
 
-_INSERTED_COLUMNS = [*enrolment.ROW_COLUMNS, "status", "queue_no", "confirmed_at"]
 _FAIR = _fair_statement()
 
 
