@@ -30,11 +30,11 @@ from litestar.testing import AsyncTestClient
 
 from courses.api import create_app
 from courses.clock import FixedClock
-from courses.domain.access import Role
+from courses.domain.permissions import Role
 from courses.schedule import load_schedule, parse_schedule
-from courses.services import api_tokens
 from courses.services.context import ServiceContext
-from courses.services.schedule_import import import_schedule
+from courses.services.schedule.importing import import_schedule
+from courses.services.staff import api_tokens
 from courses.settings import Settings
 from courses.storage.db import Database
 from courses.storage.migrate import upgrade

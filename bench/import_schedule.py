@@ -65,8 +65,8 @@ import courses
 from courses.clock import FixedClock
 from courses.schedule import Schedule, parse_schedule
 from courses.services.context import ServiceContext
-from courses.services.registration import RegistrationForm, register
-from courses.services.schedule_import import Action, ImportReport, import_schedule
+from courses.services.registration.register import RegistrationForm, register
+from courses.services.schedule.importing import Action, ImportReport, import_schedule
 from courses.settings import Settings
 from courses.storage.db import Database
 from courses.storage.migrate import upgrade

@@ -8,7 +8,7 @@ Per database: a fresh migrated database with `--employers` employers and one lot
 its own; three sessions, so each seat's confirmation is three outbox rows, one invite each),
 and `-n` applications spread unevenly over the employers (a few big municipalities, many
 small ones), inserted in bulk. Then each round, on a copy of that database, times
-`courses.services.lottery.draw`: the one transaction that claims the draw, reads the
+`courses.services.lottery.draw.draw`: the one transaction that claims the draw, reads the
 applications, draws, confirms the winners, waitlists the rest, recounts the seats, writes
 every mail to the outbox and the audit entry, and commits. Target: under 2 s.
 
@@ -33,11 +33,11 @@ from harness import Postgres, Sqlite, database_options, positive, progress, run_
 from sqlalchemy import func, select
 
 from courses.clock import FixedClock
-from courses.domain.access import Actor
+from courses.domain.permissions import Actor
 from courses.schedule import parse_schedule
 from courses.services.context import ServiceContext
-from courses.services.lottery import draw
-from courses.services.schedule_import import import_schedule
+from courses.services.lottery.draw import draw
+from courses.services.schedule.importing import import_schedule
 from courses.services.tokens import hash_token
 from courses.settings import Settings
 from courses.storage.db import Database

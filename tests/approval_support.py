@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from courses.schedule import parse_schedule
 from courses.services.context import ServiceContext
-from courses.services.registration import RegistrationForm
-from courses.services.schedule_import import import_schedule
+from courses.services.registration.register import RegistrationForm
+from courses.services.schedule.importing import import_schedule
 from courses.services.tokens import token_for
 from courses.storage.tables import registration_table
 from tests.conftest import registrant

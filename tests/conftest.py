@@ -20,8 +20,8 @@ from sqlalchemy.engine import make_url
 from courses.clock import FixedClock
 from courses.schedule import Schedule, load_schedule
 from courses.services.context import ServiceContext
-from courses.services.registration import RegistrationForm, RegistrationReceipt, register
-from courses.services.schedule_import import import_schedule
+from courses.services.registration.register import RegistrationForm, RegistrationReceipt, register
+from courses.services.schedule.importing import import_schedule
 from courses.settings import Settings
 from courses.storage.db import Database, make_engine
 from courses.storage.migrate import upgrade

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from courses.schedule import parse_schedule
 from courses.services.context import ServiceContext
-from courses.services.schedule_import import import_schedule
+from courses.services.schedule.importing import import_schedule
 
 FAIR = "rattvis-2022"
 SHARE_LINE = "Högst 1 plats per arbetsgivare till och med 25 augusti"

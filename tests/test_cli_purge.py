@@ -10,7 +10,7 @@ import pytest
 from courses.clock import FixedClock
 from courses.schedule import Schedule
 from courses.services.context import ServiceContext
-from courses.services.schedule_import import import_schedule
+from courses.services.schedule.importing import import_schedule
 from courses.settings import Settings
 from courses.storage.db import Database
 from tests.conftest import local

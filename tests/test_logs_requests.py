@@ -24,7 +24,7 @@ from courses.mail.transport import SmtpTransport
 from courses.mail.worker import MailWorker
 from courses.metrics import Metrics
 from courses.services.context import ServiceContext
-from courses.services.registration import register
+from courses.services.registration.register import register
 from courses.settings import Settings
 from courses.storage.db import Database
 from courses.storage.tables import outbox_table

@@ -19,14 +19,14 @@ from courses.api.admin_schemas import (
     StatsOut,
 )
 from courses.api.mapping import course_out
-from courses.services.admin_courses import CourseUpdate
-from courses.services.admin_registrations import RegistrationOutcome
+from courses.domain.employers import EmployerRecord
 from courses.services.audit import AuditRecord
-from courses.services.catalog import CourseListing
-from courses.services.mail_admin import MailRow
-from courses.services.schedule_import import ImportReport
+from courses.services.catalogue.listing import CourseListing
+from courses.services.outbox.mail_admin import MailRow
+from courses.services.registration.on_behalf import RegistrationOutcome
+from courses.services.schedule.course_edits import CourseUpdate
+from courses.services.schedule.importing import ImportReport
 from courses.services.statistics import Counts, DrawRecord, Statistics
-from courses.storage.employers import EmployerRecord
 
 __all__ = [
     "audit_out",

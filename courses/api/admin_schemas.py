@@ -12,8 +12,8 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 from courses.api.schemas import CourseOut, StatusName
+from courses.domain.employers import EmployerKind
 from courses.schedule.spec import Description, Domain
-from courses.storage.employers import EmployerKind
 from courses.validation import Checked, Email, Key, NonEmpty, PositiveInt, Url
 
 __all__ = [

@@ -1,7 +1,7 @@
 """`GET /api/registrations/{token}/data`: the registerutdrag as JSON for programs.
 
-The same service as the manage page's download (courses.services.data_extract); the page's file
-has Swedish names for people, this has the API's English ones and its types.
+The same service as the manage page's download (courses.services.retention.data_extract);
+the page's file has Swedish names for people, this has the API's English ones and its types.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import msgspec
 
 from courses.api.mapping import registration_out
 from courses.api.schemas import RegistrationOut
-from courses.services.data_extract import DescribedMail, RegistrationData
+from courses.services.retention.data_extract import DescribedMail, RegistrationData
 
 __all__ = ["RegistrationDataOut", "registration_data_out"]
 

@@ -18,8 +18,8 @@ from courses.domain.approval import last_answer_day
 from courses.domain.courses import CourseRecord, SessionRecord
 from courses.domain.rules import RegistrationStatus
 from courses.domain.timing import registration_closes_at
-from courses.services.catalog import CourseListing
-from courses.services.lookup import RegistrationDetails
+from courses.services.catalogue.listing import CourseListing
+from courses.services.registration.lookup import RegistrationDetails
 
 __all__ = ["course_out", "created_status", "registration_out"]
 

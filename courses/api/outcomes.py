@@ -7,7 +7,7 @@ from collections.abc import Awaitable
 
 from courses.domain.errors import DomainError
 from courses.metrics import Metrics
-from courses.services.registration import RegistrationReceipt
+from courses.services.registration.register import RegistrationReceipt
 
 __all__ = ["counted_registration"]
 

@@ -9,8 +9,8 @@ import msgspec
 from litestar.params import PathParameter
 
 from courses.domain.courses import FormatKind
+from courses.domain.employers import EmployerKind
 from courses.domain.rules import RegistrationState, RegistrationStatus
-from courses.storage.employers import EmployerKind
 
 __all__ = [
     "REGISTRATION_EXAMPLE",

@@ -16,10 +16,11 @@ from litestar.datastructures import Cookie
 from litestar.di import Provide
 
 from courses.api.paths import is_api_path
-from courses.domain.access import Actor
 from courses.domain.errors import Unauthorized
-from courses.services import access, api_tokens
+from courses.domain.permissions import Actor
 from courses.services.context import ServiceContext
+from courses.services.staff import api_tokens
+from courses.services.staff import sign_in as access
 
 __all__ = [
     "SESSION_COOKIE",

@@ -9,12 +9,12 @@ from __future__ import annotations
 import sys
 
 from courses.clock import SystemClock
-from courses.domain.access import Actor
 from courses.domain.errors import DomainError
+from courses.domain.permissions import Actor
 from courses.domain.rules import swedish_date
 from courses.domain.wording import swedish_time
 from courses.services.context import ServiceContext
-from courses.services.lottery import DrawOutcome, Verification, draw, verify_draw
+from courses.services.lottery.draw import DrawOutcome, Verification, draw, verify_draw
 from courses.settings import Settings
 from courses.storage.db import Database
 from courses.storage.migrate import upgrade

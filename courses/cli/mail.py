@@ -14,16 +14,16 @@ from wsgiref.simple_server import WSGIServer
 from prometheus_client import start_http_server
 
 from courses.clock import SystemClock
+from courses.domain.notices import OutboxStatus
 from courses.mail.transport import Transport, transport_for
 from courses.mail.worker import MailWorker
 from courses.metrics import Metrics
 from courses.services.context import ServiceContext
-from courses.services.delivery import mail_counts, recent_failures
 from courses.services.housekeeping import housekeeping, keep_house
+from courses.services.outbox.delivery import mail_counts, recent_failures
 from courses.settings import Settings
 from courses.storage.db import Database
 from courses.storage.migrate import upgrade
-from courses.storage.outbox import OutboxStatus
 
 __all__ = ["mail_destination", "mail_status", "run_mail", "worker"]
 

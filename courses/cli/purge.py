@@ -9,10 +9,16 @@ from __future__ import annotations
 import sys
 
 from courses.clock import SystemClock
-from courses.domain.access import Actor
+from courses.domain.permissions import Actor
 from courses.domain.rules import swedish_date
 from courses.services.context import ServiceContext
-from courses.services.retention import BATCH_SIZE, CoursePurge, PurgeProgress, PurgeReport, purge
+from courses.services.retention.purge import (
+    BATCH_SIZE,
+    CoursePurge,
+    PurgeProgress,
+    PurgeReport,
+    purge,
+)
 from courses.settings import Settings
 from courses.storage.db import Database
 from courses.storage.migrate import upgrade

@@ -9,7 +9,7 @@ from courses.clock import SystemClock
 from courses.schedule import ScheduleError, load_schedule
 from courses.schedule.demo import demo_schedule
 from courses.services.context import ServiceContext
-from courses.services.schedule_import import Action, ImportReport, import_schedule
+from courses.services.schedule.importing import Action, ImportReport, import_schedule
 from courses.settings import Settings
 from courses.storage.db import Database
 from courses.storage.migrate import upgrade

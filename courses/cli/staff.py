@@ -6,10 +6,10 @@ import argparse
 import sys
 
 from courses.clock import SystemClock
-from courses.domain.access import Role
 from courses.domain.errors import DomainError
-from courses.services import api_tokens
+from courses.domain.permissions import Role
 from courses.services.context import ServiceContext
+from courses.services.staff import api_tokens
 from courses.settings import Settings
 from courses.storage.db import Database
 from courses.storage.migrate import upgrade

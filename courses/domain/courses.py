@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import TypedDict
 from zoneinfo import ZoneInfo
 
-from courses.domain.fair import Share, share_of
+from courses.domain.fair_seats import Share, share_of
 from courses.domain.rules import CourseStatus, CourseTiming, RegistrationState, RegistrationStatus
 from courses.domain.rules import registration_state as state_of
 from courses.domain.rules import seats_left as free_seats
@@ -123,7 +123,7 @@ class CourseRecord:
 
     @property
     def share(self) -> Share | None:
-        """Fair seats (`courses.domain.fair`), whether or not the share still applies."""
+        """Fair seats (`courses.domain.fair_seats`), whether or not the share still applies."""
         return share_of(self.per_employer, self.share_until, self.deadline)
 
     @property

@@ -1,10 +1,11 @@
-"""The mails a change can produce, and the iTIP method of the invite a message carries."""
+"""The mails a change can produce, the iTIP method of the invite a message carries, and where
+a queued mail stands in the outbox."""
 
 from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["MANAGER_KINDS", "MailKind", "Method", "WithdrawnBy"]
+__all__ = ["MANAGER_KINDS", "MailKind", "Method", "OutboxStatus", "WithdrawnBy"]
 
 
 class MailKind(StrEnum):
@@ -17,9 +18,9 @@ class MailKind(StrEnum):
     COURSE_CANCELLED = "course_cancelled"
     REMINDER = "reminder"
     SIGN_IN = "sign_in"
-    # A lottery course's application (courses.services.applications).
+    # A lottery course's application (courses.services.seats.applications).
     APPLIED = "applied"
-    # Manager approval (courses.services.approval): to the registrant ...
+    # Manager approval (courses.services.approval.answers): to the registrant ...
     AWAITING_APPROVAL = "awaiting_approval"
     APPROVED = "approved"
     DECLINED = "declined"
@@ -53,3 +54,12 @@ class Method(StrEnum):
 
     REQUEST = "REQUEST"
     CANCEL = "CANCEL"
+
+
+class OutboxStatus(StrEnum):
+    """A queued mail's state: waiting, claimed by a worker (under a lease), sent, or given up."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"

@@ -17,12 +17,12 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from courses.domain.approval import last_answer_day
 from courses.domain.courses import SessionRecord
-from courses.domain.fair import Share, waitlisted_by_share
+from courses.domain.fair_seats import Share, waitlisted_by_share
 from courses.domain.lottery import draw_words
 from courses.domain.notices import MailKind
 from courses.domain.rules import swedish_date
 from courses.domain.wording import describe_session, one_line
-from courses.services.delivery import MailFacts, SignInFacts
+from courses.services.outbox.delivery import MailFacts, SignInFacts
 from courses.storage.payloads import (
     Applied,
     ApprovalWithdrawn,

@@ -9,7 +9,7 @@ cannot be built (an address the mailer refuses, a payload that does not fit its 
 again would only fail again, and a failed row is what an admin sees.
 
 Claiming, reading the facts and recording outcomes are the use case of
-`courses.services.delivery`; this module builds the messages and talks to the transport.
+`courses.services.outbox.delivery`; this module builds the messages and talks to the transport.
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ from courses.mail.message import Outgoing, build_message
 from courses.mail.transport import PermanentFailure, TemporaryFailure, Transport
 from courses.metrics import Metrics
 from courses.services.context import ServiceContext
-from courses.services.delivery import (
+from courses.services.operations import database_unavailable
+from courses.services.outbox.delivery import (
     MailFacts,
     Outcome,
     SignInFacts,
@@ -38,7 +39,6 @@ from courses.services.delivery import (
     load_facts,
     record_outcomes,
 )
-from courses.services.operations import database_unavailable
 from courses.storage.outbox import Claimed
 
 __all__ = ["BatchResult", "MailWorker", "retry_delay"]

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from courses.domain.access import Actor
+from courses.domain.permissions import Actor
 from courses.services.context import ServiceContext
 from courses.storage.audit import AuditRecord, list_entries, write_entry
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from courses.clock import Clock
-from courses.services.cache import CatalogCache
+from courses.services.definitions import DefinitionCache
 from courses.settings import Settings
 from courses.storage.db import Database
 
@@ -38,7 +38,7 @@ class ServiceContext:
     db: Database
     clock: Clock
     settings: Settings
-    cache: CatalogCache = field(default_factory=CatalogCache)
+    cache: DefinitionCache = field(default_factory=DefinitionCache)
     mail_signal: MailSignal = field(default_factory=MailSignal)
 
     @property

@@ -1,5 +1,5 @@
 """The jobs that run on a timer beside the mail worker: due lottery draws, due reminders,
-managers' approvals reminded and run out (courses.services.approval), seats of ended
+managers' approvals reminded and run out (courses.services.approval.answers), seats of ended
 fair-seat shares handed to the waitlist, forgetting old mail, and once a day the retention
 purge (gallring).
 
@@ -14,12 +14,12 @@ import contextlib
 import logging
 from datetime import timedelta
 
-from courses.services.approval import approval_round
+from courses.services.approval.answers import approval_round
 from courses.services.context import ServiceContext
-from courses.services.lottery import run_due_draws
-from courses.services.reminders import queue_reminders
-from courses.services.retention import daily_purge
-from courses.services.share_release import release_ended_shares
+from courses.services.lottery.draw import run_due_draws
+from courses.services.outbox.reminders import queue_reminders
+from courses.services.retention.purge import daily_purge
+from courses.services.seats.share_release import release_ended_shares
 from courses.storage import outbox
 
 __all__ = ["KEEP_SENT", "housekeeping", "keep_house"]

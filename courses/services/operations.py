@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from courses.domain.notices import OutboxStatus
 from courses.services.context import ServiceContext
 from courses.storage import outbox
 from courses.storage.outage import is_outage
-from courses.storage.outbox import OutboxStatus
 
 __all__ = ["OutboxBacklog", "database_unavailable", "outbox_backlog", "outbox_backlog_if_reachable"]
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from courses.domain.access import Actor
-from courses.domain.fair import Share, share_of
+from courses.domain.fair_seats import Share, share_of
+from courses.domain.permissions import Actor
 from courses.domain.rules import seats_left
-from courses.services.admin_access import organizer_scope
 from courses.services.context import ServiceContext
+from courses.services.permissions import organizer_scope
 from courses.storage.lottery import DrawRecord, draws_of
 from courses.storage.statistics import (
     Counts,

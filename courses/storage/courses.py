@@ -164,7 +164,7 @@ async def bump_revision(
 
     Every writer that changes what registering depends on (fields, formats, sessions, caps)
     must call this (or `bump_revisions`): each process caches course definitions and trusts
-    them only while the revision in the row still matches (`courses.services.cache`).
+    them only while the revision in the row still matches (`courses.services.definitions`).
     """
     await bump_revisions(conn, {course_id: values}, now=now)
 

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from courses.domain.employers import EmployerKind, EmployerRecord
 from courses.domain.rules import ACTIVE_STATUSES
 from courses.storage.tables import employer_table, registration_table
 
 __all__ = [
-    "EmployerKind",
-    "EmployerRecord",
     "all_employers",
     "delete_employer",
     "employer_by_key",
@@ -22,18 +20,7 @@ __all__ = [
     "save_employer",
 ]
 
-EmployerKind = Literal["municipality", "region"]
 _EMPLOYER = employer_table.c
-
-
-@dataclass(frozen=True, slots=True)
-class EmployerRecord:
-    id: int
-    key: str
-    name: str
-    kind: EmployerKind
-    domains: list[str]
-    organizer_id: int
 
 
 def _record(row: Any) -> EmployerRecord:

@@ -11,8 +11,7 @@ from typing import Any
 from sqlalchemy import case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from courses.domain.notices import MANAGER_KINDS
-from courses.storage.outbox import OutboxStatus
+from courses.domain.notices import MANAGER_KINDS, OutboxStatus
 from courses.storage.staff_tables import sign_in_table
 from courses.storage.tables import course_table, outbox_table, registration_table
 

@@ -13,14 +13,13 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
 import msgspec
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from courses.domain.notices import MailKind, Method
+from courses.domain.notices import MailKind, Method, OutboxStatus
 from courses.storage.payloads import Payload, decode_payload, encode_payload, kind_of
 from courses.storage.tables import outbox_table, registration_table
 
@@ -28,7 +27,6 @@ __all__ = [
     "Claimed",
     "Failure",
     "NewMail",
-    "OutboxStatus",
     "claim",
     "counts",
     "enqueue",
@@ -40,13 +38,6 @@ __all__ = [
     "recent_failures",
     "retry_later",
 ]
-
-
-class OutboxStatus(StrEnum):
-    PENDING = "pending"
-    SENDING = "sending"
-    SENT = "sent"
-    FAILED = "failed"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,6 @@
-"""Registrations after they are made (enrolling is `courses.storage.enrolment`): finding one by
-its token, changing its status, the waitlist queue, and the conditional UPDATEs that make a
-resend or a reminder happen once.
+"""Registrations after they are made (enrolling is `courses.storage.seats.enrolment`):
+finding one by its token, changing its status, the waitlist queue, and the conditional
+UPDATEs that make a resend or a reminder happen once.
 """
 
 from __future__ import annotations

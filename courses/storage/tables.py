@@ -3,8 +3,8 @@
 No `from __future__ import annotations` here: SQLModel reads the annotations at class creation.
 Counters on `course` and `course_format` (`confirmed_count`) are the seat guard: where a cap is
 set they equal the confirmed registrations, changed only by the conditional UPDATEs of
-`courses.storage.seats` in the same transaction as the registration row they account for (and
-recounted by an import that changes a course).
+`courses.storage.seats.counters` in the same transaction as the registration row they account
+for (and recounted by an import that changes a course).
 """
 
 from datetime import date, datetime, time
@@ -45,7 +45,7 @@ class Organizer(SQLModel, table=True):
 
     `mail_from` None: the deployment's COURSES_MAIL_FROM. The key `default` marks the organizer
     the migration (or a first file without `[organizer]`) made; the first file that names an
-    organizer adopts it (courses.services.organizers).
+    organizer adopts it (courses.services.schedule.organizers).
     """
 
     __tablename__ = "organizer"
@@ -87,7 +87,7 @@ class Course(SQLModel, table=True):
     waitlist: bool = True
     info_url: str | None = Field(default=None, max_length=500)
     status: str = Field(default="published", max_length=20)
-    # Fair seats (courses.domain.fair): at most `per_employer` held seats per employer until
+    # Fair seats (courses.domain.fair_seats): at most `per_employer` held seats per employer until
     # the end of `share_until` (None: the deadline). `share_released_for` is the last day of the
     # share whose end the worker has handled (its free seats went to the waitlist).
     per_employer: int | None = None
@@ -99,7 +99,7 @@ class Course(SQLModel, table=True):
     queue_counter: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
     # Set by the UPDATE that hands out a queue number: whether that registration got a course
     # seat. RETURNING sees only new values (SQLite, PostgreSQL < 18), so the statement records
-    # its own decision here; see courses.storage.seats.take_place.
+    # its own decision here; see courses.storage.seats.counters.take_place.
     last_claim_granted: bool = Field(
         default=False, sa_column_kwargs={"server_default": text("false")}
     )
@@ -172,7 +172,8 @@ class Registration(SQLModel, table=True):
             postgresql_where=text(_ACTIVE_WHERE),
         ),
         Index("ix_registration_queue", "course_id", "status", "queue_no"),
-        # Counting an employer's held seats under the course lock (courses.storage.fair).
+        # Counting an employer's held seats under the course lock
+        # (courses.storage.seats.fair_seats).
         Index("ix_registration_employer", "course_id", "employer_id", "status"),
     )
 
@@ -203,9 +204,9 @@ class Registration(SQLModel, table=True):
     cancelled_at: datetime | None = _utc_column(nullable=True)
     # Set by the purge (gallring) that blanked the personal data; the row stays for statistics.
     purged_at: datetime | None = _utc_column(nullable=True)
-    # Manager approval (courses.services.approval): the manager's work address, and, once the
-    # registration holds a seat and the manager was asked, the approval link's hash and nonce
-    # (the link is HMAC(secret key, nonce), like the manage link), when it was asked, until
+    # Manager approval (courses.services.approval.answers): the manager's work address, and,
+    # once the registration holds a seat and the manager was asked, the approval link's hash and
+    # nonce (the link is HMAC(secret key, nonce), like the manage link), when it was asked, until
     # when it may be answered, and when the one reminder was queued.
     manager_email: str | None = Field(default=None, max_length=254)
     approval_token_hash: str | None = Field(default=None, max_length=64, unique=True)

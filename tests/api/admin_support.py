@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from courses.domain.access import Role
-from courses.services.api_tokens import create_token
+from courses.domain.permissions import Role
 from courses.services.context import ServiceContext
+from courses.services.staff.api_tokens import create_token
 
 
 async def bearer(

@@ -13,7 +13,7 @@ from courses.mail.transport import SmtpTransport
 from courses.mail.worker import MailWorker
 from courses.schedule import parse_schedule
 from courses.services.context import ServiceContext
-from courses.services.schedule_import import import_schedule
+from courses.services.schedule.importing import import_schedule
 from courses.storage.tables import registration_table
 from courses.validation import EMAIL_MESSAGE
 from tests.api.support import field_errors, problem_type, token_of

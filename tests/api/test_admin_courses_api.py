@@ -7,7 +7,7 @@ from typing import Any
 from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
 
-from courses.domain.access import Role
+from courses.domain.permissions import Role
 from courses.services.context import ServiceContext
 from courses.storage.tables import course_table
 from tests.api.admin_support import bearer

@@ -8,7 +8,7 @@ from typing import Any
 from litestar.testing import AsyncTestClient
 
 from courses.services.context import ServiceContext
-from courses.services.registration import register
+from courses.services.registration.register import register
 from tests.api.admin_support import bearer
 from tests.approval_support import APPROVAL, add_approval_course, approval_form
 from tests.conftest import ASI

@@ -20,7 +20,7 @@ from courses.mail.transport import SmtpTransport
 from courses.mail.worker import MailWorker
 from courses.schedule import parse_schedule
 from courses.services.context import ServiceContext
-from courses.services.schedule_import import import_schedule
+from courses.services.schedule.importing import import_schedule
 from courses.storage.tables import outbox_table
 from tests.conftest import registrant as body
 from tests.mail.parse import calendar

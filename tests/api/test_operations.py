@@ -11,9 +11,9 @@ from litestar.testing import AsyncTestClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from courses.clock import FixedClock
+from courses.domain.notices import OutboxStatus
 from courses.services.context import ServiceContext
 from courses.storage import outbox
-from courses.storage.outbox import OutboxStatus
 from tests.conftest import registrant
 
 Client = AsyncTestClient[Any]

@@ -17,7 +17,7 @@ from sqlalchemy import exc as sa_exc
 
 from courses.api import create_app
 from courses.clock import FixedClock
-from courses.services import catalog
+from courses.services.catalogue import listing
 from courses.services.operations import database_unavailable
 from courses.settings import Settings
 from tests.conftest import registrant
@@ -126,7 +126,7 @@ async def test_a_bug_is_still_a_500_not_an_outage(
     async def broken(*_: object) -> None:
         raise FileNotFoundError("templates/pages/kurser.html")
 
-    monkeypatch.setattr(catalog, "list_courses", broken)
+    monkeypatch.setattr(listing, "list_courses", broken)
 
     response = await api.get("/api/courses")
 

@@ -11,10 +11,10 @@ from litestar.testing import AsyncTestClient
 
 from courses.api import create_app
 from courses.clock import FixedClock
-from courses.services.attendees import set_attendance
+from courses.services.attendance.attendees import set_attendance
 from courses.services.context import ServiceContext
-from courses.services.registration import register
-from courses.services.retention import purge
+from courses.services.registration.register import register
+from courses.services.retention.purge import purge
 from courses.settings import Rate
 from courses.storage.attendees import Mark
 from tests.api.support import problem_type

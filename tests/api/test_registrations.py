@@ -10,8 +10,8 @@ from litestar.testing import AsyncTestClient
 from courses.clock import FixedClock
 from courses.schedule import parse_schedule
 from courses.services.context import ServiceContext
-from courses.services.schedule_import import import_schedule
-from courses.storage import enrolment
+from courses.services.schedule.importing import import_schedule
+from courses.storage.seats import enrolment
 from tests.conftest import local
 from tests.conftest import registrant as body
 

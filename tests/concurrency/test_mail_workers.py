@@ -18,7 +18,7 @@ from courses.clock import FixedClock
 from courses.mail.transport import SmtpTransport
 from courses.mail.worker import MailWorker
 from courses.services.context import ServiceContext
-from courses.services.registration import register
+from courses.services.registration.register import register
 from courses.storage.db import Database
 from courses.storage.tables import outbox_table
 from tests.concurrency.server import running_server

@@ -20,7 +20,7 @@ from courses.api import create_app
 from courses.clock import FixedClock
 from courses.schedule import Schedule
 from courses.services.context import ServiceContext
-from courses.services.schedule_import import import_schedule
+from courses.services.schedule.importing import import_schedule
 from courses.settings import Settings
 from courses.storage.db import Database
 from courses.storage.migrate import upgrade

@@ -17,10 +17,12 @@ from sqlalchemy import func, insert, select, update
 from courses.api import create_app
 from courses.clock import FixedClock
 from courses.schedule import parse_schedule
-from courses.services import fair_seats
 from courses.services.context import ServiceContext
-from courses.services.schedule_import import import_schedule
-from courses.storage import enrolment, fair, seats
+from courses.services.schedule.importing import import_schedule
+from courses.services.seats import fair_seats
+from courses.storage.seats import counters as seats
+from courses.storage.seats import enrolment
+from courses.storage.seats import fair_seats as fair
 from courses.storage.tables import course_table, registration_table
 from tests.concurrency.server import running_server
 from tests.conftest import registrant

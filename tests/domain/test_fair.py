@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from courses.domain.fair import (
+from courses.domain.fair_seats import (
     Share,
     active_share,
     at_share,

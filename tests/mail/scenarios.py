@@ -9,7 +9,7 @@ from sqlalchemy import update
 from courses.mail.worker import MailWorker
 from courses.schedule import CourseSpec, Schedule
 from courses.services.context import ServiceContext
-from courses.services.schedule_import import import_schedule
+from courses.services.schedule.importing import import_schedule
 from courses.storage.tables import registration_table
 from tests.mail import parse
 

@@ -6,9 +6,9 @@ import re
 
 from courses.clock import FixedClock
 from courses.mail.worker import MailWorker
-from courses.services.approval import approve, decline, expire_due, remind_due
+from courses.services.approval.answers import approve, decline, expire_due, remind_due
 from courses.services.context import ServiceContext
-from courses.services.registration import register
+from courses.services.registration.register import register
 from tests.approval_support import (
     APPROVAL,
     MANAGER,

@@ -10,12 +10,12 @@ import pytest
 
 from courses.clock import FixedClock
 from courses.mail.worker import MailWorker
-from courses.services.admin_courses import cancel_course
-from courses.services.admin_registrations import cancel_on_behalf
-from courses.services.approval import approval_view, decline, remind_due
-from courses.services.cancellation import cancel_registration
+from courses.services.approval.answers import approval_view, decline, remind_due
 from courses.services.context import ServiceContext
-from courses.services.registration import RegistrationReceipt, register
+from courses.services.registration.cancellation import cancel_registration
+from courses.services.registration.on_behalf import cancel_on_behalf
+from courses.services.registration.register import RegistrationReceipt, register
+from courses.services.schedule.course_edits import cancel_course
 from tests.approval_support import (
     APPROVAL,
     MANAGER,

@@ -14,9 +14,9 @@ import pytest
 from courses.clock import FixedClock
 from courses.domain.errors import AlreadyRegistered
 from courses.mail.worker import MailWorker
-from courses.services.cancellation import cancel_registration
 from courses.services.context import ServiceContext
-from courses.services.registration import register
+from courses.services.registration.cancellation import cancel_registration
+from courses.services.registration.register import register
 from tests.conftest import fill_asi, form
 from tests.mail import parse
 from tests.mail.scenarios import (

@@ -10,11 +10,11 @@ import pytest
 from courses.clock import FixedClock
 from courses.mail.worker import MailWorker
 from courses.schedule import Schedule, parse_schedule
-from courses.services.cancellation import cancel_registration
 from courses.services.context import ServiceContext
-from courses.services.registration import register
-from courses.services.reminders import queue_reminders
-from courses.services.schedule_import import import_schedule
+from courses.services.outbox.reminders import queue_reminders
+from courses.services.registration.cancellation import cancel_registration
+from courses.services.registration.register import register
+from courses.services.schedule.importing import import_schedule
 from tests.conftest import fill_asi, form, local
 from tests.mail import parse
 from tests.mail.scenarios import (

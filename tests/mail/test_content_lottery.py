@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from courses.domain.access import Actor
+from courses.domain.permissions import Actor
 from courses.mail.worker import MailWorker
 from courses.services.context import ServiceContext
-from courses.services.lottery import draw
+from courses.services.lottery.draw import draw
 from tests.mail import parse
 from tests.mail.scenarios import deliver, method_param
 from tests.mail.smtp_server import SmtpServer

@@ -7,9 +7,9 @@ from courses.clock import FixedClock
 from courses.mail.worker import MailWorker
 from courses.schedule import parse_schedule
 from courses.services.context import ServiceContext
-from courses.services.registration import register
-from courses.services.schedule_import import import_schedule
-from courses.services.share_release import release_ended_shares
+from courses.services.registration.register import register
+from courses.services.schedule.importing import import_schedule
+from courses.services.seats.share_release import release_ended_shares
 from tests.conftest import form, local
 from tests.fair_support import FAIR, REASON, fair_course
 from tests.mail import parse

@@ -7,11 +7,11 @@ from datetime import timedelta
 from sqlalchemy import update
 
 from courses.clock import FixedClock
+from courses.domain.notices import OutboxStatus
 from courses.mail.worker import MailWorker
 from courses.services.context import ServiceContext
 from courses.services.housekeeping import KEEP_SENT, housekeeping
-from courses.services.registration import register
-from courses.storage.outbox import OutboxStatus
+from courses.services.registration.register import register
 from courses.storage.tables import outbox_table
 from tests.conftest import form, local
 from tests.mail.smtp_server import SmtpServer

@@ -7,7 +7,7 @@ import pytest
 
 from courses.mail.worker import MailWorker
 from courses.services.context import ServiceContext
-from courses.services.registration import register
+from courses.services.registration.register import register
 from tests.conftest import form
 from tests.mail import parse
 from tests.mail.scenarios import (

@@ -11,9 +11,9 @@ import pytest
 from courses.clock import FixedClock
 from courses.mail.worker import MailWorker
 from courses.schedule import Schedule
-from courses.services.cancellation import cancel_registration
 from courses.services.context import ServiceContext
-from courses.services.registration import register
+from courses.services.registration.cancellation import cancel_registration
+from courses.services.registration.register import register
 from tests.conftest import form
 from tests.mail import parse
 from tests.mail.invite_scenarios import ASI, ME, invites_to, moved_first_session

@@ -16,10 +16,10 @@ from icalendar import Calendar
 
 from courses.mail.worker import MailWorker
 from courses.schedule import Schedule, parse_schedule
-from courses.services.cancellation import cancel_registration
 from courses.services.context import ServiceContext
-from courses.services.registration import register
-from courses.services.schedule_import import import_schedule
+from courses.services.registration.cancellation import cancel_registration
+from courses.services.registration.register import register
+from courses.services.schedule.importing import import_schedule
 from tests.conftest import STOCKHOLM, form
 from tests.mail import parse
 from tests.mail.invite_scenarios import (

@@ -4,11 +4,11 @@ manager is asked before any invite goes out."""
 
 from __future__ import annotations
 
-from courses.domain.access import Actor
+from courses.domain.permissions import Actor
 from courses.mail.worker import MailWorker
-from courses.services.approval import approve
+from courses.services.approval.answers import approve
 from courses.services.context import ServiceContext
-from courses.services.lottery import draw
+from courses.services.lottery.draw import draw
 from tests.approval_support import approval_token
 from tests.mail import parse
 from tests.mail.scenarios import deliver, method_param

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
+from courses.domain.notices import OutboxStatus
 from courses.mail.worker import MailWorker
 from courses.services.context import ServiceContext
-from courses.services.delivery import mail_counts
-from courses.services.registration import register
-from courses.storage.outbox import OutboxStatus
+from courses.services.outbox.delivery import mail_counts
+from courses.services.registration.register import register
 from courses.storage.tables import outbox_table, registration_table
 from tests.conftest import form
 from tests.mail.smtp_server import SmtpServer

@@ -14,7 +14,7 @@ from courses.mail.transport import (
 )
 from courses.mail.worker import GIVE_UP_AFTER, MailWorker, retry_delay
 from courses.services.context import ServiceContext
-from courses.services.registration import register
+from courses.services.registration.register import register
 from tests.conftest import form
 from tests.mail.smtp_server import CLIENT_TIMEOUT, SmtpServer
 from tests.mail.worker_scenarios import (

@@ -22,8 +22,8 @@ from courses.mail.transport import (
 from courses.mail.worker import MailWorker
 from courses.schedule import CourseSpec, Schedule
 from courses.services.context import ServiceContext
-from courses.services.registration import register
-from courses.services.schedule_import import import_schedule
+from courses.services.registration.register import register
+from courses.services.schedule.importing import import_schedule
 from courses.settings import Settings
 from courses.storage.db import Database
 from tests.conftest import STOCKHOLM, form, local
@@ -103,7 +103,7 @@ def point_cli_at(url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("COURSES_DATABASE_URL", url)
     monkeypatch.setenv("COURSES_SECRET_KEY", "a-test-key-that-is-not-the-development-one")
     # The registrations are of 2022 and the command's clock is the real one: its daily purge
-    # would otherwise take their mails (courses.services.retention).
+    # would otherwise take their mails (courses.services.retention.purge).
     monkeypatch.setenv("COURSES_RETENTION_DAYS", "0")
     monkeypatch.chdir(tmp_path)
 

@@ -20,7 +20,7 @@ from courses.mail.transport import (
 )
 from courses.mail.worker import MailWorker
 from courses.services.context import ServiceContext
-from courses.services.registration import RegistrationReceipt, register
+from courses.services.registration.register import RegistrationReceipt, register
 from courses.storage.tables import outbox_table
 from tests.conftest import form
 from tests.mail.smtp_server import CLIENT_TIMEOUT, SmtpServer

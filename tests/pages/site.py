@@ -27,7 +27,7 @@ from courses.mail.transport import SmtpTransport
 from courses.schedule import Schedule, load_schedule, parse_schedule
 from courses.schedule.demo import demo_schedule
 from courses.services.context import ServiceContext
-from courses.services.schedule_import import import_schedule
+from courses.services.schedule.importing import import_schedule
 from courses.settings import Settings
 from courses.storage.db import Database
 from tests.concurrency.server import running_server

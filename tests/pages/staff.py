@@ -9,13 +9,13 @@ from typing import Any
 
 from litestar.testing import AsyncTestClient
 
-from courses.domain.access import Role
+from courses.domain.permissions import Role
 from courses.schedule import parse_schedule
-from courses.services.api_tokens import add_account
 from courses.services.context import ServiceContext
-from courses.services.delivery import SignInFacts, claim_batch, load_facts
-from courses.services.registration import register
-from courses.services.schedule_import import import_schedule
+from courses.services.outbox.delivery import SignInFacts, claim_batch, load_facts
+from courses.services.registration.register import register
+from courses.services.schedule.importing import import_schedule
+from courses.services.staff.api_tokens import add_account
 from tests.conftest import form
 from tests.pages.conftest import csrf_token
 

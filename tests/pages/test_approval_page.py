@@ -11,7 +11,7 @@ from litestar.testing import AsyncTestClient
 
 from courses.api import create_app
 from courses.clock import FixedClock
-from courses.services.approval import expire_due
+from courses.services.approval.answers import expire_due
 from courses.services.context import ServiceContext
 from tests.approval_support import (
     APPROVAL,

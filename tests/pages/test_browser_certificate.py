@@ -9,10 +9,10 @@ from collections.abc import Iterator
 import pytest
 from playwright.async_api import Page, expect
 
-from courses.services.access import actor_for_email
-from courses.services.attendees import Mark, set_attendance
+from courses.services.attendance.attendees import Mark, set_attendance
 from courses.services.context import ServiceContext
-from courses.services.registration import register
+from courses.services.registration.register import register
+from courses.services.staff.sign_in import actor_for_email
 from tests.conftest import form
 from tests.mail.smtp_server import SmtpServer
 from tests.pages.axe import Audit

@@ -10,7 +10,7 @@ from playwright.async_api import Page
 
 from courses.schedule import parse_schedule
 from courses.services.context import ServiceContext
-from courses.services.schedule_import import import_schedule
+from courses.services.schedule.importing import import_schedule
 from tests.mail.smtp_server import SmtpServer
 from tests.pages.axe import Audit
 from tests.pages.conftest import BROWSER

@@ -9,8 +9,8 @@ from playwright.async_api import Page, expect
 
 from courses.schedule import parse_schedule
 from courses.services.context import ServiceContext
-from courses.services.registration import register
-from courses.services.schedule_import import import_schedule
+from courses.services.registration.register import register
+from courses.services.schedule.importing import import_schedule
 from tests.approval_support import approval_form
 from tests.mail.smtp_server import SmtpServer
 from tests.pages.axe import Audit

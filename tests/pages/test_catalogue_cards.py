@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from courses.api.pages.catalogue_cards import CatalogueCards, Entry
 from courses.api.pages.templating import template_config
-from courses.services.catalogue_cache import CatalogueCache
+from courses.services.catalogue.cache import CatalogueCache
 from courses.services.context import ServiceContext
-from courses.services.registration import register
+from courses.services.registration.register import register
 from tests.conftest import ASI, form, local
 
 

@@ -10,7 +10,7 @@ from litestar.testing import AsyncTestClient
 
 from courses.api import create_app
 from courses.clock import FixedClock
-from courses.services.catalogue_cache import CatalogueCache
+from courses.services.catalogue.cache import CatalogueCache
 from courses.settings import Settings
 from tests.unreachable import settle_failed_sqlite_connects, unopenable_sqlite_url
 

@@ -6,9 +6,9 @@ from typing import Any
 
 from litestar.testing import AsyncTestClient
 
-from courses.domain.access import Actor
+from courses.domain.permissions import Actor
 from courses.services.context import ServiceContext
-from courses.services.lottery import draw
+from courses.services.lottery.draw import draw
 from tests.conftest import registrant
 from tests.pages.test_course_page import form, post
 from tests.services.lottery_support import SLUG, add_lottery

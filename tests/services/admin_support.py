@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from courses.domain.access import Actor
+from courses.domain.permissions import Actor
 from courses.schedule import parse_schedule
 from courses.services.audit import AuditRecord, audit_log
 from courses.services.context import ServiceContext
-from courses.services.schedule_import import import_schedule
+from courses.services.schedule.importing import import_schedule
 from courses.storage.organizers import organizer_by_key
 
 SEED_ORGANIZER = "kronoberg-beroende"

@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 
 from courses.schedule import parse_schedule
 from courses.services.context import ServiceContext
-from courses.services.lottery import ACTION
-from courses.services.registration import RegistrationReceipt, register
-from courses.services.schedule_import import import_schedule
+from courses.services.lottery.draw import ACTION
+from courses.services.registration.register import RegistrationReceipt, register
+from courses.services.schedule.importing import import_schedule
 from courses.storage.staff_tables import audit_table
 from courses.storage.tables import registration_table
 from tests.conftest import form

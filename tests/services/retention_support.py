@@ -12,12 +12,12 @@ from sqlalchemy import JSON, Column, String, Text, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import TypeDecorator
 
-from courses.domain.access import Actor
-from courses.services.admin_registrations import cancel_on_behalf
-from courses.services.attendees import set_attendance
+from courses.domain.permissions import Actor
+from courses.services.attendance.attendees import set_attendance
 from courses.services.context import ServiceContext
-from courses.services.mail_admin import retry_mail
-from courses.services.registration import RegistrationForm, RegistrationReceipt, register
+from courses.services.outbox.mail_admin import retry_mail
+from courses.services.registration.on_behalf import cancel_on_behalf
+from courses.services.registration.register import RegistrationForm, RegistrationReceipt, register
 from courses.storage.attendees import Mark
 from courses.storage.tables import metadata, outbox_table
 from tests.conftest import local

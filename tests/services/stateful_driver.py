@@ -16,9 +16,9 @@ from hypothesis.stateful import RuleBasedStateMachine
 
 from courses.clock import FixedClock
 from courses.domain.errors import DomainError
-from courses.services.catalog import get_course
+from courses.services.catalogue.listing import get_course
 from courses.services.context import ServiceContext
-from courses.services.lookup import get_registration
+from courses.services.registration.lookup import get_registration
 from courses.settings import Settings
 from tests.services.stateful_model import (
     Listing,
@@ -85,7 +85,7 @@ class ServicesBesideTheModel(RuleBasedStateMachine):
         return self._snapshot
 
     def listing(self, course: str) -> Listing:
-        """What the catalog shows of a course; read again when the model expects a change."""
+        """What the catalogue shows of a course; read again when the model expects a change."""
         expected = self.model.listing(course)
         shown = self._listings.get(course)
         if shown is None or shown[1] != expected:

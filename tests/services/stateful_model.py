@@ -17,8 +17,8 @@ from courses.domain.errors import (
     RegistrationNotFound,
 )
 from courses.domain.rules import RegistrationState, RegistrationStatus
-from courses.services.catalog import CourseListing
-from courses.services.lookup import RegistrationDetails
+from courses.services.catalogue.listing import CourseListing
+from courses.services.registration.lookup import RegistrationDetails
 from tests.services.stateful_world import COURSES, Applicant, person
 
 CONFIRMED = RegistrationStatus.CONFIRMED
@@ -40,7 +40,7 @@ class Cancelled(NamedTuple):
 
 
 class Listing(NamedTuple):
-    """What the catalog shows of a course."""
+    """What the catalogue shows of a course."""
 
     state: RegistrationState
     seats_left: int | None

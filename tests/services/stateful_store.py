@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 
 from courses.clock import FixedClock
 from courses.services.context import ServiceContext
-from courses.services.schedule_import import import_schedule
+from courses.services.schedule.importing import import_schedule
 from courses.settings import Settings
 from courses.storage.db import Database
 from courses.storage.tables import course_table, format_table, metadata, registration_table

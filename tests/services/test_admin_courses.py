@@ -8,7 +8,10 @@ import pytest
 
 from courses.domain.errors import CourseNotFound, Forbidden, InvalidInput
 from courses.domain.rules import CourseStatus, RegistrationStatus
-from courses.services.admin_courses import (
+from courses.services.context import ServiceContext
+from courses.services.registration.cancellation import cancel_registration
+from courses.services.registration.register import register
+from courses.services.schedule.course_edits import (
     CourseEdit,
     SessionEdit,
     cancel_course,
@@ -16,9 +19,6 @@ from courses.services.admin_courses import (
     change_course,
     change_session,
 )
-from courses.services.cancellation import cancel_registration
-from courses.services.context import ServiceContext
-from courses.services.registration import register
 from courses.storage.courses import load_course
 from tests.conftest import fill_asi, form
 from tests.services.admin_support import (

@@ -5,15 +5,15 @@ from __future__ import annotations
 import pytest
 
 from courses.domain.errors import Forbidden, InvalidInput, ItemNotFound, StaffConflict
-from courses.services.admin_employers import (
+from courses.services.context import ServiceContext
+from courses.services.registration.register import register
+from courses.services.schedule.employers import (
     EmployerChange,
     change_employer,
     create_employer,
     list_employers_for_admin,
     remove_employer,
 )
-from courses.services.context import ServiceContext
-from courses.services.registration import register
 from tests.conftest import form
 from tests.services.admin_support import (
     LEADER,

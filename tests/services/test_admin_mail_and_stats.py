@@ -6,12 +6,12 @@ import pytest
 from sqlalchemy import update
 
 from courses.domain.errors import Forbidden, ItemNotFound, StaffConflict
-from courses.services.admin_registrations import cancel_on_behalf
+from courses.domain.notices import OutboxStatus
 from courses.services.context import ServiceContext
-from courses.services.mail_admin import list_unsent_mail, retry_mail
-from courses.services.registration import register
+from courses.services.outbox.mail_admin import list_unsent_mail, retry_mail
+from courses.services.registration.on_behalf import cancel_on_behalf
+from courses.services.registration.register import register
 from courses.services.statistics import Statistics, statistics
-from courses.storage.outbox import OutboxStatus
 from courses.storage.staff_tables import attendance_table
 from courses.storage.tables import outbox_table
 from tests.approval_support import APPROVAL, MANAGER, add_approval_course, approval_form

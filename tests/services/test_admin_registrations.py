@@ -7,9 +7,9 @@ import pytest
 from courses.clock import FixedClock
 from courses.domain.errors import Forbidden, RegistrationNotFound, StaffConflict
 from courses.domain.rules import RegistrationStatus
-from courses.services.admin_registrations import cancel_on_behalf, promote_by_hand
 from courses.services.context import ServiceContext
-from courses.services.lookup import get_registration
+from courses.services.registration.lookup import get_registration
+from courses.services.registration.on_behalf import cancel_on_behalf, promote_by_hand
 from tests.conftest import fill_asi, local
 from tests.services.admin_support import (
     LEADER,

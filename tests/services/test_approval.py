@@ -11,18 +11,18 @@ from courses.domain.approval import ApprovalAnswered
 from courses.domain.errors import InvalidInput, NotEligible, RegistrationNotFound
 from courses.domain.rules import RegistrationStatus
 from courses.schedule import parse_schedule
-from courses.services.admin_registrations import cancel_on_behalf
-from courses.services.approval import (
+from courses.services.approval.answers import (
     approval_view,
     approve,
     decline,
 )
-from courses.services.cancellation import cancel_registration
-from courses.services.catalog import get_course
+from courses.services.catalogue.listing import get_course
 from courses.services.context import ServiceContext
-from courses.services.lookup import get_registration
-from courses.services.registration import register
-from courses.services.schedule_import import import_schedule
+from courses.services.registration.cancellation import cancel_registration
+from courses.services.registration.lookup import get_registration
+from courses.services.registration.on_behalf import cancel_on_behalf
+from courses.services.registration.register import register
+from courses.services.schedule.importing import import_schedule
 from tests.approval_support import (
     APPROVAL,
     APPROVAL_COURSE,

@@ -11,18 +11,18 @@ from courses.clock import FixedClock
 from courses.domain.approval import ApprovalAnswered
 from courses.domain.errors import RegistrationNotFound
 from courses.domain.rules import RegistrationStatus
-from courses.services.approval import (
+from courses.services.approval.answers import (
     approval_round,
     approval_view,
     approve,
     expire_due,
     remind_due,
 )
-from courses.services.catalog import get_course
+from courses.services.catalogue.listing import get_course
 from courses.services.context import ServiceContext
-from courses.services.lookup import get_registration
-from courses.services.registration import register
-from courses.services.retention import purge
+from courses.services.registration.lookup import get_registration
+from courses.services.registration.register import register
+from courses.services.retention.purge import purge
 from tests.approval_support import (
     APPROVAL,
     add_approval_course,

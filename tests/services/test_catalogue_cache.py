@@ -7,13 +7,14 @@ import pytest
 
 from courses.domain.errors import CourseNotFound
 from courses.schedule import Schedule
-from courses.services import catalog, catalogue_cache
-from courses.services.cancellation import cancel_registration
-from courses.services.catalog import CourseListing
-from courses.services.catalogue_cache import CatalogueCache
+from courses.services.catalogue import cache as catalogue_cache
+from courses.services.catalogue import listing as catalogue
+from courses.services.catalogue.cache import CatalogueCache
+from courses.services.catalogue.listing import CourseListing
 from courses.services.context import ServiceContext
-from courses.services.registration import register
-from courses.services.schedule_import import import_schedule
+from courses.services.registration.cancellation import cancel_registration
+from courses.services.registration.register import register
+from courses.services.schedule.importing import import_schedule
 from tests.conftest import ASI, form
 
 
@@ -21,7 +22,7 @@ async def test_the_kept_catalogue_equals_a_fresh_load_after_every_kind_of_change
     seeded: ServiceContext, seed_schedule: Schedule
 ) -> None:
     cache = CatalogueCache()
-    assert await cache.list_courses(seeded) == await catalog.list_courses(seeded)
+    assert await cache.list_courses(seeded) == await catalogue.list_courses(seeded)
 
     receipt = await register(seeded, ASI, form(1))
     after_registering = await cache.list_courses(seeded)
@@ -40,7 +41,7 @@ async def test_the_kept_catalogue_equals_a_fresh_load_after_every_kind_of_change
     assert seats_left(after_registering) == 3
     assert seats_left(after_cancelling) == 4
     assert "ASI grundutbildning (ny)" in [x.course.title for x in after_import]
-    assert after_import == await catalog.list_courses(seeded)
+    assert after_import == await catalogue.list_courses(seeded)
 
 
 async def test_an_unchanged_catalogue_is_not_loaded_again(
@@ -75,7 +76,7 @@ async def test_one_course_from_the_kept_catalogue_is_what_the_catalog_service_gi
 
     kept = await cache.get_course(seeded, ASI)
 
-    assert kept == await catalog.get_course(seeded, ASI)
+    assert kept == await catalogue.get_course(seeded, ASI)
     assert kept.course.seats_left == 3
     with pytest.raises(CourseNotFound):
         await cache.get_course(seeded, "finns-inte")

@@ -7,7 +7,7 @@ from datetime import date, time
 
 from courses.domain.courses import CourseRecord, FormatKind, FormatRecord, SessionRecord
 from courses.domain.rules import CourseStatus
-from courses.services.course_changes import describe_change
+from courses.services.schedule.changes import describe_change
 
 LJUNGBY = FormatRecord(
     id=1,

@@ -10,14 +10,14 @@ from sqlalchemy import select, update
 
 from courses.domain.rules import RegistrationStatus
 from courses.schedule import ScheduleError, parse_schedule
-from courses.services.admin_courses import CourseEdit, change_course
-from courses.services.cancellation import cancel_registration
 from courses.services.context import ServiceContext
 from courses.services.housekeeping import housekeeping
-from courses.services.lookup import get_registration
-from courses.services.registration import RegistrationReceipt, register
-from courses.services.schedule_import import import_schedule
-from courses.services.share_release import release_ended_shares
+from courses.services.registration.cancellation import cancel_registration
+from courses.services.registration.lookup import get_registration
+from courses.services.registration.register import RegistrationReceipt, register
+from courses.services.schedule.course_edits import CourseEdit, change_course
+from courses.services.schedule.importing import import_schedule
+from courses.services.seats.share_release import release_ended_shares
 from courses.services.statistics import statistics
 from courses.storage.tables import course_table, registration_table
 from tests.conftest import form, local

@@ -10,13 +10,13 @@ import pytest
 from sqlalchemy import update
 
 from courses.clock import FixedClock
-from courses.domain.access import Actor
 from courses.domain.errors import AlreadyRegistered, CourseNotFound
+from courses.domain.permissions import Actor
 from courses.domain.rules import RegistrationStatus
-from courses.services.cancellation import cancel_registration
 from courses.services.context import ServiceContext
-from courses.services.lookup import get_registration
-from courses.services.lottery import NotALottery, draw, run_due_draws, verify_draw
+from courses.services.lottery.draw import NotALottery, draw, run_due_draws, verify_draw
+from courses.services.registration.cancellation import cancel_registration
+from courses.services.registration.lookup import get_registration
 from courses.storage import lottery as lottery_storage
 from courses.storage.courses import load_course
 from courses.storage.tables import course_table

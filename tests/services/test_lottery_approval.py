@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 
-from courses.domain.access import Actor
 from courses.domain.errors import InvalidInput, NotEligible
+from courses.domain.permissions import Actor
 from courses.domain.rules import RegistrationStatus
-from courses.services.approval import approve, decline
+from courses.services.approval.answers import approve, decline
 from courses.services.context import ServiceContext
-from courses.services.lookup import get_registration
-from courses.services.lottery import draw, verify_draw
+from courses.services.lottery.draw import draw, verify_draw
+from courses.services.registration.lookup import get_registration
 from tests.approval_support import approval_token
 from tests.services.lottery_support import (
     EMPLOYERS,

@@ -7,13 +7,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from courses.domain.access import Actor
+from courses.domain.permissions import Actor
 from courses.domain.rules import RegistrationStatus
 from courses.schedule import ScheduleError, parse_schedule
 from courses.services.context import ServiceContext
-from courses.services.lottery import draw, run_due_draws, verify_draw
-from courses.services.schedule_import import import_schedule
-from courses.services.share_release import release_ended_shares
+from courses.services.lottery.draw import draw, run_due_draws, verify_draw
+from courses.services.schedule.importing import import_schedule
+from courses.services.seats.share_release import release_ended_shares
 from courses.storage.tables import registration_table
 from tests.conftest import local
 from tests.services.lottery_support import (

@@ -9,10 +9,10 @@ import pytest
 
 from courses.schedule import parse_schedule
 from courses.schedule.spec import Schedule
-from courses.services.cancellation import cancel_registration
 from courses.services.context import ServiceContext
-from courses.services.registration import register
-from courses.services.schedule_import import import_schedule
+from courses.services.registration.cancellation import cancel_registration
+from courses.services.registration.register import register
+from courses.services.schedule.importing import import_schedule
 from tests.conftest import fill_asi, form
 from tests.services.outbox_rows import (
     ALL_PARTS,

@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from courses.domain.errors import AlreadyRegistered, CourseFull, RegistrationClosed
 from courses.schedule import parse_schedule
-from courses.services.cancellation import cancel_registration
 from courses.services.context import ServiceContext
-from courses.services.registration import register
-from courses.services.schedule_import import import_schedule
+from courses.services.registration.cancellation import cancel_registration
+from courses.services.registration.register import register
+from courses.services.schedule.importing import import_schedule
 from courses.services.tokens import token_for
 from courses.storage.tables import outbox_table, registration_table
 from tests.conftest import COURSE_WITHOUT_WAITLIST, fill_asi, form, local

@@ -5,10 +5,10 @@ from __future__ import annotations
 import dataclasses
 
 from courses.schedule.spec import Schedule
-from courses.services.cancellation import cancel_registration
 from courses.services.context import ServiceContext
-from courses.services.reminders import queue_reminders
-from courses.services.schedule_import import import_schedule
+from courses.services.outbox.reminders import queue_reminders
+from courses.services.registration.cancellation import cancel_registration
+from courses.services.schedule.importing import import_schedule
 from tests.conftest import fill_asi, local
 from tests.services.outbox_rows import (
     ASI,

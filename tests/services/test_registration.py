@@ -16,12 +16,12 @@ from courses.domain.errors import (
 )
 from courses.domain.rules import RegistrationStatus
 from courses.schedule import parse_schedule
-from courses.services.cancellation import cancel_registration
-from courses.services.catalog import get_course
+from courses.services.catalogue.listing import get_course
 from courses.services.context import ServiceContext
-from courses.services.lookup import get_registration
-from courses.services.registration import register
-from courses.services.schedule_import import import_schedule
+from courses.services.registration.cancellation import cancel_registration
+from courses.services.registration.lookup import get_registration
+from courses.services.registration.register import register
+from courses.services.schedule.importing import import_schedule
 from tests.conftest import COURSE_WITHOUT_WAITLIST, form, local
 
 ASI = "asi-grund-2022"

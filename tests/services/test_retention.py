@@ -13,9 +13,9 @@ from courses.domain.errors import RegistrationNotFound
 from courses.schedule import parse_schedule
 from courses.services.audit import audit_log
 from courses.services.context import ServiceContext
-from courses.services.lookup import get_registration
-from courses.services.retention import PURGE_ACTION, PurgeProgress, purge
-from courses.services.schedule_import import import_schedule
+from courses.services.registration.lookup import get_registration
+from courses.services.retention.purge import PURGE_ACTION, PurgeProgress, purge
+from courses.services.schedule.importing import import_schedule
 from courses.services.statistics import statistics
 from courses.storage.db import Database
 from courses.storage.retention import PERSONAL_DATA

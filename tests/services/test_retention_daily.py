@@ -11,7 +11,7 @@ from sqlalchemy import select
 from courses.services.audit import audit_log
 from courses.services.context import ServiceContext
 from courses.services.housekeeping import housekeeping
-from courses.services.retention import PURGE_ACTION, daily_purge
+from courses.services.retention.purge import PURGE_ACTION, daily_purge
 from courses.storage.db import Database
 from courses.storage.retention_tables import purge_run_table
 from tests.services.retention_support import A_YEAR_AFTER_LVM, LVM, STAFF, at, lived_through_lvm

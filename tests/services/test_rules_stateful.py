@@ -11,7 +11,7 @@ plain Python model of the rules in DESIGN.md predicts, and after every step:
 - a person (email, case-insensitive) has at most one active registration per course;
 - the waitlisted registrants of a course are told positions 1..k, in queue order;
 - until a course starts, nobody waits while a seat they could take is free;
-- the catalog and each registrant's own view show what the model expects.
+- the catalogue and each registrant's own view show what the model expects.
 
 The world, the model, the stored rows and the driver that runs the services between steps are
 in the sibling modules stateful_world, stateful_model, stateful_store and stateful_driver.
@@ -40,9 +40,9 @@ from hypothesis.stateful import (
 
 from courses.domain.addresses import canonical_email
 from courses.domain.errors import AlreadyRegistered, RegistrationNotFound
-from courses.services.cancellation import cancel_registration
 from courses.services.context import ServiceContext
-from courses.services.registration import register
+from courses.services.registration.cancellation import cancel_registration
+from courses.services.registration.register import register
 from tests.conftest import BACKENDS, STOCKHOLM, form
 from tests.services.stateful_driver import ServicesBesideTheModel
 from tests.services.stateful_model import (

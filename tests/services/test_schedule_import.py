@@ -12,11 +12,11 @@ from courses.domain.errors import RegistrationClosed
 from courses.domain.rules import RegistrationStatus
 from courses.schedule import ScheduleError, parse_schedule
 from courses.schedule.spec import Schedule
-from courses.services.catalog import get_course, list_courses, list_employers
+from courses.services.catalogue.listing import get_course, list_courses, list_employers
 from courses.services.context import ServiceContext
-from courses.services.lookup import get_registration
-from courses.services.registration import register
-from courses.services.schedule_import import Action, import_schedule
+from courses.services.registration.lookup import get_registration
+from courses.services.registration.register import register
+from courses.services.schedule.importing import Action, import_schedule
 from courses.storage.tables import course_table, registration_table
 from tests.conftest import form, local
 

@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from courses.schedule import ScheduleError, parse_schedule
 from courses.schedule.spec import CourseSpec, Schedule
-from courses.services.catalog import get_course, list_courses
+from courses.services.catalogue.listing import get_course, list_courses
 from courses.services.context import ServiceContext
-from courses.services.registration import register
-from courses.services.schedule_import import Action, import_schedule
+from courses.services.registration.register import register
+from courses.services.schedule.importing import Action, import_schedule
 from courses.storage import schedule_sync
 from courses.storage.tables import course_table
 from tests.conftest import form

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from courses.domain.fair import Share
+from courses.domain.fair_seats import Share
 from courses.domain.rules import RegistrationStatus
 from courses.services.context import ServiceContext
-from courses.services.registration import register
-from courses.services.retention import purge
+from courses.services.registration.register import register
+from courses.services.retention.purge import purge
 from courses.services.statistics import Statistics, statistics
 from tests.approval_support import APPROVAL, add_approval_course, approval_form
 from tests.conftest import local

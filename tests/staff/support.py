@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from courses.domain.access import Role
+from courses.domain.permissions import Role
 from courses.schedule import parse_schedule
-from courses.services import api_tokens
 from courses.services.context import ServiceContext
-from courses.services.registration import register
-from courses.services.schedule_import import import_schedule
+from courses.services.registration.register import register
+from courses.services.schedule.importing import import_schedule
+from courses.services.staff import api_tokens
 from tests.conftest import form
 
 LEADER_A = "lena.ledare@kronoberg.se"

@@ -6,9 +6,9 @@ from typing import Any
 
 from litestar.testing import AsyncTestClient
 
-from courses.domain.access import Actor
+from courses.domain.permissions import Actor
 from courses.services.context import ServiceContext
-from courses.services.lottery import draw
+from courses.services.lottery.draw import draw
 from courses.services.statistics import statistics
 from tests.services.lottery_support import SLUG, add_lottery, apply_many
 from tests.staff.test_admin_page_office import _signed_in_admin

@@ -8,9 +8,10 @@ from typing import Any
 from litestar.testing import AsyncTestClient
 from sqlalchemy import update
 
-from courses.domain.access import Role
-from courses.services import access, api_tokens
+from courses.domain.permissions import Role
 from courses.services.context import ServiceContext
+from courses.services.staff import api_tokens
+from courses.services.staff import sign_in as access
 from courses.storage.tables import outbox_table
 from tests.staff.support import COURSE_A, StaffWorld, bearer
 from tests.staff.test_sign_in import mailed_token

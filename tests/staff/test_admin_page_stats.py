@@ -11,8 +11,8 @@ from litestar.testing import AsyncTestClient
 
 from courses.schedule import parse_schedule
 from courses.services.context import ServiceContext
-from courses.services.registration import register
-from courses.services.schedule_import import import_schedule
+from courses.services.registration.register import register
+from courses.services.schedule.importing import import_schedule
 from tests.approval_support import APPROVAL, APPROVAL_COURSE, approval_form
 from tests.fair_support import FAIR, SHARE_LINE, fair_course
 from tests.staff.test_admin_page_office import _signed_in_admin

@@ -12,9 +12,9 @@ from litestar.testing import AsyncTestClient
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from courses.services import access
 from courses.services.context import ServiceContext
-from courses.services.registration import register
+from courses.services.registration.register import register
+from courses.services.staff import sign_in as access
 from courses.storage.staff_tables import audit_table
 from tests.conftest import form
 from tests.staff.support import (

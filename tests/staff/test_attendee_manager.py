@@ -15,11 +15,11 @@ from openpyxl import load_workbook
 from courses.domain.rules import RegistrationStatus
 from courses.export import csv_chunks
 from courses.schedule import parse_schedule
-from courses.services.attendee_export import MANAGER_COLUMN, attendee_sheet
-from courses.services.attendees import AttendeeList, AttendeeRow
+from courses.services.attendance.attendees import AttendeeList, AttendeeRow
+from courses.services.attendance.export import MANAGER_COLUMN, attendee_sheet
 from courses.services.context import ServiceContext
-from courses.services.registration import register
-from courses.services.schedule_import import import_schedule
+from courses.services.registration.register import register
+from courses.services.schedule.importing import import_schedule
 from courses.storage.courses import load_course
 from tests.approval_support import APPROVAL, APPROVAL_COURSE, MANAGER, approval_form
 from tests.staff.support import COURSE_A, LEADER_A, StaffWorld, bearer

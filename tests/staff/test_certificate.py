@@ -7,10 +7,10 @@ from typing import Any
 
 from litestar.testing import AsyncTestClient
 
-from courses.services.access import actor_for_email
-from courses.services.attendees import Mark, set_attendance
+from courses.services.attendance.attendees import Mark, set_attendance
 from courses.services.context import ServiceContext
-from courses.services.registration import register
+from courses.services.registration.register import register
+from courses.services.staff.sign_in import actor_for_email
 from tests.conftest import form
 from tests.staff.support import COURSE_A, LEADER_A, StaffWorld
 

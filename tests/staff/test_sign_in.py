@@ -8,9 +8,10 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from courses.clock import FixedClock
-from courses.domain.access import Role
-from courses.services import access, api_tokens
+from courses.domain.permissions import Role
 from courses.services.context import ServiceContext
+from courses.services.staff import api_tokens
+from courses.services.staff import sign_in as access
 from courses.services.tokens import token_for
 from courses.storage.staff_tables import sign_in_table
 from courses.storage.tables import outbox_table

@@ -9,9 +9,9 @@ import pytest
 
 from courses.domain.errors import NotEligible
 from courses.mail.worker import MailWorker
-from courses.services import access
 from courses.services.context import ServiceContext
-from courses.services.registration import register
+from courses.services.registration.register import register
+from courses.services.staff import sign_in as access
 from tests.conftest import form
 from tests.mail.smtp_server import SmtpServer
 from tests.mail.worker_scenarios import smtp_worker

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from courses.domain.notices import Method
+from courses.domain.notices import Method, OutboxStatus
 from courses.services.context import ServiceContext
-from courses.services.registration import register
+from courses.services.registration.register import register
 from courses.storage import outbox
-from courses.storage.outbox import NewMail, OutboxStatus
+from courses.storage.outbox import NewMail
 from courses.storage.payloads import Confirmed, Payload, Reminder, Waitlisted
 from courses.storage.tables import outbox_table
 from tests.conftest import form

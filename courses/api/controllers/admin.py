@@ -32,13 +32,14 @@ from courses.api.body import TEXT_BODY, TEXT_BODY_LIMIT
 from courses.api.openapi import problem_responses
 from courses.api.schemas import PathSegment
 from courses.api.staff_auth import actor_dependency
-from courses.domain.access import Actor
 from courses.domain.courses import Leader
+from courses.domain.permissions import Actor
 from courses.domain.rules import CourseStatus
-from courses.services import admin_courses, admin_registrations
-from courses.services.admin_courses import CourseEdit, SessionEdit
-from courses.services.admin_schedule import import_uploaded_schedule
 from courses.services.context import ServiceContext
+from courses.services.registration import on_behalf as admin_registrations
+from courses.services.schedule import course_edits as admin_courses
+from courses.services.schedule.course_edits import CourseEdit, SessionEdit
+from courses.services.schedule.files import import_uploaded_schedule
 
 __all__ = ["AdminController"]
 

@@ -21,13 +21,14 @@ from courses.api.admin_schemas import (
 from courses.api.openapi import problem_responses
 from courses.api.schemas import PathSegment
 from courses.api.staff_auth import actor_dependency
-from courses.domain.access import Actor
-from courses.services import admin_employers, mail_admin
-from courses.services.admin_access import require_admin
+from courses.domain.notices import OutboxStatus
+from courses.domain.permissions import Actor
 from courses.services.audit import audit_log
 from courses.services.context import ServiceContext
+from courses.services.outbox import mail_admin
+from courses.services.permissions import require_admin
+from courses.services.schedule import employers as admin_employers
 from courses.services.statistics import statistics
-from courses.storage.outbox import OutboxStatus
 
 __all__ = ["AdminOfficeController"]
 

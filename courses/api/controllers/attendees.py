@@ -25,16 +25,16 @@ from courses.api.staff_schemas import (
     AttendeeOut,
     SessionRef,
 )
-from courses.domain.access import Actor
+from courses.domain.permissions import Actor
 from courses.export import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, Sheet, csv_chunks, xlsx_chunks
-from courses.services.attendee_export import attendee_sheet, file_name
-from courses.services.attendees import (
+from courses.services.attendance.attendees import (
     AttendeeList,
     Mark,
     attendee_list,
     note_export,
     set_attendance,
 )
+from courses.services.attendance.export import attendee_sheet, file_name
 from courses.services.context import ServiceContext
 
 __all__ = ["AttendeeController"]

@@ -20,10 +20,10 @@ from courses.api.schemas import (
     PathSegment,
     RegistrationCreated,
 )
-from courses.services import catalog
-from courses.services.calendars import course_ics
+from courses.services.catalogue import listing as catalogue
 from courses.services.context import ServiceContext
-from courses.services.registration import RegistrationForm, register
+from courses.services.registration.calendars import course_ics
+from courses.services.registration.register import RegistrationForm, register
 
 __all__ = ["CourseController"]
 
@@ -34,13 +34,13 @@ class CourseController(Controller):
 
     @get("/", summary="Alla kurser med aktuellt anmälningsläge", responses=problem_responses())
     async def list_courses(self, ctx: NamedDependency[ServiceContext]) -> list[CourseOut]:
-        return [course_out(listing, ctx.tz) for listing in await catalog.list_courses(ctx)]
+        return [course_out(listing, ctx.tz) for listing in await catalogue.list_courses(ctx)]
 
     @get("/{slug:str}", summary="En kurs", responses=problem_responses(400, 404))
     async def get_course(
         self, ctx: NamedDependency[ServiceContext], slug: PathSegment
     ) -> CourseOut:
-        return course_out(await catalog.get_course(ctx, slug), ctx.tz)
+        return course_out(await catalogue.get_course(ctx, slug), ctx.tz)
 
     @get(
         "/{slug:str}/calendar.ics",

@@ -7,7 +7,7 @@ from litestar.di import NamedDependency
 
 from courses.api.openapi import problem_responses
 from courses.api.schemas import EmployerOut
-from courses.services.catalog import list_employers
+from courses.services.catalogue.listing import list_employers
 from courses.services.context import ServiceContext
 
 __all__ = ["employers"]

@@ -13,11 +13,11 @@ from courses.api.mapping import registration_out
 from courses.api.openapi import problem_responses
 from courses.api.ratelimit import rate_limits
 from courses.api.schemas import PathSegment, RegistrationOut
-from courses.services.calendars import registration_ics
-from courses.services.cancellation import cancel_registration
 from courses.services.context import ServiceContext
-from courses.services.data_extract import registration_data
-from courses.services.lookup import get_registration
+from courses.services.registration.calendars import registration_ics
+from courses.services.registration.cancellation import cancel_registration
+from courses.services.registration.lookup import get_registration
+from courses.services.retention.data_extract import registration_data
 
 __all__ = ["RegistrationController"]
 

@@ -22,7 +22,7 @@ from courses.api.pages.security import csrf_config
 from courses.api.pages.sign_in import SignInPage
 from courses.api.pages.templating import static_files, template_config
 from courses.api.paths import is_api_path
-from courses.services.catalogue_cache import CatalogueCache
+from courses.services.catalogue.cache import CatalogueCache
 
 __all__ = [
     "PAGE_HANDLERS",

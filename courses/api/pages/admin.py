@@ -30,14 +30,14 @@ from courses.api.pages.admin_view import (
 from courses.api.pages.leader_view import course_lines
 from courses.api.pages.staff import StaffForm, staff_page
 from courses.api.staff_auth import actor_dependency
-from courses.domain.access import Actor
 from courses.domain.errors import Forbidden
+from courses.domain.permissions import Actor
 from courses.schedule.load import ScheduleError, parse_schedule
-from courses.services.attendees import my_courses
+from courses.services.attendance.attendees import my_courses
 from courses.services.audit import audit_log
 from courses.services.context import ServiceContext
-from courses.services.mail_admin import retry_mail
-from courses.services.schedule_import import import_schedule
+from courses.services.outbox.mail_admin import retry_mail
+from courses.services.schedule.importing import import_schedule
 
 __all__ = ["AdminPage"]
 

@@ -9,11 +9,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from courses.api.pages.registration_view import swedish_moment
-from courses.domain.access import Actor
-from courses.domain.fair import share_line
-from courses.services.admin_employers import list_employers_for_admin
+from courses.domain.fair_seats import share_line
+from courses.domain.permissions import Actor
 from courses.services.context import ServiceContext
-from courses.services.mail_admin import MailRow, list_unsent_mail
+from courses.services.outbox.mail_admin import MailRow, list_unsent_mail
+from courses.services.schedule.employers import list_employers_for_admin
 from courses.services.statistics import CourseCounts, Statistics, statistics
 
 __all__ = ["MailLine", "office_context"]

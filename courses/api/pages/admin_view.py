@@ -12,7 +12,7 @@ from courses.api.pages.staff import when
 from courses.domain.wording import one_line
 from courses.schedule.load import Problem
 from courses.services.audit import AuditRecord
-from courses.services.schedule_import import Action, ImportReport, ItemReport
+from courses.services.schedule.importing import Action, ImportReport, ItemReport
 
 __all__ = [
     "AuditLine",

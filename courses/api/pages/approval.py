@@ -24,7 +24,7 @@ from courses.api.pages.wording import session_day, session_time
 from courses.api.ratelimit import rate_limits
 from courses.domain.approval import ApprovalAnswered
 from courses.domain.rules import RegistrationStatus
-from courses.services.approval import ApprovalView, approval_view, approve, decline
+from courses.services.approval.answers import ApprovalView, approval_view, approve, decline
 from courses.services.context import ServiceContext
 
 __all__ = ["ApprovalPage"]

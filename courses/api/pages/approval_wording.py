@@ -5,7 +5,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from courses.domain.approval import waiting_text
-from courses.services.lookup import RegistrationDetails
+from courses.services.registration.lookup import RegistrationDetails
 
 __all__ = ["ended_heading", "pending_heading", "pending_steps"]
 

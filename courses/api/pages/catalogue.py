@@ -16,7 +16,7 @@ from courses.api.pages.catalogue_cards import CatalogueCards, Entry
 from courses.api.pages.templating import page
 from courses.api.pages.views import CourseCard
 from courses.api.pages.wording import month_label
-from courses.services.catalogue_cache import CatalogueCache
+from courses.services.catalogue.cache import CatalogueCache
 from courses.services.context import ServiceContext
 
 __all__ = ["CataloguePage", "Filters", "catalogue_context"]

@@ -21,10 +21,10 @@ from courses.domain.errors import (
     NotYetOpen,
     RegistrationClosed,
 )
-from courses.services import catalog
-from courses.services.catalogue_cache import CatalogueCache
+from courses.services.catalogue.cache import CatalogueCache
+from courses.services.catalogue.listing import list_employers
 from courses.services.context import ServiceContext
-from courses.services.registration import register
+from courses.services.registration.register import register
 
 __all__ = ["CoursePage"]
 
@@ -51,7 +51,7 @@ async def _course_page(
     status: int = 200,
 ) -> Template:
     listing = await catalogue.get_course(ctx, slug)
-    employers = await catalog.list_employers(ctx, organizer_id=listing.course.organizer_id)
+    employers = await list_employers(ctx, organizer_id=listing.course.organizer_id)
     context = {
         "course": CourseView.of(listing, now=ctx.clock.now(), tz=ctx.tz),
         "employers": [(e.key, e.name) for e in employers],

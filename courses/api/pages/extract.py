@@ -15,7 +15,7 @@ import msgspec
 
 from courses.domain.courses import FormatRecord
 from courses.domain.wording import describe_session
-from courses.services.data_extract import DescribedMail, RegistrationData
+from courses.services.retention.data_extract import DescribedMail, RegistrationData
 
 __all__ = ["extract_json"]
 

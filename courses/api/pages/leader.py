@@ -21,9 +21,9 @@ from courses.api.pages.leader_view import LeaderCourseView, SheetView, course_li
 from courses.api.pages.staff import staff_page
 from courses.api.pages.templating import page_headers
 from courses.api.staff_auth import actor_dependency
-from courses.domain.access import Actor
 from courses.domain.errors import InvalidInput
-from courses.services.attendees import Mark, attendee_list, my_courses, set_attendance
+from courses.domain.permissions import Actor
+from courses.services.attendance.attendees import Mark, attendee_list, my_courses, set_attendance
 from courses.services.context import ServiceContext
 
 __all__ = ["LeaderPages"]

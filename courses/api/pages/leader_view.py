@@ -11,7 +11,7 @@ from courses.api.pages.staff import when
 from courses.api.pages.wording import and_list, date_list, places, session_day, session_time
 from courses.domain.courses import CourseRecord, SessionRecord
 from courses.domain.rules import RegistrationStatus, swedish_date
-from courses.services.attendees import AttendeeList, AttendeeRow
+from courses.services.attendance.attendees import AttendeeList, AttendeeRow
 
 __all__ = ["CourseLine", "LeaderCourseView", "SheetView", "course_lines"]
 

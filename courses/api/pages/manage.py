@@ -21,11 +21,11 @@ from courses.api.pages.wording import session_time, swedish_hours
 from courses.api.ratelimit import rate_limits
 from courses.domain.errors import RegistrationClosed, RegistrationNotFound
 from courses.domain.rules import swedish_date
-from courses.services.cancellation import cancel_registration
-from courses.services.certificates import certificate
+from courses.services.attendance.certificates import certificate
 from courses.services.context import ServiceContext
-from courses.services.data_extract import registration_data
-from courses.services.lookup import get_registration
+from courses.services.registration.cancellation import cancel_registration
+from courses.services.registration.lookup import get_registration
+from courses.services.retention.data_extract import registration_data
 
 __all__ = ["RegistrationPage"]
 

@@ -16,7 +16,7 @@ import msgspec
 
 from courses.api.problems import field_message
 from courses.domain.errors import AlreadyRegistered, DomainError, InvalidInput, NotEligible
-from courses.services.registration import RegistrationForm
+from courses.services.registration.register import RegistrationForm
 from courses.validation import all_errors
 
 __all__ = ["CONFIRMED", "FIELDS", "FieldMessage", "FormState", "parse_form"]

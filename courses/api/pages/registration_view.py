@@ -19,7 +19,7 @@ from courses.domain.rules import (
 )
 from courses.domain.wording import swedish_time
 from courses.schedule.demo import is_demo
-from courses.services.lookup import RegistrationDetails
+from courses.services.registration.lookup import RegistrationDetails
 
 __all__ = ["RegistrationView", "swedish_moment"]
 

@@ -25,8 +25,8 @@ from courses.api.staff_auth import (
     session_cookie,
 )
 from courses.domain.addresses import canonical_email
-from courses.services import access
 from courses.services.context import ServiceContext
+from courses.services.staff import sign_in as access
 from courses.validation import EMAIL_MESSAGE
 
 __all__ = ["SignInPage"]

@@ -17,7 +17,7 @@ from litestar.response import Template
 
 from courses.api.pages.registration_form import FieldMessage
 from courses.api.pages.templating import page
-from courses.domain.access import Actor
+from courses.domain.permissions import Actor
 from courses.domain.rules import swedish_date
 from courses.domain.wording import swedish_time
 

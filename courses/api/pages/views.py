@@ -1,4 +1,4 @@
-"""What the catalogue and the course page show of a course: view models built from the catalog
+"""What the catalogue and the course page show of a course: view models built from the catalogue
 service's listings, in the organizer's time zone."""
 
 from __future__ import annotations
@@ -20,12 +20,12 @@ from courses.api.pages.wording import (
     state_view,
 )
 from courses.domain.courses import CourseRecord, FormatRecord
-from courses.domain.fair import share_line
+from courses.domain.fair_seats import share_line
 from courses.domain.lottery import draw_note
 from courses.domain.rules import RegistrationState, swedish_date
 from courses.domain.wording import APPROVAL_NEEDED
 from courses.schedule.demo import is_demo
-from courses.services.catalog import CourseListing
+from courses.services.catalogue.listing import CourseListing
 
 __all__ = [
     "CourseCard",

@@ -6,7 +6,7 @@ Create Date: 2026-12-01
 
 Employers and courses now belong to an organizer. A database that already holds some gets one
 organizer, key `default`, which the first schedule file naming an organizer adopts
-(courses.services.organizers). Outbox rows may now carry a staff member's sign-in link instead
+(courses.services.schedule.organizers). Outbox rows may now carry a staff member's sign-in link instead
 of a registration.
 """
 

@@ -1,0 +1,1 @@
+"""After registration: the attendee list and its exports, attendance per session, certificates."""

@@ -1,0 +1,209 @@
+"""The leaders' side of a course: their courses, the attendee list, attendance.
+
+Every function takes the actor; a course the actor may not see is answered exactly like a
+course that does not exist, so a leader cannot learn which other courses are there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from courses.domain.courses import CourseRecord
+from courses.domain.errors import CourseNotFound, FieldError, InvalidInput
+from courses.domain.permissions import Actor
+from courses.domain.rules import RegistrationStatus
+from courses.services.audit import audit, record
+from courses.services.context import ServiceContext
+from courses.storage import attendees as storage
+from courses.storage.attendees import Mark
+from courses.storage.courses import load_course, load_courses
+
+__all__ = [
+    "AttendeeList",
+    "AttendeeRow",
+    "Mark",
+    "attendee_list",
+    "course_for_staff",
+    "my_courses",
+    "note_export",
+    "set_attendance",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class AttendeeRow:
+    registration_id: int
+    name: str
+    email: str
+    phone: str | None
+    employer: str
+    workplace: str
+    format_key: str | None
+    format_label: str
+    status: RegistrationStatus
+    waitlist_position: int | None
+    registered_at: datetime
+    attendance: dict[int, bool]
+    """Session position -> attended; a session not yet marked is missing."""
+    manager_email: str | None = None
+    """The manager who approves (or approved) the registration, on a course that asks."""
+
+
+@dataclass(frozen=True, slots=True)
+class AttendeeList:
+    course: CourseRecord
+    rows: list[AttendeeRow]
+
+    @property
+    def asks_manager(self) -> bool:
+        """Whether the course's manager approves: the list then names each manager."""
+        return self.course.needs_approval
+
+    @property
+    def confirmed(self) -> list[AttendeeRow]:
+        return [r for r in self.rows if r.status is RegistrationStatus.CONFIRMED]
+
+
+def _not_found(slug: str) -> CourseNotFound:
+    # The same words as the public catalogue's, for a course that is not the actor's too.
+    return CourseNotFound(f"Det finns ingen kurs som heter {slug!r}.")
+
+
+def _visible(actor: Actor, course: CourseRecord) -> bool:
+    return actor.may_see_course(organizer_id=course.organizer_id, leaders=course.leaders)
+
+
+async def course_for_staff(ctx: ServiceContext, actor: Actor, slug: str) -> CourseRecord:
+    async with ctx.db.read() as conn:
+        course = await load_course(conn, slug)
+    if course is None or not _visible(actor, course):
+        raise _not_found(slug)
+    return course
+
+
+async def my_courses(ctx: ServiceContext, actor: Actor) -> list[CourseRecord]:
+    """The courses the actor leads or administers, earliest first."""
+    async with ctx.db.read() as conn:
+        courses = await load_courses(conn)
+    return [course for course in courses if _visible(actor, course)]
+
+
+def _format_label(course: CourseRecord, format_id: int | None) -> tuple[str | None, str]:
+    fmt = course.format_by_id(format_id)
+    if fmt is None:
+        return None, ""
+    return fmt.key, "Digitalt" if fmt.digital else f"På plats, {fmt.place}"
+
+
+async def attendee_list(
+    ctx: ServiceContext, actor: Actor, slug: str, *, with_cancelled: bool = True
+) -> AttendeeList:
+    """Everyone registered for the course: confirmed, then the waitlist in order, then the
+    cancelled (unless left out), with their attendance per session."""
+    async with ctx.db.read() as conn:
+        course = await load_course(conn, slug)
+        if course is None or not _visible(actor, course):
+            raise _not_found(slug)
+        records = await storage.attendees(conn, course.id, with_cancelled=with_cancelled)
+    rows = []
+    waiting = 0
+    for found in records:
+        position = None
+        if found.status is RegistrationStatus.WAITLISTED:
+            waiting += 1
+            position = waiting
+        key, label = _format_label(course, found.format_id)
+        rows.append(
+            AttendeeRow(
+                registration_id=found.id,
+                name=found.name,
+                email=found.email,
+                phone=found.phone,
+                employer=found.employer,
+                workplace=found.workplace,
+                format_key=key,
+                format_label=label,
+                status=found.status,
+                waitlist_position=position,
+                registered_at=found.created_at,
+                attendance=found.attendance,
+                manager_email=found.manager_email,
+            )
+        )
+    return AttendeeList(course, rows)
+
+
+async def set_attendance(
+    ctx: ServiceContext, actor: Actor, slug: str, marks: Sequence[Mark]
+) -> int:
+    """Mark who attended which session; only confirmed registrations of this course and its
+    own sessions can be marked. Returns how many marks were saved."""
+    now = ctx.clock.now()
+    async with ctx.db.write() as conn:
+        course = await load_course(conn, slug)
+        if course is None or not _visible(actor, course):
+            raise _not_found(slug)
+        positions = set(course.session_positions)
+        statuses = await storage.statuses_in_course(
+            conn, course.id, sorted({m.registration_id for m in marks})
+        )
+        errors = []
+        for index, mark in enumerate(marks):
+            if mark.session_position not in positions:
+                errors.append(
+                    FieldError(
+                        f"marks[{index}].session",
+                        f"Kursen har ingen kursdag {mark.session_position}.",
+                    )
+                )
+            status = statuses.get(mark.registration_id)
+            if status is not RegistrationStatus.CONFIRMED:
+                errors.append(
+                    FieldError(
+                        f"marks[{index}].registration",
+                        "Bara bekräftade deltagare i kursen kan få närvaro."
+                        if status is not None
+                        else f"Kursen har ingen anmälan {mark.registration_id}.",
+                    )
+                )
+        if errors:
+            raise InvalidInput("Närvaron kunde inte sparas.", errors)
+        await storage.save_marks(conn, marks, now=now, by=actor.label)
+        present = sum(1 for m in marks if m.attended)
+        await record(
+            conn,
+            actor,
+            "attendance.mark",
+            at=now,
+            organizer_id=course.organizer_id,
+            course_slug=course.slug,
+            summary=f"Markerade närvaro: {present} närvarande, {len(marks) - present} frånvarande.",
+            details={
+                "marks": [
+                    {
+                        "registration": m.registration_id,
+                        "session": m.session_position,
+                        "attended": m.attended,
+                    }
+                    for m in marks
+                ]
+            },
+        )
+    return len(marks)
+
+
+async def note_export(
+    ctx: ServiceContext, actor: Actor, course: CourseRecord, *, kind: str, rows: int
+) -> None:
+    """Every export of personal data is in the audit log."""
+    await audit(
+        ctx,
+        actor,
+        "attendees.export",
+        organizer_id=course.organizer_id,
+        course_slug=course.slug,
+        summary=f"Exporterade deltagarlistan som {kind.upper()} ({rows} rader).",
+        details={"format": kind, "rows": rows},
+    )

@@ -1,0 +1,1 @@
+"""The public catalogue: published courses with their state and seats left, cached per revision."""

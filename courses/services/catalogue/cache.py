@@ -1,0 +1,54 @@
+"""The catalogue's course records, kept between requests and reloaded only when a course changed.
+
+Loading every course with its formats and sessions is the costly part of the catalogue page
+(three queries and a record per row). A marks query (ids, revisions, seat counters) decides
+whether the kept records are still exactly what a load would give; the state of each course
+is still computed at every call, from the injected clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from courses.domain.courses import CourseRecord
+from courses.services.catalogue import listing
+from courses.services.catalogue.listing import CourseListing
+from courses.services.context import ServiceContext
+from courses.storage.catalogue import CatalogueMarks, catalogue_marks
+from courses.storage.courses import load_courses
+
+__all__ = ["CatalogueCache"]
+
+
+class CatalogueCache:
+    """One per app (process); `list_courses` gives what `listing.list_courses` gives."""
+
+    def __init__(self) -> None:
+        self._marks: CatalogueMarks | None = None
+        self._courses: Sequence[CourseRecord] = ()
+
+    async def list_courses(self, ctx: ServiceContext) -> list[CourseListing]:
+        """Every course, earliest first, with what a visitor can do with it now."""
+        now = ctx.clock.now()
+        courses = await self.courses(ctx)
+        return [CourseListing(c, c.state(now=now, tz=ctx.tz)) for c in courses]
+
+    async def get_course(self, ctx: ServiceContext, slug: str) -> CourseListing:
+        """What `listing.get_course` gives (CourseNotFound for an unknown slug)."""
+        course = next((c for c in await self.courses(ctx) if c.slug == slug), None)
+        if course is None:
+            return await listing.get_course(ctx, slug)  # which says why in Swedish
+        return CourseListing(course, course.state(now=ctx.clock.now(), tz=ctx.tz))
+
+    async def courses(self, ctx: ServiceContext) -> Sequence[CourseRecord]:
+        """Every course, earliest first; the very same sequence as long as none changed."""
+        async with ctx.db.read() as conn:
+            marks = await catalogue_marks(conn)
+            if marks == self._marks:
+                return self._courses
+            # The marks are read before the courses: on PostgreSQL (a snapshot per statement)
+            # a change in between leaves older marks beside newer records, which only costs
+            # one more load next time, never a stale page.
+            courses = await load_courses(conn)
+        self._marks, self._courses = marks, courses
+        return courses

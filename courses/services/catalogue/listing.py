@@ -1,0 +1,48 @@
+"""What anyone may read: courses with their current registration state, and employers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from courses.domain.courses import CourseRecord
+from courses.domain.employers import EmployerRecord
+from courses.domain.errors import CourseNotFound
+from courses.domain.rules import RegistrationState
+from courses.services.context import ServiceContext
+from courses.storage.courses import load_course, load_courses
+from courses.storage.employers import all_employers
+
+__all__ = ["CourseListing", "get_course", "list_courses", "list_employers"]
+
+
+@dataclass(frozen=True, slots=True)
+class CourseListing:
+    course: CourseRecord
+    state: RegistrationState
+
+
+async def list_courses(ctx: ServiceContext) -> list[CourseListing]:
+    """Every course, earliest first, with what a visitor can do with it now."""
+    now = ctx.clock.now()
+    async with ctx.db.read() as conn:
+        courses = await load_courses(conn)
+    return [CourseListing(c, c.state(now=now, tz=ctx.tz)) for c in courses]
+
+
+async def get_course(ctx: ServiceContext, slug: str) -> CourseListing:
+    now = ctx.clock.now()
+    async with ctx.db.read() as conn:
+        course = await load_course(conn, slug)
+    if course is None:
+        raise CourseNotFound(f"Det finns ingen kurs som heter {slug!r}.")
+    return CourseListing(course, course.state(now=now, tz=ctx.tz))
+
+
+async def list_employers(
+    ctx: ServiceContext, *, organizer_id: int | None = None
+) -> list[EmployerRecord]:
+    """Employers whose staff may register (for one organizer's courses, or all), the region
+    first, then by name (plain Unicode order is right here: only Å/Ä/Ö sort after Z)."""
+    async with ctx.db.read() as conn:
+        employers = await all_employers(conn, organizer_id=organizer_id)
+    return sorted(employers, key=lambda e: (e.kind != "region", e.name))

@@ -1,0 +1,3 @@
+"""A registrant's own path: registering, looking up and cancelling by the manage link, calendar
+files, and staff acting on someone's behalf.
+"""

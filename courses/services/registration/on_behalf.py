@@ -1,0 +1,168 @@
+"""An admin's work on one registration: cancel it on the registrant's behalf, or move a
+waitlisted person up by hand into a free seat."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from courses.domain.courses import CourseRecord
+from courses.domain.errors import CourseNotFound, RegistrationNotFound, StaffConflict
+from courses.domain.notices import Method
+from courses.domain.permissions import Actor
+from courses.domain.rules import CourseStatus, RegistrationStatus
+from courses.services.audit import record
+from courses.services.context import ServiceContext
+from courses.services.notices import all_sessions, notice, queue
+from courses.services.permissions import locked_course_for_admin, require_admin
+from courses.services.registration.cancellation import cancel_locked
+from courses.services.seats.approval_requests import ask_manager
+from courses.storage import registrations
+from courses.storage.payloads import Promoted
+from courses.storage.registrations import RegistrationRow
+from courses.storage.seats import counters
+
+__all__ = ["RegistrationOutcome", "cancel_on_behalf", "promote_by_hand"]
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrationOutcome:
+    registration_id: int
+    course_slug: str
+    status: RegistrationStatus
+    """The registration's status after the action."""
+    promoted: list[int]
+    """Registrations moved up from the waitlist by the freed seat (cancellations only)."""
+
+
+def _missing(registration_id: int) -> RegistrationNotFound:
+    return RegistrationNotFound(f"Det finns ingen anmälan med id {registration_id}.")
+
+
+async def _locked(
+    conn: AsyncConnection, actor: Actor, registration_id: int
+) -> tuple[RegistrationRow, CourseRecord, RegistrationStatus]:
+    """The registration, its course (locked) and its status read under the lock; one of
+    another organizer's course is answered like a missing one."""
+    require_admin(actor)
+    found = (await registrations.by_ids(conn, [registration_id])).get(registration_id)
+    if found is None:
+        raise _missing(registration_id)
+    try:
+        course = await locked_course_for_admin(conn, actor, found.course_slug)
+    except CourseNotFound as exc:
+        raise _missing(registration_id) from exc
+    return found, course, await registrations.status_of(conn, found.id)
+
+
+async def cancel_on_behalf(
+    ctx: ServiceContext, actor: Actor, registration_id: int
+) -> RegistrationOutcome:
+    """Cancel a confirmed or waitlisted registration for its registrant, also after the course
+    began (the link no longer can). The registrant is mailed with invite cancellations; a freed
+    seat goes to the waitlist, as when they cancel themselves (not once the course has begun).
+
+    Raises Forbidden (not an admin), RegistrationNotFound (unknown, another organizer's, or
+    already cancelled).
+    """
+    now = ctx.clock.now()
+    async with ctx.db.write() as conn:
+        found, course, status = await _locked(conn, actor, registration_id)
+        if status is RegistrationStatus.CANCELLED:
+            raise RegistrationNotFound(f"Anmälan {registration_id} är redan avanmäld.")
+        promoted = await cancel_locked(
+            conn,
+            found,
+            course,
+            status=status,
+            now=now,
+            tz=ctx.tz,
+            secret_key=ctx.settings.secret_key,
+            by_staff=True,
+        )
+        await record(
+            conn,
+            actor,
+            "registration.cancel",
+            at=now,
+            organizer_id=course.organizer_id,
+            course_slug=course.slug,
+            summary=f"Avanmälde {found.name} ({found.email}) från {course.title}.",
+            details={"registration_id": found.id, "was": status.value, "promoted": promoted},
+        )
+    ctx.mail_signal.notify()
+    return RegistrationOutcome(found.id, course.slug, RegistrationStatus.CANCELLED, promoted)
+
+
+async def promote_by_hand(
+    ctx: ServiceContext, actor: Actor, registration_id: int
+) -> RegistrationOutcome:
+    """Move a waitlisted person to confirmed, ahead of the queue, into a free seat only.
+
+    The seat is taken with the same conditional writes as a registration's, so a full course
+    or format stays full: raise the cap first (which promotes in queue order). The registrant
+    is mailed with the invites. Raises Forbidden, RegistrationNotFound, and StaffConflict when
+    the registration is not waitlisted, the course is cancelled or there is no free seat.
+    """
+    now = ctx.clock.now()
+    async with ctx.db.write() as conn:
+        found, course, status = await _locked(conn, actor, registration_id)
+        if status is not RegistrationStatus.WAITLISTED:
+            raise StaffConflict(
+                f"Anmälan {registration_id} står inte på reservlistan, så den kan inte flyttas upp."
+            )
+        if course.status is CourseStatus.CANCELLED:
+            raise StaffConflict("Kursen är inställd; ingen kan flyttas upp från reservlistan.")
+        if found.format_id is None:
+            raise StaffConflict(
+                "Formatet som personen anmälde sig till finns inte längre; anmälan kan bara "
+                "avanmälas."
+            )
+        request = counters.SeatRequest(
+            course_id=course.id,
+            format_id=found.format_id,
+            course_seats_left=None,
+            format_seats_left=None,
+        )
+        claim = await counters.claim_seat(conn, request)
+        if claim is not counters.Claim.CLAIMED:
+            full = (
+                "Kursen är fullbokad"
+                if claim is counters.Claim.COURSE_FULL
+                else "Formatet som personen valt är fullbokat"
+            )
+            raise StaffConflict(
+                f"{full}: det finns ingen ledig plats att flytta upp till. "
+                "Höj antalet platser först; då flyttas de som står först i kön upp."
+            )
+        await registrations.set_status(conn, found.id, RegistrationStatus.CONFIRMED, now=now)
+        new_status = RegistrationStatus.CONFIRMED
+        if course.needs_approval and await ask_manager(
+            conn,
+            course,
+            found.id,
+            secret_key=ctx.settings.secret_key,
+            now=now,
+            tz=ctx.tz,
+            promoted=True,
+        ):
+            # The seat is held and the manager asked, as for a promotion in queue order.
+            new_status = RegistrationStatus.PENDING_APPROVAL
+        else:
+            invites = all_sessions(course.session_positions, Method.REQUEST)
+            await queue(conn, [notice(found.id, Promoted(), invites=invites)], now=now)
+        await record(
+            conn,
+            actor,
+            "registration.promote",
+            at=now,
+            organizer_id=course.organizer_id,
+            course_slug=course.slug,
+            summary=(
+                f"Flyttade upp {found.name} ({found.email}) från reservlistan i {course.title}."
+            ),
+            details={"registration_id": found.id},
+        )
+    ctx.mail_signal.notify()
+    return RegistrationOutcome(found.id, course.slug, new_status, [])

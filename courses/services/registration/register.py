@@ -1,0 +1,303 @@
+"""Register for a course.
+
+The invariants live in the database, inside one write transaction:
+- a registration is made by `courses.storage.seats.enrolment.enrol`: seats are taken with
+  conditional UPDATEs under the course row's lock, or, for an uncapped course, the row is only
+  share-locked;
+- one active registration per person is a partial unique index.
+Rules that need no database (deadline, eligibility, format) are checked before it, on the
+course definition cached in `ServiceContext.cache` (see `courses.services.definitions`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import msgspec
+from sqlalchemy.exc import IntegrityError
+
+from courses.domain.approval import check_manager_email
+from courses.domain.courses import CourseRecord, FormatRecord
+from courses.domain.employers import EmployerRecord
+from courses.domain.errors import (
+    AlreadyRegistered,
+    CourseFull,
+    CourseNotFound,
+    DomainError,
+    NotEligible,
+)
+from courses.domain.notices import Method
+from courses.domain.rules import (
+    RegistrationStatus,
+    check_eligible,
+    check_registration_open,
+    choose_format,
+    normalize_email,
+)
+from courses.links import manage_url
+from courses.services import tokens
+from courses.services.context import ServiceContext
+from courses.services.notices import all_sessions, notice, queue
+from courses.services.seats import applications, fair_seats
+from courses.services.seats.approval_requests import hold_for_approval
+from courses.storage import registrations
+from courses.storage.payloads import AlreadyRegistered as AlreadyRegisteredMail
+from courses.storage.payloads import Confirmed, Waitlisted
+from courses.storage.seats import counters
+from courses.validation import Checked, Email, Key, Message, NonEmpty, Phone
+
+__all__ = ["RegistrationForm", "RegistrationReceipt", "register"]
+
+
+class RegistrationForm(msgspec.Struct, Checked, forbid_unknown_fields=True, kw_only=True):
+    """A registration as a person fills it in: who they are, where they work, how they take
+    part. The one input shape: the API's JSON body and the page's form are decoded into it
+    (strictly, every field checked at once by `courses.validation.all_errors`), and
+    constructing one directly still canonicalises the address (the `Checked` fields)."""
+
+    name: NonEmpty
+    email: Email
+    employer: Key
+    workplace: NonEmpty
+    works_in_field: bool
+    format: Key | None = None
+    phone: Phone | None = None
+    message: Message | None = None
+    manager_email: Email | None = None
+    """The manager who approves, where the course asks for it (else not used)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrationReceipt:
+    id: int
+    status: RegistrationStatus
+    waitlist_position: int | None
+    token: str
+    manage_url: str
+
+
+async def register(ctx: ServiceContext, slug: str, form: RegistrationForm) -> RegistrationReceipt:
+    """Register for a course: confirmed while seats last, then waitlisted (or refused).
+
+    Raises CourseNotFound, NotYetOpen, RegistrationClosed, NotEligible, InvalidInput,
+    CourseFull (full and no waitlist) or AlreadyRegistered.
+    """
+    now = ctx.clock.now()
+    fresh = False
+    for _ in range(_ATTEMPTS):
+        course = await ctx.cache.course(ctx.db, slug, fresh=fresh)
+        employer = await ctx.cache.employer(ctx.db, form.employer, fresh=fresh)
+        try:
+            fmt = _check_rules(ctx, slug, course, employer, form, now=now)
+        except DomainError:
+            if fresh:
+                raise
+            fresh = True  # a refusal is only given on fresh data
+            continue
+        assert course is not None
+        assert employer is not None
+        try:
+            return await _write(ctx, course, fmt, employer, form, now=now)
+        except AlreadyRegistered:
+            await _resend_manage_link(ctx, course.id, normalize_email(form.email), now=now)
+            raise
+        except _StaleDefinition:
+            ctx.cache.forget_course(slug)
+            fresh = True
+    raise RuntimeError(f"the course {slug!r} kept changing while registering")
+
+
+_ATTEMPTS = 3
+
+
+class _StaleDefinition(Exception):
+    """The cached course definition is older than the course row: decide again."""
+
+
+def _check_rules(
+    ctx: ServiceContext,
+    slug: str,
+    course: CourseRecord | None,
+    employer: EmployerRecord | None,
+    form: RegistrationForm,
+    *,
+    now: datetime,
+) -> FormatRecord:
+    if course is None:
+        raise CourseNotFound(f"Det finns ingen kurs som heter {slug!r}.")
+    check_registration_open(course.timing, now=now, tz=ctx.tz)
+    if employer is None or employer.organizer_id != course.organizer_id:
+        # Another organizer's employer is as unknown here as one that does not exist.
+        raise NotEligible(
+            "Arbetsgivaren finns inte bland dem vars anställda kan anmäla sig. "
+            "Välj din arbetsgivare i listan.",
+            field="employer",
+        )
+    check_eligible(
+        email=form.email,
+        employer_name=employer.name,
+        employer_domains=employer.domains,
+        works_in_field=form.works_in_field,
+    )
+    if course.needs_approval:
+        check_manager_email(
+            form.manager_email,
+            email=form.email,
+            employer_name=employer.name,
+            employer_domains=employer.domains,
+        )
+    return course.format_by_key(choose_format([f.key for f in course.formats], form.format))
+
+
+async def _write(
+    ctx: ServiceContext,
+    course: CourseRecord,
+    fmt: FormatRecord,
+    employer: EmployerRecord,
+    form: RegistrationForm,
+    *,
+    now: datetime,
+) -> RegistrationReceipt:
+    token, nonce = tokens.new_token(ctx.settings.secret_key)
+    request = counters.SeatRequest(
+        course_id=course.id,
+        format_id=fmt.id,
+        course_seats_left=course.seats_left,
+        format_seats_left=fmt.seats_left,
+    )
+    row = _row(
+        form,
+        course_id=course.id,
+        format_id=fmt.id,
+        employer_id=employer.id,
+        token=token,
+        nonce=nonce,
+        now=now,
+    )
+    share = await fair_seats.share_request(ctx, course, employer.id, now=now)
+    try:
+        if course.lottery_pending:
+            applied = await applications.apply(
+                ctx, course, row, now=now, manager=form.manager_email
+            )
+            if applied is None:
+                raise _StaleDefinition
+            return RegistrationReceipt(
+                id=applied,
+                status=RegistrationStatus.APPLIED,
+                waitlist_position=None,
+                token=token,
+                manage_url=manage_url(ctx.settings.base_url, token),
+            )
+        async with ctx.db.write() as conn:
+            enrolled, at_share = await fair_seats.enrol(
+                conn, request, share, revision=course.revision, row=row, now=now
+            )
+            if enrolled is None:
+                raise _StaleDefinition
+            # Waitlisted for the employer share: waits for the share's end even on a course
+            # without a waitlist.
+            if not enrolled.confirmed and not course.waitlist and not at_share:
+                raise CourseFull("Kursen är fullbokad.")
+            position = None
+            status = RegistrationStatus.WAITLISTED
+            if course.needs_approval:
+                status = await hold_for_approval(
+                    conn,
+                    course,
+                    enrolled.registration_id,
+                    confirmed=enrolled.confirmed,
+                    manager_email=form.manager_email,
+                    secret_key=ctx.settings.secret_key,
+                    now=now,
+                    tz=ctx.tz,
+                )
+            if status is RegistrationStatus.PENDING_APPROVAL:
+                mail = []  # hold_for_approval queued the mails
+            elif enrolled.confirmed:
+                status = RegistrationStatus.CONFIRMED
+                mail = notice(
+                    enrolled.registration_id,
+                    Confirmed(),
+                    invites=all_sessions(course.session_positions, Method.REQUEST),
+                )
+            else:
+                # Counted under the course lock that the waitlisting took: everyone with a
+                # lower queue number has committed, so the count is exact.
+                position = enrolled.waitlist_position or await registrations.waitlist_position(
+                    conn, course_id=course.id, queue_no=enrolled.queue_no
+                )
+                mail = notice(
+                    enrolled.registration_id,
+                    Waitlisted(
+                        waitlist_position=position, **fair_seats.mail_reason(course, at_share)
+                    ),
+                )
+            if mail:
+                await queue(conn, [mail], now=now)
+    except IntegrityError as exc:
+        if "email_key" in str(exc.orig) or "uq_registration_active_email" in str(exc.orig):
+            raise AlreadyRegistered(
+                "Du är redan anmäld till den här kursen med den e-postadressen. "
+                "Använd länken i bekräftelsemejlet för att se eller avanmäla din anmälan."
+            ) from None
+        raise
+    ctx.mail_signal.notify()
+    return RegistrationReceipt(
+        id=enrolled.registration_id,
+        status=status,
+        waitlist_position=position,
+        token=token,
+        manage_url=manage_url(ctx.settings.base_url, token),
+    )
+
+
+def _row(
+    form: RegistrationForm,
+    *,
+    course_id: int,
+    format_id: int,
+    employer_id: int,
+    token: str,
+    nonce: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """The registration's own columns (`enrolment.ROW_COLUMNS`), cleaned."""
+    return {
+        "course_id": course_id,
+        "format_id": format_id,
+        "employer_id": employer_id,
+        "name": form.name.strip(),
+        "email": form.email.strip(),
+        "email_key": normalize_email(form.email),
+        "workplace": form.workplace.strip(),
+        "phone": form.phone.strip() if form.phone else None,
+        "message": form.message.strip() if form.message else None,
+        "token_hash": tokens.hash_token(token),
+        "token_nonce": nonce,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+_RESEND_EVERY = timedelta(hours=1)
+
+
+async def _resend_manage_link(
+    ctx: ServiceContext, course_id: int, email_key: str, *, now: datetime
+) -> None:
+    """Mail the manage link again to the address already registered, at most once an hour.
+
+    The link goes only to the address itself, never into the answer. The conditional UPDATE
+    makes "once an hour" hold however many requests arrive at the same moment.
+    """
+    async with ctx.db.write() as conn:
+        found = await registrations.mark_resent(
+            conn, course_id=course_id, email_key=email_key, now=now, not_since=now - _RESEND_EVERY
+        )
+        if found is None:
+            return
+        await queue(conn, [notice(found, AlreadyRegisteredMail())], now=now)
+    ctx.mail_signal.notify()

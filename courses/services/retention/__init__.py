@@ -1,0 +1,1 @@
+"""Personal data over time: the retention purge (gallring) and the registerutdrag."""

@@ -1,0 +1,3 @@
+"""The year's schedule: importing a schedule file (validated whole, atomic, idempotent), admins'
+edits of courses and employers, and organizers.
+"""

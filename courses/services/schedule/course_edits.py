@@ -1,0 +1,285 @@
+"""An admin changes or cancels a course or one of its sessions, and raises or lowers its caps.
+
+Each change runs in one write transaction under the course row's lock, like an import: the new
+state is checked by the schedule file's own rules (`courses.schedule`), the row's revision is
+bumped, the counters recounted, the registrants told through the outbox with invite updates
+(`notify_course_change`, as imports do), free seats filled from the waitlist in queue order
+(`promote_waitlisted`), and an audit entry written.
+
+Lowering a cap never drops anyone: the seat guard (`confirmed_count < seats`) just takes no
+new confirmation until enough people have cancelled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+
+from msgspec import UNSET, UnsetType
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from courses.domain.courses import CourseRecord, Leader, SessionRecord
+from courses.domain.errors import CourseNotFound, FieldError, InvalidInput
+from courses.domain.permissions import Actor
+from courses.domain.rules import CourseStatus
+from courses.services.audit import record
+from courses.services.context import ServiceContext
+from courses.services.permissions import locked_course_for_admin
+from courses.services.schedule.changes import notify_course_change
+from courses.services.schedule.checks import check_course, course_row
+from courses.services.schedule.wording import COURSE_FIELDS, diff_lines
+from courses.services.seats.waitlist import promote_waitlisted
+from courses.storage.course_edits import delete_session, set_format_seats, update_session
+from courses.storage.courses import bump_revision, load_course
+from courses.storage.seats.counters import recount_seats
+
+__all__ = [
+    "CourseEdit",
+    "CourseUpdate",
+    "SessionEdit",
+    "cancel_course",
+    "cancel_session",
+    "change_course",
+    "change_session",
+]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CourseEdit:
+    """What to change; a field left UNSET keeps its value. `format_seats` sets format caps by
+    format key (None removes a cap)."""
+
+    title: str | UnsetType = UNSET
+    description: str | UnsetType | None = UNSET
+    leaders: list[Leader] | UnsetType = UNSET
+    deadline: date | UnsetType = UNSET
+    opens: date | UnsetType | None = UNSET
+    seats: int | UnsetType | None = UNSET
+    waitlist: bool | UnsetType = UNSET
+    info_url: str | UnsetType | None = UNSET
+    status: CourseStatus | UnsetType = UNSET
+    per_employer: int | UnsetType | None = UNSET
+    """Fair seats per employer (None: no share); a change hands out freed seats at once."""
+    share_until: date | UnsetType | None = UNSET
+    format_seats: Mapping[str, int | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SessionEdit:
+    """A session's new date, times (both or neither: all day) or place; UNSET keeps it."""
+
+    day: date | UnsetType = UNSET
+    start: time | UnsetType | None = UNSET
+    end: time | UnsetType | None = UNSET
+    place: str | UnsetType | None = UNSET
+
+
+@dataclass(frozen=True, slots=True)
+class CourseUpdate:
+    course: CourseRecord
+    """The course after the change."""
+    changes: list[str]
+    """What changed, in Swedish (empty: nothing did, and nothing was written)."""
+    notified: int
+    """Registrants told by mail."""
+    promoted: list[int]
+    """Registrations moved up from the waitlist into seats the change freed."""
+
+
+_COURSE_COLUMNS = (
+    "title",
+    "description",
+    "leaders",
+    "deadline",
+    "opens",
+    "seats",
+    "waitlist",
+    "info_url",
+    "per_employer",
+    "share_until",
+)
+
+Write = Callable[[AsyncConnection, CourseRecord], Awaitable[tuple[dict[str, Any], list[str]]]]
+"""Writes a change of the locked course: (new course-row values, the report's lines)."""
+
+
+async def change_course(
+    ctx: ServiceContext, actor: Actor, slug: str, edit: CourseEdit
+) -> CourseUpdate:
+    """Change a course's fields and caps, or cancel it (`status=CourseStatus.CANCELLED`).
+
+    Raises Forbidden (not an admin), CourseNotFound (unknown or another organizer's course) and
+    InvalidInput (an unknown format, or a state the schedule file's rules refuse, such as a
+    deadline after the first session).
+    """
+
+    async def write(
+        conn: AsyncConnection, course: CourseRecord
+    ) -> tuple[dict[str, Any], list[str]]:
+        values = {
+            name: getattr(edit, name)
+            for name in _COURSE_COLUMNS
+            if getattr(edit, name) is not UNSET
+        }
+        if edit.status is not UNSET:
+            values["status"] = edit.status.value
+        old = course_row(course)
+        values = {name: value for name, value in values.items() if old[name] != value}
+        formats = {f.key: f for f in course.formats}
+        unknown = [key for key in edit.format_seats if key not in formats]
+        if unknown:
+            raise InvalidInput(
+                f"Kursen har inget format {unknown[0]!r}.",
+                [
+                    FieldError(f"formats.{key}", "Kursen har inget sådant format.")
+                    for key in unknown
+                ],
+            )
+        format_seats = {
+            key: seats for key, seats in edit.format_seats.items() if formats[key].seats != seats
+        }
+        check_course(course, values=values, format_seats=format_seats)
+        lines = list(diff_lines(old, {**old, **values}, COURSE_FIELDS))
+        for key, seats in format_seats.items():
+            await set_format_seats(conn, course.id, key, seats)
+            lines.append(f"format {key} platser: {_seats(formats[key].seats)} → {_seats(seats)}")
+        return values, lines
+
+    cancelling = edit.status is CourseStatus.CANCELLED
+    return await _apply(ctx, actor, slug, "course.cancel" if cancelling else "course.change", write)
+
+
+async def cancel_course(ctx: ServiceContext, actor: Actor, slug: str) -> CourseUpdate:
+    """Cancel the course: every registrant is mailed, confirmed ones with invite cancellations."""
+    return await change_course(ctx, actor, slug, CourseEdit(status=CourseStatus.CANCELLED))
+
+
+async def change_session(
+    ctx: ServiceContext, actor: Actor, slug: str, position: int, edit: SessionEdit
+) -> CourseUpdate:
+    """Move one session (date, times) or change its place; registrants get updated invites.
+
+    Raises Forbidden, CourseNotFound (also for a session the course does not have) and
+    InvalidInput (a start without an end, an end before the start, a first day before the
+    deadline).
+    """
+
+    async def write(
+        conn: AsyncConnection, course: CourseRecord
+    ) -> tuple[dict[str, Any], list[str]]:
+        session = _session(course, position)
+        wanted = {
+            "day": session.day if edit.day is UNSET else edit.day,
+            "start_time": session.start_time if edit.start is UNSET else edit.start,
+            "end_time": session.end_time if edit.end is UNSET else edit.end,
+            "place": session.place if edit.place is UNSET else edit.place,
+        }
+        old = {
+            "day": session.day,
+            "start_time": session.start_time,
+            "end_time": session.end_time,
+            "place": session.place,
+        }
+        if wanted == old:
+            return {}, []
+        check_course(course, sessions={position: wanted})
+        await update_session(conn, course.id, position, wanted)
+        labels = {"day": "datum", "start_time": "start", "end_time": "slut", "place": "plats"}
+        return {}, list(diff_lines(old, wanted, labels, prefix=f"kursdag {position} "))
+
+    return await _apply(ctx, actor, slug, "session.change", write)
+
+
+async def cancel_session(
+    ctx: ServiceContext, actor: Actor, slug: str, position: int
+) -> CourseUpdate:
+    """Cancel one session (confirmed registrants get its invite cancelled, the rest updated);
+    cancelling the course's last session cancels the course.
+
+    Raises Forbidden and CourseNotFound (also for a session the course does not have).
+    """
+    return await _apply(ctx, actor, slug, "session.cancel", _remove_session(position))
+
+
+def _remove_session(position: int) -> Write:
+    async def write(
+        conn: AsyncConnection, course: CourseRecord
+    ) -> tuple[dict[str, Any], list[str]]:
+        session = _session(course, position)
+        if len(course.sessions) == 1:
+            if course.status is CourseStatus.CANCELLED:
+                return {}, []
+            # The course's only session: it is kept, so the course still says when it was.
+            return {"status": CourseStatus.CANCELLED.value}, [
+                f"kursdag {position} ({session.day}) inställd, och med den kursen"
+            ]
+        await delete_session(conn, course.id, position)
+        return {}, [f"kursdag {position} borttagen ({session.day})"]
+
+    return write
+
+
+async def _apply(
+    ctx: ServiceContext, actor: Actor, slug: str, action: str, write: Write
+) -> CourseUpdate:
+    now = ctx.clock.now()
+    async with ctx.db.write() as conn:
+        before = await locked_course_for_admin(conn, actor, slug)
+        values, lines = await write(conn, before)
+        if not lines:
+            return CourseUpdate(before, [], 0, [])
+        await bump_revision(conn, before.id, now=now, **values)
+        await recount_seats(conn, before.id)
+        after = await load_course(conn, slug)
+        assert after is not None
+        notified = await notify_course_change(conn, before, after, now=now)
+        promoted = await promote_waitlisted(
+            conn, after, now=now, tz=ctx.tz, secret_key=ctx.settings.secret_key
+        )
+        await _audit(conn, actor, action, after, lines, notified, promoted, now=now)
+        if promoted:
+            after = await load_course(conn, slug) or after
+    ctx.mail_signal.notify()
+    return CourseUpdate(after, lines, notified, promoted)
+
+
+async def _audit(
+    conn: AsyncConnection,
+    actor: Actor,
+    action: str,
+    course: CourseRecord,
+    lines: list[str],
+    notified: int,
+    promoted: list[int],
+    *,
+    now: datetime,
+) -> None:
+    summaries = {
+        "course.change": "Ändrade kursen",
+        "course.cancel": "Ställde in kursen",
+        "session.change": "Ändrade en kursdag i",
+        "session.cancel": "Ställde in en kursdag i",
+    }
+    await record(
+        conn,
+        actor,
+        action,
+        at=now,
+        organizer_id=course.organizer_id,
+        course_slug=course.slug,
+        summary=f"{summaries[action]} {course.title}: {'; '.join(lines)}.",
+        details={"changes": lines, "notified": notified, "promoted": promoted},
+    )
+
+
+def _session(course: CourseRecord, position: int) -> SessionRecord:
+    found = next((s for s in course.sessions if s.position == position), None)
+    if found is None:
+        raise CourseNotFound(f"Kursen {course.slug!r} har ingen kursdag {position}.")
+    return found
+
+
+def _seats(value: int | None) -> str:
+    return "obegränsat" if value is None else str(value)

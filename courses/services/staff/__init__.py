@@ -1,0 +1,1 @@
+"""Staff identity: sign-in links and sessions, and API tokens for programs."""

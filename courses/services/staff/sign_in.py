@@ -1,0 +1,169 @@
+"""Staff access: sign-in by a mailed one-time link, browser sessions, and who an actor is.
+
+A person asks for a link with their address; if the address belongs to an admin or appears
+as a leader of some course, a link is mailed (through the outbox), valid once for 15 minutes.
+The answer is the same whether or not the address is known. Opening the link shows a button;
+the POST spends the link (one conditional UPDATE) and starts a session whose cookie value is a
+random token with an HMAC signature (`session_cookie`); only the token's hash is stored, so
+signing out ends it for good. Rights are read from the database on every request, so removing
+an admin or a course's leader takes effect at once.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from courses.domain.addresses import normalize_email
+from courses.domain.permissions import Actor, Role
+from courses.services.context import ServiceContext
+from courses.services.tokens import hash_token, new_token
+from courses.storage import staff
+from courses.storage.outbox import NewMail, enqueue
+from courses.storage.payloads import SignIn
+
+__all__ = [
+    "LINK_VALID",
+    "SESSION_VALID",
+    "SignedIn",
+    "actor_for_email",
+    "actor_for_session",
+    "confirm_sign_in",
+    "is_staff",
+    "link_is_usable",
+    "request_sign_in",
+    "sign_out",
+]
+
+LINK_VALID = timedelta(minutes=15)
+SESSION_VALID = timedelta(hours=10)
+"""A working day: a leader marking attendance after the last session need not sign in again."""
+
+_LINKS_PER_ADDRESS = 5
+"""Unspent, unexpired links one address may hold: asking again and again mails no more."""
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    cookie: str
+    actor: Actor
+
+
+def _signature(secret_key: str, token: str) -> str:
+    digest = hmac.new(secret_key.encode(), f"staff-session:{token}".encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(digest.digest()[:18]).decode()
+
+
+def session_cookie(secret_key: str, token: str) -> str:
+    return f"{token}.{_signature(secret_key, token)}"
+
+
+def _cookie_token(secret_key: str, cookie: str) -> str | None:
+    """The session token of a cookie whose signature holds; a forged one never reaches SQL."""
+    token, _, signature = cookie.partition(".")
+    if not token or not hmac.compare_digest(signature, _signature(secret_key, token)):
+        return None
+    return token
+
+
+async def actor_for_email(ctx: ServiceContext, email: str) -> Actor:
+    """The rights of a person: admin roles from their accounts, leader by their address."""
+    key = normalize_email(email)
+    async with ctx.db.read() as conn:
+        found = await staff.accounts(conn, email_key=key)
+    return Actor(
+        label=email,
+        leader_key=key,
+        admin_of=frozenset(
+            a.organizer_id for a in found if a.role == Role.ADMIN and a.organizer_id is not None
+        ),
+        superadmin=any(a.role == Role.SUPERADMIN for a in found),
+    )
+
+
+async def is_staff(ctx: ServiceContext, email: str) -> bool:
+    """Whether the address belongs to an admin or leads some course."""
+    key = normalize_email(email)
+    async with ctx.db.read() as conn:
+        if await staff.accounts(conn, email_key=key):
+            return True
+        leader_lists = await staff.leader_lists(conn)
+    return any(Actor(label=email, leader_key=key).leads(leaders) for leaders in leader_lists)
+
+
+async def request_sign_in(ctx: ServiceContext, email: str) -> bool:
+    """Mail a sign-in link if the address is staff's; True if a mail was queued.
+
+    The caller answers the same either way: whether an address is known is not told.
+    """
+    email = email.strip()
+    if not await is_staff(ctx, email):
+        return False
+    now = ctx.clock.now()
+    key = normalize_email(email)
+    token, nonce = new_token(ctx.settings.secret_key)
+    async with ctx.db.write() as conn:
+        if await staff.live_links(conn, email_key=key, now=now) >= _LINKS_PER_ADDRESS:
+            return False
+        link_id = await staff.create_link(
+            conn,
+            email=email,
+            email_key=key,
+            token_hash=hash_token(token),
+            nonce=nonce,
+            now=now,
+            expires_at=now + LINK_VALID,
+        )
+        await enqueue(conn, [NewMail(None, SignIn(), sign_in_id=link_id)], now=now)
+    ctx.mail_signal.notify()
+    return True
+
+
+async def link_is_usable(ctx: ServiceContext, token: str) -> bool:
+    """Whether a sign-in link would still sign in (for its page; changes nothing)."""
+    async with ctx.db.read() as conn:
+        found = await staff.link_by_hash(conn, hash_token(token))
+    return found is not None and found.used_at is None and found.expires_at > ctx.clock.now()
+
+
+async def confirm_sign_in(ctx: ServiceContext, token: str) -> SignedIn | None:
+    """Spend the link and start a session; None when the link is unknown, used or expired."""
+    now = ctx.clock.now()
+    session_token = secrets.token_urlsafe(32)
+    async with ctx.db.write() as conn:
+        email = await staff.spend_link(conn, hash_token(token), now=now)
+        if email is None:
+            return None
+        await staff.create_session(
+            conn,
+            token_hash=hash_token(session_token),
+            email=email,
+            email_key=normalize_email(email),
+            now=now,
+            expires_at=now + SESSION_VALID,
+        )
+    actor = await actor_for_email(ctx, email)
+    return SignedIn(session_cookie(ctx.settings.secret_key, session_token), actor)
+
+
+async def actor_for_session(ctx: ServiceContext, cookie: str) -> Actor | None:
+    token = _cookie_token(ctx.settings.secret_key, cookie)
+    if token is None:
+        return None
+    async with ctx.db.read() as conn:
+        found = await staff.session_by_hash(conn, hash_token(token), now=ctx.clock.now())
+    if found is None:
+        return None
+    return await actor_for_email(ctx, found[0])
+
+
+async def sign_out(ctx: ServiceContext, cookie: str) -> None:
+    token = _cookie_token(ctx.settings.secret_key, cookie)
+    if token is None:
+        return
+    async with ctx.db.write() as conn:
+        await staff.end_session(conn, hash_token(token), now=ctx.clock.now())

@@ -1,0 +1,253 @@
+"""Enrolling: the registration row, its queue number and, while seats last, its seat, at once.
+
+One contract, two implementations:
+
+- A course and format without caps need no seat and no queue: the registration is inserted
+  confirmed by one statement that only share-locks the course row (FOR SHARE on PostgreSQL),
+  so registrations for a popular uncapped course do not queue behind each other, while an
+  import or a cancellation (which lock the row for update) waits for them.
+- Otherwise, SQLite runs three statements (`take_place`, the format's seat, the INSERT). Its
+  writers are serialised anyway (an in-process lock and BEGIN IMMEDIATE), so the count costs little.
+- PostgreSQL runs one statement with data-modifying CTEs. The course row's lock is what makes
+  waitlist order and seat counts exact, and every registration of a course queues on it; doing
+  the work in one round trip (plus COMMIT) instead of four is what lets a popular course take
+  registrations at the rate of the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BindParameter, Insert, bindparam, case, exists, insert, literal, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from courses.storage.seats import counters
+from courses.storage.tables import course_table, format_table, registration_table
+
+__all__ = [
+    "INSERTED_COLUMNS",
+    "ROW_COLUMNS",
+    "Enrolment",
+    "enrol",
+    "insert_registration",
+    "row_binds",
+]
+
+ROW_COLUMNS = (
+    "course_id",
+    "format_id",
+    "employer_id",
+    "name",
+    "email",
+    "email_key",
+    "workplace",
+    "phone",
+    "message",
+    "token_hash",
+    "token_nonce",
+    "created_at",
+    "updated_at",
+)
+"""The registration's own columns, which the caller gives; status, queue number and
+confirmation time are decided here."""
+
+
+@dataclass(frozen=True, slots=True)
+class Enrolment:
+    registration_id: int
+    confirmed: bool
+    queue_no: int
+    waitlist_position: int | None = None
+    """Counted by the enrolling statement itself, where it did (else the caller counts)."""
+
+
+async def enrol(
+    conn: AsyncConnection,
+    request: counters.SeatRequest,
+    *,
+    revision: int,
+    row: Mapping[str, Any],
+    now: datetime,
+) -> Enrolment | None:
+    """Insert a registration: confirmed if the course and the format had a seat, otherwise
+    waitlisted. None (nothing written) when the course is no longer published at `revision`.
+
+    A duplicate active registration raises IntegrityError from the unique index.
+    """
+    if request.course_seats_left is None and request.format_seats_left is None:
+        return await _enrol_uncapped(conn, request, revision=revision, row=row, now=now)
+    if conn.dialect.name == "postgresql":
+        return await _enrol_in_one_statement(conn, request, revision=revision, row=row, now=now)
+    return await _enrol_stepwise(conn, request, revision=revision, row=row, now=now)
+
+
+async def _enrol_stepwise(
+    conn: AsyncConnection,
+    request: counters.SeatRequest,
+    *,
+    revision: int,
+    row: Mapping[str, Any],
+    now: datetime,
+) -> Enrolment | None:
+    place = await counters.take_place(conn, request, revision=revision)
+    if place is None:
+        return None
+    confirmed = False
+    if place.course_seat:
+        confirmed = await counters.take_format_seat(conn, request.format_id)
+        if not confirmed:
+            await counters.release_course_seat(conn, request.course_id)
+    registration_id = await insert_registration(
+        conn, row, confirmed=confirmed, queue_no=place.queue_no, now=now
+    )
+    return Enrolment(registration_id, confirmed, place.queue_no)
+
+
+async def insert_registration(
+    conn: AsyncConnection,
+    row: Mapping[str, Any],
+    *,
+    confirmed: bool,
+    queue_no: int,
+    now: datetime,
+) -> int:
+    """Write the registration `row` (its `ROW_COLUMNS`) as confirmed or waitlisted; its id."""
+    result = await conn.execute(
+        _INSERT,
+        {
+            **row,
+            "status": "confirmed" if confirmed else "waitlisted",
+            "queue_no": queue_no,
+            "confirmed_at": now if confirmed else None,
+        },
+    )
+    return int(result.scalar_one())
+
+
+_INSERT = registration_table.insert().returning(registration_table.c.id)
+INSERTED_COLUMNS = [*ROW_COLUMNS, "status", "queue_no", "confirmed_at"]
+
+
+def row_binds() -> list[BindParameter[Any]]:
+    # Prefixed: parameters named like the table's columns would turn into a VALUES clause.
+    reg = registration_table.c
+    return [bindparam(f"r_{name}", type_=reg[name].type) for name in ROW_COLUMNS]
+
+
+def _params(
+    request: counters.SeatRequest, *, revision: int, row: Mapping[str, Any], now: datetime
+) -> dict[str, Any]:
+    """Parameters of the one-statement enrolments (names as in `courses.storage.seats.counters`)."""
+    return {
+        **{f"r_{name}": value for name, value in row.items()},
+        "place_course_id": request.course_id,
+        "expected_revision": revision,
+        "row_id": request.format_id,
+        "now": now,
+    }
+
+
+def _uncapped_statement() -> Insert:
+    course, fmt, reg = course_table.c, format_table.c, registration_table.c
+    uncapped = (
+        select(course.id)
+        .where(course.id == bindparam("place_course_id"))
+        .where(course.status == "published")
+        .where(course.revision == bindparam("expected_revision"))
+        .where(course.seats.is_(None))
+        .with_for_update(read=True)  # FOR SHARE; nothing on SQLite, whose writers are serial
+        .cte("uncapped")
+    )
+    source = (
+        select(
+            *row_binds(),
+            literal("confirmed"),
+            literal(0),
+            bindparam("now", type_=reg.confirmed_at.type),
+        )
+        .select_from(uncapped)
+        .where(exists(select(fmt.id).where(fmt.id == bindparam("row_id"), fmt.seats.is_(None))))
+    )
+    return insert(registration_table).from_select(INSERTED_COLUMNS, source).returning(reg.id)
+
+
+_UNCAPPED = _uncapped_statement()
+
+
+async def _enrol_uncapped(
+    conn: AsyncConnection,
+    request: counters.SeatRequest,
+    *,
+    revision: int,
+    row: Mapping[str, Any],
+    now: datetime,
+) -> Enrolment | None:
+    """Confirmed without a seat or a queue number, if the course and format are still uncapped
+    at `revision`; None (nothing written) otherwise."""
+    params = _params(request, revision=revision, row=row, now=now)
+    registration_id = (await conn.execute(_UNCAPPED, params)).scalar_one_or_none()
+    if registration_id is None:
+        return None
+    return Enrolment(int(registration_id), confirmed=True, queue_no=0)
+
+
+def _one_statement() -> Insert:
+    """WITH place AS (UPDATE course ... RETURNING), seat AS (UPDATE course_format ...)
+    INSERT INTO registration SELECT ... FROM place RETURNING ..."""
+    place = (
+        counters.take_place_statement()
+        .returning(course_table.c.queue_counter, course_table.c.last_claim_granted)
+        .cte("place")
+    )
+    # The format's seat is taken only when the course gave one; its UPDATE reads `place`, so
+    # the course row is locked before the format row, the order every writer keeps.
+    seat = (
+        counters.take_seat_statement(format_table)
+        .where(exists(select(place.c.last_claim_granted).where(place.c.last_claim_granted)))
+        .returning(format_table.c.id)
+        .cte("seat")
+    )
+    confirmed = exists(select(seat.c.id))
+    reg = registration_table.c
+    source = select(
+        *row_binds(),
+        case((confirmed, "confirmed"), else_="waitlisted"),
+        place.c.queue_counter,
+        case((confirmed, bindparam("now", type_=reg.confirmed_at.type)), else_=None),
+    ).select_from(place)
+    return (
+        insert(registration_table)
+        .from_select(INSERTED_COLUMNS, source)
+        .returning(
+            reg.id,
+            reg.status,
+            reg.queue_no,
+            select(place.c.last_claim_granted).scalar_subquery(),
+        )
+    )
+
+
+_ONE_STATEMENT = _one_statement()
+
+
+async def _enrol_in_one_statement(
+    conn: AsyncConnection,
+    request: counters.SeatRequest,
+    *,
+    revision: int,
+    row: Mapping[str, Any],
+    now: datetime,
+) -> Enrolment | None:
+    params = _params(request, revision=revision, row=row, now=now)
+    found = (await conn.execute(_ONE_STATEMENT, params)).first()
+    if found is None:
+        return None
+    registration_id, status, queue_no, course_seat = found
+    confirmed = status == "confirmed"
+    if course_seat and not confirmed:
+        # The course had room but the format was full: give the course seat back.
+        await counters.release_course_seat(conn, request.course_id)
+    return Enrolment(int(registration_id), confirmed, int(queue_no))
