@@ -149,7 +149,7 @@ async def confirm(conn: AsyncConnection, registration_id: int, *, now: datetime)
 
 async def leave_pending(conn: AsyncConnection, registration_id: int, *, now: datetime) -> bool:
     """Declined or run out of time: pending → cancelled, once. The caller holds the course
-    lock and then frees the seat (`courses.services.registration.cancellation.cancel_locked`)."""
+    lock and then frees the seat (`courses.services.seats.release.cancel_locked`)."""
     result = await conn.execute(
         update(registration_table)
         .where(_REG.id == registration_id, _REG.status == _PENDING)

@@ -24,7 +24,7 @@ from courses.domain.rules import CourseStatus, RegistrationStatus, swedish_date
 from courses.services import tokens
 from courses.services.context import ServiceContext
 from courses.services.notices import all_sessions, notice, queue
-from courses.services.registration.cancellation import cancel_locked
+from courses.services.seats.release import cancel_locked
 from courses.storage import approval, registrations
 from courses.storage.courses import load_course, lock_course
 from courses.storage.payloads import ApprovalExpired, ApprovalReminder, Approved, Declined
@@ -171,14 +171,7 @@ async def _cancel_pending(
     if course.status is CourseStatus.CANCELLED:
         return True  # they were told the course is cancelled; no seat to give on
     await cancel_locked(
-        conn,
-        row,
-        course,
-        status=RegistrationStatus.PENDING_APPROVAL,
-        now=now,
-        tz=ctx.tz,
-        secret_key=ctx.settings.secret_key,
-        payload=payload,
+        conn, ctx, row, course, status=RegistrationStatus.PENDING_APPROVAL, now=now, payload=payload
     )
     return True
 

@@ -16,8 +16,8 @@ from courses.services.audit import record
 from courses.services.context import ServiceContext
 from courses.services.notices import all_sessions, notice, queue
 from courses.services.permissions import locked_course_for_admin, require_admin
-from courses.services.registration.cancellation import cancel_locked
 from courses.services.seats.approval_requests import ask_manager
+from courses.services.seats.release import active_status, cancel_locked
 from courses.storage import registrations
 from courses.storage.payloads import Promoted
 from courses.storage.registrations import RegistrationRow
@@ -42,9 +42,9 @@ def _missing(registration_id: int) -> RegistrationNotFound:
 
 async def _locked(
     conn: AsyncConnection, actor: Actor, registration_id: int
-) -> tuple[RegistrationRow, CourseRecord, RegistrationStatus]:
-    """The registration, its course (locked) and its status read under the lock; one of
-    another organizer's course is answered like a missing one."""
+) -> tuple[RegistrationRow, CourseRecord]:
+    """The registration and its course, locked; one of another organizer's course is answered
+    like a missing one."""
     require_admin(actor)
     found = (await registrations.by_ids(conn, [registration_id])).get(registration_id)
     if found is None:
@@ -53,7 +53,7 @@ async def _locked(
         course = await locked_course_for_admin(conn, actor, found.course_slug)
     except CourseNotFound as exc:
         raise _missing(registration_id) from exc
-    return found, course, await registrations.status_of(conn, found.id)
+    return found, course
 
 
 async def cancel_on_behalf(
@@ -68,18 +68,12 @@ async def cancel_on_behalf(
     """
     now = ctx.clock.now()
     async with ctx.db.write() as conn:
-        found, course, status = await _locked(conn, actor, registration_id)
-        if status is RegistrationStatus.CANCELLED:
-            raise RegistrationNotFound(f"Anmälan {registration_id} är redan avanmäld.")
+        found, course = await _locked(conn, actor, registration_id)
+        status = await active_status(
+            conn, found, cancelled=f"Anmälan {registration_id} är redan avanmäld."
+        )
         promoted = await cancel_locked(
-            conn,
-            found,
-            course,
-            status=status,
-            now=now,
-            tz=ctx.tz,
-            secret_key=ctx.settings.secret_key,
-            by_staff=True,
+            conn, ctx, found, course, status=status, now=now, by_staff=True
         )
         await record(
             conn,
@@ -107,8 +101,8 @@ async def promote_by_hand(
     """
     now = ctx.clock.now()
     async with ctx.db.write() as conn:
-        found, course, status = await _locked(conn, actor, registration_id)
-        if status is not RegistrationStatus.WAITLISTED:
+        found, course = await _locked(conn, actor, registration_id)
+        if await registrations.status_of(conn, found.id) is not RegistrationStatus.WAITLISTED:
             raise StaffConflict(
                 f"Anmälan {registration_id} står inte på reservlistan, så den kan inte flyttas upp."
             )

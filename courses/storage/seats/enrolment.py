@@ -16,12 +16,23 @@ One contract, two implementations:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BindParameter, Insert, bindparam, case, exists, insert, literal, select
+from sqlalchemy import (
+    CTE,
+    BindParameter,
+    Insert,
+    Select,
+    bindparam,
+    case,
+    exists,
+    insert,
+    literal,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from courses.storage.seats import counters
@@ -32,7 +43,11 @@ __all__ = [
     "ROW_COLUMNS",
     "Enrolment",
     "enrol",
+    "enrol_stepwise",
+    "give_back",
     "insert_registration",
+    "params",
+    "row_after_place",
     "row_binds",
 ]
 
@@ -81,29 +96,43 @@ async def enrol(
         return await _enrol_uncapped(conn, request, revision=revision, row=row, now=now)
     if conn.dialect.name == "postgresql":
         return await _enrol_in_one_statement(conn, request, revision=revision, row=row, now=now)
-    return await _enrol_stepwise(conn, request, revision=revision, row=row, now=now)
+    made = await enrol_stepwise(conn, request, revision=revision, row=row, now=now)
+    return None if made is None else made[0]
 
 
-async def _enrol_stepwise(
+async def enrol_stepwise(
     conn: AsyncConnection,
     request: counters.SeatRequest,
     *,
     revision: int,
     row: Mapping[str, Any],
     now: datetime,
-) -> Enrolment | None:
+    at_share: Callable[[], Awaitable[bool]] | None = None,
+) -> tuple[Enrolment, bool] | None:
+    """SQLite's enrolment, one statement at a time: the course's place (which locks the row),
+    the format's seat, the INSERT. `at_share`, asked once the row is locked, may keep the
+    registrant from a seat (fair seats); the second value is its answer."""
     place = await counters.take_place(conn, request, revision=revision)
     if place is None:
         return None
+    blocked = at_share is not None and await at_share()
     confirmed = False
     if place.course_seat:
-        confirmed = await counters.take_format_seat(conn, request.format_id)
-        if not confirmed:
-            await counters.release_course_seat(conn, request.course_id)
+        if not blocked:
+            confirmed = await counters.take_format_seat(conn, request.format_id)
+        await give_back(conn, request, course_seat=True, confirmed=confirmed)
     registration_id = await insert_registration(
         conn, row, confirmed=confirmed, queue_no=place.queue_no, now=now
     )
-    return Enrolment(registration_id, confirmed, place.queue_no)
+    return Enrolment(registration_id, confirmed, place.queue_no), blocked
+
+
+async def give_back(
+    conn: AsyncConnection, request: counters.SeatRequest, *, course_seat: bool, confirmed: bool
+) -> None:
+    """The course gave a seat but the format had none (or the share kept it): give it back."""
+    if course_seat and not confirmed:
+        await counters.release_course_seat(conn, request.course_id)
 
 
 async def insert_registration(
@@ -137,8 +166,13 @@ def row_binds() -> list[BindParameter[Any]]:
     return [bindparam(f"r_{name}", type_=reg[name].type) for name in ROW_COLUMNS]
 
 
-def _params(
-    request: counters.SeatRequest, *, revision: int, row: Mapping[str, Any], now: datetime
+def params(
+    request: counters.SeatRequest,
+    *,
+    revision: int,
+    row: Mapping[str, Any],
+    now: datetime,
+    **extra: Any,
 ) -> dict[str, Any]:
     """Parameters of the one-statement enrolments (names as in `courses.storage.seats.counters`)."""
     return {
@@ -147,6 +181,7 @@ def _params(
         "expected_revision": revision,
         "row_id": request.format_id,
         "now": now,
+        **extra,
     }
 
 
@@ -187,11 +222,34 @@ async def _enrol_uncapped(
 ) -> Enrolment | None:
     """Confirmed without a seat or a queue number, if the course and format are still uncapped
     at `revision`; None (nothing written) otherwise."""
-    params = _params(request, revision=revision, row=row, now=now)
-    registration_id = (await conn.execute(_UNCAPPED, params)).scalar_one_or_none()
+    found = params(request, revision=revision, row=row, now=now)
+    registration_id = (await conn.execute(_UNCAPPED, found)).scalar_one_or_none()
     if registration_id is None:
         return None
     return Enrolment(int(registration_id), confirmed=True, queue_no=0)
+
+
+def row_after_place(place: CTE) -> Select[Any]:
+    """The registration's row, for INSERT ... SELECT behind a `place` CTE that took the
+    course's queue number and, where there was room, its seat (`last_claim_granted`).
+
+    The format's seat is taken only when the course gave one; its UPDATE reads `place`, so the
+    course row is locked before the format row, the order every writer keeps.
+    """
+    seat = (
+        counters.take_seat_statement(format_table)
+        .where(exists(select(place.c.last_claim_granted).where(place.c.last_claim_granted)))
+        .returning(format_table.c.id)
+        .cte("seat")
+    )
+    confirmed = exists(select(seat.c.id))
+    reg = registration_table.c
+    return select(
+        *row_binds(),
+        case((confirmed, "confirmed"), else_="waitlisted"),
+        place.c.queue_counter,
+        case((confirmed, bindparam("now", type_=reg.confirmed_at.type)), else_=None),
+    ).select_from(place)
 
 
 def _one_statement() -> Insert:
@@ -202,25 +260,10 @@ def _one_statement() -> Insert:
         .returning(course_table.c.queue_counter, course_table.c.last_claim_granted)
         .cte("place")
     )
-    # The format's seat is taken only when the course gave one; its UPDATE reads `place`, so
-    # the course row is locked before the format row, the order every writer keeps.
-    seat = (
-        counters.take_seat_statement(format_table)
-        .where(exists(select(place.c.last_claim_granted).where(place.c.last_claim_granted)))
-        .returning(format_table.c.id)
-        .cte("seat")
-    )
-    confirmed = exists(select(seat.c.id))
     reg = registration_table.c
-    source = select(
-        *row_binds(),
-        case((confirmed, "confirmed"), else_="waitlisted"),
-        place.c.queue_counter,
-        case((confirmed, bindparam("now", type_=reg.confirmed_at.type)), else_=None),
-    ).select_from(place)
     return (
         insert(registration_table)
-        .from_select(INSERTED_COLUMNS, source)
+        .from_select(INSERTED_COLUMNS, row_after_place(place))
         .returning(
             reg.id,
             reg.status,
@@ -241,13 +284,11 @@ async def _enrol_in_one_statement(
     row: Mapping[str, Any],
     now: datetime,
 ) -> Enrolment | None:
-    params = _params(request, revision=revision, row=row, now=now)
-    found = (await conn.execute(_ONE_STATEMENT, params)).first()
+    statement_params = params(request, revision=revision, row=row, now=now)
+    found = (await conn.execute(_ONE_STATEMENT, statement_params)).first()
     if found is None:
         return None
     registration_id, status, queue_no, course_seat = found
     confirmed = status == "confirmed"
-    if course_seat and not confirmed:
-        # The course had room but the format was full: give the course seat back.
-        await counters.release_course_seat(conn, request.course_id)
+    await give_back(conn, request, course_seat=course_seat, confirmed=confirmed)
     return Enrolment(int(registration_id), confirmed, int(queue_no))

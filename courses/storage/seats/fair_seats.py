@@ -21,11 +21,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     Insert,
+    Select,
     and_,
     bindparam,
     case,
-    exists,
     false,
     func,
     insert,
@@ -38,7 +39,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from courses.domain.fair_seats import HOLDING_STATUSES
 from courses.domain.rules import CourseStatus, RegistrationStatus
 from courses.storage.seats import counters, enrolment
-from courses.storage.tables import course_table, format_table, registration_table
+from courses.storage.tables import course_table, registration_table
 
 __all__ = [
     "FairEnrolment",
@@ -74,11 +75,14 @@ class FairEnrolment:
     """The employer already held its share: waitlisted for that reason (seats may be free)."""
 
 
-_HELD = select(func.count()).where(
-    _REG.course_id == bindparam("course_id"),
-    _REG.employer_id == bindparam("employer_id"),
-    _REG.status.in_(_HOLDING),
-)
+def _held(course_id: BindParameter[Any], employer_id: BindParameter[Any]) -> Select[Any]:
+    """How many seats one employer holds in one course (confirmed or waiting for approval)."""
+    return select(func.count()).where(
+        _REG.course_id == course_id, _REG.employer_id == employer_id, _REG.status.in_(_HOLDING)
+    )
+
+
+_HELD = _held(bindparam("course_id"), bindparam("employer_id"))
 
 
 async def held_seats(conn: AsyncConnection, *, course_id: int, employer_id: int) -> int:
@@ -125,22 +129,15 @@ async def enrol_fair(
         return await _enrol_in_two_statements(
             conn, request, share, revision=revision, row=row, now=now
         )
-    place = await counters.take_place(conn, request, revision=revision)  # the course row's lock
-    if place is None:
-        return None
-    held = await held_seats(conn, course_id=request.course_id, employer_id=share.employer_id)
-    at_share = held >= share.per_employer
-    confirmed = False
-    if place.course_seat:
-        if not at_share:
-            confirmed = await counters.take_format_seat(conn, request.format_id)
-        if not confirmed:
-            await counters.release_course_seat(conn, request.course_id)
-    registration_id = await enrolment.insert_registration(
-        conn, row, confirmed=confirmed, queue_no=place.queue_no, now=now
+
+    async def at_share() -> bool:
+        held = await held_seats(conn, course_id=request.course_id, employer_id=share.employer_id)
+        return held >= share.per_employer
+
+    made = await enrolment.enrol_stepwise(
+        conn, request, revision=revision, row=row, now=now, at_share=at_share
     )
-    made = enrolment.Enrolment(registration_id, confirmed, place.queue_no)
-    return FairEnrolment(made, at_share=at_share)
+    return None if made is None else FairEnrolment(made[0], at_share=made[1])
 
 
 _COURSE = course_table.c
@@ -156,15 +153,7 @@ def _fair_statement() -> Insert:
     Run only with the course row locked by an earlier statement, so that this statement's
     snapshot holds every seat that committed before (see the module's docstring).
     """
-    held = (
-        select(func.count())
-        .where(
-            _REG.course_id == bindparam("place_course_id"),
-            _REG.employer_id == bindparam("share_employer_id"),
-            _REG.status.in_(_HOLDING),
-        )
-        .scalar_subquery()
-    )
+    held = _held(bindparam("place_course_id"), bindparam("share_employer_id")).scalar_subquery()
     under = held < bindparam("share_cap")
     granted = and_(counters.has_room, under)
     place = (
@@ -181,13 +170,6 @@ def _fair_statement() -> Insert:
         .returning(_COURSE.queue_counter, _COURSE.last_claim_granted, under.label("under"))
         .cte("place")
     )
-    seat = (
-        counters.take_seat_statement(format_table)
-        .where(exists(select(place.c.last_claim_granted).where(place.c.last_claim_granted)))
-        .returning(format_table.c.id)
-        .cte("seat")
-    )
-    confirmed = exists(select(seat.c.id))
     waiting_before = (
         select(func.count())
         .where(
@@ -197,15 +179,9 @@ def _fair_statement() -> Insert:
         )
         .scalar_subquery()
     )
-    source = select(
-        *enrolment.row_binds(),
-        case((confirmed, "confirmed"), else_="waitlisted"),
-        place.c.queue_counter,
-        case((confirmed, bindparam("now", type_=_REG.confirmed_at.type)), else_=None),
-    ).select_from(place)
     return (
         insert(registration_table)
-        .from_select(enrolment.INSERTED_COLUMNS, source)
+        .from_select(enrolment.INSERTED_COLUMNS, enrolment.row_after_place(place))
         .returning(
             _REG.id,
             _REG.status,
@@ -232,23 +208,20 @@ async def _enrol_in_two_statements(
     """PostgreSQL: lock the course row, then one statement does the rest (the waitlist
     position included): two round trips under the lock rather than five."""
     await conn.execute(_LOCK, {"place_course_id": request.course_id})
-    params = {
-        **{f"r_{name}": value for name, value in row.items()},
-        "place_course_id": request.course_id,
-        "expected_revision": revision,
-        "row_id": request.format_id,
-        "share_employer_id": share.employer_id,
-        "share_cap": share.per_employer,
-        "now": now,
-    }
+    params = enrolment.params(
+        request,
+        revision=revision,
+        row=row,
+        now=now,
+        share_employer_id=share.employer_id,
+        share_cap=share.per_employer,
+    )
     found = (await conn.execute(_FAIR, params)).first()
     if found is None:
         return None
     registration_id, status, queue_no, course_seat, under, position = found
     confirmed = status == "confirmed"
-    if course_seat and not confirmed:
-        # The course gave a seat but the format was full: give the course seat back.
-        await counters.release_course_seat(conn, request.course_id)
+    await enrolment.give_back(conn, request, course_seat=course_seat, confirmed=confirmed)
     made = enrolment.Enrolment(
         int(registration_id), confirmed, int(queue_no), None if confirmed else int(position)
     )
