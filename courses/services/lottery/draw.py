@@ -27,12 +27,13 @@ from courses.domain.lottery import draw as draw_seats
 from courses.domain.permissions import Actor
 from courses.services.audit import record
 from courses.services.context import ServiceContext
-from courses.services.lottery.results import share_at_draw, tell_drawn
+from courses.services.lottery.results import tell_drawn
 from courses.services.permissions import course_missing, require_admin
+from courses.services.seats.capacity import recount
+from courses.services.seats.fair_seats import share_at_draw
 from courses.storage import lottery
 from courses.storage.audit import list_entries
 from courses.storage.courses import load_course
-from courses.storage.seats.counters import recount_seats
 
 __all__ = [
     "ACTION",
@@ -89,7 +90,8 @@ are written."""
 
 def _caps(course: CourseRecord, share: dict[str, Any]) -> dict[str, Any]:
     """The caps the draw respects, as the audit entry records them; `share` is the fair-seat
-    share's part (`draw_results.share_at_draw`; entries from before it have none)."""
+    share's part (`courses.services.seats.fair_seats.share_at_draw`; entries from before it
+    have none)."""
     return {
         "seats": course.seats_left,
         "formats": {str(f.id): f.seats_left for f in course.formats},
@@ -152,7 +154,7 @@ async def draw(
         result = _drawn(inputs, details)
         await lottery.seat(conn, result.seated, now=now)
         before = await lottery.waitlist(conn, course.id, result.waitlist, now=now)
-        await recount_seats(conn, course.id)
+        await recount(conn, course.id)
         await lottery.record_counts(
             conn, course.id, applications=len(entries), seated=len(result.seated)
         )

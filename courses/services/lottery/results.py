@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -30,27 +29,10 @@ from courses.domain.lottery import DrawResult
 from courses.domain.notices import Method
 from courses.services.notices import all_sessions, notice, queue
 from courses.services.seats.approval_requests import ask_manager
-from courses.services.seats.fair_seats import active
 from courses.storage.outbox import NewMail
 from courses.storage.payloads import Confirmed, Waitlisted
-from courses.storage.seats import fair_seats
 
-__all__ = ["share_at_draw", "tell_drawn"]
-
-
-async def share_at_draw(
-    conn: AsyncConnection, course: CourseRecord, *, now: datetime, tz: ZoneInfo
-) -> dict[str, Any]:
-    """The caps the share adds to the draw, as the audit entry records them: `per_employer`,
-    the most seats one employer may hold, while the course's share applies at `now` (the
-    draw's moment), else None (no limit beyond the interleaving); and `held`, the seats each
-    employer holds already (by employer id as a string; a course that became a lottery after
-    people registered), which count against it. Read under the draw's course lock."""
-    share = active(course, now=now, tz=tz)
-    if share is None:
-        return {"per_employer": None}
-    held = await fair_seats.held_by_employer(conn, course.id)
-    return {"per_employer": share.per_employer, "held": {str(e): n for e, n in held.items()}}
+__all__ = ["tell_drawn"]
 
 
 async def tell_drawn(

@@ -17,11 +17,11 @@ from courses.services.context import ServiceContext
 from courses.services.notices import all_sessions, notice, queue
 from courses.services.permissions import locked_course_for_admin, require_admin
 from courses.services.seats.approval_requests import ask_manager
+from courses.services.seats.capacity import take_free_seat
 from courses.services.seats.release import active_status, cancel_locked
 from courses.storage import registrations
 from courses.storage.payloads import Promoted
 from courses.storage.registrations import RegistrationRow
-from courses.storage.seats import counters
 
 __all__ = ["RegistrationOutcome", "cancel_on_behalf", "promote_by_hand"]
 
@@ -113,23 +113,7 @@ async def promote_by_hand(
                 "Formatet som personen anmälde sig till finns inte längre; anmälan kan bara "
                 "avanmälas."
             )
-        request = counters.SeatRequest(
-            course_id=course.id,
-            format_id=found.format_id,
-            course_seats_left=None,
-            format_seats_left=None,
-        )
-        claim = await counters.claim_seat(conn, request)
-        if claim is not counters.Claim.CLAIMED:
-            full = (
-                "Kursen är fullbokad"
-                if claim is counters.Claim.COURSE_FULL
-                else "Formatet som personen valt är fullbokat"
-            )
-            raise StaffConflict(
-                f"{full}: det finns ingen ledig plats att flytta upp till. "
-                "Höj antalet platser först; då flyttas de som står först i kön upp."
-            )
+        await take_free_seat(conn, course_id=course.id, format_id=found.format_id)
         await registrations.set_status(conn, found.id, RegistrationStatus.CONFIRMED, now=now)
         new_status = RegistrationStatus.CONFIRMED
         if course.needs_approval and await ask_manager(

@@ -45,7 +45,6 @@ from courses.services.seats.approval_requests import hold_for_approval
 from courses.storage import registrations
 from courses.storage.payloads import AlreadyRegistered as AlreadyRegisteredMail
 from courses.storage.payloads import Confirmed, Waitlisted
-from courses.storage.seats import counters
 from courses.validation import Checked, Email, Key, Message, NonEmpty, Phone
 
 __all__ = ["RegistrationForm", "RegistrationReceipt", "register"]
@@ -161,12 +160,6 @@ async def _write(
     now: datetime,
 ) -> RegistrationReceipt:
     token, nonce = tokens.new_token(ctx.settings.secret_key)
-    request = counters.SeatRequest(
-        course_id=course.id,
-        format_id=fmt.id,
-        course_seats_left=course.seats_left,
-        format_seats_left=fmt.seats_left,
-    )
     row = _row(
         form,
         course_id=course.id,
@@ -192,9 +185,7 @@ async def _write(
                 manage_url=manage_url(ctx.settings.base_url, token),
             )
         async with ctx.db.write() as conn:
-            enrolled, at_share = await fair_seats.enrol(
-                conn, request, share, revision=course.revision, row=row, now=now
-            )
+            enrolled, at_share = await fair_seats.enrol(conn, course, fmt, share, row=row, now=now)
             if enrolled is None:
                 raise _StaleDefinition
             # Waitlisted for the employer share: waits for the share's end even on a course

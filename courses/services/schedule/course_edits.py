@@ -30,10 +30,10 @@ from courses.services.permissions import locked_course_for_admin
 from courses.services.schedule.changes import notify_course_change
 from courses.services.schedule.checks import check_course, course_row
 from courses.services.schedule.wording import COURSE_FIELDS, diff_lines
+from courses.services.seats.capacity import recount
 from courses.services.seats.waitlist import promote_waitlisted
 from courses.storage.course_edits import delete_session, set_format_seats, update_session
 from courses.storage.courses import bump_revision, load_course
-from courses.storage.seats.counters import recount_seats
 
 __all__ = [
     "CourseEdit",
@@ -231,7 +231,7 @@ async def _apply(
         if not lines:
             return CourseUpdate(before, [], 0, [])
         await bump_revision(conn, before.id, now=now, **values)
-        await recount_seats(conn, before.id)
+        await recount(conn, before.id)
         after = await load_course(conn, slug)
         assert after is not None
         notified = await notify_course_change(conn, before, after, now=now)

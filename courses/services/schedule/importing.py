@@ -33,11 +33,11 @@ from courses.services.schedule.wording import (
     format_children,
     session_children,
 )
+from courses.services.seats.capacity import recount
 from courses.services.seats.waitlist import promote_waitlisted
 from courses.storage.courses import bump_revisions, load_courses
 from courses.storage.employers import employer_by_key, save_employer
 from courses.storage.schedule_sync import StoredCourse, SyncBatch, create_courses, stored_courses
-from courses.storage.seats.counters import recount_seats
 
 __all__ = ["Action", "ImportReport", "ItemReport", "import_schedule"]
 
@@ -303,6 +303,6 @@ async def _upsert_courses(
     await batch.flush(conn)
     await bump_revisions(conn, bumps, now=now)
     for course_id in bumps:
-        await recount_seats(conn, course_id)
+        await recount(conn, course_id)
     changed = [item.key for item in items if item.action is Action.CHANGED]
     return items, changed

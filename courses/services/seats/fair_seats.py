@@ -19,12 +19,20 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from courses.domain.courses import CourseRecord
+from courses.domain.courses import CourseRecord, FormatRecord
 from courses.domain.fair_seats import Share, at_share, waitlisted_by_share
 from courses.services.context import ServiceContext
 from courses.storage.seats import counters, enrolment, fair_seats
 
-__all__ = ["ShareGate", "active", "enrol", "mail_reason", "share_request", "waiting_reason"]
+__all__ = [
+    "ShareGate",
+    "active",
+    "enrol",
+    "mail_reason",
+    "share_at_draw",
+    "share_request",
+    "waiting_reason",
+]
 
 
 def active(course: CourseRecord, *, now: datetime, tz: ZoneInfo) -> Share | None:
@@ -47,15 +55,23 @@ async def share_request(
 
 async def enrol(
     conn: AsyncConnection,
-    request: counters.SeatRequest,
+    course: CourseRecord,
+    fmt: FormatRecord,
     share: fair_seats.ShareRequest | None,
     *,
-    revision: int,
     row: Mapping[str, Any],
     now: datetime,
 ) -> tuple[enrolment.Enrolment | None, bool]:
-    """`enrolment.enrol`, under the employer share when there is one; also whether the
-    registrant was waitlisted because their employer holds its share."""
+    """Enrol `row` in `fmt` of `course` as the course was defined at its `revision` (None when
+    it changed meanwhile: nothing written), under the employer share when there is one; also
+    whether the registrant was waitlisted because their employer holds its share."""
+    revision = course.revision
+    request = counters.SeatRequest(
+        course_id=course.id,
+        format_id=fmt.id,
+        course_seats_left=course.seats_left,
+        format_seats_left=fmt.seats_left,
+    )
     if share is None:
         return await enrolment.enrol(conn, request, revision=revision, row=row, now=now), False
     made = await fair_seats.enrol_fair(conn, request, share, revision=revision, row=row, now=now)
@@ -116,3 +132,18 @@ async def waiting_reason(
     if not at_share(share, await fair_seats.held_by_own_employer(conn, registration_id)):
         return None
     return waitlisted_by_share(share)
+
+
+async def share_at_draw(
+    conn: AsyncConnection, course: CourseRecord, *, now: datetime, tz: ZoneInfo
+) -> dict[str, Any]:
+    """The caps the share adds to the draw, as the audit entry records them: `per_employer`,
+    the most seats one employer may hold, while the course's share applies at `now` (the
+    draw's moment), else None (no limit beyond the interleaving); and `held`, the seats each
+    employer holds already (by employer id as a string; a course that became a lottery after
+    people registered), which count against it. Read under the draw's course lock."""
+    share = active(course, now=now, tz=tz)
+    if share is None:
+        return {"per_employer": None}
+    held = await fair_seats.held_by_employer(conn, course.id)
+    return {"per_employer": share.per_employer, "held": {str(e): n for e, n in held.items()}}
