@@ -49,6 +49,9 @@ __all__ = [
 class CourseStatus(StrEnum):
     PUBLISHED = "published"
     CANCELLED = "cancelled"
+    DRAFT = "draft"
+    """Seen only by staff: not in the catalogue, the API's listing or a calendar, and
+    registering is answered as for an unknown course. Publishing it is an edit."""
 
 
 class RegistrationStatus(StrEnum):
@@ -126,6 +129,8 @@ def check_registration_open(timing: CourseTiming, *, now: datetime, tz: ZoneInfo
     """Refuse with a clear reason unless a registration may be made at `now`."""
     if timing.status is CourseStatus.CANCELLED:
         raise RegistrationClosed("Kursen är inställd och tar inte emot anmälningar.")
+    if timing.status is CourseStatus.DRAFT:  # the services answer as for an unknown course
+        raise RegistrationClosed("Kursen är inte publicerad och tar inte emot anmälningar.")
     opens_at = registration_opens_at(timing.opens, tz)
     if opens_at is not None and now < opens_at:
         assert timing.opens is not None

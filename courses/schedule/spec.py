@@ -80,7 +80,7 @@ class CourseSpec(_Spec):
     seats: PositiveInt | None = None
     waitlist: bool = True
     info_url: Url | None = None
-    status: Literal["published", "cancelled"] = "published"
+    status: Literal["published", "cancelled", "draft"] = "published"
     approval: Literal["manager"] | None = None
     """`"manager"`: the registrant's manager approves each registration."""
     approval_days: PositiveInt | None = None

@@ -120,6 +120,16 @@ def test_registration_for_a_cancelled_course_is_refused() -> None:
     assert "inställd" in refused.value.detail
 
 
+def test_registration_for_a_draft_is_refused_and_listed_as_closed() -> None:
+    timing = asi_grund(status=CourseStatus.DRAFT)
+
+    with pytest.raises(RegistrationClosed) as refused:
+        check_registration_open(timing, now=local(2022, 8, 1, 12, 0), tz=STOCKHOLM)
+
+    assert "inte publicerad" in refused.value.detail
+    assert state(timing, local(2022, 8, 1, 12, 0)) is RegistrationState.CLOSED
+
+
 def test_registration_closes_when_the_first_session_begins_even_before_the_deadline() -> None:
     timing = same_day_course()
 

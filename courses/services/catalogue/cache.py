@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from courses.domain.courses import CourseRecord
 from courses.services.catalogue import listing
-from courses.services.catalogue.listing import CourseListing
+from courses.services.catalogue.listing import CourseListing, public
 from courses.services.context import ServiceContext
 from courses.storage.catalogue import CatalogueMarks, catalogue_marks
 from courses.storage.courses import load_courses
@@ -28,16 +28,17 @@ class CatalogueCache:
         self._courses: Sequence[CourseRecord] = ()
 
     async def list_courses(self, ctx: ServiceContext) -> list[CourseListing]:
-        """Every course, earliest first, with what a visitor can do with it now."""
+        """Every course a visitor may see, earliest first, with what they can do with it now."""
         now = ctx.clock.now()
         courses = await self.courses(ctx)
-        return [CourseListing(c, c.state(now=now, tz=ctx.tz)) for c in courses]
+        return [CourseListing(c, c.state(now=now, tz=ctx.tz)) for c in courses if public(c)]
 
     async def get_course(self, ctx: ServiceContext, slug: str) -> CourseListing:
         """What `listing.get_course` gives (CourseNotFound for an unknown slug)."""
         course = next((c for c in await self.courses(ctx) if c.slug == slug), None)
-        if course is None:
+        if not public(course):
             return await listing.get_course(ctx, slug)  # which says why in Swedish
+        assert course is not None
         return CourseListing(course, course.state(now=ctx.clock.now(), tz=ctx.tz))
 
     async def courses(self, ctx: ServiceContext) -> Sequence[CourseRecord]:

@@ -7,12 +7,19 @@ from dataclasses import dataclass
 from courses.domain.courses import CourseRecord
 from courses.domain.employers import EmployerRecord
 from courses.domain.errors import CourseNotFound
-from courses.domain.rules import RegistrationState
+from courses.domain.rules import CourseStatus, RegistrationState
 from courses.services.context import ServiceContext
 from courses.storage.courses import load_course, load_courses
 from courses.storage.employers import all_employers
 
-__all__ = ["CourseListing", "get_course", "list_courses", "list_employers"]
+__all__ = [
+    "CourseListing",
+    "get_course",
+    "list_courses",
+    "list_employers",
+    "public",
+    "unknown_course",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,20 +28,31 @@ class CourseListing:
     state: RegistrationState
 
 
+def public(course: CourseRecord | None) -> bool:
+    """Whether anyone may see the course: a draft is for staff only."""
+    return course is not None and course.status is not CourseStatus.DRAFT
+
+
+def unknown_course(slug: str) -> CourseNotFound:
+    """What a visitor hears of a course that does not exist, or is a draft."""
+    return CourseNotFound(f"Det finns ingen kurs som heter {slug!r}.")
+
+
 async def list_courses(ctx: ServiceContext) -> list[CourseListing]:
-    """Every course, earliest first, with what a visitor can do with it now."""
+    """Every published or cancelled course, earliest first, with what a visitor can do with
+    it now (drafts are left out)."""
     now = ctx.clock.now()
     async with ctx.db.read() as conn:
         courses = await load_courses(conn)
-    return [CourseListing(c, c.state(now=now, tz=ctx.tz)) for c in courses]
+    return [CourseListing(c, c.state(now=now, tz=ctx.tz)) for c in courses if public(c)]
 
 
 async def get_course(ctx: ServiceContext, slug: str) -> CourseListing:
     now = ctx.clock.now()
     async with ctx.db.read() as conn:
         course = await load_course(conn, slug)
-    if course is None:
-        raise CourseNotFound(f"Det finns ingen kurs som heter {slug!r}.")
+    if course is None or not public(course):
+        raise unknown_course(slug)
     return CourseListing(course, course.state(now=now, tz=ctx.tz))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from courses.calendar import course_calendar, registrant_calendar
 from courses.domain.errors import CourseNotFound, NoInvite
-from courses.domain.rules import RegistrationStatus
+from courses.domain.rules import CourseStatus, RegistrationStatus
 from courses.services.context import ServiceContext
 from courses.services.registration.lookup import get_registration
 from courses.storage.courses import load_course
@@ -31,6 +31,6 @@ async def course_ics(ctx: ServiceContext, slug: str) -> bytes:
     """The course's sessions for anyone to subscribe to; no meeting links."""
     async with ctx.db.read() as conn:
         course = await load_course(conn, slug)
-    if course is None:
+    if course is None or course.status is CourseStatus.DRAFT:
         raise CourseNotFound(f"Det finns ingen kurs som heter {slug!r}.")
     return course_calendar(course, settings=ctx.settings, now=ctx.clock.now())

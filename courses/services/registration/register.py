@@ -30,6 +30,7 @@ from courses.domain.errors import (
 )
 from courses.domain.notices import Method
 from courses.domain.rules import (
+    CourseStatus,
     RegistrationStatus,
     check_eligible,
     check_registration_open,
@@ -124,7 +125,7 @@ def _check_rules(
     *,
     now: datetime,
 ) -> FormatRecord:
-    if course is None:
+    if course is None or course.status is CourseStatus.DRAFT:
         raise CourseNotFound(f"Det finns ingen kurs som heter {slug!r}.")
     check_registration_open(course.timing, now=now, tz=ctx.tz)
     if employer is None or employer.organizer_id != course.organizer_id:

@@ -17,6 +17,7 @@ from enum import StrEnum
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from courses.domain.permissions import Actor
+from courses.domain.rules import CourseStatus
 from courses.schedule.load import Problem, ScheduleError
 from courses.schedule.lottery import draw_day
 from courses.schedule.spec import CourseSpec, EmployerSpec, Schedule
@@ -202,6 +203,16 @@ async def _check_against_database(
                 Problem(
                     f"course[{index}] ({spec.slug}).slug",
                     f"Kursen {spec.slug!r} hör till en annan arrangör.",
+                )
+            )
+        held = sum(found.active.values())
+        hidden = spec.status == CourseStatus.DRAFT.value != found.values["status"]
+        if hidden and held:
+            problems.append(
+                Problem(
+                    f"course[{index}] ({spec.slug}).status",
+                    f"Kursen {spec.slug!r} har {held} aktiva anmälningar och kan inte göras "
+                    'till ett utkast; ställ in den i stället (status = "cancelled").',
                 )
             )
         for key, count in found.formats_in_use(f.key for f in spec.format):
