@@ -81,10 +81,14 @@ async def import_schedule(
     dry_run: bool = False,
     source: str = "<schedule>",
     actor: Actor | None = None,
+    create_only: bool = False,
 ) -> ImportReport:
     """Bring the organizer, employers and courses in line with `schedule`; things not in it
     are left alone. `actor` (default: the command line) must administer the file's organizer;
     a real import is written to the audit log.
+
+    With `create_only`, every course of the file must be new: one whose slug is stored
+    meanwhile is refused rather than overwritten (copies of courses choose free slugs first).
 
     Raises ScheduleError (nothing written) when the file conflicts with what is stored, and
     Forbidden when the actor may not import for its organizer.
@@ -98,7 +102,9 @@ async def import_schedule(
                 conn, schedule.organizer, actor=actor, settings=ctx.settings, now=now, source=source
             )
             stored = await stored_courses(conn, [spec.slug for spec in schedule.course])
-            await _check_against_database(conn, schedule, stored, source, organizer.id)
+            await _check_against_database(
+                conn, schedule, stored, source, organizer.id, create_only=create_only
+            )
             items = _organizer_items(schedule, organizer.key, organizer_changes)
             items += [
                 await _upsert_employer(conn, spec, organizer.id) for spec in schedule.employer
@@ -183,6 +189,8 @@ async def _check_against_database(
     stored: Mapping[str, StoredCourse],
     source: str,
     organizer_id: int,
+    *,
+    create_only: bool = False,
 ) -> None:
     problems: list[Problem] = []
     for index, employer in enumerate(schedule.employer, start=1):
@@ -197,6 +205,11 @@ async def _check_against_database(
     for index, spec in enumerate(schedule.course, start=1):
         found = stored.get(spec.slug)
         if found is None:
+            continue
+        if create_only:
+            problems.append(
+                Problem(f"course[{index}] ({spec.slug}).slug", f"Kursen {spec.slug!r} finns redan.")
+            )
             continue
         if found.values["organizer_id"] != organizer_id:
             problems.append(
