@@ -86,7 +86,7 @@ async def _roll(
         if profile is not None:
             profile.enable()
         started = time.perf_counter()
-        plan = await roll_forward(ctx, slugs, actor=actor, dry_run=dry_run)
+        plan = await roll_forward(ctx, actor, slugs, dry_run=dry_run)
         elapsed = time.perf_counter() - started
         if profile is not None:
             profile.disable()

@@ -80,7 +80,7 @@ async def test_a_dry_run_names_next_years_copies_and_creates_nothing(
         before = await slugs_in_use(conn)
     logged = len(await actions(seeded))
 
-    plan = await roll_forward(seeded, [ASI, HAP], actor=admin, dry_run=True)
+    plan = await roll_forward(seeded, admin, [ASI, HAP], dry_run=True)
 
     assert [c.slug for c in plan.copies] == ["asi-grund-2023", "hap-2023"]
     asi = plan.copies[0]
@@ -107,7 +107,7 @@ async def test_a_dry_run_names_next_years_copies_and_creates_nothing(
 
 
 async def test_every_day_moves_and_holidays_are_named(seeded: ServiceContext, admin: Actor) -> None:
-    plan = await roll_forward(seeded, ["sommarkurs-2022"], actor=admin, dry_run=True)
+    plan = await roll_forward(seeded, admin, ["sommarkurs-2022"], dry_run=True)
 
     [copy] = plan.copies
     assert copy.slug == "sommarkurs-2023"
@@ -126,7 +126,7 @@ async def test_the_copies_are_drafts_with_everything_but_the_registrations(
 ) -> None:
     await register(seeded, ASI, form(1))
 
-    plan = await roll_forward(seeded, ["sommarkurs-2022", ASI], actor=admin)
+    plan = await roll_forward(seeded, admin, ["sommarkurs-2022", ASI])
 
     assert plan.created
     async with seeded.db.read() as conn:
@@ -166,10 +166,10 @@ async def test_the_copies_are_drafts_with_everything_but_the_registrations(
 
 
 async def test_a_second_roll_forward_gets_free_slugs(seeded: ServiceContext, admin: Actor) -> None:
-    await roll_forward(seeded, [ASI], actor=admin)
+    await roll_forward(seeded, admin, [ASI])
 
-    again = await roll_forward(seeded, [ASI], actor=admin)
-    third = await roll_forward(seeded, [ASI], actor=admin, dry_run=True)
+    again = await roll_forward(seeded, admin, [ASI])
+    third = await roll_forward(seeded, admin, [ASI], dry_run=True)
 
     assert [c.slug for c in again.copies] == ["asi-grund-2023-2"]
     assert [c.slug for c in third.copies] == ["asi-grund-2023-3"]
@@ -178,9 +178,9 @@ async def test_a_second_roll_forward_gets_free_slugs(seeded: ServiceContext, adm
 async def test_a_copy_of_a_copy_moves_on_to_the_next_year(
     seeded: ServiceContext, admin: Actor
 ) -> None:
-    await roll_forward(seeded, [ASI], actor=admin)
+    await roll_forward(seeded, admin, [ASI])
 
-    plan = await roll_forward(seeded, ["asi-grund-2023"], actor=admin, weeks=52, dry_run=True)
+    plan = await roll_forward(seeded, admin, ["asi-grund-2023"], weeks=52, dry_run=True)
 
     assert plan.copies[0].slug == "asi-grund-2024"
 
@@ -189,11 +189,11 @@ async def test_bad_requests_are_refused_with_their_field(
     seeded: ServiceContext, admin: Actor
 ) -> None:
     with pytest.raises(InvalidInput) as empty:
-        await roll_forward(seeded, [], actor=admin)
+        await roll_forward(seeded, admin, [])
     with pytest.raises(InvalidInput) as too_far:
-        await roll_forward(seeded, [ASI], actor=admin, weeks=105)
+        await roll_forward(seeded, admin, [ASI], weeks=105)
     with pytest.raises(InvalidInput) as unknown:
-        await roll_forward(seeded, [ASI, "finns-inte"], actor=admin)
+        await roll_forward(seeded, admin, [ASI, "finns-inte"])
 
     assert [e.field for e in empty.value.errors] == ["courses"]
     assert [e.field for e in too_far.value.errors] == ["weeks"]
@@ -208,23 +208,23 @@ async def test_another_organizers_course_is_answered_as_missing(seeded: ServiceC
     admin = await admin_of(seeded)
 
     with pytest.raises(InvalidInput) as refused:
-        await roll_forward(seeded, [OTHER_COURSE], actor=admin, dry_run=True)
+        await roll_forward(seeded, admin, [OTHER_COURSE], dry_run=True)
     with pytest.raises(CourseNotFound):
-        await copy_course(seeded, ASI, actor=other_admin, weeks=52, dry_run=True)
+        await copy_course(seeded, other_admin, ASI, weeks=52, dry_run=True)
 
     assert refused.value.detail == f"Det finns ingen kurs som heter {OTHER_COURSE!r}."
 
 
 async def test_a_leader_may_not_roll_courses_forward(seeded: ServiceContext) -> None:
     with pytest.raises(Forbidden):
-        await roll_forward(seeded, [ASI], actor=LEADER, dry_run=True)
+        await roll_forward(seeded, LEADER, [ASI], dry_run=True)
     with pytest.raises(Forbidden):
-        await copy_course(seeded, ASI, actor=LEADER, weeks=1, dry_run=True)
+        await copy_course(seeded, LEADER, ASI, weeks=1, dry_run=True)
 
 
 async def test_a_course_is_copied_to_a_new_first_day(seeded: ServiceContext, admin: Actor) -> None:
     # 14 September 2022 → Monday 3 October 2022: every day 19 days later; same year.
-    plan = await copy_course(seeded, ASI, actor=admin, first_day=date(2022, 10, 3))
+    plan = await copy_course(seeded, admin, ASI, first_day=date(2022, 10, 3))
 
     [copy] = plan.copies
     assert copy.slug == "asi-grund-2022-2"
@@ -243,9 +243,9 @@ async def test_a_course_is_copied_to_a_new_first_day(seeded: ServiceContext, adm
 
 async def test_a_copy_to_a_day_in_the_past_is_refused(seeded: ServiceContext, admin: Actor) -> None:
     with pytest.raises(InvalidInput) as past:
-        await copy_course(seeded, ASI, actor=admin, first_day=date(2022, 2, 1))
+        await copy_course(seeded, admin, ASI, first_day=date(2022, 2, 1))
     with pytest.raises(InvalidInput) as both:
-        await copy_course(seeded, ASI, actor=admin, first_day=date(2022, 10, 3), weeks=2)
+        await copy_course(seeded, admin, ASI, first_day=date(2022, 10, 3), weeks=2)
 
     assert [e.field for e in past.value.errors] == ["first_day"]
     assert "före i dag (1 mars 2022)" in past.value.detail

@@ -86,9 +86,9 @@ class CopyPlan:
 
 async def roll_forward(
     ctx: ServiceContext,
+    actor: Actor,
     slugs: Sequence[str],
     *,
-    actor: Actor,
     weeks: int = DEFAULT_WEEKS,
     dry_run: bool = False,
 ) -> CopyPlan:
@@ -128,9 +128,9 @@ async def roll_forward(
 
 async def copy_course(
     ctx: ServiceContext,
+    actor: Actor,
     slug: str,
     *,
-    actor: Actor,
     first_day: date | None = None,
     weeks: int | None = None,
     dry_run: bool = False,
