@@ -43,7 +43,7 @@ from courses.services.schedule.importing import import_schedule
 from courses.storage.courses import courses_by_slugs, slugs_in_use
 from courses.storage.organizers import organizer_by_id
 
-__all__ = ["CopyPlan", "CourseCopy", "Holiday", "copy_course", "roll_forward"]
+__all__ = ["CopyPlan", "CourseCopy", "Holiday", "copy_course", "course_to_copy", "roll_forward"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,12 +141,7 @@ async def copy_course(
     Raises Forbidden for a leader, CourseNotFound for a course the actor does not administer
     (or none), and InvalidInput for a first day before today or the course's own.
     """
-    require_admin(actor)
-    async with ctx.db.read() as conn:
-        found = await courses_by_slugs(conn, [slug])
-    course = found[0] if found else None
-    if course is None or not _administers(actor, course):
-        raise course_missing(slug)
+    course = await course_to_copy(ctx, actor, slug)
     if (first_day is None) == (weeks is None):
         message = "Ange antingen en ny första kursdag eller ett antal veckor."
         raise InvalidInput(message, [FieldError("first_day", message)])
@@ -162,6 +157,18 @@ async def copy_course(
     return await _copy(
         ctx, [course], days=days, actor=actor, dry_run=dry_run, source=f"kopia av {slug}"
     )
+
+
+async def course_to_copy(ctx: ServiceContext, actor: Actor, slug: str) -> CourseRecord:
+    """The course, if the actor administers it: Forbidden for a leader, CourseNotFound for
+    a course of another organizer as for none."""
+    require_admin(actor)
+    async with ctx.db.read() as conn:
+        found = await courses_by_slugs(conn, [slug])
+    course = found[0] if found else None
+    if course is None or not _administers(actor, course):
+        raise course_missing(slug)
+    return course
 
 
 def _administers(actor: Actor, course: CourseRecord | None) -> bool:
