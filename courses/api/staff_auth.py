@@ -15,7 +15,7 @@ from litestar import Request, Response
 from litestar.datastructures import Cookie
 from litestar.di import Provide
 
-from courses.api.paths import is_api_path
+from courses.api.http.paths import is_api_path
 from courses.domain.errors import Unauthorized
 from courses.domain.permissions import Actor
 from courses.services.context import ServiceContext

@@ -28,8 +28,8 @@ from courses.api.admin_schemas import (
     RegistrationActionOut,
     SessionPatch,
 )
-from courses.api.body import TEXT_BODY, TEXT_BODY_LIMIT
-from courses.api.openapi import problem_responses
+from courses.api.http.body import TEXT_BODY, TEXT_BODY_LIMIT
+from courses.api.http.openapi import problem_responses
 from courses.api.schemas import PathSegment
 from courses.api.staff_auth import actor_dependency
 from courses.domain.courses import Leader

@@ -18,7 +18,7 @@ from courses.api.admin_schemas import (
     MailOut,
     StatsOut,
 )
-from courses.api.openapi import problem_responses
+from courses.api.http.openapi import problem_responses
 from courses.api.schemas import PathSegment
 from courses.api.staff_auth import actor_dependency
 from courses.domain.notices import OutboxStatus

@@ -15,7 +15,7 @@ from litestar.di import NamedDependency
 from litestar.params import Body
 from litestar.response import Stream
 
-from courses.api.openapi import problem_responses
+from courses.api.http.openapi import problem_responses
 from courses.api.schemas import PathSegment
 from courses.api.staff_auth import actor_dependency
 from courses.api.staff_schemas import (

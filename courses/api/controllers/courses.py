@@ -10,10 +10,10 @@ from litestar.openapi.spec import Example
 from litestar.params import Body
 from litestar.status_codes import HTTP_201_CREATED
 
+from courses.api.http.openapi import problem_responses
+from courses.api.http.ratelimit import rate_limits
 from courses.api.mapping import course_out, created_status
-from courses.api.openapi import problem_responses
 from courses.api.outcomes import counted_registration
-from courses.api.ratelimit import rate_limits
 from courses.api.schemas import (
     REGISTRATION_EXAMPLE,
     CourseOut,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar import get
 from litestar.di import NamedDependency
 
-from courses.api.openapi import problem_responses
+from courses.api.http.openapi import problem_responses
 from courses.api.schemas import EmployerOut
 from courses.services.catalogue.listing import list_employers
 from courses.services.context import ServiceContext

@@ -2,7 +2,7 @@
 
 Neither is in the OpenAPI document: they are for load balancers and scrapers, not API clients;
 README.md ("Operations") describes both. A database outage answers /api/health with the same
-503 problem as every other route (courses.api.problems).
+503 problem as every other route (courses.api.http.problems).
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from typing import Any
 
 from litestar.di import Provide
 
+from courses.api.http.paths import is_api_path
 from courses.api.pages.admin import AdminPage
 from courses.api.pages.approval import ApprovalPage
 from courses.api.pages.catalogue import CataloguePage
@@ -21,7 +22,6 @@ from courses.api.pages.manage import RegistrationPage
 from courses.api.pages.security import csrf_config
 from courses.api.pages.sign_in import SignInPage
 from courses.api.pages.templating import static_files, template_config
-from courses.api.paths import is_api_path
 from courses.services.catalogue.cache import CatalogueCache
 
 __all__ = [

@@ -18,10 +18,10 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from courses.api.http.ratelimit import rate_limits
 from courses.api.pages.templating import page, page_headers
 from courses.api.pages.views import SessionView
 from courses.api.pages.wording import session_day, session_time
-from courses.api.ratelimit import rate_limits
 from courses.domain.approval import ApprovalAnswered
 from courses.domain.rules import RegistrationStatus
 from courses.services.approval.answers import ApprovalView, approval_view, approve, decline

@@ -9,10 +9,10 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from courses.api.http.ratelimit import TooManyRequests, rate_limits
 from courses.api.pages.registration_form import CONFIRMED, FormState, parse_form
 from courses.api.pages.templating import page
 from courses.api.pages.views import CourseView
-from courses.api.ratelimit import TooManyRequests, rate_limits
 from courses.domain.errors import (
     AlreadyRegistered,
     CourseFull,
@@ -28,7 +28,7 @@ from courses.services.registration.register import register
 
 __all__ = ["CoursePage"]
 
-# The statuses of the API for the same refusals (courses.api.problems).
+# The statuses of the API for the same refusals (courses.api.http.problems).
 _FIELD_REFUSALS: dict[type[Exception], int] = {
     InvalidInput: 400,
     NotEligible: 422,

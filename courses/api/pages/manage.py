@@ -14,11 +14,11 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from courses.api.http.ratelimit import rate_limits
 from courses.api.pages.extract import extract_json
 from courses.api.pages.registration_view import RegistrationView
 from courses.api.pages.templating import page, page_headers
 from courses.api.pages.wording import session_time, swedish_hours
-from courses.api.ratelimit import rate_limits
 from courses.domain.errors import RegistrationClosed, RegistrationNotFound
 from courses.domain.rules import swedish_date
 from courses.services.attendance.certificates import certificate
@@ -48,7 +48,7 @@ class RegistrationPage(Controller):
     include_in_schema = False
 
     # Every route here looks a token up: limited per token and, for unknown ones, per client
-    # address, as the API's token routes are (courses.api.ratelimit).
+    # address, as the API's token routes are (courses.api.http.ratelimit).
 
     @get("/{token:str}", name="registration")
     async def show(

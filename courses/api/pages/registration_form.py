@@ -14,7 +14,7 @@ from typing import Any
 
 import msgspec
 
-from courses.api.problems import field_message
+from courses.api.http.problems import field_message
 from courses.domain.errors import AlreadyRegistered, DomainError, InvalidInput, NotEligible
 from courses.services.registration.register import RegistrationForm
 from courses.validation import all_errors

@@ -15,9 +15,9 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from courses.api.http.ratelimit import TooManyRequests, rate_limits
 from courses.api.pages.staff import DEFAULT_TARGET, StaffForm, local_target
 from courses.api.pages.templating import page, page_headers
-from courses.api.ratelimit import TooManyRequests, rate_limits
 from courses.api.staff_auth import (
     SESSION_COOKIE,
     clear_session_cookie,

@@ -17,7 +17,7 @@ from litestar.plugins import OpenAPISchemaPlugin
 from litestar.typing import FieldDefinition
 
 from courses import __version__
-from courses.api.problems import PROBLEM_MEDIA_TYPE
+from courses.api.http.problems import PROBLEM_MEDIA_TYPE
 from courses.api.schemas import ProblemDetails
 
 if TYPE_CHECKING:

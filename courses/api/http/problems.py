@@ -19,8 +19,8 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import Empty, ExceptionHandlersMap
 from litestar.utils.scope.state import ScopeState
 
-from courses.api.body import TEXT_BODY, InvalidBody, body_problems, json_body_struct
-from courses.api.ratelimit import TooManyRequests
+from courses.api.http.body import TEXT_BODY, InvalidBody, body_problems, json_body_struct
+from courses.api.http.ratelimit import TooManyRequests
 from courses.domain.errors import DomainError, InvalidInput
 from courses.schedule.load import ScheduleError
 from courses.services.operations import database_unavailable
@@ -46,7 +46,7 @@ _STATUS = {
     "conflict": 409,
 }
 _TITLES = {
-    # Refusals of the request itself, before any rule (courses.api.body, .ratelimit).
+    # Refusals of the request itself, before any rule (courses.api.http.body, .ratelimit).
     "too-large": "För stor förfrågan",
     "uri-too-long": "För lång adress",
     "unsupported-media-type": "Fel innehållstyp",
