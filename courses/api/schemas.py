@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Annotated, Literal
+from typing import Literal
 
 import msgspec
-from litestar.params import PathParameter
 
 from courses.domain.courses import FormatKind
 from courses.domain.employers import EmployerKind
@@ -18,24 +17,14 @@ __all__ = [
     "CourseSummaryOut",
     "CreatedStatus",
     "EmployerOut",
-    "FieldProblem",
     "FormatOut",
     "LeaderOut",
-    "PathSegment",
-    "ProblemDetails",
     "RegistrationCreated",
     "RegistrationFormatOut",
     "RegistrationOut",
     "SessionOut",
     "StatusName",
 ]
-
-# A slug or token as it arrives in the path: whatever it is, not a control character (NUL would
-# reach the database, which refuses it). Anything else that names nothing is a 404.
-PathSegment = Annotated[
-    str, PathParameter(min_length=1, pattern=r"^[^\x00-\x1f\x7f-\x9f]+(?![\s\S])")
-]
-
 
 REGISTRATION_EXAMPLE = {
     "name": "Anna Andersson",
@@ -150,23 +139,3 @@ class RegistrationOut(msgspec.Struct, kw_only=True):
     """The manager who approves, on a course that asks for it."""
     approval_until: date | None = None
     """While `pending_approval`: the last day the manager may answer."""
-
-
-class FieldProblem(msgspec.Struct, kw_only=True):
-    field: str
-    """The field (`email`, or empty for the body as a whole)."""
-    message: str
-
-
-class ProblemDetails(msgspec.Struct, kw_only=True):
-    """An error, RFC 9457 `application/problem+json`; match on the code at the end of `type`."""
-
-    type: str
-    """`<base url>/problems/<code>`, e.g. `…/problems/course-full`."""
-    title: str
-    status: int
-    detail: str
-    """What happened and what to do, in Swedish, for a person to read."""
-    instance: str
-    errors: list[FieldProblem] | msgspec.UnsetType = msgspec.UNSET
-    """With `validation-error`: every field that is wrong, not only the first."""

@@ -19,7 +19,7 @@ from courses.api.admin_schemas import (
     StatsOut,
 )
 from courses.api.http.openapi import problem_responses
-from courses.api.schemas import PathSegment
+from courses.api.http.paths import PathSegment
 from courses.api.staff_auth import actor_dependency
 from courses.domain.notices import OutboxStatus
 from courses.domain.permissions import Actor

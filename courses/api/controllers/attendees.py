@@ -16,7 +16,7 @@ from litestar.params import Body
 from litestar.response import Stream
 
 from courses.api.http.openapi import problem_responses
-from courses.api.schemas import PathSegment
+from courses.api.http.paths import PathSegment
 from courses.api.staff_auth import actor_dependency
 from courses.api.staff_schemas import (
     AttendanceIn,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import time
 from typing import TYPE_CHECKING, Any
 
+import msgspec
 from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugin
 from litestar.openapi import OpenAPIConfig, ResponseSpec
 from litestar.openapi.plugins import JsonRenderPlugin
@@ -18,12 +19,38 @@ from litestar.typing import FieldDefinition
 
 from courses import __version__
 from courses.api.http.problems import PROBLEM_MEDIA_TYPE
-from courses.api.schemas import ProblemDetails
 
 if TYPE_CHECKING:
     from litestar._openapi.schema_generation import SchemaCreator
 
-__all__ = ["openapi_config", "problem_responses", "schema_plugins"]
+__all__ = [
+    "FieldProblem",
+    "ProblemDetails",
+    "openapi_config",
+    "problem_responses",
+    "schema_plugins",
+]
+
+
+class FieldProblem(msgspec.Struct, kw_only=True):
+    field: str
+    """The field (`email`, or empty for the body as a whole)."""
+    message: str
+
+
+class ProblemDetails(msgspec.Struct, kw_only=True):
+    """An error, RFC 9457 `application/problem+json`; match on the code at the end of `type`."""
+
+    type: str
+    """`<base url>/problems/<code>`, e.g. `…/problems/course-full`."""
+    title: str
+    status: int
+    detail: str
+    """What happened and what to do, in Swedish, for a person to read."""
+    instance: str
+    errors: list[FieldProblem] | msgspec.UnsetType = msgspec.UNSET
+    """With `validation-error`: every field that is wrong, not only the first."""
+
 
 _PROBLEMS = {
     400: "Ogiltig förfrågan (`validation-error`): fel i innehållet eller adressen, med `errors` "
