@@ -31,7 +31,7 @@ from courses.api.admin_schemas import (
 from courses.api.http.body import TEXT_BODY, TEXT_BODY_LIMIT
 from courses.api.http.openapi import problem_responses
 from courses.api.http.paths import PathSegment
-from courses.api.staff_auth import actor_dependency
+from courses.api.staff_identity import actor_dependency
 from courses.domain.courses import Leader
 from courses.domain.permissions import Actor
 from courses.domain.rules import CourseStatus

@@ -20,7 +20,7 @@ from courses.api.admin_schemas import (
 )
 from courses.api.http.openapi import problem_responses
 from courses.api.http.paths import PathSegment
-from courses.api.staff_auth import actor_dependency
+from courses.api.staff_identity import actor_dependency
 from courses.domain.notices import OutboxStatus
 from courses.domain.permissions import Actor
 from courses.services.audit import audit_log

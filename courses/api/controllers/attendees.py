@@ -17,7 +17,7 @@ from litestar.response import Stream
 
 from courses.api.http.openapi import problem_responses
 from courses.api.http.paths import PathSegment
-from courses.api.staff_auth import actor_dependency
+from courses.api.staff_identity import actor_dependency
 from courses.api.staff_schemas import (
     AttendanceIn,
     AttendanceOut,

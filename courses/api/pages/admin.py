@@ -29,7 +29,7 @@ from courses.api.pages.admin_view import (
 )
 from courses.api.pages.leader_view import course_lines
 from courses.api.pages.staff import StaffForm, staff_page
-from courses.api.staff_auth import actor_dependency
+from courses.api.staff_identity import actor_dependency
 from courses.domain.errors import Forbidden
 from courses.domain.permissions import Actor
 from courses.schedule.load import ScheduleError, parse_schedule

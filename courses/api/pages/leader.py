@@ -20,7 +20,7 @@ from litestar.response import Redirect, Template
 from courses.api.pages.leader_view import LeaderCourseView, SheetView, course_lines
 from courses.api.pages.staff import staff_page
 from courses.api.pages.templating import page_headers
-from courses.api.staff_auth import actor_dependency
+from courses.api.staff_identity import actor_dependency
 from courses.domain.errors import InvalidInput
 from courses.domain.permissions import Actor
 from courses.services.attendance.attendees import Mark, attendee_list, my_courses, set_attendance

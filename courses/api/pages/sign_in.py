@@ -18,7 +18,7 @@ from litestar.response import Redirect, Template
 from courses.api.http.ratelimit import TooManyRequests, rate_limits
 from courses.api.pages.staff import DEFAULT_TARGET, StaffForm, local_target
 from courses.api.pages.templating import page, page_headers
-from courses.api.staff_auth import (
+from courses.api.staff_identity import (
     SESSION_COOKIE,
     clear_session_cookie,
     optional_actor,
@@ -26,7 +26,7 @@ from courses.api.staff_auth import (
 )
 from courses.domain.addresses import canonical_email
 from courses.services.context import ServiceContext
-from courses.services.staff import sign_in as access
+from courses.services.staff import sign_in
 from courses.validation import EMAIL_MESSAGE
 
 __all__ = ["SignInPage"]
@@ -50,7 +50,7 @@ def _target_cookie(request: Request[Any, Any, Any], target: str) -> Cookie:
         httponly=True,
         samesite="lax",
         secure=str(request.app.state.get("base_url", "")).startswith("https://"),
-        max_age=int(access.LINK_VALID.total_seconds()),
+        max_age=int(sign_in.LINK_VALID.total_seconds()),
     )
 
 
@@ -120,7 +120,7 @@ class SignInPage(Controller):
             limited.headers["Retry-After"] = str(exc.retry_after)
             return limited
         # Known or not, the same page: what request_sign_in returns is not shown.
-        await access.request_sign_in(ctx, email)
+        await sign_in.request_sign_in(ctx, email)
         sent = page("sign_in_sent.html", {"email": email}, private=True)
         if target:
             sent.cookies.append(_target_cookie(request, target))
@@ -136,7 +136,7 @@ class SignInPage(Controller):
     ) -> Template:
         limits = rate_limits(request)
         limits.check_link_guesses(request)
-        if not await access.link_is_usable(ctx, token):
+        if not await sign_in.link_is_usable(ctx, token):
             limits.count_link_guess(request)
             return page("sign_in_link.html", {"usable": False}, status=404, private=True)
         target = local_target(till) or local_target(request.cookies.get(TARGET_COOKIE))
@@ -152,13 +152,13 @@ class SignInPage(Controller):
     ) -> Response[Any]:
         limits = rate_limits(request)
         limits.check_link_guesses(request)
-        signed_in = await access.confirm_sign_in(ctx, token)
+        signed_in = await sign_in.confirm_sign_in(ctx, token)
         if signed_in is None:
             limits.count_link_guess(request)
             return page("sign_in_link.html", {"usable": False}, status=404, private=True)
         previous = request.cookies.get(SESSION_COOKIE)
         if previous:
-            await access.sign_out(ctx, previous)  # one browser, one session
+            await sign_in.sign_out(ctx, previous)  # one browser, one session
         submitted = await request.form()
         target = (
             local_target(submitted.get("till"))
@@ -180,7 +180,7 @@ class SignInPage(Controller):
     ) -> Response[Any]:
         cookie = request.cookies.get(SESSION_COOKIE)
         if cookie:
-            await access.sign_out(ctx, cookie)
+            await sign_in.sign_out(ctx, cookie)
         response = Redirect("/logga-in?utloggad=ja", status_code=303)
         clear_session_cookie(response)
         return response

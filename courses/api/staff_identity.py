@@ -4,7 +4,8 @@ Programs send `Authorization: Bearer crs_...`. Browsers carry the session cookie
 `/api` it counts only for reading (GET, HEAD: the page's export links), so no other site can
 make a signed-in browser change anything through the API; the pages' own forms carry CSRF
 tokens. The staff handlers take `actor: Actor` (the `actor` dependency) and never see how it
-was proven.
+was proven. Proving it is `services.staff.api_tokens` and `services.staff.sign_in`; what the
+actor may then do is `services.permissions`' question, not this module's.
 """
 
 from __future__ import annotations
@@ -15,12 +16,11 @@ from litestar import Request, Response
 from litestar.datastructures import Cookie
 from litestar.di import Provide
 
+from courses.api.http.dependencies import provide_ctx
 from courses.api.http.paths import is_api_path
 from courses.domain.errors import Unauthorized
 from courses.domain.permissions import Actor
-from courses.services.context import ServiceContext
-from courses.services.staff import api_tokens
-from courses.services.staff import sign_in as access
+from courses.services.staff import api_tokens, sign_in
 
 __all__ = [
     "SESSION_COOKIE",
@@ -35,14 +35,8 @@ SESSION_COOKIE = "courses_staff"
 _SAFE = frozenset({"GET", "HEAD"})
 
 
-def _ctx(request: Request[Any, Any, Any]) -> ServiceContext:
-    ctx = request.app.state.ctx
-    assert isinstance(ctx, ServiceContext)
-    return ctx
-
-
 async def optional_actor(request: Request[Any, Any, Any]) -> Actor | None:
-    ctx = _ctx(request)
+    ctx = provide_ctx(request.app.state)
     header = request.headers.get("authorization", "")
     scheme, _, credentials = header.partition(" ")
     if scheme.lower() == "bearer" and credentials.strip():
@@ -52,7 +46,7 @@ async def optional_actor(request: Request[Any, Any, Any]) -> Actor | None:
         return None
     if is_api_path(request.url.path) and request.method not in _SAFE:
         return None
-    return await access.actor_for_session(ctx, cookie)
+    return await sign_in.actor_for_session(ctx, cookie)
 
 
 async def require_actor(request: Request[Any, Any, Any]) -> Actor:
@@ -80,7 +74,7 @@ def session_cookie(request: Request[Any, Any, Any], value: str) -> Cookie:
         httponly=True,
         samesite="lax",
         secure=base_url.startswith("https://"),
-        max_age=int(access.SESSION_VALID.total_seconds()),
+        max_age=int(sign_in.SESSION_VALID.total_seconds()),
     )
 
 
