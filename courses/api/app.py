@@ -11,13 +11,8 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
 
-from courses.api.controllers.admin import AdminController
-from courses.api.controllers.admin_office import AdminOfficeController
-from courses.api.controllers.attendees import AttendeeController
-from courses.api.controllers.courses import CourseController
-from courses.api.controllers.employers import employers
-from courses.api.controllers.operations import health, prometheus_metrics
-from courses.api.controllers.registrations import RegistrationController
+from courses.api.admin.office import AdminOfficeController
+from courses.api.admin.schedule import AdminController
 from courses.api.http.body import JSON_BODY_LIMIT, check_request
 from courses.api.http.dependencies import provide_ctx, provide_metrics
 from courses.api.http.middleware import install_request_context
@@ -26,6 +21,7 @@ from courses.api.http.problems import exception_handlers
 from courses.api.http.ratelimit import STATE_KEY as RATE_LIMITS
 from courses.api.http.ratelimit import RateLimits
 from courses.api.http.security_headers import security_headers
+from courses.api.operations import health, prometheus_metrics
 from courses.api.pages import (
     PAGE_HANDLERS,
     csrf_config,
@@ -34,6 +30,10 @@ from courses.api.pages import (
     static_files,
     template_config,
 )
+from courses.api.public.courses import CourseController
+from courses.api.public.employers import employers
+from courses.api.registrant.registrations import RegistrationController
+from courses.api.staff.attendees import AttendeeController
 from courses.clock import Clock, SystemClock
 from courses.metrics import Metrics
 from courses.services.context import ServiceContext

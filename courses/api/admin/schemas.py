@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from courses.api.schemas import CourseOut, StatusName
+from courses.api.public.schemas import CourseOut, StatusName
 from courses.domain.employers import EmployerKind
 from courses.schedule.spec import Description, Domain
 from courses.validation import Checked, Email, Key, NonEmpty, PositiveInt, Url

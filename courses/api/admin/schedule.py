@@ -16,12 +16,12 @@ from litestar.openapi.spec import OpenAPIMediaType, Operation, RequestBody, Sche
 from litestar.params import FromQuery, JSONBody, PathParameter
 from litestar.status_codes import HTTP_200_OK
 
-from courses.api.admin_mapping import (
+from courses.api.admin.mapping import (
     course_update_out,
     import_report_out,
     registration_action_out,
 )
-from courses.api.admin_schemas import (
+from courses.api.admin.schemas import (
     CoursePatch,
     CourseUpdateOut,
     ImportReportOut,

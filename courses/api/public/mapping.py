@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from courses.api.schemas import (
+from courses.api.public.schemas import (
     CourseOut,
     CourseSummaryOut,
     CreatedStatus,

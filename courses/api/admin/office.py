@@ -9,8 +9,8 @@ from litestar.di import NamedDependency
 from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from courses.api.admin_mapping import audit_out, employer_out, mail_out, stats_out
-from courses.api.admin_schemas import (
+from courses.api.admin.mapping import audit_out, employer_out, mail_out, stats_out
+from courses.api.admin.schemas import (
     AuditEntryOut,
     EmployerAdminOut,
     EmployerIn,

@@ -17,14 +17,14 @@ from litestar.response import Stream
 
 from courses.api.http.openapi import problem_responses
 from courses.api.http.paths import PathSegment
-from courses.api.staff_identity import actor_dependency
-from courses.api.staff_schemas import (
+from courses.api.staff.schemas import (
     AttendanceIn,
     AttendanceOut,
     AttendeeListOut,
     AttendeeOut,
     SessionRef,
 )
+from courses.api.staff_identity import actor_dependency
 from courses.domain.permissions import Actor
 from courses.export import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, Sheet, csv_chunks, xlsx_chunks
 from courses.services.attendance.attendees import (

@@ -6,7 +6,7 @@ from litestar import get
 from litestar.di import NamedDependency
 
 from courses.api.http.openapi import problem_responses
-from courses.api.schemas import EmployerOut
+from courses.api.public.schemas import EmployerOut
 from courses.services.catalogue.listing import list_employers
 from courses.services.context import ServiceContext
 

@@ -13,9 +13,9 @@ from litestar.status_codes import HTTP_201_CREATED
 from courses.api.http.openapi import problem_responses
 from courses.api.http.paths import PathSegment
 from courses.api.http.ratelimit import rate_limits
-from courses.api.mapping import course_out, created_status
-from courses.api.outcomes import counted_registration
-from courses.api.schemas import REGISTRATION_EXAMPLE, CourseOut, RegistrationCreated
+from courses.api.public.mapping import course_out, created_status
+from courses.api.public.outcomes import counted_registration
+from courses.api.public.schemas import REGISTRATION_EXAMPLE, CourseOut, RegistrationCreated
 from courses.services.catalogue import listing as catalogue
 from courses.services.context import ServiceContext
 from courses.services.registration.calendars import course_ics

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from courses.api.admin_schemas import (
+from courses.api.admin.schemas import (
     AuditEntryOut,
     CourseStatsOut,
     CourseUpdateOut,
@@ -18,7 +18,7 @@ from courses.api.admin_schemas import (
     RegistrationActionOut,
     StatsOut,
 )
-from courses.api.mapping import course_out
+from courses.api.public.mapping import course_out
 from courses.domain.employers import EmployerRecord
 from courses.services.audit import AuditRecord
 from courses.services.catalogue.listing import CourseListing
