@@ -12,7 +12,7 @@ from litestar.datastructures import State
 from litestar.di import Provide
 
 from courses.api.admin.office import AdminOfficeController
-from courses.api.admin.schedule import AdminController
+from courses.api.admin.schedule import AdminScheduleController
 from courses.api.http.body import JSON_BODY_LIMIT, check_request
 from courses.api.http.dependencies import provide_ctx, provide_metrics
 from courses.api.http.middleware import install_request_context
@@ -90,7 +90,7 @@ def create_app(
             CourseController,
             AttendeeController,
             RegistrationController,
-            AdminController,
+            AdminScheduleController,
             AdminOfficeController,
             employers,
             health,

@@ -27,7 +27,7 @@ from courses.services.audit import audit_log
 from courses.services.context import ServiceContext
 from courses.services.outbox import mail_admin
 from courses.services.permissions import require_admin
-from courses.services.schedule import employers as admin_employers
+from courses.services.schedule import employers
 from courses.services.statistics import statistics
 
 __all__ = ["AdminOfficeController"]
@@ -47,7 +47,7 @@ class AdminOfficeController(Controller):
     async def list_employers(
         self, ctx: NamedDependency[ServiceContext], actor: NamedDependency[Actor]
     ) -> list[EmployerAdminOut]:
-        return [employer_out(e) for e in await admin_employers.list_employers_for_admin(ctx, actor)]
+        return [employer_out(e) for e in await employers.list_employers_for_admin(ctx, actor)]
 
     @post(
         "/employers",
@@ -61,7 +61,7 @@ class AdminOfficeController(Controller):
         actor: NamedDependency[Actor],
         data: JSONBody[EmployerIn],
     ) -> EmployerAdminOut:
-        created = await admin_employers.create_employer(
+        created = await employers.create_employer(
             ctx,
             actor,
             key=data.key,
@@ -84,10 +84,8 @@ class AdminOfficeController(Controller):
         key: PathSegment,
         data: JSONBody[EmployerPatch],
     ) -> EmployerAdminOut:
-        change = admin_employers.EmployerChange(
-            name=data.name, kind=data.kind, domains=data.domains
-        )
-        return employer_out(await admin_employers.change_employer(ctx, actor, key, change))
+        change = employers.EmployerChange(name=data.name, kind=data.kind, domains=data.domains)
+        return employer_out(await employers.change_employer(ctx, actor, key, change))
 
     @delete(
         "/employers/{key:str}",
@@ -98,7 +96,7 @@ class AdminOfficeController(Controller):
     async def remove_employer(
         self, ctx: NamedDependency[ServiceContext], actor: NamedDependency[Actor], key: PathSegment
     ) -> None:
-        await admin_employers.remove_employer(ctx, actor, key)
+        await employers.remove_employer(ctx, actor, key)
 
     @get(
         "/mail",

@@ -36,12 +36,12 @@ from courses.domain.courses import Leader
 from courses.domain.permissions import Actor
 from courses.domain.rules import CourseStatus
 from courses.services.context import ServiceContext
-from courses.services.registration import on_behalf as admin_registrations
-from courses.services.schedule import course_edits as admin_courses
+from courses.services.registration import on_behalf
+from courses.services.schedule import course_edits
 from courses.services.schedule.course_edits import CourseEdit, SessionEdit
 from courses.services.schedule.files import import_uploaded_schedule
 
-__all__ = ["AdminController"]
+__all__ = ["AdminScheduleController"]
 
 SCHEDULE_MEDIA_TYPES = ("text/plain", "application/toml")
 Position = Annotated[int, PathParameter(ge=1, le=1000, description="Kursdagens nummer (från 1)")]
@@ -63,7 +63,7 @@ class _ScheduleFileOperation(Operation):
         )
 
 
-class AdminController(Controller):
+class AdminScheduleController(Controller):
     path = "/api/admin"
     tags = ("Administration",)
     dependencies = actor_dependency()
@@ -99,7 +99,7 @@ class AdminController(Controller):
         slug: PathSegment,
         data: JSONBody[CoursePatch],
     ) -> CourseUpdateOut:
-        update = await admin_courses.change_course(ctx, actor, slug, _course_edit(data))
+        update = await course_edits.change_course(ctx, actor, slug, _course_edit(data))
         return course_update_out(update, now=ctx.clock.now(), tz=ctx.tz)
 
     @patch(
@@ -116,7 +116,7 @@ class AdminController(Controller):
         data: JSONBody[SessionPatch],
     ) -> CourseUpdateOut:
         edit = SessionEdit(day=data.date, start=data.start, end=data.end, place=data.place)
-        update = await admin_courses.change_session(ctx, actor, slug, position, edit)
+        update = await course_edits.change_session(ctx, actor, slug, position, edit)
         return course_update_out(update, now=ctx.clock.now(), tz=ctx.tz)
 
     @delete(
@@ -132,7 +132,7 @@ class AdminController(Controller):
         slug: PathSegment,
         position: Position,
     ) -> CourseUpdateOut:
-        update = await admin_courses.cancel_session(ctx, actor, slug, position)
+        update = await course_edits.cancel_session(ctx, actor, slug, position)
         return course_update_out(update, now=ctx.clock.now(), tz=ctx.tz)
 
     @delete(
@@ -147,7 +147,7 @@ class AdminController(Controller):
         actor: NamedDependency[Actor],
         registration_id: RegistrationId,
     ) -> RegistrationActionOut:
-        outcome = await admin_registrations.cancel_on_behalf(ctx, actor, registration_id)
+        outcome = await on_behalf.cancel_on_behalf(ctx, actor, registration_id)
         return registration_action_out(outcome)
 
     @post(
@@ -162,7 +162,7 @@ class AdminController(Controller):
         actor: NamedDependency[Actor],
         registration_id: RegistrationId,
     ) -> RegistrationActionOut:
-        outcome = await admin_registrations.promote_by_hand(ctx, actor, registration_id)
+        outcome = await on_behalf.promote_by_hand(ctx, actor, registration_id)
         return registration_action_out(outcome)
 
 

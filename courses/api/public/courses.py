@@ -16,7 +16,7 @@ from courses.api.http.ratelimit import rate_limits
 from courses.api.public.mapping import course_out, created_status
 from courses.api.public.outcomes import counted_registration
 from courses.api.public.schemas import REGISTRATION_EXAMPLE, CourseOut, RegistrationCreated
-from courses.services.catalogue import listing as catalogue
+from courses.services.catalogue import listing
 from courses.services.context import ServiceContext
 from courses.services.registration.calendars import course_ics
 from courses.services.registration.register import RegistrationForm, register
@@ -30,13 +30,13 @@ class CourseController(Controller):
 
     @get("/", summary="Alla kurser med aktuellt anmälningsläge", responses=problem_responses())
     async def list_courses(self, ctx: NamedDependency[ServiceContext]) -> list[CourseOut]:
-        return [course_out(listing, ctx.tz) for listing in await catalogue.list_courses(ctx)]
+        return [course_out(found, ctx.tz) for found in await listing.list_courses(ctx)]
 
     @get("/{slug:str}", summary="En kurs", responses=problem_responses(400, 404))
     async def get_course(
         self, ctx: NamedDependency[ServiceContext], slug: PathSegment
     ) -> CourseOut:
-        return course_out(await catalogue.get_course(ctx, slug), ctx.tz)
+        return course_out(await listing.get_course(ctx, slug), ctx.tz)
 
     @get(
         "/{slug:str}/calendar.ics",

@@ -1,4 +1,5 @@
-"""Request and response bodies of the public API, as msgspec Structs."""
+"""Request and response bodies of the public API, as msgspec Structs: a course as everyone sees
+it, an employer, and the answer to registering. The other audiences' bodies build on these."""
 
 from __future__ import annotations
 
@@ -9,19 +10,16 @@ import msgspec
 
 from courses.domain.courses import FormatKind
 from courses.domain.employers import EmployerKind
-from courses.domain.rules import RegistrationState, RegistrationStatus
+from courses.domain.rules import RegistrationState
 
 __all__ = [
     "REGISTRATION_EXAMPLE",
     "CourseOut",
-    "CourseSummaryOut",
     "CreatedStatus",
     "EmployerOut",
     "FormatOut",
     "LeaderOut",
     "RegistrationCreated",
-    "RegistrationFormatOut",
-    "RegistrationOut",
     "SessionOut",
     "StatusName",
 ]
@@ -102,40 +100,3 @@ class RegistrationCreated(msgspec.Struct, kw_only=True):
     status: CreatedStatus
     waitlist_position: int | None
     manage_url: str
-
-
-class CourseSummaryOut(msgspec.Struct, kw_only=True):
-    slug: str
-    title: str
-    leaders: list[LeaderOut]
-    sessions: list[SessionOut]
-    state: RegistrationState
-
-
-class RegistrationFormatOut(msgspec.Struct, kw_only=True):
-    key: str
-    kind: FormatKind
-    place: str | None
-    meeting_url: str | None
-
-
-class RegistrationOut(msgspec.Struct, kw_only=True):
-    id: int
-    status: RegistrationStatus
-    waitlist_position: int | None
-    name: str
-    email: str
-    employer: str
-    employer_name: str
-    workplace: str
-    phone: str | None
-    message: str | None
-    format: RegistrationFormatOut | None
-    course: CourseSummaryOut
-    created_at: datetime
-    cancelled_at: datetime | None
-    can_cancel: bool
-    manager_email: str | None = None
-    """The manager who approves, on a course that asks for it."""
-    approval_until: date | None = None
-    """While `pending_approval`: the last day the manager may answer."""

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from courses.api.public.mapping import registration_out
-from courses.api.public.schemas import RegistrationOut
+from courses.api.registrant.mapping import registration_out
+from courses.api.registrant.schemas import RegistrationOut
 from courses.services.retention.data_extract import DescribedMail, RegistrationData
 
 __all__ = ["RegistrationDataOut", "registration_data_out"]

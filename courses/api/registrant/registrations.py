@@ -11,9 +11,9 @@ from litestar.status_codes import HTTP_200_OK
 from courses.api.http.openapi import problem_responses
 from courses.api.http.paths import PathSegment
 from courses.api.http.ratelimit import rate_limits
-from courses.api.public.mapping import registration_out
-from courses.api.public.schemas import RegistrationOut
 from courses.api.registrant.data_extract import RegistrationDataOut, registration_data_out
+from courses.api.registrant.mapping import registration_out
+from courses.api.registrant.schemas import RegistrationOut
 from courses.services.context import ServiceContext
 from courses.services.registration.calendars import registration_ics
 from courses.services.registration.cancellation import cancel_registration

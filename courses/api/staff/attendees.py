@@ -17,18 +17,12 @@ from litestar.response import Stream
 
 from courses.api.http.openapi import problem_responses
 from courses.api.http.paths import PathSegment
-from courses.api.staff.schemas import (
-    AttendanceIn,
-    AttendanceOut,
-    AttendeeListOut,
-    AttendeeOut,
-    SessionRef,
-)
+from courses.api.staff.mapping import attendee_list_out
+from courses.api.staff.schemas import AttendanceIn, AttendanceOut, AttendeeListOut
 from courses.api.staff_identity import actor_dependency
 from courses.domain.permissions import Actor
 from courses.export import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, Sheet, csv_chunks, xlsx_chunks
 from courses.services.attendance.attendees import (
-    AttendeeList,
     Mark,
     attendee_list,
     note_export,
@@ -40,35 +34,6 @@ from courses.services.context import ServiceContext
 __all__ = ["AttendeeController"]
 
 _PRIVATE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
-
-
-def _listing_out(listing: AttendeeList) -> AttendeeListOut:
-    course = listing.course
-    return AttendeeListOut(
-        course=course.slug,
-        title=course.title,
-        sessions=[
-            SessionRef(position=s.position, date=s.day)
-            for s in sorted(course.sessions, key=lambda s: s.position)
-        ],
-        attendees=[
-            AttendeeOut(
-                id=row.registration_id,
-                name=row.name,
-                email=row.email,
-                phone=row.phone,
-                employer=row.employer,
-                workplace=row.workplace,
-                format=row.format_key,
-                status=row.status,
-                waitlist_position=row.waitlist_position,
-                registered_at=row.registered_at,
-                attendance={str(k): v for k, v in sorted(row.attendance.items())},
-                manager_email=row.manager_email if listing.asks_manager else None,
-            )
-            for row in listing.rows
-        ],
-    )
 
 
 async def _in_thread(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
@@ -116,7 +81,7 @@ class AttendeeController(Controller):
     ) -> Response[AttendeeListOut]:
         listing = await attendee_list(ctx, actor, slug)
         await note_export(ctx, actor, listing.course, kind="json", rows=len(listing.rows))
-        return Response(_listing_out(listing), headers=_PRIVATE)
+        return Response(attendee_list_out(listing), headers=_PRIVATE)
 
     @get(
         "/{slug:str}/attendees.csv",
