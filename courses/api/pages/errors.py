@@ -19,7 +19,7 @@ from litestar.types import ExceptionHandlersMap
 from courses.api.http.paths import is_api_path
 from courses.api.http.problems import RETRY_AFTER_SECONDS
 from courses.api.http.ratelimit import TooManyRequests
-from courses.api.pages.staff import sign_in_path
+from courses.api.pages.staff.common import sign_in_path
 from courses.api.pages.templating import page
 from courses.domain.errors import (
     CourseNotFound,

@@ -8,7 +8,7 @@ import binascii
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from courses.api.pages.staff import when
+from courses.api.pages.staff.common import when
 from courses.domain.wording import one_line
 from courses.schedule.load import Problem
 from courses.services.audit import AuditRecord

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from litestar.response import Template
 
-from courses.api.pages.registration_form import FieldMessage
+from courses.api.pages.public.registration_form import FieldMessage
 from courses.api.pages.templating import page
 from courses.domain.permissions import Actor
 from courses.domain.rules import swedish_date

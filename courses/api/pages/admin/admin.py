@@ -18,8 +18,7 @@ from litestar.exceptions import HTTPException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from courses.api.pages.admin_office import office_context
-from courses.api.pages.admin_view import (
+from courses.api.pages.admin.admin_view import (
     AuditLine,
     ImportView,
     carry,
@@ -27,8 +26,9 @@ from courses.api.pages.admin_view import (
     source_name,
     uncarry,
 )
-from courses.api.pages.leader_view import course_lines
-from courses.api.pages.staff import StaffForm, staff_page
+from courses.api.pages.admin.office import office_context
+from courses.api.pages.staff.common import StaffForm, staff_page
+from courses.api.pages.staff.leader_view import course_lines
 from courses.api.staff_identity import actor_dependency
 from courses.domain.errors import Forbidden
 from courses.domain.permissions import Actor

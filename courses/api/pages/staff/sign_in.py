@@ -16,7 +16,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from courses.api.http.ratelimit import TooManyRequests, rate_limits
-from courses.api.pages.staff import DEFAULT_TARGET, StaffForm, local_target
+from courses.api.pages.staff.common import DEFAULT_TARGET, StaffForm, local_target
 from courses.api.pages.templating import page, page_headers
 from courses.api.staff_identity import (
     SESSION_COOKIE,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from courses.api.pages.staff import when
+from courses.api.pages.staff.common import when
 from courses.api.pages.wording import and_list, date_list, places, session_day, session_time
 from courses.domain.courses import CourseRecord, SessionRecord
 from courses.domain.rules import RegistrationStatus, swedish_date

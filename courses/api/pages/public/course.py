@@ -10,9 +10,9 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from courses.api.http.ratelimit import TooManyRequests, rate_limits
-from courses.api.pages.registration_form import CONFIRMED, FormState, parse_form
+from courses.api.pages.public.course_view import CourseView
+from courses.api.pages.public.registration_form import CONFIRMED, FormState, parse_form
 from courses.api.pages.templating import page
-from courses.api.pages.views import CourseView
 from courses.domain.errors import (
     AlreadyRegistered,
     CourseFull,

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment
 from markupsafe import Markup
 
-from courses.api.pages.views import CourseCard, course_card, share_applies
+from courses.api.pages.public.course_view import CourseCard, course_card, share_applies
 from courses.api.pages.wording import StateView, state_view
 from courses.domain.courses import CourseRecord
 

@@ -17,8 +17,8 @@ from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from courses.api.pages.leader_view import LeaderCourseView, SheetView, course_lines
-from courses.api.pages.staff import staff_page
+from courses.api.pages.staff.common import staff_page
+from courses.api.pages.staff.leader_view import LeaderCourseView, SheetView, course_lines
 from courses.api.pages.templating import page_headers
 from courses.api.staff_identity import actor_dependency
 from courses.domain.errors import InvalidInput

@@ -15,8 +15,8 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from courses.api.http.ratelimit import rate_limits
-from courses.api.pages.extract import extract_json
-from courses.api.pages.registration_view import RegistrationView
+from courses.api.pages.registrant.data_extract import extract_json
+from courses.api.pages.registrant.registration_view import RegistrationView
 from courses.api.pages.templating import page, page_headers
 from courses.api.pages.wording import session_time, swedish_hours
 from courses.domain.errors import RegistrationClosed, RegistrationNotFound
