@@ -19,8 +19,8 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from courses.api.http.ratelimit import rate_limits
-from courses.api.pages.public.course_view import SessionView
 from courses.api.pages.templating import page, page_headers
+from courses.api.pages.views import SessionView
 from courses.api.pages.wording import session_day, session_time
 from courses.domain.approval import ApprovalAnswered
 from courses.domain.rules import RegistrationStatus

@@ -14,8 +14,8 @@ from litestar.response import Template
 
 from courses.api.pages.public.catalogue_cards import CatalogueCards, Entry
 from courses.api.pages.public.course_view import CourseCard
+from courses.api.pages.public.wording import month_label
 from courses.api.pages.templating import page
-from courses.api.pages.wording import month_label
 from courses.services.catalogue.cache import CatalogueCache
 from courses.services.context import ServiceContext
 

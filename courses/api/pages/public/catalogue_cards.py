@@ -22,7 +22,7 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from courses.api.pages.public.course_view import CourseCard, course_card, share_applies
-from courses.api.pages.wording import StateView, state_view
+from courses.api.pages.public.wording import StateView, state_view
 from courses.domain.courses import CourseRecord
 
 __all__ = ["STATES_KEPT", "CatalogueCards", "Entry"]

@@ -7,18 +7,15 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from courses.api.pages.wording import (
+from courses.api.pages.public.wording import (
     StateView,
-    and_list,
-    date_list,
     format_label,
-    places,
     seats_left,
     seats_phrase,
-    session_day,
-    session_time,
     state_view,
 )
+from courses.api.pages.views import LeaderView, SessionView
+from courses.api.pages.wording import and_list, date_list, places, session_day, session_time
 from courses.domain.courses import CourseRecord, FormatRecord
 from courses.domain.fair_seats import share_line
 from courses.domain.lottery import draw_note
@@ -27,28 +24,7 @@ from courses.domain.wording import APPROVAL_NEEDED
 from courses.schedule.demo import is_demo
 from courses.services.catalogue.listing import CourseListing
 
-__all__ = [
-    "CourseCard",
-    "CourseView",
-    "FormatOption",
-    "LeaderView",
-    "SessionView",
-    "course_card",
-    "share_applies",
-]
-
-
-@dataclass(frozen=True, slots=True)
-class LeaderView:
-    name: str
-    email: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class SessionView:
-    day: str
-    time: str
-    where: str
+__all__ = ["CourseCard", "CourseView", "FormatOption", "course_card", "share_applies"]
 
 
 @dataclass(frozen=True, slots=True)

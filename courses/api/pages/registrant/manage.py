@@ -17,8 +17,9 @@ from litestar.response import Redirect, Template
 from courses.api.http.ratelimit import rate_limits
 from courses.api.pages.registrant.data_extract import extract_json
 from courses.api.pages.registrant.registration_view import RegistrationView
+from courses.api.pages.registrant.wording import swedish_hours
 from courses.api.pages.templating import page, page_headers
-from courses.api.pages.wording import session_time, swedish_hours
+from courses.api.pages.wording import session_time
 from courses.domain.errors import RegistrationClosed, RegistrationNotFound
 from courses.domain.rules import swedish_date
 from courses.services.attendance.certificates import certificate

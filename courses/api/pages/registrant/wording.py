@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from courses.domain.approval import waiting_text
 from courses.services.registration.lookup import RegistrationDetails
 
-__all__ = ["ended_heading", "pending_heading", "pending_steps"]
+__all__ = ["ended_heading", "pending_heading", "pending_steps", "swedish_hours"]
 
 
 def pending_heading(details: RegistrationDetails, tz: ZoneInfo) -> tuple[str, str]:
@@ -41,3 +41,12 @@ def ended_heading(details: RegistrationDetails) -> tuple[str, str] | None:
             f"Din chef svarade inte i tid, så du är inte anmäld till {title}.",
         )
     return None
+
+
+def swedish_hours(hours: float | None) -> str:
+    """`6 timmar`, `6,5 timmar`; empty when not known (all-day sessions)."""
+    if hours is None:
+        return ""
+    whole = round(hours * 2) / 2
+    number = f"{whole:g}".replace(".", ",")
+    return f"{number} timme" if whole == 1 else f"{number} timmar"
