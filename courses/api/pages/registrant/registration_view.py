@@ -6,8 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from courses.api.pages.registrant.lottery_view import applied_heading, applied_steps
-from courses.api.pages.registrant.wording import ended_heading, pending_heading, pending_steps
+from courses.api.pages.registrant.wording import (
+    applied_heading,
+    applied_steps,
+    ended_heading,
+    pending_heading,
+    pending_steps,
+)
 from courses.api.pages.views import LeaderView, SessionView
 from courses.api.pages.wording import session_day, session_time
 from courses.domain.errors import DomainError
