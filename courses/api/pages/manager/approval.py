@@ -10,7 +10,6 @@ the secret.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -19,11 +18,9 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from courses.api.http.ratelimit import rate_limits
+from courses.api.pages.manager.approval_view import ApprovalPageView
 from courses.api.pages.templating import page, page_headers
-from courses.api.pages.views import SessionView
-from courses.api.pages.wording import session_day, session_time
 from courses.domain.approval import ApprovalAnswered
-from courses.domain.rules import RegistrationStatus
 from courses.services.approval.answers import ApprovalView, approval_view, approve, decline
 from courses.services.context import ServiceContext
 
@@ -32,96 +29,6 @@ __all__ = ["ApprovalPage"]
 Token = FromPath[str]
 
 _ANSWERS = {"godkann": approve, "avsla": decline}
-
-
-@dataclass(frozen=True, slots=True)
-class ApprovalPageView:
-    path: str
-    state: str
-    """`open`, `approved`, `cancelled` or `expired`: which text the page shows."""
-    heading: str
-    lead: str
-    name: str
-    email: str
-    employer: str
-    workplace: str
-    course_title: str
-    course_url: str
-    participation: str
-    sessions: list[SessionView]
-    last_day: str | None
-
-    @classmethod
-    def of(cls, view: ApprovalView, token: str) -> ApprovalPageView:
-        course = view.course
-        fmt = view.format
-        state, heading, lead = _state(view)
-        where = "Digitalt" if fmt is not None and fmt.digital else None
-        return cls(
-            path=f"/godkann/{token}",
-            state=state,
-            heading=heading,
-            lead=lead,
-            name=view.name,
-            email=view.email,
-            employer=view.employer,
-            workplace=view.workplace,
-            course_title=course.title,
-            course_url=f"/kurser/{course.slug}",
-            participation=(
-                "Digitalt"
-                if fmt is not None and fmt.digital
-                else f"På plats{f' i {fmt.place}' if fmt and fmt.place else ''}"
-            ),
-            sessions=[
-                SessionView(
-                    day=session_day(s),
-                    time=session_time(s),
-                    where=where or s.place or (fmt.place if fmt else None) or "Meddelas senare",
-                )
-                for s in course.sessions
-            ],
-            last_day=view.last_day,
-        )
-
-
-def _state(view: ApprovalView) -> tuple[str, str, str]:
-    who = view.name
-    if view.course_cancelled and view.status is not RegistrationStatus.CANCELLED:
-        return (
-            "cancelled",
-            "Kursen är inställd",
-            f"{view.course.title} blir inte av, så anmälan av {who} behöver inget svar.",
-        )
-    if view.open:
-        return (
-            "open",
-            "Godkänn anmälan",
-            f"{who} har anmält sig till {view.course.title} och har angett dig som chef.",
-        )
-    if view.status is RegistrationStatus.CONFIRMED:
-        return (
-            "approved",
-            "Anmälan är godkänd",
-            f"{who} har fått ett mejl om att platsen är bekräftad, med kalenderinbjudan.",
-        )
-    if view.status is RegistrationStatus.PENDING_APPROVAL:
-        return (
-            "expired",
-            "Tiden för att svara har gått ut",
-            f"Anmälan av {who} tas bort och platsen går till nästa på reservlistan.",
-        )
-    if view.withdrawn:
-        return (
-            "cancelled",
-            "Anmälan är inte längre aktuell",
-            f"{who} är avanmäld från kursen, så anmälan behöver inte längre ditt godkännande.",
-        )
-    return (
-        "cancelled",
-        "Anmälan är inte längre aktuell",
-        f"Anmälan av {who} är avslagen eller avanmäld. {who} har fått besked om det.",
-    )
 
 
 class ApprovalPage(Controller):

@@ -13,8 +13,7 @@ from courses.api.pages.registrant.wording import (
     pending_heading,
     pending_steps,
 )
-from courses.api.pages.views import LeaderView, SessionView
-from courses.api.pages.wording import session_day, session_time
+from courses.api.pages.views import LeaderView, SessionView, registration_sessions
 from courses.domain.errors import DomainError
 from courses.domain.rules import (
     RegistrationState,
@@ -87,16 +86,7 @@ class RegistrationView:
             course_title=course.title,
             course_url=f"/kurser/{course.slug}",
             demo=is_demo(course.slug),
-            sessions=[
-                SessionView(
-                    day=session_day(s),
-                    time=session_time(s),
-                    where="Digitalt"
-                    if fmt is not None and fmt.digital
-                    else (s.place or (fmt.place if fmt else None) or "Meddelas senare"),
-                )
-                for s in course.sessions
-            ],
+            sessions=registration_sessions(course, fmt),
             # The meeting link is for those with a seat in the digital format, nobody else.
             meeting_url=fmt.meeting_url if confirmed and fmt is not None and fmt.digital else None,
             details=_details(details, tz),
