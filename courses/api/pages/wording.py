@@ -7,8 +7,9 @@ Only what several audiences' pages say alike; what one audience alone says is in
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from itertools import groupby
+from zoneinfo import ZoneInfo
 
 from courses.domain.courses import FormatRecord, SessionRecord
 from courses.domain.rules import swedish_date, swedish_month
@@ -20,6 +21,7 @@ __all__ = [
     "places",
     "session_day",
     "session_time",
+    "swedish_moment",
 ]
 
 
@@ -70,3 +72,9 @@ def places(formats: Sequence[FormatRecord], *, session_place: str | None = None)
             names.append(name)
     text = and_list(names, word="eller")
     return text[:1].upper() + text[1:]
+
+
+def swedish_moment(moment: datetime, tz: ZoneInfo) -> str:
+    """`3 juni 2026 kl. 14.05`, in the organizer's time zone."""
+    local = moment.astimezone(tz)
+    return f"{swedish_date(local.date())} kl. {swedish_time(local.time())}"

@@ -8,7 +8,7 @@ import binascii
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from courses.api.pages.staff.common import when
+from courses.api.pages.wording import swedish_moment
 from courses.domain.wording import one_line
 from courses.schedule.load import Problem
 from courses.services.audit import AuditRecord
@@ -111,7 +111,7 @@ class AuditLine:
     def of(cls, entry: AuditRecord, *, tz: ZoneInfo) -> AuditLine:
         slug = entry.course_slug or ""
         return cls(
-            at=when(entry.at, tz),
+            at=swedish_moment(entry.at, tz),
             actor=entry.actor,
             summary=entry.summary,
             course=slug,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from courses.api.pages.registrant.registration_view import swedish_moment
+from courses.api.pages.wording import swedish_moment
 from courses.domain.fair_seats import share_line
 from courses.domain.permissions import Actor
 from courses.services.context import ServiceContext

@@ -14,24 +14,17 @@ from courses.api.pages.registrant.wording import (
     pending_steps,
 )
 from courses.api.pages.views import LeaderView, SessionView, registration_sessions
+from courses.api.pages.wording import swedish_moment
 from courses.domain.errors import DomainError
 from courses.domain.rules import (
     RegistrationState,
     RegistrationStatus,
     check_can_cancel,
-    swedish_date,
 )
-from courses.domain.wording import swedish_time
 from courses.schedule.demo import is_demo
 from courses.services.registration.lookup import RegistrationDetails
 
-__all__ = ["RegistrationView", "swedish_moment"]
-
-
-def swedish_moment(moment: datetime, tz: ZoneInfo) -> str:
-    """`3 juni 2026 kl. 14.05`, local time."""
-    local = moment.astimezone(tz)
-    return f"{swedish_date(local.date())} kl. {swedish_time(local.time())}"
+__all__ = ["RegistrationView"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,18 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from litestar.response import Template
 
 from courses.api.pages.public.registration_form import FieldMessage
 from courses.api.pages.templating import page
 from courses.domain.permissions import Actor
-from courses.domain.rules import swedish_date
-from courses.domain.wording import swedish_time
 
 __all__ = [
     "DEFAULT_TARGET",
@@ -28,7 +24,6 @@ __all__ = [
     "local_target",
     "sign_in_path",
     "staff_page",
-    "when",
 ]
 
 DEFAULT_TARGET = "/kursledare"
@@ -98,9 +93,3 @@ def sign_in_path(target: str | None) -> str:
     """The sign-in page, remembering where to go afterwards."""
     safe = local_target(target)
     return f"/logga-in?{urlencode({'till': safe})}" if safe else "/logga-in"
-
-
-def when(moment: datetime, tz: ZoneInfo) -> str:
-    """`2 mars 2022 kl. 10.05`, in the organizer's time zone."""
-    local = moment.astimezone(tz)
-    return f"{swedish_date(local.date())} kl. {swedish_time(local.time())}"

@@ -7,8 +7,14 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from courses.api.pages.staff.common import when
-from courses.api.pages.wording import and_list, date_list, places, session_day, session_time
+from courses.api.pages.wording import (
+    and_list,
+    date_list,
+    places,
+    session_day,
+    session_time,
+    swedish_moment,
+)
 from courses.domain.courses import CourseRecord, SessionRecord
 from courses.domain.rules import RegistrationStatus, swedish_date
 from courses.services.attendance.attendees import AttendeeList, AttendeeRow
@@ -107,7 +113,7 @@ def _row(row: AttendeeRow, sessions: list[SessionLine], tz: ZoneInfo) -> RowView
         status=_status(row.status),
         status_code=row.status.value,
         waitlist=str(row.waitlist_position) if row.waitlist_position else "",
-        registered_at=when(row.registered_at, tz),
+        registered_at=swedish_moment(row.registered_at, tz),
         attendance=marks,
         manager=row.manager_email or "",
     )
