@@ -27,7 +27,8 @@ from courses.api.pages.admin.admin_view import (
     uncarry,
 )
 from courses.api.pages.admin.office import office_context
-from courses.api.pages.staff.common import StaffForm, staff_page
+from courses.api.pages.forms import FormState
+from courses.api.pages.staff.common import staff_page
 from courses.api.pages.staff.leader_view import course_lines
 from courses.api.staff_identity import actor_dependency
 from courses.domain.errors import Forbidden
@@ -64,14 +65,14 @@ async def _admin_page(
     ctx: ServiceContext,
     actor: Actor,
     *,
-    form: StaffForm | None = None,
+    form: FormState | None = None,
     problems: list[str] | None = None,
     status: int = 200,
     mail_notice: str = "",
 ) -> Template:
     today = ctx.clock.now().astimezone(ctx.tz).date()
     entries = await audit_log(ctx, actor, limit=AUDIT_ENTRIES)
-    form = form or StaffForm()
+    form = form or FormState()
     context = {
         "form": form,
         "problems": problems or [],
@@ -135,7 +136,7 @@ class AdminPage(Controller):
         actor = _admin(actor)
         raw, source, field = await _submitted_file(request)
         if not raw:
-            form = StaffForm()
+            form = FormState()
             form.add("fil", _NOTHING)
             return await _admin_page(ctx, actor, form=form, status=400)
         return await self._import(ctx, actor, raw, source=source, field=field, dry_run=True)
@@ -174,7 +175,7 @@ class AdminPage(Controller):
         except ScheduleError as exc:
             # What was pasted stays in its box, to be corrected there.
             kept = raw.decode("utf-8", "replace") if field == "text" else ""
-            form = StaffForm(values={"text": kept})
+            form = FormState(values={"text": kept})
             lines = problem_lines(exc.problems)
             form.add(field, _HAS_ERRORS)
             for line in lines:

@@ -10,8 +10,14 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from courses.api.http.ratelimit import TooManyRequests, rate_limits
+from courses.api.pages.forms import FormState
 from courses.api.pages.public.course_view import CourseView
-from courses.api.pages.public.registration_form import CONFIRMED, FormState, parse_form
+from courses.api.pages.public.registration_form import (
+    CONFIRMED,
+    add_domain_error,
+    parse_form,
+    read_form,
+)
 from courses.api.pages.templating import page
 from courses.domain.errors import (
     AlreadyRegistered,
@@ -86,7 +92,7 @@ class CoursePage(Controller):
     ) -> Response[Any]:
         """Register; 303 to the new registration's own page, or the form again with its
         errors and every typed value kept."""
-        form = FormState.of(await request.form())
+        form = read_form(await request.form())
         registration = parse_form(form)
         if registration is None:
             return await _course_page(ctx, catalogue, slug, form, status=400)
@@ -101,7 +107,7 @@ class CoursePage(Controller):
         try:
             receipt = await register(ctx, slug, registration)
         except (InvalidInput, NotEligible, AlreadyRegistered) as exc:
-            form.add_domain_error(exc)
+            add_domain_error(form, exc)
             return await _course_page(ctx, catalogue, slug, form, status=_FIELD_REFUSALS[type(exc)])
         except _COURSE_REFUSALS as exc:
             return await _course_page(ctx, catalogue, slug, form, refusal=exc.detail, status=409)

@@ -9,17 +9,17 @@ comes back as the domain's errors, which name their field.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
 
 from courses.api.http.problems import field_message
+from courses.api.pages.forms import FormState
 from courses.domain.errors import AlreadyRegistered, DomainError, InvalidInput, NotEligible
 from courses.services.registration.register import RegistrationForm
 from courses.validation import all_errors
 
-__all__ = ["CONFIRMED", "FIELDS", "FieldMessage", "FormState", "parse_form"]
+__all__ = ["CONFIRMED", "FIELDS", "add_domain_error", "parse_form", "read_form"]
 
 FIELDS = (
     "name",
@@ -48,61 +48,26 @@ LABELS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class FieldMessage:
-    field: str
-    """The form field, or empty for the form as a whole."""
-    text: str
-    """Next to the field (and in the summary)."""
-    summary: str
-    """In the error summary at the top, where the field's label must be said too."""
+def read_form(form: Mapping[str, Any]) -> FormState:
+    """The registration form as it was sent, every field as typed."""
+    return FormState.of(form, FIELDS)
 
 
-@dataclass(slots=True)
-class FormState:
-    values: dict[str, str] = field(default_factory=dict)
-    messages: list[FieldMessage] = field(default_factory=list)
-
-    def value(self, name: str) -> str:
-        return self.values.get(name, "")
-
-    def error(self, name: str) -> str:
-        return next((m.text for m in self.messages if m.field == name), "")
-
-    @property
-    def has_errors(self) -> bool:
-        return bool(self.messages)
-
-    @property
-    def summary(self) -> list[FieldMessage]:
-        """The errors in the order of the fields on the page, the form's own first."""
-        order = {name: index for index, name in enumerate(FIELDS)}
-        return sorted(self.messages, key=lambda m: order.get(m.field, -1))
-
-    @classmethod
-    def of(cls, form: Mapping[str, Any]) -> FormState:
-        """What was typed, exactly (shown again as typed); a field sent twice counts once."""
-        values = {}
-        for name in FIELDS:
-            value = form.get(name)
-            values[name] = value if isinstance(value, str) else ""
-        return cls(values=values)
-
-    def add_domain_error(self, exc: DomainError) -> None:
-        """A refusal from the service: next to the field it is about, or for the whole form."""
-        if isinstance(exc, InvalidInput):
-            for error in exc.errors:
-                # The detail ("Välj hur du vill delta.") speaks to a person choosing in a form;
-                # the field message names the API's keys.
-                text = exc.detail if len(exc.errors) == 1 else error.message
-                self.messages.append(FieldMessage(error.field, text, text))
-            return
-        target = ""
-        if isinstance(exc, NotEligible):
-            target = exc.field or ""
-        elif isinstance(exc, AlreadyRegistered):
-            target = "email"
-        self.messages.append(FieldMessage(target, exc.detail, exc.detail))
+def add_domain_error(state: FormState, exc: DomainError) -> None:
+    """A refusal from the service: next to the field it is about, or for the whole form."""
+    if isinstance(exc, InvalidInput):
+        for error in exc.errors:
+            # The detail ("Välj hur du vill delta.") speaks to a person choosing in a form;
+            # the field message names the API's keys.
+            text = exc.detail if len(exc.errors) == 1 else error.message
+            state.add(error.field, text)
+        return
+    target = ""
+    if isinstance(exc, NotEligible):
+        target = exc.field or ""
+    elif isinstance(exc, AlreadyRegistered):
+        target = "email"
+    state.add(target, exc.detail)
 
 
 def _body(values: Mapping[str, str]) -> dict[str, Any]:
@@ -134,7 +99,7 @@ def parse_form(state: FormState) -> RegistrationForm | None:
         if state.error(name):
             continue
         text = field_message(found)
-        state.messages.append(FieldMessage(name, text, f"{LABELS.get(name, name)}: {text}"))
+        state.add(name, text, f"{LABELS.get(name, name)}: {text}")
     if not state.has_errors:  # pragma: no cover - all_errors finds what convert refused
-        state.messages.append(FieldMessage("", "Formuläret kunde inte läsas.", "Formuläret"))
+        state.add("", "Formuläret kunde inte läsas.", "Formuläret")
     return None

@@ -7,19 +7,17 @@ app's security hook forces both on these paths too, errors included).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 from litestar.response import Template
 
-from courses.api.pages.public.registration_form import FieldMessage
 from courses.api.pages.templating import page
 from courses.domain.permissions import Actor
 
 __all__ = [
     "DEFAULT_TARGET",
-    "StaffForm",
     "StaffHeader",
     "local_target",
     "sign_in_path",
@@ -38,31 +36,6 @@ class StaffHeader:
 
     label: str
     is_admin: bool
-
-
-@dataclass(slots=True)
-class StaffForm:
-    """What was typed into a staff form and its errors, in the shape `macros.html` reads."""
-
-    values: dict[str, str] = field(default_factory=dict)
-    messages: list[FieldMessage] = field(default_factory=list)
-
-    def value(self, name: str) -> str:
-        return self.values.get(name, "")
-
-    def error(self, name: str) -> str:
-        return next((m.text for m in self.messages if m.field == name), "")
-
-    def add(self, name: str, text: str, summary: str | None = None) -> None:
-        self.messages.append(FieldMessage(name, text, summary or text))
-
-    @property
-    def has_errors(self) -> bool:
-        return bool(self.messages)
-
-    @property
-    def summary(self) -> list[FieldMessage]:
-        return self.messages
 
 
 def staff_page(

@@ -16,7 +16,8 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from courses.api.http.ratelimit import TooManyRequests, rate_limits
-from courses.api.pages.staff.common import DEFAULT_TARGET, StaffForm, local_target
+from courses.api.pages.forms import FormState
+from courses.api.pages.staff.common import DEFAULT_TARGET, local_target
 from courses.api.pages.templating import page, page_headers
 from courses.api.staff_identity import (
     SESSION_COOKIE,
@@ -56,7 +57,7 @@ def _target_cookie(request: Request[Any, Any, Any], target: str) -> Cookie:
 
 def _form_page(
     request: Request[Any, Any, Any],
-    form: StaffForm,
+    form: FormState,
     *,
     target: str | None,
     status: int = 200,
@@ -89,7 +90,7 @@ class SignInPage(Controller):
         actor = await optional_actor(request)
         return _form_page(
             request,
-            StaffForm(),
+            FormState(),
             target=local_target(till),
             signed_out=utloggad is not None and actor is None,
             signed_in_as=actor.label if actor else None,
@@ -103,7 +104,7 @@ class SignInPage(Controller):
         email = submitted.get("email")
         email = email.strip() if isinstance(email, str) else ""
         target = local_target(submitted.get("till"))
-        form = StaffForm(values={"email": email})
+        form = FormState(values={"email": email})
         if not email:
             form.add("email", _NO_EMAIL)
         else:
