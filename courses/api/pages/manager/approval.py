@@ -14,19 +14,16 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath
-from litestar.response import Redirect, Template
+from litestar.response import Template
 
-from courses.api.http.ratelimit import rate_limits
 from courses.api.pages.manager.approval_view import ApprovalPageView
-from courses.api.pages.templating import page, page_headers
+from courses.api.pages.templating import private_redirect
+from courses.api.pages.tokens import Token, look_up, token_lookup, token_page
 from courses.domain.approval import ApprovalAnswered
 from courses.services.approval.answers import ApprovalView, approval_view, approve, decline
 from courses.services.context import ServiceContext
 
 __all__ = ["ApprovalPage"]
-
-Token = FromPath[str]
 
 _ANSWERS = {"godkann": approve, "avsla": decline}
 
@@ -35,15 +32,13 @@ class ApprovalPage(Controller):
     path = "/godkann"
     include_in_schema = False
 
-    # Like the manage links: limited per token, and unknown tokens per client address.
+    # Like the manage links, every route looks its token up through courses.api.pages.tokens.
 
     @get("/{token:str}", name="approval")
     async def show(
         self, ctx: NamedDependency[ServiceContext], request: Request[Any, Any, Any], token: Token
     ) -> Template:
-        with rate_limits(request).token_lookup(request, token):
-            view = await approval_view(ctx, token)
-        return _page(view, token)
+        return _page(await look_up(ctx, request, token, approval_view), token)
 
     @post("/{token:str}", status_code=303)
     async def answer(
@@ -51,7 +46,7 @@ class ApprovalPage(Controller):
     ) -> Response[Any]:
         submitted = await request.form()
         act = _ANSWERS.get(str(submitted.get("svar", "")))
-        with rate_limits(request).token_lookup(request, token):
+        with token_lookup(request, token):
             if act is None:
                 view = await approval_view(ctx, token)
                 return _page(view, token, problem="Välj Godkänn eller Avslå.", status=400)
@@ -60,9 +55,9 @@ class ApprovalPage(Controller):
             except ApprovalAnswered as exc:
                 view = await approval_view(ctx, token)
                 return _page(view, token, problem=exc.detail, status=409)
-        return Redirect(f"/godkann/{token}", status_code=303, headers=page_headers(private=True))
+        return private_redirect(f"/godkann/{token}")
 
 
 def _page(view: ApprovalView, token: str, *, problem: str = "", status: int = 200) -> Template:
     context = {"approval": ApprovalPageView.of(view, token), "problem": problem}
-    return page("approval.html", context, status=status, private=True)
+    return token_page("approval.html", context, status=status)

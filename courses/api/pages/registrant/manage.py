@@ -11,14 +11,13 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath
-from litestar.response import Redirect, Template
+from litestar.response import Template
 
-from courses.api.http.ratelimit import rate_limits
 from courses.api.pages.registrant.data_extract import extract_json
 from courses.api.pages.registrant.registration_view import RegistrationView
 from courses.api.pages.registrant.wording import swedish_hours
-from courses.api.pages.templating import page, page_headers
+from courses.api.pages.templating import page_headers, private_redirect
+from courses.api.pages.tokens import Token, look_up, token_page
 from courses.api.pages.wording import session_time
 from courses.domain.errors import RegistrationClosed, RegistrationNotFound
 from courses.domain.rules import swedish_date
@@ -29,8 +28,6 @@ from courses.services.registration.lookup import get_registration
 from courses.services.retention.data_extract import registration_data
 
 __all__ = ["RegistrationPage"]
-
-Token = FromPath[str]
 
 
 async def _view(ctx: ServiceContext, token: str) -> RegistrationView:
@@ -48,35 +45,31 @@ class RegistrationPage(Controller):
     path = "/anmalan"
     include_in_schema = False
 
-    # Every route here looks a token up: limited per token and, for unknown ones, per client
-    # address, as the API's token routes are (courses.api.http.ratelimit).
+    # Every route here looks its token up as the manager's page does (courses.api.pages.tokens).
 
     @get("/{token:str}", name="registration")
     async def show(
         self, ctx: NamedDependency[ServiceContext], request: Request[Any, Any, Any], token: Token
     ) -> Template:
-        with rate_limits(request).token_lookup(request, token):
-            view = await _view(ctx, token)
-        return page("registration.html", {"registration": view, "problem": ""}, private=True)
+        view = await look_up(ctx, request, token, _view)
+        return token_page("registration.html", {"registration": view, "problem": ""})
 
     @get("/{token:str}/avanmal", name="cancel-confirm")
     async def confirm_cancel(
         self, ctx: NamedDependency[ServiceContext], request: Request[Any, Any, Any], token: Token
     ) -> Response[Any]:
-        with rate_limits(request).token_lookup(request, token):
-            view = await _view(ctx, token)
+        view = await look_up(ctx, request, token, _view)
         if view.cancel_url is None:
             # Already cancelled, or the course has begun: the page itself says why.
-            return Redirect(view.path, status_code=303, headers=page_headers(private=True))
-        return page("cancel.html", {"registration": view}, private=True)
+            return private_redirect(view.path)
+        return token_page("cancel.html", {"registration": view})
 
     @post("/{token:str}/avanmal", status_code=303)
     async def cancel(
         self, ctx: NamedDependency[ServiceContext], request: Request[Any, Any, Any], token: Token
     ) -> Response[Any]:
         try:
-            with rate_limits(request).token_lookup(request, token):
-                await cancel_registration(ctx, token)
+            await look_up(ctx, request, token, cancel_registration)
         except RegistrationNotFound:
             # Cancelled already (a second click, another tab): the page shows it is; an
             # unknown token gets the page's 404.
@@ -84,15 +77,14 @@ class RegistrationPage(Controller):
         except RegistrationClosed as exc:
             view = await _view(ctx, token)
             context = {"registration": view, "problem": exc.detail}
-            return page("registration.html", context, status=409, private=True)
-        return Redirect(f"/anmalan/{token}", status_code=303, headers=page_headers(private=True))
+            return token_page("registration.html", context, status=409)
+        return private_redirect(f"/anmalan/{token}")
 
     @get("/{token:str}/intyg", name="certificate")
     async def certificate(
         self, ctx: NamedDependency[ServiceContext], request: Request[Any, Any, Any], token: Token
     ) -> Template:
-        with rate_limits(request).token_lookup(request, token):
-            found = await certificate(ctx, token)
+        found = await look_up(ctx, request, token, certificate)
         context = {
             "c": found,
             "back": f"/anmalan/{token}",
@@ -102,14 +94,13 @@ class RegistrationPage(Controller):
             "hours": swedish_hours(found.hours),
             "issued": swedish_date(found.issued),
         }
-        return page("certificate.html", context, private=True)
+        return token_page("certificate.html", context)
 
     @get("/{token:str}/registerutdrag", name="registration-data")
     async def data(
         self, ctx: NamedDependency[ServiceContext], request: Request[Any, Any, Any], token: Token
     ) -> Response[bytes]:
-        with rate_limits(request).token_lookup(request, token):
-            stored = await registration_data(ctx, token)
+        stored = await look_up(ctx, request, token, registration_data)
         body = extract_json(
             stored,
             base_url=ctx.settings.base_url,

@@ -15,11 +15,11 @@ from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import FromPath, FromQuery
-from litestar.response import Redirect, Template
+from litestar.response import Template
 
 from courses.api.pages.staff.common import staff_page
 from courses.api.pages.staff.leader_view import LeaderCourseView, SheetView, course_lines
-from courses.api.pages.templating import page_headers
+from courses.api.pages.templating import private_redirect
 from courses.api.staff_identity import actor_dependency
 from courses.domain.errors import InvalidInput
 from courses.domain.permissions import Actor
@@ -110,11 +110,7 @@ class LeaderPages(Controller):
             # Someone in the form cancelled meanwhile, or the course changed: nothing saved.
             problems = [exc.detail, *dict.fromkeys(e.message for e in exc.errors)]
             return await _course_page(ctx, actor, slug, problems=problems, status=409)
-        return Redirect(
-            f"/kursledare/{slug}?sparat={session}#narvaro-{session}",
-            status_code=303,
-            headers=page_headers(private=True),
-        )
+        return private_redirect(f"/kursledare/{slug}?sparat={session}#narvaro-{session}")
 
     @get("/{slug:str}/narvarolista", name="attendance-sheet")
     async def sheet(

@@ -18,7 +18,7 @@ from litestar.response import Redirect, Template
 from courses.api.http.ratelimit import TooManyRequests, rate_limits
 from courses.api.pages.forms import FormState
 from courses.api.pages.staff.common import DEFAULT_TARGET, local_target
-from courses.api.pages.templating import page, page_headers
+from courses.api.pages.templating import page, private_redirect
 from courses.api.staff_identity import (
     SESSION_COOKIE,
     clear_session_cookie,
@@ -166,12 +166,7 @@ class SignInPage(Controller):
             or local_target(request.cookies.get(TARGET_COOKIE))
             or DEFAULT_TARGET
         )
-        response = Redirect(
-            target,
-            status_code=303,
-            headers=page_headers(private=True),
-            cookies=[session_cookie(request, signed_in.cookie)],
-        )
+        response = private_redirect(target, cookies=[session_cookie(request, signed_in.cookie)])
         response.delete_cookie(TARGET_COOKIE, path="/logga-in")
         return response
 
