@@ -8,9 +8,11 @@ audience, each with its controllers, view models and wording side by side:
 - `admin/`: the admins' page (schedule import, audit log, mail, statistics, employers).
 
 What several audiences share sits here: `templating` (the one way a page is answered), `csrf`
-(the forms' protection), `errors` (error pages for every path outside the API) and `wording`
-(dates, places and sessions in Swedish). Thin handlers over the same services as the API; the
-templates are in `templates/pages/`.
+(the forms' protection), `errors` (error pages for every path outside the API), `wording`
+(dates, places and sessions in Swedish), `views` (leaders and sessions as pages show them),
+`forms` (a form shown again with its errors) and `tokens` (how a page reached by a mailed
+link treats its token). Thin handlers over the same services as the API; the templates are in
+`templates/pages/`.
 """
 
 from typing import Any
