@@ -12,6 +12,7 @@ from litestar.datastructures import State
 from litestar.di import Provide
 
 from courses.api.admin.office import AdminOfficeController
+from courses.api.admin.roll_forward import RollForwardController
 from courses.api.admin.schedule import AdminScheduleController
 from courses.api.http.body import JSON_BODY_LIMIT, check_request
 from courses.api.http.dependencies import provide_ctx, provide_metrics
@@ -92,6 +93,7 @@ def create_app(
             RegistrationController,
             AdminScheduleController,
             AdminOfficeController,
+            RollForwardController,
             employers,
             health,
             prometheus_metrics,
