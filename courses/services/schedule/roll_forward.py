@@ -18,9 +18,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
-
-import msgspec
 
 from courses.domain.calendar_shift import (
     DEFAULT_WEEKS,
@@ -32,12 +29,13 @@ from courses.domain.calendar_shift import (
 from courses.domain.courses import CourseRecord
 from courses.domain.errors import FieldError, InvalidInput
 from courses.domain.permissions import Actor
-from courses.domain.rules import CourseStatus, swedish_date
-from courses.schedule.load import ScheduleError, course_problems
+from courses.domain.rules import swedish_date
+from courses.schedule.load import ScheduleError
 from courses.schedule.lottery import draw_day
 from courses.schedule.spec import CourseSpec, OrganizerSpec, Schedule
 from courses.services.context import ServiceContext
 from courses.services.permissions import course_missing, require_admin
+from courses.services.schedule.copies import copied_spec
 from courses.services.schedule.days_off import days_off
 from courses.services.schedule.importing import import_schedule
 from courses.storage.courses import courses_by_slugs, slugs_in_use
@@ -183,6 +181,8 @@ def _check_first_day(first_day: date, course: CourseRecord, *, today: date) -> N
     message = None
     if first_day < today:
         message = f"Den nya första kursdagen kan inte vara före i dag ({swedish_date(today)})."
+    elif first_day > shift_day(today, MAX_WEEKS * 7):
+        message = "Den nya första kursdagen kan ligga högst två år fram i tiden."
     elif first_day == _first_day(course):
         message = "Välj en annan första kursdag än kursens nuvarande."
     if message is not None:
@@ -210,7 +210,7 @@ async def _copy(
     for course in courses:
         slug = next(s for s in copy_slugs(course.slug, years_in(days)) if s not in taken)
         taken.add(slug)
-        specs.append(_copied_spec(course, slug=slug, days=days))
+        specs.append(copied_spec(course, slug=slug, days=days))
     named = days_off(s.date for spec in specs for s in spec.session)
     copies = [
         CourseCopy(
@@ -240,56 +240,3 @@ async def _copy(
             "Kopiorna kan inte skapas: " + " ".join(str(p) for p in exc.problems), errors
         ) from exc
     return CopyPlan(copies=copies, days=days, created=not dry_run)
-
-
-def _copied_spec(course: CourseRecord, *, slug: str, days: int) -> CourseSpec:
-    """The course's schedule entry as a draft with every day moved `days` days."""
-
-    def moved(day: date | None) -> date | None:
-        return None if day is None else shift_day(day, days)
-
-    document: dict[str, Any] = {
-        "slug": slug,
-        "title": course.title,
-        "description": course.description,
-        "leaders": list(course.leaders),
-        "deadline": moved(course.deadline),
-        "opens": moved(course.opens),
-        "seats": course.seats,
-        "waitlist": course.waitlist,
-        "info_url": course.info_url,
-        "status": CourseStatus.DRAFT.value,
-        "approval": "manager" if course.needs_approval else None,
-        "approval_days": course.approval_days,
-        "allocation": course.allocation,
-        "draw": moved(course.draw_on),
-        "per_employer": course.per_employer,
-        "share_until": moved(course.share_until),
-        "format": [
-            {
-                "key": f.key,
-                "kind": f.kind.value,
-                "place": f.place,
-                "seats": f.seats,
-                "meeting_url": f.meeting_url,
-            }
-            for f in course.formats
-        ],
-        "session": [
-            {"date": moved(s.day), "start": s.start_time, "end": s.end_time, "place": s.place}
-            for s in sorted(course.sessions, key=lambda s: s.position)
-        ],
-    }
-    try:
-        spec = msgspec.convert(document, CourseSpec)
-    except msgspec.ValidationError as exc:
-        raise _invalid_copy(course.slug, str(exc)) from exc
-    problems = list(course_problems(f"{slug}", spec))
-    if problems:
-        raise _invalid_copy(course.slug, " ".join(str(p) for p in problems))
-    return spec
-
-
-def _invalid_copy(slug: str, reason: str) -> InvalidInput:
-    message = f"Kursen {slug!r} kan inte kopieras: {reason}"
-    return InvalidInput(message, [FieldError("courses", message)])
