@@ -11,7 +11,9 @@ from litestar.testing import AsyncTestClient
 
 from courses.api import create_app
 from courses.clock import FixedClock
+from courses.schedule import parse_schedule
 from courses.services.context import ServiceContext
+from courses.services.schedule.importing import import_schedule
 from courses.storage.courses import slugs_in_use
 from tests.pages.conftest import csrf_token
 from tests.pages.staff import ADMIN, COURSE_A, LEADER_A, add_staff, sign_in
@@ -42,7 +44,7 @@ async def admin(client: Client, staff: ServiceContext) -> Client:
     return client
 
 
-async def slugs(ctx: ServiceContext) -> set[str]:
+async def slugs_of(ctx: ServiceContext) -> set[str]:
     async with ctx.db.read() as conn:
         return await slugs_in_use(conn)
 
@@ -70,7 +72,7 @@ async def test_this_years_courses_are_picked_to_begin_with(admin: Client) -> Non
 async def test_the_preview_shows_next_years_copies_and_writes_nothing(
     admin: Client, staff: ServiceContext
 ) -> None:
-    before = await slugs(staff)
+    before = await slugs_of(staff)
 
     page = await preview(admin, [ASI, LVM])
 
@@ -80,7 +82,7 @@ async def test_the_preview_shows_next_years_copies_and_writes_nothing(
     assert "Sista anmälningsdag</dt><dd>31 augusti 2023" in page.text
     assert set(checked(page.text)) == {ASI, LVM}
     assert 'action="/admin/nytt-ar/skapa"' in page.text
-    assert await slugs(staff) == before
+    assert await slugs_of(staff) == before
 
 
 async def test_a_session_on_a_holiday_is_named(admin: Client) -> None:
@@ -109,13 +111,13 @@ async def test_creating_redirects_to_a_page_that_links_each_draft(
 
     assert created.status_code == 303
     assert created.headers["location"] == "/admin/nytt-ar?skapade=asi-grund-2023"
-    assert "asi-grund-2023" in await slugs(staff)
+    assert "asi-grund-2023" in await slugs_of(staff)
     page = await admin.get(created.headers["location"])
     assert "Utkastet är skapat" in page.text
     assert '<a href="/admin/kurser/asi-grund-2023">ASI grundutbildning</a>' in page.text
     again = await admin.get(created.headers["location"])  # a reload creates nothing more
     assert again.status_code == 200
-    assert "asi-grund-2023-2" not in await slugs(staff)
+    assert "asi-grund-2023-2" not in await slugs_of(staff)
 
 
 async def test_errors_stand_next_to_their_fields_with_what_was_typed(admin: Client) -> None:
@@ -200,4 +202,33 @@ async def test_a_post_without_the_form_token_is_refused(
     answer = await admin.post("/admin/nytt-ar/skapa", data={"kurser": [ASI], "veckor": "52"})
 
     assert answer.status_code == 403
-    assert "asi-grund-2023" not in await slugs(staff)
+    assert "asi-grund-2023" not in await slugs_of(staff)
+
+
+async def test_many_drafts_are_answered_in_the_page_when_their_address_would_be_too_long(
+    admin: Client, staff: ServiceContext
+) -> None:
+    # Sixty courses with long slugs: their slugs would not fit in a URL (2 048 bytes).
+    slugs = [
+        f"en-kurs-med-ett-langt-namn-for-att-prova-adressens-langd-nummer-{n:02d}-2022"
+        for n in range(60)
+    ]
+    file = "\n".join(
+        f'[[course]]\nslug = "{slug}"\ntitle = "Kurs {n}"\ndeadline = 2022-05-01\n'
+        '[[course.format]]\nkey = "digital"\nkind = "digital"\n'
+        "[[course.session]]\ndate = 2022-05-10\n"
+        for n, slug in enumerate(slugs)
+    )
+    await import_schedule(staff, parse_schedule(file))
+    token = await csrf_token(admin, "/admin/nytt-ar")
+
+    created = await admin.post(
+        "/admin/nytt-ar/skapa",
+        data={"_csrf_token": token, "kurser": slugs, "veckor": "52"},
+        follow_redirects=False,
+    )
+
+    assert created.status_code == 200, created.text
+    assert "Utkasten är skapade" in created.text
+    assert created.text.count('<a href="/admin/kurser/en-kurs-med-ett-langt-namn') == 60
+    assert slugs[0].replace("2022", "2023") in await slugs_of(staff)

@@ -47,6 +47,10 @@ __all__ = ["RollForwardPages"]
 
 _ROLL_FIELDS = ("kurser", "veckor")
 _COPY_FIELDS = ("forsta_dag", "veckor")
+_MAX_QUERY = 1500
+"""Characters of the drafts' slugs in the address the creation redirects to; more than this
+(some fifty courses) and the created drafts are answered in the POST's page itself, since the
+address would pass the 2 048 bytes a URL may have."""
 _BAD_DAY = "Skriv datumet som år-månad-dag, till exempel 2023-09-13."
 
 
@@ -87,7 +91,11 @@ class RollForwardPages(Controller):
         form, picked, plan = await _roll(ctx, actor, await request.form(), create=True)
         if plan is None:
             return await _roll_page(ctx, actor, form, picked=picked)
-        query = "&".join(f"skapade={c.slug}" for c in plan.copies)
+        created = [c.slug for c in plan.copies]
+        query = "&".join(f"skapade={slug}" for slug in created)
+        if len(query) > _MAX_QUERY:  # the address would be refused (414): answer here instead
+            fresh = FormState(values={"veckor": form.value("veckor")}, fields=_ROLL_FIELDS)
+            return await _roll_page(ctx, actor, fresh, picked=None, created=created)
         return Redirect(f"/admin/nytt-ar?{query}", status_code=HTTP_303_SEE_OTHER)
 
     @get("/kurser/{slug:str}/kopiera")
