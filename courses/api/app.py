@@ -13,6 +13,7 @@ from litestar.di import Provide
 
 from courses.api.body import JSON_BODY_LIMIT, check_request
 from courses.api.controllers.admin import AdminController
+from courses.api.controllers.admin_editor import CourseEditorController
 from courses.api.controllers.admin_office import AdminOfficeController
 from courses.api.controllers.attendees import AttendeeController
 from courses.api.controllers.courses import CourseController
@@ -92,6 +93,7 @@ def create_app(
             RegistrationController,
             AdminController,
             AdminOfficeController,
+            CourseEditorController,
             employers,
             health,
             prometheus_metrics,

@@ -17,8 +17,8 @@ from courses.domain.courses import CourseRecord
 from courses.domain.errors import FieldError, Forbidden, InvalidInput
 from courses.domain.notices import MailTally
 from courses.domain.permissions import Actor
-from courses.schedule.entry import parse_course
-from courses.schedule.load import Problem, ScheduleError, course_problems
+from courses.schedule.entry import entry_problems, parse_course
+from courses.schedule.load import Problem, ScheduleError
 from courses.schedule.spec import (
     CourseSpec,
     FormatSpec,
@@ -63,6 +63,8 @@ class CourseSaved:
     promoted: int
     registrants: int
     dry_run: bool
+    course: CourseRecord | None
+    """The course as saved (as stored before, for a dry run; None for a new one's)."""
 
 
 async def open_course(ctx: ServiceContext, actor: Actor, slug: str) -> CourseForm:
@@ -102,7 +104,7 @@ async def save_course(
     InvalidInput (a rule the entry breaks, with its field; nothing is saved).
     """
     require_admin(actor)
-    problems = [Problem(p.place.lstrip("."), p.message) for p in course_problems("", entry)]
+    problems = entry_problems(entry)
     if problems:
         raise _invalid(problems)
     async with ctx.db.read() as conn:
@@ -132,6 +134,9 @@ async def save_course(
     except ScheduleError as exc:
         raise _invalid(exc.problems) from exc
     (item,) = [i for i in report.items if i.kind == "course"]
+    if not dry_run:
+        async with ctx.db.read() as conn:
+            stored = await load_course(conn, entry.slug)
     return CourseSaved(
         slug=entry.slug,
         created=item.action is Action.CREATED,
@@ -140,6 +145,7 @@ async def save_course(
         promoted=report.promoted,
         registrants=active,
         dry_run=dry_run,
+        course=stored,
     )
 
 
