@@ -4,8 +4,6 @@ an entry (`title`, `session[2].end`, `leaders[1].email`; lists count from 1)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import date
 from typing import Annotated, Any, get_args, get_origin
 
 import msgspec
@@ -33,25 +31,9 @@ def parse_course(document: object, *, source: str = ENTRY_SOURCE) -> CourseSpec:
     return spec
 
 
-_EARLIEST, _LATEST = date(2000, 1, 1), date(2199, 12, 31)
-
-
 def entry_problems(spec: CourseSpec) -> list[Problem]:
-    """The file's rules across an entry's fields, placed within the entry; first, that every
-    date lies within two centuries (a typo such as year 20226 is caught, and the day after a
-    deadline always exists)."""
-    far = list(_far_dates(spec))
-    if far:
-        return far
+    """The file's rules across an entry's fields (`course_problems`), placed within the entry."""
     return [Problem(p.place.lstrip("."), p.message) for p in course_problems("", spec)]
-
-
-def _far_dates(spec: CourseSpec) -> Iterator[Problem]:
-    days = {name: getattr(spec, name) for name in ("deadline", "opens", "draw", "share_until")}
-    days |= {f"session[{i}].date": s.date for i, s in enumerate(spec.session, start=1)}
-    for place, day in days.items():
-        if day is not None and not _EARLIEST <= day <= _LATEST:
-            yield Problem(place, f"Datumet {day} är inte rimligt för en kurs; kontrollera året.")
 
 
 def _field_problems(document: object) -> list[Problem]:

@@ -11,6 +11,7 @@ import pytest
 
 from courses.domain.errors import CourseNotFound, Forbidden, InvalidInput, StaleCourse
 from courses.domain.notices import MailTally
+from courses.schedule import ScheduleError, parse_schedule
 from courses.schedule.spec import CourseSpec
 from courses.services.catalogue.listing import list_courses
 from courses.services.context import ServiceContext
@@ -211,3 +212,30 @@ async def test_leaders_and_other_organizers_admins_cannot_edit(seeded: ServiceCo
         await save_course(seeded, other, form.entry, revision=form.revision)
     with pytest.raises(InvalidInput):
         await save_course(seeded, other, form.entry, revision=None)
+
+
+async def test_a_date_centuries_away_is_refused_at_its_field_as_in_a_file() -> None:
+    with pytest.raises(InvalidInput) as refused:
+        new_entry(deadline="9999-12-31", allocation="lottery")
+    with pytest.raises(ScheduleError) as in_a_file:
+        parse_schedule(FAR_FILE)
+
+    assert [e.field for e in refused.value.errors] == ["deadline"]
+    assert [p.place for p in in_a_file.value.problems] == [
+        "course[1] (langt-bort).deadline",
+        "course[1] (langt-bort).session[1].date",
+    ]
+
+
+FAR_FILE = """
+[[course]]
+slug = "langt-bort"
+title = "Långt bort"
+deadline = 9999-12-31
+allocation = "lottery"
+[[course.format]]
+key = "digital"
+kind = "digital"
+[[course.session]]
+date = 9999-12-31
+"""
