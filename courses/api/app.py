@@ -11,6 +11,7 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
 
+from courses.api.admin.editor import CourseEditorController
 from courses.api.admin.office import AdminOfficeController
 from courses.api.admin.roll_forward import RollForwardController
 from courses.api.admin.schedule import AdminScheduleController
@@ -93,6 +94,7 @@ def create_app(
             RegistrationController,
             AdminScheduleController,
             AdminOfficeController,
+            CourseEditorController,
             RollForwardController,
             employers,
             health,

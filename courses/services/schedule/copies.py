@@ -29,11 +29,7 @@ def copied_spec(course: CourseRecord, *, slug: str, days: int) -> CourseSpec:
         return None if day is None else shift_day(day, days)
 
     try:
-        document = _document(course, slug=slug, moved=moved)
-    except OverflowError as exc:  # a course near year 9999, moved past it
-        raise invalid_copy(course.slug, "datumen hamnar efter år 9999.") from exc
-    try:
-        spec = msgspec.convert(document, CourseSpec)
+        spec = msgspec.convert(_document(course, slug=slug, moved=moved), CourseSpec)
     except msgspec.ValidationError as exc:
         raise invalid_copy(course.slug, str(exc)) from exc
     problems = list(course_problems(f"{slug}", spec))

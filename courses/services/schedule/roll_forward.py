@@ -9,8 +9,9 @@ another free one (`courses.domain.calendar_shift.copy_slugs`).
 
 The copies are planned first, and each session that lands on a Swedish public holiday or day
 off is named (`days_off`), so the admin can move it. Creating them is an import of a schedule
-holding just the copies (`import_schedule`, `create_only`): validated, atomic and audited as
-any import; a dry run is that import rolled back.
+holding just the copies (`import_schedule`, every slug named new in `revisions`, so one taken
+meanwhile is refused rather than overwritten): validated, atomic and audited as any import; a
+dry run is that import rolled back.
 """
 
 from __future__ import annotations
@@ -232,7 +233,14 @@ async def _copy(
     )
     try:
         await import_schedule(
-            ctx, schedule, dry_run=dry_run, source=source, actor=actor, create_only=True
+            ctx,
+            schedule,
+            dry_run=dry_run,
+            source=source,
+            actor=actor,
+            revisions={
+                spec.slug: None for spec in specs
+            },  # new only: a slug taken meanwhile is refused
         )
     except ScheduleError as exc:
         errors = [FieldError("courses", str(p)) for p in exc.problems]
