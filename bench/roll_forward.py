@@ -50,7 +50,7 @@ NOW = datetime.combine(schedule_gen.CLOCK_DAY, datetime.min.time(), STOCKHOLM) +
 PARTS = {
     "read courses": "courses_by_slugs",
     "slugs in use": "slugs_in_use",
-    "copy entries": "_copied_spec",
+    "copy entries": "copied_spec",
     "holidays": "days_off",
     "import, rolled back": "import_schedule",
 }
