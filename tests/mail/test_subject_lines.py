@@ -40,6 +40,7 @@ from courses.storage.payloads import (
     CourseCancelled,
     CourseChanged,
     Declined,
+    Message,
     Payload,
     Promoted,
     Reminder,
@@ -112,6 +113,9 @@ SAMPLES: dict[MailKind, Payload] = {
     MailKind.APPROVAL_REQUEST: ApprovalRequest(),
     MailKind.APPROVAL_REMINDER: ApprovalReminder(),
     MailKind.APPROVAL_WITHDRAWN: ApprovalWithdrawn(by=WithdrawnBy.REGISTRANT),
+    MailKind.MESSAGE: Message(
+        subject="Lokalen har flyttats", text="Vi ses i sal 3.\n\nTa med manualen.", session=1
+    ),
 }
 
 
