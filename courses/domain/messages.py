@@ -8,6 +8,7 @@ where any character is harmless (the body is base64 and the HTML part escapes it
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
@@ -23,6 +24,7 @@ __all__ = [
     "draft_errors",
     "group_statuses",
     "group_words",
+    "paragraphs",
 ]
 
 SUBJECT_MAX = 150
@@ -77,8 +79,18 @@ class MessageDraft:
     session: int | None = None
 
     def cleaned(self) -> MessageDraft:
-        """Without the blank space around the subject and text (a trailing newline of a form)."""
-        return MessageDraft(self.to, self.subject.strip(), self.text.strip(), self.session)
+        """Without the blank space around the subject and text (a trailing newline of a form),
+        and the text's line breaks as LF (a browser sends CRLF, which would count twice)."""
+        text = self.text.replace("\r\n", "\n").replace("\r", "\n").strip()
+        return MessageDraft(self.to, self.subject.strip(), text, self.session)
+
+
+def paragraphs(text: str) -> list[list[str]]:
+    """The text as paragraphs of lines, as the HTML mail and the preview show it: a blank line
+    ends a paragraph, a line break stays a line break."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    blocks = [block for block in re.split(r"\n\s*\n", text) if block.strip()]
+    return [[line for line in block.split("\n") if line.strip()] for block in blocks]
 
 
 def draft_errors(draft: MessageDraft, *, sessions: frozenset[int]) -> list[FieldError]:

@@ -8,7 +8,6 @@ those registered for the digital format.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from courses.domain.approval import last_answer_day
 from courses.domain.courses import SessionRecord
 from courses.domain.fair_seats import Share, waitlisted_by_share
 from courses.domain.lottery import draw_words
+from courses.domain.messages import paragraphs
 from courses.domain.notices import MailKind
 from courses.domain.rules import swedish_date
 from courses.domain.wording import describe_session, one_line
@@ -205,13 +205,11 @@ def _message(payload: object, sessions: list[SessionRecord]) -> dict[str, Any] |
     (each line escaped by the template, joined by <br>)."""
     if not isinstance(payload, Message):
         return None
-    text = payload.text.replace("\r\n", "\n").replace("\r", "\n")
-    paragraphs = [block.split("\n") for block in re.split(r"\n\s*\n", text) if block.strip()]
     session = next((s for s in sessions if s.position == payload.session), None)
     return {
         "subject": one_line(payload.subject),
-        "text": text,
-        "paragraphs": [[line for line in block if line.strip()] for block in paragraphs],
+        "text": payload.text.replace("\r\n", "\n").replace("\r", "\n"),
+        "paragraphs": paragraphs(payload.text),
         "session": (
             None if session is None else {"position": session.position, "when": _when(session)}
         ),

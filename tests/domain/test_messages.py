@@ -10,6 +10,7 @@ from courses.domain.messages import (
     MessageDraft,
     MessageGroup,
     draft_errors,
+    paragraphs,
 )
 
 SESSIONS = frozenset({1, 2})
@@ -53,3 +54,15 @@ def test_a_bad_field_is_named_in_swedish(
 
     assert list(errors) == [field]
     assert words in errors[field]
+
+
+def test_a_browsers_crlf_counts_once_and_blank_lines_make_paragraphs() -> None:
+    text = "Rad ett\r\nrad två\r\n \r\nStycke två" + "x" * (TEXT_MAX - 30)
+    draft = MessageDraft(MessageGroup.ALL, "Ämne", text).cleaned()
+
+    assert "\r" not in draft.text
+    assert draft_errors(draft, sessions=SESSIONS) == []
+    assert paragraphs("Rad ett\r\nrad två\r\n \r\nStycke två\n\n\n") == [
+        ["Rad ett", "rad två"],
+        ["Stycke två"],
+    ]
