@@ -174,3 +174,16 @@ async def test_sends_past_the_limit_show_an_error_and_keep_the_message(
     assert "<title>Fel: Förhandsgranska meddelandet" in second.text
     assert "Du har skickat många meddelanden den senaste timmen." in second.text
     assert 'name="subject" value="En gång till"' in second.text
+
+
+async def test_a_send_without_the_forms_token_is_refused_and_sends_nothing(
+    leader: Client, staff: ServiceContext
+) -> None:
+    mark = await outbox_mark(staff)
+
+    refused = await leader.post(
+        PAGE, data={"to": "all", "subject": "Ämne", "text": "Text", "atgard": "skicka"}
+    )
+
+    assert refused.status_code == 403
+    assert await mails_since(staff, mark) == []
