@@ -167,6 +167,7 @@ async def test_sends_past_the_limit_show_an_error_and_keep_the_message(
         await sign_in(client, staff, LEADER_A)
         first = await post(client, "skicka")
         second = await post(client, "skicka", subject="En gång till")
+        empty = await post(client, "skicka", subject="")
 
     assert first.status_code == 303
     assert second.status_code == 429
@@ -174,6 +175,9 @@ async def test_sends_past_the_limit_show_an_error_and_keep_the_message(
     assert "<title>Fel: Förhandsgranska meddelandet" in second.text
     assert "Du har skickat många meddelanden den senaste timmen." in second.text
     assert 'name="subject" value="En gång till"' in second.text
+    # A draft with errors still gets its errors, limit or not.
+    assert empty.status_code == 400
+    assert '<a href="#subject">Skriv en ämnesrad.</a>' in empty.text
 
 
 async def test_a_send_without_the_forms_token_is_refused_and_sends_nothing(

@@ -188,21 +188,26 @@ class MessagePages(Controller):
             return _page(course, actor, form, status=400)
         if action == "andra":
             return _page(course, actor, form)
-        sending = action == "skicka"
-        limits = rate_limits(request)
+        # Checked as a dry run first, also before a send: a draft with errors goes back to
+        # the form whether or not the sender has reached the limit.
         try:
-            if sending:
-                limits.check_message(actor)
-            outcome = await write_to_course(ctx, actor, slug, draft, dry_run=not sending)
+            previewed = await write_to_course(ctx, actor, slug, draft, dry_run=True)
         except InvalidInput as exc:
             return _page(course, actor, _with_errors(form, exc), status=400)
+        preview = _preview(previewed)
+        if action != "skicka":
+            return _page(course, actor, form, preview=preview)
+        limits = rate_limits(request)
+        try:
+            limits.check_message(actor)
         except TooManyRequests as exc:
-            preview = _preview(await write_to_course(ctx, actor, slug, draft, dry_run=True))
             limited = _page(course, actor, form, preview=preview, general=[_TOO_MANY], status=429)
             limited.headers["Retry-After"] = str(exc.retry_after)
             return limited
-        if not sending:
-            return _page(course, actor, form, preview=_preview(outcome))
+        try:
+            outcome = await write_to_course(ctx, actor, slug, draft)
+        except InvalidInput as exc:  # the group emptied since the preview
+            return _page(course, actor, _with_errors(form, exc), status=400)
         limits.count_message(actor)
         return Redirect(
             f"/kursledare/{slug}/meddelande?skickat={outcome.recipients}",
