@@ -10,6 +10,7 @@ from courses.domain.messages import MessageGroup
 from courses.domain.rules import RegistrationStatus
 from courses.services.attendance.messages import write_to_course
 from courses.services.context import ServiceContext
+from courses.services.retention.data_extract import registration_data
 from tests.message_support import (
     COURSE,
     LEADER,
@@ -173,3 +174,15 @@ async def test_applicants_to_a_lottery_are_among_all_but_not_the_confirmed(
     assert applicant.status is RegistrationStatus.APPLIED
     assert (everyone.recipients, confirmed.recipients) == (1, 0)
     assert [m.registration_id for m in await mails_since(seeded, mark)] == [applicant.id]
+
+
+async def test_the_registerutdrag_says_what_the_message_said(
+    seeded: ServiceContext, people: People
+) -> None:
+    await write_to_course(seeded, LEADER, COURSE, draft(subject="Ny sal", text="Sal 3."))
+
+    extract = await registration_data(seeded, people.waitlisted.token)
+
+    (message,) = [m for m in extract.mails if m.stored.kind == "message"]
+    assert message.about.startswith("Ett meddelande om kursen")
+    assert message.content == ["Ämne: Ny sal", "Sal 3."]
