@@ -21,6 +21,7 @@ from litestar.di import Provide
 
 from courses.api.http.paths import is_api_path
 from courses.api.pages.admin.admin import AdminPage
+from courses.api.pages.admin.course_editor import CourseEditorPage
 from courses.api.pages.csrf import csrf_config
 from courses.api.pages.errors import for_pages
 from courses.api.pages.manager.approval import ApprovalPage
@@ -53,6 +54,7 @@ PAGE_HANDLERS = [
     LeaderPages,
     MessagePages,
     AdminPage,
+    CourseEditorPage,
 ]
 
 
