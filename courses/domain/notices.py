@@ -40,6 +40,9 @@ class MailKind(StrEnum):
     # ... and, without a link, when a pending registration ends without the manager's answer
     # (the registrant or an admin cancelled it, or the course is cancelled).
     APPROVAL_WITHDRAWN = "approval_withdrawn"
+    # A leader's or admin's own words to the course's people
+    # (courses.services.attendance.messages).
+    MESSAGE = "message"
 
 
 MANAGER_KINDS = frozenset(
