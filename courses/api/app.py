@@ -13,6 +13,7 @@ from litestar.di import Provide
 
 from courses.api.admin.editor import CourseEditorController
 from courses.api.admin.office import AdminOfficeController
+from courses.api.admin.roll_forward import RollForwardController
 from courses.api.admin.schedule import AdminScheduleController
 from courses.api.http.body import JSON_BODY_LIMIT, check_request
 from courses.api.http.dependencies import provide_ctx, provide_metrics
@@ -96,6 +97,7 @@ def create_app(
             AdminScheduleController,
             AdminOfficeController,
             CourseEditorController,
+            RollForwardController,
             employers,
             health,
             prometheus_metrics,

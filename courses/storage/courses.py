@@ -25,9 +25,11 @@ __all__ = [
     "bump_revisions",
     "course_ids_with_sessions_between",
     "course_record",
+    "courses_by_slugs",
     "load_course",
     "load_courses",
     "lock_course",
+    "slugs_in_use",
 ]
 
 _COURSE = course_table.c
@@ -204,3 +206,20 @@ async def bump_calendar_sequence(conn: AsyncConnection, course_id: int) -> None:
         .where(_COURSE.id == course_id)
         .values(calendar_sequence=_COURSE.calendar_sequence + 2)
     )
+
+
+async def courses_by_slugs(conn: AsyncConnection, slugs: Collection[str]) -> list[CourseRecord]:
+    """The stored courses among `slugs` (a slug not stored is left out), without locking."""
+    ids: list[int] = []
+    wanted = sorted(set(slugs))
+    for start in range(0, len(wanted), 500):  # an IN list well under the parameter limits
+        found = await conn.execute(
+            select(_COURSE.id).where(_COURSE.slug.in_(wanted[start : start + 500]))
+        )
+        ids += found.scalars().all()
+    return await load_courses(conn, ids=ids) if ids else []
+
+
+async def slugs_in_use(conn: AsyncConnection) -> set[str]:
+    """Every course slug of the deployment (slugs are unique across organizers)."""
+    return set((await conn.execute(select(_COURSE.slug))).scalars().all())

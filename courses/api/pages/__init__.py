@@ -22,6 +22,7 @@ from litestar.di import Provide
 from courses.api.http.paths import is_api_path
 from courses.api.pages.admin.admin import AdminPage
 from courses.api.pages.admin.course_editor import CourseEditorPage
+from courses.api.pages.admin.roll_forward import RollForwardPages
 from courses.api.pages.csrf import csrf_config
 from courses.api.pages.errors import for_pages
 from courses.api.pages.manager.approval import ApprovalPage
@@ -55,6 +56,7 @@ PAGE_HANDLERS = [
     MessagePages,
     AdminPage,
     CourseEditorPage,
+    RollForwardPages,
 ]
 
 
