@@ -31,6 +31,8 @@ class MailKind(StrEnum):
     # ... and, without a link, when a pending registration ends without the manager's answer
     # (the registrant or an admin cancelled it, or the course is cancelled).
     APPROVAL_WITHDRAWN = "approval_withdrawn"
+    # Staff moved a registration to another format (courses.services.seats.moves).
+    FORMAT_CHANGED = "format_changed"
 
 
 MANAGER_KINDS = frozenset(
