@@ -7,10 +7,16 @@ import pytest
 
 from courses.domain.errors import CourseNotFound, Forbidden, InvalidInput, StaffConflict
 from courses.domain.reasons import MAX_REASON
+from courses.domain.rules import CourseStatus
 from courses.services.context import ServiceContext
 from courses.services.registration.register import register
 from courses.services.schedule.cancel_preview import preview_cancel
-from courses.services.schedule.course_edits import cancel_course, cancel_session
+from courses.services.schedule.course_edits import (
+    CourseEdit,
+    cancel_course,
+    cancel_session,
+    change_course,
+)
 from tests.conftest import fill_asi, form
 from tests.services.admin_support import LEADER, actions, add_other_organizer, admin_of
 from tests.services.outbox_rows import ALL_PARTS, ASI, addressed_to, mails_since, outbox_mark
@@ -112,3 +118,21 @@ async def test_leaders_and_other_organizers_admins_may_not_preview(seeded: Servi
         await preview_cancel(seeded, LEADER, ASI)
     with pytest.raises(CourseNotFound):
         await preview_cancel(seeded, admin_b, ASI)
+
+
+async def test_a_change_that_cancels_the_course_carries_its_reason_too(
+    seeded: ServiceContext,
+) -> None:
+    (seated, *_), _ = await fill_asi(seeded, waiting=0)
+    mark = await outbox_mark(seeded)
+
+    await change_course(
+        seeded,
+        await admin_of(seeded),
+        ASI,
+        CourseEdit(status=CourseStatus.CANCELLED, reason="För få anmälda."),
+    )
+
+    written = await mails_since(seeded, mark)
+    assert addressed_to(written, seated.id)[0][0] == "course_cancelled"
+    assert {m.payload["reason"] for m in written} == {"För få anmälda."}

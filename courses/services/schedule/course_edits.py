@@ -65,6 +65,8 @@ class CourseEdit:
     """Fair seats per employer (None: no share); a change hands out freed seats at once."""
     share_until: date | UnsetType | None = UNSET
     format_seats: Mapping[str, int | None] = field(default_factory=dict)
+    reason: str | None = None
+    """Why, when the change cancels the course: quoted in the mail to everyone concerned."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -117,7 +119,8 @@ async def change_course(
     """
     cancelling = edit.status is CourseStatus.CANCELLED
     action = "course.cancel" if cancelling else "course.change"
-    return await _apply(ctx, actor, slug, action, _edit(edit))
+    reason = clean_reason(edit.reason)
+    return await _apply(ctx, actor, slug, action, _edit(edit), reason=reason)
 
 
 def _edit(edit: CourseEdit) -> Write:
