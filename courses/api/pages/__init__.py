@@ -21,6 +21,7 @@ from litestar.di import Provide
 
 from courses.api.http.paths import is_api_path
 from courses.api.pages.admin.admin import AdminPage
+from courses.api.pages.admin.cancel import CancelCoursePage
 from courses.api.pages.csrf import csrf_config
 from courses.api.pages.errors import for_pages
 from courses.api.pages.manager.approval import ApprovalPage
@@ -28,7 +29,9 @@ from courses.api.pages.public.catalogue import CataloguePage
 from courses.api.pages.public.catalogue_cards import CatalogueCards
 from courses.api.pages.public.course import CoursePage
 from courses.api.pages.registrant.manage import RegistrationPage
+from courses.api.pages.staff.attendee_actions import AttendeeActionPages
 from courses.api.pages.staff.leader import LeaderPages
+from courses.api.pages.staff.register_for import RegisterForPage
 from courses.api.pages.staff.sign_in import SignInPage
 from courses.api.pages.templating import static_files, template_config
 from courses.services.catalogue.cache import CatalogueCache
@@ -50,7 +53,10 @@ PAGE_HANDLERS = [
     ApprovalPage,
     SignInPage,
     LeaderPages,
+    RegisterForPage,
+    AttendeeActionPages,
     AdminPage,
+    CancelCoursePage,
 ]
 
 
