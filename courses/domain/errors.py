@@ -1,4 +1,4 @@
-"""One error tree for the domain. No HTTP here: `courses.api.problems` maps codes to statuses.
+"""One error tree for the domain. No HTTP here: `courses.api.http.problems` maps codes to statuses.
 
 Each error carries a stable machine code and a Swedish `detail` a person can read.
 """
