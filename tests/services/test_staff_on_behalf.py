@@ -24,6 +24,8 @@ from courses.services.registration.on_behalf import cancel_on_behalf, move_to_fo
 from courses.storage.courses import load_course
 from tests.conftest import fill_asi, form, local
 from tests.services.admin_support import LEADER, actions, add_other_organizer, admin_of
+from tests.services.lottery_support import SLUG as LOTTERY
+from tests.services.lottery_support import add_lottery
 from tests.services.moves_support import MOVE, add_move_course, in_digital, in_ljungby
 from tests.services.outbox_rows import (
     ALL_PARTS,
@@ -217,3 +219,20 @@ async def test_bad_moves_are_refused_in_swedish(seeded: ServiceContext) -> None:
 
     assert [e.field for e in unknown.value.errors] == ["format"]
     assert same.value.detail == "Deltagare 1 deltar redan på plats i Ljungby."
+
+
+async def test_an_application_to_a_lottery_made_on_behalf_is_audited_in_its_transaction(
+    seeded: ServiceContext,
+) -> None:
+    await add_lottery(seeded)
+
+    receipt = await register_on_behalf(
+        seeded, await admin_of(seeded), LOTTERY, form(1, format="digital")
+    )
+
+    assert receipt.status is RegistrationStatus.APPLIED
+    (entry, *_) = await actions(seeded)
+    assert (entry.action, entry.details) == (
+        "registration.on_behalf",
+        {"registration_id": receipt.id, "status": "applied"},
+    )
