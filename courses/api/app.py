@@ -11,6 +11,7 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
 
+from courses.api.admin.editor import CourseEditorController
 from courses.api.admin.office import AdminOfficeController
 from courses.api.admin.schedule import AdminScheduleController
 from courses.api.http.body import JSON_BODY_LIMIT, check_request
@@ -92,6 +93,7 @@ def create_app(
             RegistrationController,
             AdminScheduleController,
             AdminOfficeController,
+            CourseEditorController,
             employers,
             health,
             prometheus_metrics,

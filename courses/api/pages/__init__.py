@@ -22,6 +22,7 @@ from litestar.di import Provide
 from courses.api.http.paths import is_api_path
 from courses.api.pages.admin.admin import AdminPage
 from courses.api.pages.admin.cancel import CancelCoursePage
+from courses.api.pages.admin.course_editor import CourseEditorPage
 from courses.api.pages.csrf import csrf_config
 from courses.api.pages.errors import for_pages
 from courses.api.pages.manager.approval import ApprovalPage
@@ -56,6 +57,7 @@ PAGE_HANDLERS = [
     RegisterForPage,
     AttendeeActionPages,
     AdminPage,
+    CourseEditorPage,
     CancelCoursePage,
 ]
 
