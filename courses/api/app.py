@@ -35,6 +35,7 @@ from courses.api.public.courses import CourseController
 from courses.api.public.employers import employers
 from courses.api.registrant.registrations import RegistrationController
 from courses.api.staff.attendees import AttendeeController
+from courses.api.staff.messages import MessageController
 from courses.clock import Clock, SystemClock
 from courses.metrics import Metrics
 from courses.services.context import ServiceContext
@@ -90,6 +91,7 @@ def create_app(
         route_handlers=[
             CourseController,
             AttendeeController,
+            MessageController,
             RegistrationController,
             AdminScheduleController,
             AdminOfficeController,

@@ -42,6 +42,9 @@ class MailKind(StrEnum):
     APPROVAL_WITHDRAWN = "approval_withdrawn"
     # Staff moved a registration to another format (courses.services.seats.moves).
     FORMAT_CHANGED = "format_changed"
+    # A leader's or admin's own words to the course's people
+    # (courses.services.attendance.messages).
+    MESSAGE = "message"
 
 
 MANAGER_KINDS = frozenset(

@@ -32,6 +32,7 @@ __all__ = [
     "CourseChanged",
     "Declined",
     "FormatChanged",
+    "Message",
     "Payload",
     "Promoted",
     "Reminder",
@@ -169,6 +170,15 @@ class Applied(_Payload, frozen=True, tag=MailKind.APPLIED.value):
     draw_on: date
 
 
+class Message(_Payload, frozen=True, tag=MailKind.MESSAGE.value):
+    """A leader's or admin's words to the course's people, as written (the subject one line)."""
+
+    subject: str
+    text: str
+    session: int | None = None
+    """The session the message is about, when it went to that session's people."""
+
+
 Payload = (
     Confirmed
     | Waitlisted
@@ -188,6 +198,7 @@ Payload = (
     | ApprovalWithdrawn
     | Applied
     | FormatChanged
+    | Message
 )
 
 

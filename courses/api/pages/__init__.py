@@ -4,7 +4,7 @@ audience, each with its controllers, view models and wording side by side:
 - `public/`: the catalogue and a course's page with its registration form;
 - `registrant/`: the registrant's own page by their manage link (cancel, certificate, data);
 - `manager/`: the manager's approval page by the approval link;
-- `staff/`: signing in, and the leaders' courses, attendee lists and attendance;
+- `staff/`: signing in, and the leaders' courses, attendee lists, attendance and messages;
 - `admin/`: the admins' page (schedule import, audit log, mail, statistics, employers).
 
 What several audiences share sits here: `templating` (the one way a page is answered), `csrf`
@@ -32,6 +32,7 @@ from courses.api.pages.public.course import CoursePage
 from courses.api.pages.registrant.manage import RegistrationPage
 from courses.api.pages.staff.attendee_actions import AttendeeActionPages
 from courses.api.pages.staff.leader import LeaderPages
+from courses.api.pages.staff.messages import MessagePages
 from courses.api.pages.staff.register_for import RegisterForPage
 from courses.api.pages.staff.sign_in import SignInPage
 from courses.api.pages.templating import static_files, template_config
@@ -56,6 +57,7 @@ PAGE_HANDLERS = [
     LeaderPages,
     RegisterForPage,
     AttendeeActionPages,
+    MessagePages,
     AdminPage,
     CourseEditorPage,
     CancelCoursePage,
