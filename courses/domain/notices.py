@@ -40,6 +40,8 @@ class MailKind(StrEnum):
     # ... and, without a link, when a pending registration ends without the manager's answer
     # (the registrant or an admin cancelled it, or the course is cancelled).
     APPROVAL_WITHDRAWN = "approval_withdrawn"
+    # Staff moved a registration to another format (courses.services.seats.moves).
+    FORMAT_CHANGED = "format_changed"
     # A leader's or admin's own words to the course's people
     # (courses.services.attendance.messages).
     MESSAGE = "message"

@@ -28,9 +28,11 @@ from courses.storage.payloads import (
     Applied,
     ApprovalWithdrawn,
     AwaitingApproval,
+    Cancelled,
     Confirmed,
     CourseCancelled,
     CourseChanged,
+    FormatChanged,
     Message,
     Waitlisted,
 )
@@ -165,6 +167,13 @@ class Templates:
             **_approval(facts, self._tz),
             "draw_day": draw_words(payload.draw_on) if isinstance(payload, Applied) else None,
             "withdrawn_by": (payload.by.value if isinstance(payload, ApprovalWithdrawn) else None),
+            # Staff's own words on why (a cancellation), line by line.
+            "reason": (
+                (payload.reason or "").strip().splitlines()
+                if isinstance(payload, Cancelled | CourseChanged | CourseCancelled)
+                else []
+            ),
+            "format_was": payload.was if isinstance(payload, FormatChanged) else None,
             "message": _message(payload, sessions),
         }
 

@@ -31,6 +31,7 @@ __all__ = [
     "CourseCancelled",
     "CourseChanged",
     "Declined",
+    "FormatChanged",
     "Message",
     "Payload",
     "Promoted",
@@ -90,7 +91,8 @@ class Promoted(_WithInvites, frozen=True, tag=MailKind.PROMOTED.value):
 
 
 class Cancelled(_WithInvites, frozen=True, tag=MailKind.CANCELLED.value):
-    pass
+    reason: str | None = None
+    """Staff cancelled it for the registrant and wrote why (the mail quotes it)."""
 
 
 class AlreadyRegistered(_Payload, frozen=True, tag=MailKind.ALREADY_REGISTERED.value):
@@ -100,11 +102,22 @@ class AlreadyRegistered(_Payload, frozen=True, tag=MailKind.ALREADY_REGISTERED.v
 class CourseChanged(_WithInvites, frozen=True, tag=MailKind.COURSE_CHANGED.value):
     changes: list[str] = []
     removed: list[RemovedSession] = []
+    reason: str | None = None
+    """The admin's own words on why the course or a session was cancelled."""
 
 
 class CourseCancelled(_WithInvites, frozen=True, tag=MailKind.COURSE_CANCELLED.value):
     changes: list[str] = []
     removed: list[RemovedSession] = []
+    reason: str | None = None
+    """The admin's own words on why the course or a session was cancelled."""
+
+
+class FormatChanged(_WithInvites, frozen=True, kw_only=True, tag=MailKind.FORMAT_CHANGED.value):
+    """Staff moved the registration to another format; `was` names the one it left (the new
+    one is read when the mail is built). Invites update where the place or link changed."""
+
+    was: str
 
 
 class Reminder(_Payload, frozen=True, tag=MailKind.REMINDER.value):
@@ -184,6 +197,7 @@ Payload = (
     | ApprovalReminder
     | ApprovalWithdrawn
     | Applied
+    | FormatChanged
     | Message
 )
 

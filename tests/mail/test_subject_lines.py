@@ -40,6 +40,7 @@ from courses.storage.payloads import (
     CourseCancelled,
     CourseChanged,
     Declined,
+    FormatChanged,
     Message,
     Payload,
     Promoted,
@@ -102,7 +103,9 @@ SAMPLES: dict[MailKind, Payload] = {
     MailKind.COURSE_CHANGED: CourseChanged(
         parts=[1, 2, 3], changes=["Kursdag 1 flyttas."], removed=REMOVED
     ),
-    MailKind.COURSE_CANCELLED: CourseCancelled(parts=[1, 2], changes=["Kursen är inställd."]),
+    MailKind.COURSE_CANCELLED: CourseCancelled(
+        parts=[1, 2], changes=["Kursen är inställd."], reason="Kursledaren är sjuk."
+    ),
     MailKind.REMINDER: Reminder(),
     MailKind.SIGN_IN: SignIn(),
     MailKind.APPLIED: Applied(draw_on=date(2022, 3, 21)),
@@ -113,6 +116,7 @@ SAMPLES: dict[MailKind, Payload] = {
     MailKind.APPROVAL_REQUEST: ApprovalRequest(),
     MailKind.APPROVAL_REMINDER: ApprovalReminder(),
     MailKind.APPROVAL_WITHDRAWN: ApprovalWithdrawn(by=WithdrawnBy.REGISTRANT),
+    MailKind.FORMAT_CHANGED: FormatChanged(parts=[1, 2], was="digitalt"),
     MailKind.MESSAGE: Message(
         subject="Lokalen har flyttats", text="Vi ses i sal 3.\n\nTa med manualen.", session=1
     ),

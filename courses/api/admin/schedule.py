@@ -13,7 +13,7 @@ import msgspec
 from litestar import Controller, Request, delete, patch, post
 from litestar.di import NamedDependency
 from litestar.openapi.spec import OpenAPIMediaType, Operation, RequestBody, Schema
-from litestar.params import FromQuery, JSONBody, PathParameter
+from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK
 
 from courses.api.admin.mapping import (
@@ -25,6 +25,7 @@ from courses.api.admin.schemas import (
     CoursePatch,
     CourseUpdateOut,
     ImportReportOut,
+    MoveIn,
     RegistrationActionOut,
     SessionPatch,
 )
@@ -33,6 +34,7 @@ from courses.api.http.openapi import problem_responses
 from courses.api.http.paths import PathSegment
 from courses.api.staff_identity import actor_dependency
 from courses.domain.courses import Leader
+from courses.domain.errors import FieldError, InvalidInput
 from courses.domain.permissions import Actor
 from courses.domain.rules import CourseStatus
 from courses.services.context import ServiceContext
@@ -46,6 +48,10 @@ __all__ = ["AdminScheduleController"]
 SCHEDULE_MEDIA_TYPES = ("text/plain", "application/toml")
 Position = Annotated[int, PathParameter(ge=1, le=1000, description="Kursdagens nummer (från 1)")]
 RegistrationId = Annotated[int, PathParameter(ge=1, description="Anmälans id")]
+Reason = Annotated[
+    str | None,
+    QueryParameter(description="Varför; står i mejlet till dem som berörs (högst 2000 tecken)"),
+]
 
 
 @dataclass
@@ -131,8 +137,9 @@ class AdminScheduleController(Controller):
         actor: NamedDependency[Actor],
         slug: PathSegment,
         position: Position,
+        reason: Reason = None,
     ) -> CourseUpdateOut:
-        update = await course_edits.cancel_session(ctx, actor, slug, position)
+        update = await course_edits.cancel_session(ctx, actor, slug, position, reason=reason)
         return course_update_out(update, now=ctx.clock.now(), tz=ctx.tz)
 
     @delete(
@@ -146,8 +153,9 @@ class AdminScheduleController(Controller):
         ctx: NamedDependency[ServiceContext],
         actor: NamedDependency[Actor],
         registration_id: RegistrationId,
+        reason: Reason = None,
     ) -> RegistrationActionOut:
-        outcome = await on_behalf.cancel_on_behalf(ctx, actor, registration_id)
+        outcome = await on_behalf.cancel_on_behalf(ctx, actor, registration_id, reason=reason)
         return registration_action_out(outcome)
 
     @post(
@@ -165,12 +173,32 @@ class AdminScheduleController(Controller):
         outcome = await on_behalf.promote_by_hand(ctx, actor, registration_id)
         return registration_action_out(outcome)
 
+    @post(
+        "/registrations/{registration_id:int}/move",
+        status_code=HTTP_200_OK,
+        summary="Flytta någon till ett annat format (inom formatets platser)",
+        responses=problem_responses(400, 401, 403, 404, 409, 413, 415),
+    )
+    async def move(
+        self,
+        ctx: NamedDependency[ServiceContext],
+        actor: NamedDependency[Actor],
+        registration_id: RegistrationId,
+        data: JSONBody[MoveIn],
+    ) -> RegistrationActionOut:
+        outcome = await on_behalf.move_to_format(ctx, actor, registration_id, data.format)
+        return registration_action_out(outcome)
+
 
 def _course_edit(data: CoursePatch) -> CourseEdit:
     values = msgspec.structs.asdict(data)
     leaders = values.pop("leaders")
     status = values.pop("status")
     formats = values.pop("formats")
+    reason = values.pop("reason")
+    if reason is not msgspec.UNSET and status != "cancelled":
+        message = 'En anledning hör bara till att ställa in kursen (status "cancelled").'
+        raise InvalidInput(message, [FieldError("reason", message)])
     return CourseEdit(
         **values,
         leaders=leaders
@@ -178,6 +206,7 @@ def _course_edit(data: CoursePatch) -> CourseEdit:
         else [_leader(leader.name, leader.email) for leader in leaders],
         status=status if status is msgspec.UNSET else CourseStatus(status),
         format_seats={} if formats is msgspec.UNSET else formats,
+        reason=None if reason is msgspec.UNSET else reason,
     )
 
 

@@ -14,7 +14,7 @@ from msgspec import UNSET, UnsetType
 from courses.api.public.schemas import CourseOut, StatusName
 from courses.domain.employers import EmployerKind
 from courses.schedule.spec import Description, Domain
-from courses.validation import Checked, Email, Key, NonEmpty, PositiveInt, Url
+from courses.validation import Checked, Email, Key, Message, NonEmpty, PositiveInt, Url
 
 __all__ = [
     "AuditEntryOut",
@@ -29,6 +29,7 @@ __all__ = [
     "ImportReportOut",
     "LeaderIn",
     "MailOut",
+    "MoveIn",
     "RegistrationActionOut",
     "SessionPatch",
     "StatsOut",
@@ -61,6 +62,14 @@ class CoursePatch(_In):
     info_url: Url | UnsetType | None = UNSET
     status: Literal["published", "cancelled"] | UnsetType = UNSET
     formats: dict[Key, PositiveInt | None] | UnsetType = UNSET
+    reason: Message | UnsetType = UNSET
+    """With `status: "cancelled"`: why, quoted in the mail to everyone concerned."""
+
+
+class MoveIn(_In):
+    """The format to move a registration to, by its key."""
+
+    format: Key
 
 
 class SessionPatch(_In):

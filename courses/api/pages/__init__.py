@@ -21,6 +21,7 @@ from litestar.di import Provide
 
 from courses.api.http.paths import is_api_path
 from courses.api.pages.admin.admin import AdminPage
+from courses.api.pages.admin.cancel import CancelCoursePage
 from courses.api.pages.admin.course_editor import CourseEditorPage
 from courses.api.pages.admin.roll_forward import RollForwardPages
 from courses.api.pages.csrf import csrf_config
@@ -30,8 +31,10 @@ from courses.api.pages.public.catalogue import CataloguePage
 from courses.api.pages.public.catalogue_cards import CatalogueCards
 from courses.api.pages.public.course import CoursePage
 from courses.api.pages.registrant.manage import RegistrationPage
+from courses.api.pages.staff.attendee_actions import AttendeeActionPages
 from courses.api.pages.staff.leader import LeaderPages
 from courses.api.pages.staff.messages import MessagePages
+from courses.api.pages.staff.register_for import RegisterForPage
 from courses.api.pages.staff.sign_in import SignInPage
 from courses.api.pages.templating import static_files, template_config
 from courses.services.catalogue.cache import CatalogueCache
@@ -53,10 +56,13 @@ PAGE_HANDLERS = [
     ApprovalPage,
     SignInPage,
     LeaderPages,
+    RegisterForPage,
+    AttendeeActionPages,
     MessagePages,
     AdminPage,
     CourseEditorPage,
     RollForwardPages,
+    CancelCoursePage,
 ]
 
 

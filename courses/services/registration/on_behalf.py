@@ -1,5 +1,5 @@
-"""An admin's work on one registration: cancel it on the registrant's behalf, or move a
-waitlisted person up by hand into a free seat."""
+"""An admin's work on one registration: cancel it on the registrant's behalf, move a
+waitlisted person up by hand into a free seat, or move someone to another format."""
 
 from __future__ import annotations
 
@@ -8,9 +8,16 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from courses.domain.courses import CourseRecord
-from courses.domain.errors import CourseNotFound, RegistrationNotFound, StaffConflict
+from courses.domain.errors import (
+    CourseNotFound,
+    FieldError,
+    InvalidInput,
+    RegistrationNotFound,
+    StaffConflict,
+)
 from courses.domain.notices import Method
 from courses.domain.permissions import Actor
+from courses.domain.reasons import clean_reason
 from courses.domain.rules import CourseStatus, RegistrationStatus
 from courses.services.audit import record
 from courses.services.context import ServiceContext
@@ -18,12 +25,13 @@ from courses.services.notices import all_sessions, notice, queue
 from courses.services.permissions import locked_course_for_admin, require_admin
 from courses.services.seats.approval_requests import ask_manager
 from courses.services.seats.capacity import take_free_seat
+from courses.services.seats.moves import format_words, move_locked
 from courses.services.seats.release import active_status, cancel_locked
 from courses.storage import registrations
-from courses.storage.payloads import Promoted
+from courses.storage.payloads import Cancelled, Promoted
 from courses.storage.registrations import RegistrationRow
 
-__all__ = ["RegistrationOutcome", "cancel_on_behalf", "promote_by_hand"]
+__all__ = ["RegistrationOutcome", "cancel_on_behalf", "move_to_format", "promote_by_hand"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,15 +65,17 @@ async def _locked(
 
 
 async def cancel_on_behalf(
-    ctx: ServiceContext, actor: Actor, registration_id: int
+    ctx: ServiceContext, actor: Actor, registration_id: int, *, reason: str | None = None
 ) -> RegistrationOutcome:
     """Cancel a confirmed or waitlisted registration for its registrant, also after the course
-    began (the link no longer can). The registrant is mailed with invite cancellations; a freed
-    seat goes to the waitlist, as when they cancel themselves (not once the course has begun).
+    began (the link no longer can). The registrant is mailed with invite cancellations (and
+    the staff member's `reason`, if given); a freed seat goes to the waitlist, as when they
+    cancel themselves (not once the course has begun).
 
     Raises Forbidden (not an admin), RegistrationNotFound (unknown, another organizer's, or
-    already cancelled).
+    already cancelled), InvalidInput (a reason too long).
     """
+    reason = clean_reason(reason)
     now = ctx.clock.now()
     async with ctx.db.write() as conn:
         found, course = await _locked(conn, actor, registration_id)
@@ -73,7 +83,14 @@ async def cancel_on_behalf(
             conn, found, cancelled=f"Anmälan {registration_id} är redan avanmäld."
         )
         promoted = await cancel_locked(
-            conn, ctx, found, course, status=status, now=now, by_staff=True
+            conn,
+            ctx,
+            found,
+            course,
+            status=status,
+            now=now,
+            payload=Cancelled(reason=reason),
+            by_staff=True,
         )
         await record(
             conn,
@@ -82,8 +99,14 @@ async def cancel_on_behalf(
             at=now,
             organizer_id=course.organizer_id,
             course_slug=course.slug,
-            summary=f"Avanmälde {found.name} ({found.email}) från {course.title}.",
-            details={"registration_id": found.id, "was": status.value, "promoted": promoted},
+            summary=f"Avanmälde {found.name} ({found.email}) från {course.title}."
+            + (f" Anledning: {reason}" if reason else ""),
+            details={
+                "registration_id": found.id,
+                "was": status.value,
+                "promoted": promoted,
+                **({"reason": reason} if reason else {}),
+            },
         )
     ctx.mail_signal.notify()
     return RegistrationOutcome(found.id, course.slug, RegistrationStatus.CANCELLED, promoted)
@@ -144,3 +167,49 @@ async def promote_by_hand(
         )
     ctx.mail_signal.notify()
     return RegistrationOutcome(found.id, course.slug, new_status, [])
+
+
+async def move_to_format(
+    ctx: ServiceContext, actor: Actor, registration_id: int, format_key: str
+) -> RegistrationOutcome:
+    """Move a registration to another format of its course, within that format's cap (a
+    person who phoned to attend digitally instead). The person is mailed, with updated invites
+    where the place or meeting link changed; a seat freed in the old format goes to the
+    waitlist.
+
+    Raises Forbidden, RegistrationNotFound (unknown, another organizer's, or cancelled),
+    InvalidInput (field `format`: the course has no such format) and StaffConflict (already in
+    that format, the course cancelled, or the new format full).
+    """
+    now = ctx.clock.now()
+    async with ctx.db.write() as conn:
+        found, course = await _locked(conn, actor, registration_id)
+        status = await active_status(
+            conn, found, cancelled=f"Anmälan {registration_id} är avanmäld."
+        )
+        to = next((f for f in course.formats if f.key == format_key), None)
+        if to is None:
+            message = "Välj ett av kursens format."
+            raise InvalidInput(message, [FieldError("format", message)])
+        if to.id == found.format_id:
+            raise StaffConflict(f"{found.name} deltar redan {format_words(to)}.")
+        if course.status is CourseStatus.CANCELLED:
+            raise StaffConflict("Kursen är inställd; ingen kan byta format.")
+        was = format_words(course.format_by_id(found.format_id))
+        promoted = await move_locked(conn, ctx, found, course, status=status, to=to, now=now)
+        await record(
+            conn,
+            actor,
+            "registration.move",
+            at=now,
+            organizer_id=course.organizer_id,
+            course_slug=course.slug,
+            summary=(
+                f"Flyttade {found.name} ({found.email}) i {course.title} från {was} till "
+                f"{format_words(to)}."
+            ),
+            details={"registration_id": found.id, "format": to.key, "promoted": promoted},
+        )
+        now_status = await registrations.status_of(conn, found.id)
+    ctx.mail_signal.notify()
+    return RegistrationOutcome(found.id, course.slug, now_status or status, promoted)

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from functools import partial
+from typing import Any, Protocol
 
 import msgspec
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from courses.domain.approval import check_manager_email
 from courses.domain.courses import CourseRecord, FormatRecord
@@ -48,7 +50,7 @@ from courses.storage.payloads import AlreadyRegistered as AlreadyRegisteredMail
 from courses.storage.payloads import Confirmed, Waitlisted
 from courses.validation import Checked, Email, Key, Message, NonEmpty, Phone
 
-__all__ = ["RegistrationForm", "RegistrationReceipt", "register"]
+__all__ = ["RegistrationForm", "RegistrationReceipt", "Witness", "register"]
 
 
 class RegistrationForm(msgspec.Struct, Checked, forbid_unknown_fields=True, kw_only=True):
@@ -78,7 +80,18 @@ class RegistrationReceipt:
     manage_url: str
 
 
-async def register(ctx: ServiceContext, slug: str, form: RegistrationForm) -> RegistrationReceipt:
+class Witness(Protocol):
+    """Called in the registration's own transaction with its id and status (staff who
+    registered someone write their audit entry there)."""
+
+    async def __call__(
+        self, conn: AsyncConnection, registration_id: int, *, status: RegistrationStatus
+    ) -> None: ...
+
+
+async def register(
+    ctx: ServiceContext, slug: str, form: RegistrationForm, *, witness: Witness | None = None
+) -> RegistrationReceipt:
     """Register for a course: confirmed while seats last, then waitlisted (or refused).
 
     Raises CourseNotFound, NotYetOpen, RegistrationClosed, NotEligible, InvalidInput,
@@ -99,7 +112,7 @@ async def register(ctx: ServiceContext, slug: str, form: RegistrationForm) -> Re
         assert course is not None
         assert employer is not None
         try:
-            return await _write(ctx, course, fmt, employer, form, now=now)
+            return await _write(ctx, course, fmt, employer, form, now=now, witness=witness)
         except AlreadyRegistered:
             await _resend_manage_link(ctx, course.id, normalize_email(form.email), now=now)
             raise
@@ -159,6 +172,7 @@ async def _write(
     form: RegistrationForm,
     *,
     now: datetime,
+    witness: Witness | None,
 ) -> RegistrationReceipt:
     token, nonce = tokens.new_token(ctx.settings.secret_key)
     row = _row(
@@ -173,8 +187,9 @@ async def _write(
     share = await fair_seats.share_request(ctx, course, employer.id, now=now)
     try:
         if course.lottery_pending:
+            also = None if witness is None else partial(witness, status=RegistrationStatus.APPLIED)
             applied = await applications.apply(
-                ctx, course, row, now=now, manager=form.manager_email
+                ctx, course, row, now=now, manager=form.manager_email, also=also
             )
             if applied is None:
                 raise _StaleDefinition
@@ -229,6 +244,8 @@ async def _write(
                 )
             if mail:
                 await queue(conn, [mail], now=now)
+            if witness is not None:
+                await witness(conn, enrolled.registration_id, status=status)
     except IntegrityError as exc:
         if "email_key" in str(exc.orig) or "uq_registration_active_email" in str(exc.orig):
             raise AlreadyRegistered(

@@ -107,11 +107,17 @@ def describe_change(old: CourseRecord, new: CourseRecord) -> CourseChange:
 
 
 async def notify_course_change(
-    conn: AsyncConnection, old: CourseRecord, new: CourseRecord, *, now: datetime
+    conn: AsyncConnection,
+    old: CourseRecord,
+    new: CourseRecord,
+    *,
+    now: datetime,
+    reason: str | None = None,
 ) -> int:
     """Queue a mail to every active registrant the change concerns, with calendar updates.
 
-    Returns how many registrants were notified. When the course is cancelled, the manager of
+    Returns how many registrants were notified; `reason`, the admin's words on a cancellation,
+    goes into each mail. When the course is cancelled, the manager of
     a registration waiting for their answer is told it needs none.
     Confirmed registrants get a REQUEST for every session (and a CANCEL for each removed one),
     or a CANCEL for every session when the course is cancelled; waitlisted ones get the text.
@@ -133,7 +139,7 @@ async def notify_course_change(
             method = Method.CANCEL if change.cancelled else Method.REQUEST
             invites = [(position, method) for position in new.session_positions]
             invites += [(s.position, Method.CANCEL) for s in change.removed]
-        payload = payload_type(changes=change.lines_for(key), removed=removed)
+        payload = payload_type(changes=change.lines_for(key), removed=removed, reason=reason)
         notices.append(notice(registration_id, payload, invites=sorted(invites)))
         if change.cancelled:
             managers += manager_told(registration_id, status, WithdrawnBy.COURSE_CANCELLED)

@@ -21,8 +21,9 @@ from msgspec import UNSET, UnsetType
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from courses.domain.courses import CourseRecord, Leader, SessionRecord
-from courses.domain.errors import CourseNotFound, FieldError, InvalidInput
+from courses.domain.errors import CourseNotFound, FieldError, InvalidInput, StaffConflict
 from courses.domain.permissions import Actor
+from courses.domain.reasons import clean_reason
 from courses.domain.rules import CourseStatus
 from courses.services.audit import record
 from courses.services.context import ServiceContext
@@ -64,6 +65,8 @@ class CourseEdit:
     """Fair seats per employer (None: no share); a change hands out freed seats at once."""
     share_until: date | UnsetType | None = UNSET
     format_seats: Mapping[str, int | None] = field(default_factory=dict)
+    reason: str | None = None
+    """Why, when the change cancels the course: quoted in the mail to everyone concerned."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -114,7 +117,13 @@ async def change_course(
     InvalidInput (an unknown format, or a state the schedule file's rules refuse, such as a
     deadline after the first session).
     """
+    cancelling = edit.status is CourseStatus.CANCELLED
+    action = "course.cancel" if cancelling else "course.change"
+    reason = clean_reason(edit.reason)
+    return await _apply(ctx, actor, slug, action, _edit(edit), reason=reason)
 
+
+def _edit(edit: CourseEdit) -> Write:
     async def write(
         conn: AsyncConnection, course: CourseRecord
     ) -> tuple[dict[str, Any], list[str]]:
@@ -147,13 +156,28 @@ async def change_course(
             lines.append(f"format {key} platser: {_seats(formats[key].seats)} → {_seats(seats)}")
         return values, lines
 
-    cancelling = edit.status is CourseStatus.CANCELLED
-    return await _apply(ctx, actor, slug, "course.cancel" if cancelling else "course.change", write)
+    return write
 
 
-async def cancel_course(ctx: ServiceContext, actor: Actor, slug: str) -> CourseUpdate:
-    """Cancel the course: every registrant is mailed, confirmed ones with invite cancellations."""
-    return await change_course(ctx, actor, slug, CourseEdit(status=CourseStatus.CANCELLED))
+async def cancel_course(
+    ctx: ServiceContext, actor: Actor, slug: str, *, reason: str | None = None
+) -> CourseUpdate:
+    """Cancel the course: every registrant is mailed (with the admin's `reason`, if given),
+    confirmed ones with invite cancellations.
+
+    Raises Forbidden, CourseNotFound, InvalidInput (a reason too long) and StaffConflict when
+    the course is already cancelled.
+    """
+    reason = clean_reason(reason)
+    edit = _edit(CourseEdit(status=CourseStatus.CANCELLED))
+
+    async def write(
+        conn: AsyncConnection, course: CourseRecord
+    ) -> tuple[dict[str, Any], list[str]]:
+        _refuse_cancelled(course)
+        return await edit(conn, course)
+
+    return await _apply(ctx, actor, slug, "course.cancel", write, reason=reason)
 
 
 async def change_session(
@@ -193,24 +217,34 @@ async def change_session(
 
 
 async def cancel_session(
-    ctx: ServiceContext, actor: Actor, slug: str, position: int
+    ctx: ServiceContext, actor: Actor, slug: str, position: int, *, reason: str | None = None
 ) -> CourseUpdate:
-    """Cancel one session (confirmed registrants get its invite cancelled, the rest updated);
-    cancelling the course's last session cancels the course.
+    """Cancel one session (confirmed registrants get its invite cancelled, the rest updated;
+    the mail quotes the admin's `reason`, if given); cancelling the course's last session
+    cancels the course.
 
-    Raises Forbidden and CourseNotFound (also for a session the course does not have).
+    Raises Forbidden, CourseNotFound (also for a session the course does not have, such as
+    one already cancelled), InvalidInput (a reason too long) and StaffConflict when the course
+    is cancelled.
     """
-    return await _apply(ctx, actor, slug, "session.cancel", _remove_session(position))
+    reason = clean_reason(reason)
+    return await _apply(
+        ctx, actor, slug, "session.cancel", _remove_session(position), reason=reason
+    )
+
+
+def _refuse_cancelled(course: CourseRecord) -> None:
+    if course.status is CourseStatus.CANCELLED:
+        raise StaffConflict(f"Kursen {course.title} är redan inställd.")
 
 
 def _remove_session(position: int) -> Write:
     async def write(
         conn: AsyncConnection, course: CourseRecord
     ) -> tuple[dict[str, Any], list[str]]:
+        _refuse_cancelled(course)
         session = _session(course, position)
         if len(course.sessions) == 1:
-            if course.status is CourseStatus.CANCELLED:
-                return {}, []
             # The course's only session: it is kept, so the course still says when it was.
             return {"status": CourseStatus.CANCELLED.value}, [
                 f"kursdag {position} ({session.day}) inställd, och med den kursen"
@@ -222,7 +256,13 @@ def _remove_session(position: int) -> Write:
 
 
 async def _apply(
-    ctx: ServiceContext, actor: Actor, slug: str, action: str, write: Write
+    ctx: ServiceContext,
+    actor: Actor,
+    slug: str,
+    action: str,
+    write: Write,
+    *,
+    reason: str | None = None,
 ) -> CourseUpdate:
     now = ctx.clock.now()
     async with ctx.db.write() as conn:
@@ -234,11 +274,11 @@ async def _apply(
         await recount(conn, before.id)
         after = await load_course(conn, slug)
         assert after is not None
-        notified = await notify_course_change(conn, before, after, now=now)
+        notified = await notify_course_change(conn, before, after, now=now, reason=reason)
         promoted = await promote_waitlisted(
             conn, after, now=now, tz=ctx.tz, secret_key=ctx.settings.secret_key
         )
-        await _audit(conn, actor, action, after, lines, notified, promoted, now=now)
+        await _audit(conn, actor, action, after, lines, notified, promoted, now=now, reason=reason)
         if promoted:
             after = await load_course(conn, slug) or after
     ctx.mail_signal.notify()
@@ -255,6 +295,7 @@ async def _audit(
     promoted: list[int],
     *,
     now: datetime,
+    reason: str | None,
 ) -> None:
     summaries = {
         "course.change": "Ändrade kursen",
@@ -269,8 +310,14 @@ async def _audit(
         at=now,
         organizer_id=course.organizer_id,
         course_slug=course.slug,
-        summary=f"{summaries[action]} {course.title}: {'; '.join(lines)}.",
-        details={"changes": lines, "notified": notified, "promoted": promoted},
+        summary=f"{summaries[action]} {course.title}: {'; '.join(lines)}."
+        + (f" Anledning: {reason}" if reason else ""),
+        details={
+            "changes": lines,
+            "notified": notified,
+            "promoted": promoted,
+            **({"reason": reason} if reason else {}),
+        },
     )
 
 

@@ -43,6 +43,7 @@ __all__ = [
     "has_room",
     "recount_seats",
     "release_course_seat",
+    "release_format_seat",
     "release_seat",
     "take_format_seat",
     "take_place",
@@ -142,6 +143,10 @@ async def take_format_seat(conn: AsyncConnection, format_id: int) -> bool:
 
 async def release_course_seat(conn: AsyncConnection, course_id: int) -> None:
     await _give_back(conn, course_table, course_id)
+
+
+async def release_format_seat(conn: AsyncConnection, format_id: int) -> None:
+    await _give_back(conn, format_table, format_id)
 
 
 def _give_back_statement(table: Table) -> Update:

@@ -17,6 +17,7 @@ from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
+from courses.api.pages.staff.attendee_actions import DONE
 from courses.api.pages.staff.common import staff_page
 from courses.api.pages.staff.leader_view import LeaderCourseView, SheetView, course_lines
 from courses.api.pages.templating import private_redirect
@@ -37,6 +38,7 @@ async def _course_page(
     slug: str,
     *,
     saved: int | None = None,
+    done: str | None = None,
     problems: Sequence[str] = (),
     status: int = 200,
 ) -> Template:
@@ -45,6 +47,7 @@ async def _course_page(
     context = {
         "course": view,
         "saved": saved if saved in positions else None,
+        "done": DONE.get(done or "", ""),
         "problems": list(problems),
         "has_errors": bool(problems),
     }
@@ -83,8 +86,9 @@ class LeaderPages(Controller):
         actor: NamedDependency[Actor],
         slug: Slug,
         sparat: FromQuery[int | None] = None,
+        klart: FromQuery[str | None] = None,
     ) -> Template:
-        return await _course_page(ctx, actor, slug, saved=sparat)
+        return await _course_page(ctx, actor, slug, saved=sparat, done=klart)
 
     @post("/{slug:str}/narvaro", status_code=303)
     async def mark_attendance(

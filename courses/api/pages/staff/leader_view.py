@@ -19,7 +19,7 @@ from courses.domain.courses import CourseRecord, SessionRecord
 from courses.domain.rules import CourseStatus, RegistrationStatus, swedish_date
 from courses.services.attendance.attendees import AttendeeList, AttendeeRow
 
-__all__ = ["CourseLine", "LeaderCourseView", "SheetView", "course_lines"]
+__all__ = ["CourseLine", "LeaderCourseView", "SheetView", "course_lines", "status_words"]
 
 _STATUS = {
     RegistrationStatus.CONFIRMED: "Bekräftad",
@@ -30,7 +30,7 @@ _STATUS = {
 }
 
 
-def _status(status: RegistrationStatus) -> str:
+def status_words(status: RegistrationStatus) -> str:
     return _STATUS.get(status, status.value)
 
 
@@ -101,6 +101,8 @@ class RowView:
     """Per session, in order: `Ja`, `Nej` or `–` (not marked)."""
     manager: str = ""
     """The manager who approves, on a course that asks for it."""
+    registration_id: int = 0
+    """For the admins' actions on the person (`attendee_actions`)."""
 
 
 def _row(row: AttendeeRow, sessions: list[SessionLine], tz: ZoneInfo) -> RowView:
@@ -115,12 +117,13 @@ def _row(row: AttendeeRow, sessions: list[SessionLine], tz: ZoneInfo) -> RowView
         employer=row.employer,
         workplace=row.workplace,
         format=row.format_label,
-        status=_status(row.status),
+        status=status_words(row.status),
         status_code=row.status.value,
         waitlist=str(row.waitlist_position) if row.waitlist_position else "",
         registered_at=swedish_moment(row.registered_at, tz),
         attendance=marks,
         manager=row.manager_email or "",
+        registration_id=row.registration_id,
     )
 
 
@@ -159,6 +162,9 @@ class LeaderCourseView:
     xlsx_url: str
     sheet_url: str
     public_url: str
+    cancelled: bool = False
+    several_formats: bool = False
+    """Someone can be moved to another format (the admins' action on a row)."""
 
     @classmethod
     def of(cls, found: AttendeeList, *, tz: ZoneInfo) -> LeaderCourseView:
@@ -199,6 +205,8 @@ class LeaderCourseView:
             xlsx_url=f"/api/courses/{course.slug}/attendees.xlsx",
             sheet_url=f"/kursledare/{course.slug}/narvarolista",
             public_url=f"/kurser/{course.slug}",
+            cancelled=course.status is CourseStatus.CANCELLED,
+            several_formats=len(course.formats) > 1,
         )
 
 
