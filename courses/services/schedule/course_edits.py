@@ -12,9 +12,9 @@ new confirmation until enough people have cancelled.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, time
 from typing import Any
 
 from msgspec import UNSET, UnsetType
@@ -25,16 +25,11 @@ from courses.domain.errors import CourseNotFound, FieldError, InvalidInput, Staf
 from courses.domain.permissions import Actor
 from courses.domain.reasons import clean_reason
 from courses.domain.rules import CourseStatus
-from courses.services.audit import record
 from courses.services.context import ServiceContext
-from courses.services.permissions import locked_course_for_admin
-from courses.services.schedule.changes import notify_course_change
 from courses.services.schedule.checks import check_course, course_row
+from courses.services.schedule.edit_apply import CourseUpdate, Write, apply_edit
 from courses.services.schedule.wording import COURSE_FIELDS, diff_lines
-from courses.services.seats.capacity import recount
-from courses.services.seats.waitlist import promote_waitlisted
 from courses.storage.course_edits import delete_session, set_format_seats, update_session
-from courses.storage.courses import bump_revision, load_course
 
 __all__ = [
     "CourseEdit",
@@ -79,18 +74,6 @@ class SessionEdit:
     place: str | UnsetType | None = UNSET
 
 
-@dataclass(frozen=True, slots=True)
-class CourseUpdate:
-    course: CourseRecord
-    """The course after the change."""
-    changes: list[str]
-    """What changed, in Swedish (empty: nothing did, and nothing was written)."""
-    notified: int
-    """Registrants told by mail."""
-    promoted: list[int]
-    """Registrations moved up from the waitlist into seats the change freed."""
-
-
 _COURSE_COLUMNS = (
     "title",
     "description",
@@ -103,9 +86,6 @@ _COURSE_COLUMNS = (
     "per_employer",
     "share_until",
 )
-
-Write = Callable[[AsyncConnection, CourseRecord], Awaitable[tuple[dict[str, Any], list[str]]]]
-"""Writes a change of the locked course: (new course-row values, the report's lines)."""
 
 
 async def change_course(
@@ -120,7 +100,7 @@ async def change_course(
     cancelling = edit.status is CourseStatus.CANCELLED
     action = "course.cancel" if cancelling else "course.change"
     reason = clean_reason(edit.reason)
-    return await _apply(ctx, actor, slug, action, _edit(edit), reason=reason)
+    return await apply_edit(ctx, actor, slug, action, _edit(edit), reason=reason)
 
 
 def _edit(edit: CourseEdit) -> Write:
@@ -177,7 +157,7 @@ async def cancel_course(
         _refuse_cancelled(course)
         return await edit(conn, course)
 
-    return await _apply(ctx, actor, slug, "course.cancel", write, reason=reason)
+    return await apply_edit(ctx, actor, slug, "course.cancel", write, reason=reason)
 
 
 async def change_session(
@@ -213,7 +193,7 @@ async def change_session(
         labels = {"day": "datum", "start_time": "start", "end_time": "slut", "place": "plats"}
         return {}, list(diff_lines(old, wanted, labels, prefix=f"kursdag {position} "))
 
-    return await _apply(ctx, actor, slug, "session.change", write)
+    return await apply_edit(ctx, actor, slug, "session.change", write)
 
 
 async def cancel_session(
@@ -228,7 +208,7 @@ async def cancel_session(
     is cancelled.
     """
     reason = clean_reason(reason)
-    return await _apply(
+    return await apply_edit(
         ctx, actor, slug, "session.cancel", _remove_session(position), reason=reason
     )
 
@@ -253,72 +233,6 @@ def _remove_session(position: int) -> Write:
         return {}, [f"kursdag {position} borttagen ({session.day})"]
 
     return write
-
-
-async def _apply(
-    ctx: ServiceContext,
-    actor: Actor,
-    slug: str,
-    action: str,
-    write: Write,
-    *,
-    reason: str | None = None,
-) -> CourseUpdate:
-    now = ctx.clock.now()
-    async with ctx.db.write() as conn:
-        before = await locked_course_for_admin(conn, actor, slug)
-        values, lines = await write(conn, before)
-        if not lines:
-            return CourseUpdate(before, [], 0, [])
-        await bump_revision(conn, before.id, now=now, **values)
-        await recount(conn, before.id)
-        after = await load_course(conn, slug)
-        assert after is not None
-        notified = await notify_course_change(conn, before, after, now=now, reason=reason)
-        promoted = await promote_waitlisted(
-            conn, after, now=now, tz=ctx.tz, secret_key=ctx.settings.secret_key
-        )
-        await _audit(conn, actor, action, after, lines, notified, promoted, now=now, reason=reason)
-        if promoted:
-            after = await load_course(conn, slug) or after
-    ctx.mail_signal.notify()
-    return CourseUpdate(after, lines, notified, promoted)
-
-
-async def _audit(
-    conn: AsyncConnection,
-    actor: Actor,
-    action: str,
-    course: CourseRecord,
-    lines: list[str],
-    notified: int,
-    promoted: list[int],
-    *,
-    now: datetime,
-    reason: str | None,
-) -> None:
-    summaries = {
-        "course.change": "Ändrade kursen",
-        "course.cancel": "Ställde in kursen",
-        "session.change": "Ändrade en kursdag i",
-        "session.cancel": "Ställde in en kursdag i",
-    }
-    await record(
-        conn,
-        actor,
-        action,
-        at=now,
-        organizer_id=course.organizer_id,
-        course_slug=course.slug,
-        summary=f"{summaries[action]} {course.title}: {'; '.join(lines)}."
-        + (f" Anledning: {reason}" if reason else ""),
-        details={
-            "changes": lines,
-            "notified": notified,
-            "promoted": promoted,
-            **({"reason": reason} if reason else {}),
-        },
-    )
 
 
 def _session(course: CourseRecord, position: int) -> SessionRecord:
