@@ -159,6 +159,10 @@ async def test_another_organizers_course_is_not_found(admin: Client, staff: Serv
 
 async def test_a_course_is_copied_to_a_new_first_day(admin: Client, staff: ServiceContext) -> None:
     path = f"/admin/kurser/{ASI}/kopiera"
+    assert (
+        f'<a href="{path}">Kopiera ASI grundutbildning till nya datum</a>'
+        in (await admin.get("/admin")).text
+    )
     form = await admin.get(path)
     assert form.status_code == 200
     assert "<h1>Kopiera ASI grundutbildning</h1>" in form.text
