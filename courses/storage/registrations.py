@@ -12,14 +12,21 @@ from datetime import datetime
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from courses.domain.fair_seats import HOLDING_STATUSES
 from courses.domain.rules import ACTIVE_STATUSES, RegistrationStatus
-from courses.storage.tables import course_table, employer_table, registration_table
+from courses.storage.tables import (
+    course_table,
+    employer_table,
+    format_table,
+    registration_table,
+)
 
 __all__ = [
     "RegistrationRow",
     "active_in_course",
     "by_ids",
     "by_token_hash",
+    "held_by_format",
     "mark_reminded",
     "mark_resent",
     "set_status",
@@ -27,6 +34,8 @@ __all__ = [
     "waiting_in_queue",
     "waitlist_position",
 ]
+
+_HOLDING = [s.value for s in HOLDING_STATUSES]
 
 _REG = registration_table.c
 _ACTIVE = [s.value for s in ACTIVE_STATUSES]
@@ -196,3 +205,16 @@ async def mark_reminded(
         .returning(_REG.id)
     )
     return sorted(result.scalars().all())
+
+
+async def held_by_format(conn: AsyncConnection, course_id: int) -> dict[str, int]:
+    """The seats held in each of the course's formats (confirmed or waiting for the manager),
+    by format key; exact under the course row's lock."""
+    reg, fmt = registration_table.c, format_table.c
+    found = await conn.execute(
+        select(fmt.key, func.count())
+        .select_from(registration_table.join(format_table, fmt.id == reg.format_id))
+        .where(reg.course_id == course_id, reg.status.in_(_HOLDING))
+        .group_by(fmt.key)
+    )
+    return {key: int(count) for key, count in found.all()}

@@ -19,6 +19,7 @@ from sqlalchemy import Row, Table, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from courses.domain.courses import CourseRecord
+from courses.domain.fair_seats import HOLDING_STATUSES
 from courses.domain.rules import ACTIVE_STATUSES
 from courses.storage.courses import course_record
 from courses.storage.tables import course_table, format_table, registration_table, session_table
@@ -39,6 +40,7 @@ __all__ = [
 
 T = TypeVar("T")
 _ACTIVE = [s.value for s in ACTIVE_STATUSES]
+_HOLDING = {s.value for s in HOLDING_STATUSES}
 # Slugs or ids per IN list: well under the bound-parameter limits of SQLite and asyncpg.
 _CHUNK = 500
 # What identifies a child within its course: a format by its key, a session by its position.
@@ -65,12 +67,14 @@ class ChildChanges:
 @dataclass(frozen=True, slots=True)
 class StoredCourse:
     """A course as the import found it: its row, its formats' and sessions' rows (in position
-    order) and the active registrations of each format (by key; formats without are left out)."""
+    order), the active registrations of each format and the seats they hold (confirmed or
+    waiting for the manager), by key; formats without are left out."""
 
     row: Row[Any]
     formats: list[Row[Any]]
     sessions: list[Row[Any]]
     active: dict[str, int]
+    held: dict[str, int] = field(default_factory=dict)
 
     @property
     def id(self) -> int:
@@ -118,18 +122,21 @@ async def stored_courses(conn: AsyncConnection, slugs: Iterable[str]) -> dict[st
     sessions = await _children(conn, session_table, ids)
     key_of = {row.id: (row.course_id, row.key) for rows in formats.values() for row in rows}
     active: dict[int, dict[str, int]] = defaultdict(dict)
+    held: dict[int, dict[str, int]] = defaultdict(dict)
     reg = registration_table.c
     for chunk in _chunks(ids):
         found = await conn.execute(
-            select(reg.format_id, func.count())
+            select(reg.format_id, reg.status, func.count())
             .where(reg.course_id.in_(chunk), reg.status.in_(_ACTIVE), reg.format_id.is_not(None))
-            .group_by(reg.format_id)
+            .group_by(reg.format_id, reg.status)
         )
-        for format_id, count in found.all():
+        for format_id, status, count in found.all():
             course_id, key = key_of[format_id]
-            active[course_id][key] = int(count)
+            active[course_id][key] = active[course_id].get(key, 0) + int(count)
+            if status in _HOLDING:
+                held[course_id][key] = held[course_id].get(key, 0) + int(count)
     return {
-        row.slug: StoredCourse(row, formats[row.id], sessions[row.id], active[row.id])
+        row.slug: StoredCourse(row, formats[row.id], sessions[row.id], active[row.id], held[row.id])
         for row in course_rows
     }
 

@@ -71,21 +71,44 @@ async def test_an_unchanged_value_writes_nothing(seeded: ServiceContext) -> None
     assert await actions(seeded) == before
 
 
-async def test_lowering_the_cap_below_the_confirmed_keeps_everyone_and_waitlists_the_next(
+async def test_a_cap_under_the_seats_held_is_refused_and_nothing_changes(
+    seeded: ServiceContext,
+) -> None:
+    await fill_asi(seeded, waiting=0)
+    admin = await admin_of(seeded)
+    before = await actions(seeded)
+
+    with pytest.raises(InvalidInput) as refused:
+        await change_course(seeded, admin, ASI, CourseEdit(seats=2))
+    with pytest.raises(InvalidInput) as format_refused:
+        await change_course(seeded, admin, ASI, CourseEdit(format_seats={"pa-plats": 3}))
+
+    assert [(e.field, e.message) for e in refused.value.errors] == [
+        (
+            "seats",
+            "4 personer har redan plats på kursen, så antalet platser kan inte bli 2. "
+            "Välj minst 4, eller avanmäl någon först.",
+        )
+    ]
+    assert [e.field for e in format_refused.value.errors] == ["formats.pa-plats"]
+    assert "på formatet 'pa-plats'" in format_refused.value.errors[0].message
+    assert (await _course(seeded)).seats == 4
+    assert await actions(seeded) == before
+
+
+async def test_lowering_the_cap_to_the_seats_held_waitlists_the_next(
     seeded: ServiceContext,
 ) -> None:
     seated, _ = await fill_asi(seeded, waiting=0)
+    await cancel_registration(seeded, seated[0].token)
     admin = await admin_of(seeded)
 
-    await change_course(seeded, admin, ASI, CourseEdit(seats=2))
+    await change_course(seeded, admin, ASI, CourseEdit(seats=3))
     late = await register(seeded, ASI, form(9))
 
     assert late.status is RegistrationStatus.WAITLISTED
     course = await _course(seeded)
-    assert (course.seats, course.confirmed_count, course.seats_left) == (2, 4, 0)
-    # One cancellation of four confirmed under a cap of two frees no seat.
-    await cancel_registration(seeded, seated[0].token)
-    assert (await register(seeded, ASI, form(10))).status is RegistrationStatus.WAITLISTED
+    assert (course.seats, course.confirmed_count, course.seats_left) == (3, 3, 0)
 
 
 async def test_raising_the_cap_promotes_in_queue_order_and_mails_them(
@@ -108,11 +131,11 @@ async def test_a_format_cap_is_set_and_counted(seeded: ServiceContext) -> None:
     await fill_asi(seeded, waiting=0)
     admin = await admin_of(seeded)
 
-    update = await change_course(seeded, admin, ASI, CourseEdit(format_seats={"pa-plats": 3}))
+    update = await change_course(seeded, admin, ASI, CourseEdit(format_seats={"pa-plats": 5}))
 
-    assert update.changes == ["format pa-plats platser: obegränsat → 3"]
+    assert update.changes == ["format pa-plats platser: obegränsat → 5"]
     (fmt,) = (await _course(seeded)).formats
-    assert (fmt.seats, fmt.confirmed_count, fmt.seats_left) == (3, 4, 0)
+    assert (fmt.seats, fmt.confirmed_count, fmt.seats_left) == (5, 4, 1)
 
 
 async def test_an_unknown_format_or_a_deadline_after_the_first_session_is_refused(

@@ -89,16 +89,34 @@ async def test_more_seats_promote_from_the_waitlist(
     assert states == [RegistrationStatus.CONFIRMED] * 2 + [RegistrationStatus.WAITLISTED]
 
 
-async def test_fewer_seats_keep_those_already_confirmed(
+async def test_fewer_seats_than_are_held_are_refused_and_nothing_is_written(
     seeded: ServiceContext, seed_schedule: Schedule
 ) -> None:
     seated = [await register(seeded, ASI, form(n)) for n in range(4)]
+    changed = with_course(seed_schedule, ASI, seats=2, title="Ändrad titel")
 
-    await import_schedule(seeded, with_course(seed_schedule, ASI, seats=2))
+    with pytest.raises(ScheduleError) as refused:
+        await import_schedule(seeded, changed)
 
+    assert [str(p) for p in refused.value.problems] == [
+        "course[4] (asi-grund-2022).seats: 4 personer har redan plats på kursen, så antalet "
+        "platser kan inte bli 2. Välj minst 4, eller avanmäl någon först."
+    ]
     assert {(await get_registration(seeded, s.token)).status for s in seated} == {
         RegistrationStatus.CONFIRMED
     }
+    listing = await get_course(seeded, ASI)
+    assert (listing.course.seats, listing.course.title) == (4, "ASI grundutbildning")
+
+
+async def test_as_many_seats_as_are_held_leave_none_free(
+    seeded: ServiceContext, seed_schedule: Schedule
+) -> None:
+    await register(seeded, ASI, form(1))
+    await register(seeded, ASI, form(2))
+
+    await import_schedule(seeded, with_course(seed_schedule, ASI, seats=2))
+
     listing = await get_course(seeded, ASI)
     assert (listing.course.seats_left, listing.state.value) == (0, "waitlist")
 
@@ -212,8 +230,9 @@ async def test_a_new_cap_counts_those_already_confirmed(
     for n in range(3):
         await register(seeded, lvm, form(n))
 
-    await import_schedule(seeded, with_course(seed_schedule, lvm, seats=2))
+    await import_schedule(seeded, with_course(seed_schedule, lvm, seats=4))
 
     listing = await get_course(seeded, lvm)
-    assert (listing.course.seats_left, listing.state.value) == (0, "waitlist")
-    assert (await register(seeded, lvm, form("late"))).status is RegistrationStatus.WAITLISTED
+    assert (listing.course.seats_left, listing.state.value) == (1, "open")
+    assert (await register(seeded, lvm, form("late"))).status is RegistrationStatus.CONFIRMED
+    assert (await register(seeded, lvm, form("later"))).status is RegistrationStatus.WAITLISTED

@@ -10,14 +10,22 @@ from typing import Any
 
 import msgspec
 
+from courses.domain.caps import cap_below_held
 from courses.domain.courses import CourseRecord
 from courses.domain.errors import FieldError, InvalidInput, StaleCourse
+from courses.domain.rules import CourseStatus
 from courses.schedule.load import Problem, ScheduleError, course_problems
 from courses.schedule.spec import CourseSpec, Schedule
 from courses.storage.schedule_sync import StoredCourse
 from courses.validation import translate
 
-__all__ = ["check_course", "check_revisions", "course_row"]
+__all__ = [
+    "check_course",
+    "check_revisions",
+    "course_row",
+    "held_cap_problems",
+    "stored_course_problems",
+]
 
 
 def course_row(course: CourseRecord) -> dict[str, Any]:
@@ -125,3 +133,64 @@ def check_revisions(
             raise StaleCourse
     if taken:
         raise ScheduleError(source, taken)
+
+
+def stored_course_problems(
+    index: int, spec: CourseSpec, found: StoredCourse, *, organizer_id: int
+) -> list[Problem]:
+    """What an import of `spec` (the file's course number `index`) may not do to the course as
+    it is stored: take another organizer's course, hide one people are registered for as a
+    draft, remove a format in use, or set a cap under the seats already held."""
+    place = f"course[{index}] ({spec.slug})"
+    problems: list[Problem] = []
+    if found.values["organizer_id"] != organizer_id:
+        problems.append(
+            Problem(f"{place}.slug", f"Kursen {spec.slug!r} hör till en annan arrangör.")
+        )
+    active = sum(found.active.values())
+    hidden = spec.status == CourseStatus.DRAFT.value != found.values["status"]
+    if hidden and active:
+        problems.append(
+            Problem(
+                f"{place}.status",
+                f"Kursen {spec.slug!r} har {active} aktiva anmälningar och kan inte göras "
+                'till ett utkast; ställ in den i stället (status = "cancelled").',
+            )
+        )
+    for key, count in found.formats_in_use(f.key for f in spec.format):
+        problems.append(
+            Problem(
+                f"{place}.format",
+                f"Formatet {key!r} saknas i filen men har {count} aktiva anmälningar; "
+                "det kan inte tas bort.",
+            )
+        )
+    caps = held_cap_problems(
+        seats=spec.seats,
+        format_seats={f.key: f.seats for f in spec.format},
+        held=found.held,
+    )
+    positions = {f.key: n for n, f in enumerate(spec.format, start=1)}
+    problems += [
+        Problem(
+            f"{place}.seats" if key is None else f"{place}.format[{positions[key]}].seats", message
+        )
+        for key, message in caps
+    ]
+    return problems
+
+
+def held_cap_problems(
+    *, seats: int | None, format_seats: Mapping[str, int | None], held: Mapping[str, int]
+) -> list[tuple[str | None, str]]:
+    """(format key, or None for the course; why) for each cap set under the seats `held`
+    (by format key) already: one rule for imports, the editor and the admin API."""
+    found: list[tuple[str | None, str]] = []
+    course = cap_below_held(seats, sum(held.values()))
+    if course is not None:
+        found.append((None, course))
+    for key, cap in format_seats.items():
+        why = cap_below_held(cap, held.get(key, 0), what=f"formatet {key!r}")
+        if why is not None:
+            found.append((key, why))
+    return found

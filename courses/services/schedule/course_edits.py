@@ -6,8 +6,8 @@ bumped, the counters recounted, the registrants told through the outbox with inv
 (`notify_course_change`, as imports do), free seats filled from the waitlist in queue order
 (`promote_waitlisted`), and an audit entry written.
 
-Lowering a cap never drops anyone: the seat guard (`confirmed_count < seats`) just takes no
-new confirmation until enough people have cancelled.
+A cap may not go under the seats people already hold (`courses.domain.caps`): the admin
+cancels someone first. Raising one promotes from the waitlist in queue order.
 """
 
 from __future__ import annotations
@@ -26,10 +26,11 @@ from courses.domain.permissions import Actor
 from courses.domain.reasons import clean_reason
 from courses.domain.rules import CourseStatus
 from courses.services.context import ServiceContext
-from courses.services.schedule.checks import check_course, course_row
+from courses.services.schedule.checks import check_course, course_row, held_cap_problems
 from courses.services.schedule.edit_apply import CourseUpdate, Write, apply_edit
 from courses.services.schedule.wording import COURSE_FIELDS, diff_lines
 from courses.storage.course_edits import delete_session, set_format_seats, update_session
+from courses.storage.registrations import held_by_format
 
 __all__ = [
     "CourseEdit",
@@ -130,6 +131,7 @@ def _edit(edit: CourseEdit) -> Write:
             key: seats for key, seats in edit.format_seats.items() if formats[key].seats != seats
         }
         check_course(course, values=values, format_seats=format_seats)
+        await _check_caps(conn, course, values=values, format_seats=format_seats)
         lines = list(diff_lines(old, {**old, **values}, COURSE_FIELDS))
         for key, seats in format_seats.items():
             await set_format_seats(conn, course.id, key, seats)
@@ -137,6 +139,29 @@ def _edit(edit: CourseEdit) -> Write:
         return values, lines
 
     return write
+
+
+async def _check_caps(
+    conn: AsyncConnection,
+    course: CourseRecord,
+    *,
+    values: Mapping[str, Any],
+    format_seats: Mapping[str, int | None],
+) -> None:
+    """A changed cap may not go under the seats held (the course row is locked)."""
+    if "seats" not in values and not format_seats:
+        return
+    held = await held_by_format(conn, course.id)
+    caps = held_cap_problems(
+        seats=values.get("seats"),
+        format_seats=format_seats,
+        held=held,
+    )
+    if caps:
+        errors = [
+            FieldError("seats" if key is None else f"formats.{key}", why) for key, why in caps
+        ]
+        raise InvalidInput(f"Ändringen går inte att spara: {errors[0].message}", errors)
 
 
 async def cancel_course(

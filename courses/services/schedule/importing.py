@@ -18,7 +18,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from courses.domain.notices import MailTally
 from courses.domain.permissions import Actor
-from courses.domain.rules import CourseStatus
 from courses.schedule.load import Problem, ScheduleError
 from courses.schedule.lottery import draw_day
 from courses.schedule.spec import CourseSpec, EmployerSpec, Schedule
@@ -26,7 +25,7 @@ from courses.services.audit import record
 from courses.services.context import ServiceContext
 from courses.services.lottery.importing import allocation_problems
 from courses.services.schedule.changes import notify_course_change
-from courses.services.schedule.checks import check_revisions
+from courses.services.schedule.checks import check_revisions, stored_course_problems
 from courses.services.schedule.organizers import organizer_for_import
 from courses.services.schedule.wording import (
     COURSE_FIELDS,
@@ -215,33 +214,8 @@ async def _check_against_database(
             )
     for index, spec in enumerate(schedule.course, start=1):
         found = stored.get(spec.slug)
-        if found is None:
-            continue
-        if found.values["organizer_id"] != organizer_id:
-            problems.append(
-                Problem(
-                    f"course[{index}] ({spec.slug}).slug",
-                    f"Kursen {spec.slug!r} hör till en annan arrangör.",
-                )
-            )
-        held = sum(found.active.values())
-        hidden = spec.status == CourseStatus.DRAFT.value != found.values["status"]
-        if hidden and held:
-            problems.append(
-                Problem(
-                    f"course[{index}] ({spec.slug}).status",
-                    f"Kursen {spec.slug!r} har {held} aktiva anmälningar och kan inte göras "
-                    'till ett utkast; ställ in den i stället (status = "cancelled").',
-                )
-            )
-        for key, count in found.formats_in_use(f.key for f in spec.format):
-            problems.append(
-                Problem(
-                    f"course[{index}] ({spec.slug}).format",
-                    f"Formatet {key!r} saknas i filen men har {count} aktiva anmälningar; "
-                    "det kan inte tas bort.",
-                )
-            )
+        if found is not None:
+            problems += stored_course_problems(index, spec, found, organizer_id=organizer_id)
     problems += await allocation_problems(conn, schedule, stored)
     if problems:
         raise ScheduleError(source, problems)
