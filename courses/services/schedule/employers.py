@@ -1,5 +1,9 @@
 """An admin manages the employers whose staff may register: within their own organizer.
 
+An employer people have registered with cannot be removed (its registrations, statistics and
+attendee lists name it); it is retired instead: no new registrations, everything else kept,
+and it can be brought back.
+
 The values are checked by the schedule file's own rules (`EmployerSpec`: a key of letters,
 digits and hyphens, a kind, at least one valid domain), so an employer made here could have
 come from a file.
@@ -27,6 +31,7 @@ from courses.storage.employers import (
     employer_by_key,
     registration_counts,
     save_employer,
+    set_retired,
 )
 from courses.storage.organizers import all_organizers, organizer_by_key
 from courses.validation import translate
@@ -37,6 +42,7 @@ __all__ = [
     "create_employer",
     "list_employers_for_admin",
     "remove_employer",
+    "retire_employer",
 ]
 
 
@@ -135,7 +141,7 @@ async def change_employer(
 
 async def remove_employer(ctx: ServiceContext, actor: Actor, key: str) -> None:
     """Remove an employer nobody has registered with; one with registrations stays (the
-    statistics and attendee lists name it): change its domains instead.
+    statistics and attendee lists name it): retire it instead (`retire_employer`).
 
     Raises Forbidden, ItemNotFound and StaffConflict (it has registrations).
     """
@@ -147,12 +153,12 @@ async def remove_employer(ctx: ServiceContext, actor: Actor, key: str) -> None:
         if active:
             raise StaffConflict(
                 f"{found.name} har {active} aktiva anmälningar och kan inte tas bort. "
-                "Avanmäl dem först, eller ändra arbetsgivarens domäner."
+                "Inaktivera arbetsgivaren i stället: då tas inga nya anmälningar emot."
             )
         if every:
             raise StaffConflict(
                 f"{found.name} har tidigare anmälningar som statistiken och deltagarlistorna "
-                "bygger på, och kan inte tas bort."
+                "bygger på, och kan inte tas bort. Inaktivera arbetsgivaren i stället."
             )
         await delete_employer(conn, found.id)
         await record(
@@ -164,6 +170,42 @@ async def remove_employer(ctx: ServiceContext, actor: Actor, key: str) -> None:
             summary=f"Tog bort arbetsgivaren {found.name} ({key}).",
             details={"key": key, "name": found.name, "domains": found.domains},
         )
+
+
+async def retire_employer(
+    ctx: ServiceContext, actor: Actor, key: str, *, retired: bool = True
+) -> EmployerRecord:
+    """Retire an employer (its staff can no longer register; its registrations and statistics
+    stay), or with `retired=False` bring it back. Retiring a retired one changes nothing.
+
+    Raises Forbidden and ItemNotFound (unknown or another organizer's).
+    """
+    require_admin(actor)
+    now = ctx.clock.now()
+    async with ctx.db.write() as conn:
+        found = await _own(conn, actor, key)
+        if await set_retired(conn, found.id, retired_at=now if retired else None):
+            action, verb = (
+                ("employer.retire", "Inaktiverade")
+                if retired
+                else (
+                    "employer.unretire",
+                    "Aktiverade",
+                )
+            )
+            await record(
+                conn,
+                actor,
+                action,
+                at=now,
+                organizer_id=found.organizer_id,
+                summary=f"{verb} arbetsgivaren {found.name} ({key}).",
+                details={"key": key, "name": found.name},
+            )
+        after = await employer_by_key(conn, key)
+        assert after is not None
+    ctx.cache.forget_employer(key)
+    return after
 
 
 async def _own(conn: AsyncConnection, actor: Actor, key: str) -> EmployerRecord:

@@ -37,7 +37,7 @@ from courses.services.schedule.wording import (
 from courses.services.seats.capacity import recount
 from courses.services.seats.waitlist import promote_waitlisted
 from courses.storage.courses import bump_revisions, load_courses
-from courses.storage.employers import employer_by_key, save_employer
+from courses.storage.employers import employer_by_key, save_employer, set_retired
 from courses.storage.schedule_sync import StoredCourse, SyncBatch, create_courses, stored_courses
 
 __all__ = ["Action", "ImportReport", "ItemReport", "import_schedule"]
@@ -101,7 +101,8 @@ async def import_schedule(
             await _check_against_database(conn, schedule, stored, source, organizer.id)
             items = _organizer_items(schedule, organizer.key, organizer_changes)
             items += [
-                await _upsert_employer(conn, spec, organizer.id) for spec in schedule.employer
+                await _upsert_employer(conn, spec, organizer.id, now=now)
+                for spec in schedule.employer
             ]
             course_items, changed = await _upsert_courses(
                 conn, schedule.course, stored, now, organizer.id
@@ -229,7 +230,7 @@ async def _check_against_database(
 
 
 async def _upsert_employer(
-    conn: AsyncConnection, spec: EmployerSpec, organizer_id: int
+    conn: AsyncConnection, spec: EmployerSpec, organizer_id: int, *, now: datetime
 ) -> ItemReport:
     values = {"name": spec.name, "kind": spec.kind, "domains": [d.lower() for d in spec.domains]}
     before, changed = await save_employer(
@@ -238,14 +239,20 @@ async def _upsert_employer(
         organizer_id=organizer_id,
         **values,  # type: ignore[arg-type]
     )
+    retiring = spec.retired is not None and (before is None or before.retired != spec.retired)
+    if retiring:
+        after = await employer_by_key(conn, spec.key)
+        assert after is not None
+        await set_retired(conn, after.id, retired_at=now if spec.retired else None)
     if before is None:
         return ItemReport("employer", spec.key, Action.CREATED)
-    if not changed:
+    if not changed and not retiring:
         return ItemReport("employer", spec.key, Action.UNCHANGED)
     old = {"name": before.name, "kind": before.kind, "domains": before.domains}
-    return ItemReport(
-        "employer", spec.key, Action.CHANGED, list(diff_lines(old, values, EMPLOYER_FIELDS))
-    )
+    lines = list(diff_lines(old, values, EMPLOYER_FIELDS))
+    if retiring:
+        lines.append("inaktiverad" if spec.retired else "aktiverad igen")
+    return ItemReport("employer", spec.key, Action.CHANGED, lines)
 
 
 def _course_values(spec: CourseSpec) -> dict[str, object]:
