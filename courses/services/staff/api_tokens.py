@@ -22,7 +22,12 @@ from courses.domain.permissions import Actor, Role
 from courses.services.audit import record
 from courses.services.context import ServiceContext
 from courses.services.permissions import require_admin
-from courses.services.staff.admins import add_account, list_accounts, remove_account
+from courses.services.staff.admins import (
+    add_account,
+    list_accounts,
+    organizer_of,
+    remove_account,
+)
 from courses.services.tokens import hash_token
 from courses.storage import staff
 from courses.storage.organizers import OrganizerRecord, all_organizers, organizer_by_key
@@ -95,7 +100,12 @@ async def create_token(
     if not label or len(label) > 200:
         message = "Skriv vad token ska användas till (högst 200 tecken)."
         raise InvalidInput(message, [FieldError("label", message)])
-    organizer = await resolve_organizer(ctx, organizer_key) if role is Role.ADMIN else None
+    organizer = None
+    if role is Role.ADMIN and actor.superadmin:
+        organizer = await resolve_organizer(ctx, organizer_key)
+    elif role is Role.ADMIN:  # an admin's token is for their own organizer
+        async with ctx.db.read() as conn:
+            organizer = await organizer_of(conn, actor, organizer_key)
     if organizer is not None and not actor.administers(organizer.id):
         raise Forbidden("Du är inte administratör för den arrangören.")
     if role is Role.LEADER and not email:
