@@ -12,6 +12,7 @@ come from a file.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 import msgspec
 from msgspec import UNSET, UnsetType
@@ -53,6 +54,8 @@ class EmployerChange:
     name: str | UnsetType = UNSET
     kind: EmployerKind | UnsetType = UNSET
     domains: list[str] | UnsetType = UNSET
+    retired: bool | UnsetType = UNSET
+    """True retires the employer (no new registrations), False brings it back."""
 
 
 async def list_employers_for_admin(ctx: ServiceContext, actor: Actor) -> list[EmployerRecord]:
@@ -105,7 +108,8 @@ async def create_employer(
 async def change_employer(
     ctx: ServiceContext, actor: Actor, key: str, change: EmployerChange
 ) -> EmployerRecord:
-    """Change an employer's name, kind or domains (registrations already made stay).
+    """Change an employer's name, kind or domains (registrations already made stay), or
+    retire it or bring it back, in one transaction.
 
     Raises Forbidden, ItemNotFound (unknown or another organizer's) and InvalidInput.
     """
@@ -136,6 +140,11 @@ async def change_employer(
                 summary=f"Ändrade arbetsgivaren {after.name} ({key}): {'; '.join(lines)}.",
                 details={"key": key, "changes": lines},
             )
+        if change.retired is not UNSET:
+            await _retire(conn, actor, after, retired=change.retired, now=now)
+            after = await employer_by_key(conn, key)
+            assert after is not None
+    ctx.cache.forget_employer(key)
     return after
 
 
@@ -180,32 +189,26 @@ async def retire_employer(
 
     Raises Forbidden and ItemNotFound (unknown or another organizer's).
     """
-    require_admin(actor)
-    now = ctx.clock.now()
-    async with ctx.db.write() as conn:
-        found = await _own(conn, actor, key)
-        if await set_retired(conn, found.id, retired_at=now if retired else None):
-            action, verb = (
-                ("employer.retire", "Inaktiverade")
-                if retired
-                else (
-                    "employer.unretire",
-                    "Aktiverade",
-                )
-            )
-            await record(
-                conn,
-                actor,
-                action,
-                at=now,
-                organizer_id=found.organizer_id,
-                summary=f"{verb} arbetsgivaren {found.name} ({key}).",
-                details={"key": key, "name": found.name},
-            )
-        after = await employer_by_key(conn, key)
-        assert after is not None
-    ctx.cache.forget_employer(key)
-    return after
+    return await change_employer(ctx, actor, key, EmployerChange(retired=retired))
+
+
+async def _retire(
+    conn: AsyncConnection, actor: Actor, found: EmployerRecord, *, retired: bool, now: datetime
+) -> None:
+    if not await set_retired(conn, found.id, retired_at=now if retired else None):
+        return
+    action, verb = (
+        ("employer.retire", "Inaktiverade") if retired else ("employer.unretire", "Aktiverade")
+    )
+    await record(
+        conn,
+        actor,
+        action,
+        at=now,
+        organizer_id=found.organizer_id,
+        summary=f"{verb} arbetsgivaren {found.name} ({found.key}).",
+        details={"key": found.key, "name": found.name},
+    )
 
 
 async def _own(conn: AsyncConnection, actor: Actor, key: str) -> EmployerRecord:
