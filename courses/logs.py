@@ -79,7 +79,7 @@ class ContextFilter(logging.Filter):
 
 
 # A secret path segment keeps 4 characters, enough for an operator to match lines of one
-# registrant, too few to use. DESIGN.md's pages put tokens in these paths too.
+# registrant, too few to use. The registrant's, manager's and sign-in pages carry tokens there.
 _TOKEN_PATH = re.compile(
     r"(?i)(/api/registrations/|/anmalan/|/godkann/|/logga-in/)([^/?#\s\"'<>]+)"
 )

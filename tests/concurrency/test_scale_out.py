@@ -1,4 +1,4 @@
-"""Scale-out as DESIGN.md promises it, on PostgreSQL: two `courses serve` instances and two
+"""Scale-out as docs/operating.md promises it, on PostgreSQL: two `courses serve` instances and two
 `courses worker` processes on one database. The 300-for-4-seats rush split across both
 instances stays exact, and every mail reaches the SMTP server exactly once.
 

@@ -1,4 +1,4 @@
-"""The seed files reproduce the source page (shared/reference/004_0719c0d554dc23de.txt).
+"""The seed files reproduce the clinic's course page of August 2022 (quoted line by line below).
 
 Each expectation quotes the source line it comes from. Years the page leaves out are 2022
 (page updated 22 August 2022, deadlines before the sessions), except "Dag 4: 4 maj 2023".

@@ -1,4 +1,4 @@
-"""The rules of DESIGN.md as plain Python, and the answers the services are compared with."""
+"""The domain rules as plain Python, and the answers the services are compared with."""
 
 from __future__ import annotations
 
@@ -68,7 +68,7 @@ class ModelRegistration:
 
 @dataclass(slots=True)
 class Model:
-    """The rules of DESIGN.md as plain Python, over registrations in the order they were made."""
+    """The domain rules as plain Python, over registrations in the order they were made."""
 
     now: datetime
     registrations: list[ModelRegistration] = field(default_factory=list)

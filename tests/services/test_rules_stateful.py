@@ -4,7 +4,7 @@ A hypothesis state machine lets a small pool of people (some twice, in other let
 register for three small courses, cancel with their tokens, and moves the injected clock across
 the deadlines and first sessions, which fall around the change to summer time on Sunday
 27 March 2022 (02:00 CET becomes 03:00 CEST). Every answer of the services must be the one a
-plain Python model of the rules in DESIGN.md predicts, and after every step:
+plain Python model of the domain rules predicts, and after every step:
 
 - confirmed registrations fit the seats of their course and of their format;
 - where a cap is set, the stored seat counter equals the confirmed rows;
