@@ -11,17 +11,17 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
 
-from courses.api.body import JSON_BODY_LIMIT, check_request
-from courses.api.controllers.admin import AdminController
-from courses.api.controllers.admin_office import AdminOfficeController
-from courses.api.controllers.attendees import AttendeeController
-from courses.api.controllers.courses import CourseController
-from courses.api.controllers.employers import employers
-from courses.api.controllers.operations import health, prometheus_metrics
-from courses.api.controllers.registrations import RegistrationController
-from courses.api.dependencies import provide_ctx, provide_metrics
-from courses.api.middleware import install_request_context
-from courses.api.openapi import openapi_config, schema_plugins
+from courses.api.admin.office import AdminOfficeController
+from courses.api.admin.schedule import AdminScheduleController
+from courses.api.http.body import JSON_BODY_LIMIT, check_request
+from courses.api.http.dependencies import provide_ctx, provide_metrics
+from courses.api.http.middleware import install_request_context
+from courses.api.http.openapi import openapi_config, schema_plugins
+from courses.api.http.problems import exception_handlers
+from courses.api.http.ratelimit import STATE_KEY as RATE_LIMITS
+from courses.api.http.ratelimit import RateLimits
+from courses.api.http.security_headers import security_headers
+from courses.api.operations import health, prometheus_metrics
 from courses.api.pages import (
     PAGE_HANDLERS,
     csrf_config,
@@ -30,10 +30,10 @@ from courses.api.pages import (
     static_files,
     template_config,
 )
-from courses.api.problems import exception_handlers
-from courses.api.ratelimit import STATE_KEY as RATE_LIMITS
-from courses.api.ratelimit import RateLimits
-from courses.api.security import security_headers
+from courses.api.public.courses import CourseController
+from courses.api.public.employers import employers
+from courses.api.registrant.registrations import RegistrationController
+from courses.api.staff.attendees import AttendeeController
 from courses.clock import Clock, SystemClock
 from courses.metrics import Metrics
 from courses.services.context import ServiceContext
@@ -90,7 +90,7 @@ def create_app(
             CourseController,
             AttendeeController,
             RegistrationController,
-            AdminController,
+            AdminScheduleController,
             AdminOfficeController,
             employers,
             health,
@@ -116,7 +116,7 @@ def create_app(
             }
         ),
         openapi_config=openapi_config(),
-        # The request's own checks: URL length, media type and strict JSON (courses.api.body),
+        # The request's own checks: URL length, media type and strict JSON (courses.api.http.body),
         # a body limit that a route may raise, and security headers on every answer.
         before_request=check_request,
         request_max_body_size=JSON_BODY_LIMIT,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from courses.api.pages.catalogue_cards import CatalogueCards, Entry
+from courses.api.pages.public.catalogue_cards import CatalogueCards, Entry
 from courses.api.pages.templating import template_config
 from courses.services.catalogue.cache import CatalogueCache
 from courses.services.context import ServiceContext

@@ -13,7 +13,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from courses.api import create_app
-from courses.api.staff_auth import SESSION_COOKIE
+from courses.api.staff_identity import SESSION_COOKIE
 from courses.clock import FixedClock
 from courses.services.context import ServiceContext
 from courses.settings import Rate

@@ -1,27 +1,36 @@
-"""Server-rendered pages: for employees the catalogue, a course with its registration form, and
-the registrant's own page; for staff the sign-in, the leaders' courses and the admins' page.
-Swedish, usable without JavaScript, under a strict CSP.
+"""Server-rendered pages, Swedish, usable without JavaScript, under a strict CSP. One package per
+audience, each with its controllers, view models and wording side by side:
 
-Thin handlers over the same services as the API; the view models (`views`, `registration_view`)
-turn service results into what the templates in `templates/pages/` show.
+- `public/`: the catalogue and a course's page with its registration form;
+- `registrant/`: the registrant's own page by their manage link (cancel, certificate, data);
+- `manager/`: the manager's approval page by the approval link;
+- `staff/`: signing in, and the leaders' courses, attendee lists and attendance;
+- `admin/`: the admins' page (schedule import, audit log, mail, statistics, employers).
+
+What several audiences share sits here: `templating` (the one way a page is answered), `csrf`
+(the forms' protection), `errors` (error pages for every path outside the API), `wording`
+(dates, places and sessions in Swedish), `views` (leaders and sessions as pages show them),
+`forms` (a form shown again with its errors) and `tokens` (how a page reached by a mailed
+link treats its token). Thin handlers over the same services as the API; the templates are in
+`templates/pages/`.
 """
 
 from typing import Any
 
 from litestar.di import Provide
 
-from courses.api.pages.admin import AdminPage
-from courses.api.pages.approval import ApprovalPage
-from courses.api.pages.catalogue import CataloguePage
-from courses.api.pages.catalogue_cards import CatalogueCards
-from courses.api.pages.course import CoursePage
+from courses.api.http.paths import is_api_path
+from courses.api.pages.admin.admin import AdminPage
+from courses.api.pages.csrf import csrf_config
 from courses.api.pages.errors import for_pages
-from courses.api.pages.leader import LeaderPages
-from courses.api.pages.manage import RegistrationPage
-from courses.api.pages.security import csrf_config
-from courses.api.pages.sign_in import SignInPage
+from courses.api.pages.manager.approval import ApprovalPage
+from courses.api.pages.public.catalogue import CataloguePage
+from courses.api.pages.public.catalogue_cards import CatalogueCards
+from courses.api.pages.public.course import CoursePage
+from courses.api.pages.registrant.manage import RegistrationPage
+from courses.api.pages.staff.leader import LeaderPages
+from courses.api.pages.staff.sign_in import SignInPage
 from courses.api.pages.templating import static_files, template_config
-from courses.api.paths import is_api_path
 from courses.services.catalogue.cache import CatalogueCache
 
 __all__ = [

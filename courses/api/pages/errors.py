@@ -1,6 +1,6 @@
 """Errors in front of a person: a Swedish page, not problem+json, for every path outside the API.
 
-`for_pages` wraps the API's exception handlers (courses.api.problems) so that one map serves
+`for_pages` wraps the API's exception handlers (courses.api.http.problems) so that one map serves
 both: `/api/...` (and `/metrics`) keeps its problem+json answers, every other path, including
 an address that does not exist at all, gets a page that says what happened and where to go.
 """
@@ -16,11 +16,11 @@ from litestar.exceptions import HTTPException, NotAuthorizedException, Permissio
 from litestar.response import Redirect
 from litestar.types import ExceptionHandlersMap
 
-from courses.api.pages.staff import sign_in_path
+from courses.api.http.paths import is_api_path
+from courses.api.http.problems import RETRY_AFTER_SECONDS
+from courses.api.http.ratelimit import TooManyRequests
+from courses.api.pages.staff.common import sign_in_path
 from courses.api.pages.templating import page
-from courses.api.paths import is_api_path
-from courses.api.problems import RETRY_AFTER_SECONDS
-from courses.api.ratelimit import TooManyRequests
 from courses.domain.errors import (
     CourseNotFound,
     DomainError,

@@ -9,17 +9,17 @@ address holds the secret token, and they show personal data.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from litestar import Router
-from litestar.datastructures import CacheControlHeader
+from litestar.datastructures import CacheControlHeader, Cookie
 from litestar.enums import MediaType
 from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.response import Template
+from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
@@ -32,6 +32,7 @@ __all__ = [
     "TEMPLATE_DIR",
     "page",
     "page_headers",
+    "private_redirect",
     "static_files",
     "template_config",
 ]
@@ -68,6 +69,13 @@ def page(
         status_code=status,
         headers=page_headers(private=private),
         media_type=MediaType.HTML,
+    )
+
+
+def private_redirect(path: str, *, cookies: Sequence[Cookie] = ()) -> Redirect:
+    """`303 See Other` to `path` after a form on a private page, with the private headers."""
+    return Redirect(
+        path, status_code=303, headers=page_headers(private=True), cookies=list(cookies)
     )
 
 

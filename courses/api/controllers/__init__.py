@@ -1,1 +1,0 @@
-"""Thin route handlers: parse, call one service, map the result."""

@@ -1,0 +1,114 @@
+"""`/`: the catalogue. Upcoming courses first, past ones behind a link, filters as a GET form."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get
+from litestar.di import NamedDependency
+from litestar.params import QueryParameter
+from litestar.response import Template
+
+from courses.api.pages.public.catalogue_cards import CatalogueCards, Entry
+from courses.api.pages.public.course_view import CourseCard
+from courses.api.pages.public.wording import month_label
+from courses.api.pages.templating import page
+from courses.services.catalogue.cache import CatalogueCache
+from courses.services.context import ServiceContext
+
+__all__ = ["CataloguePage", "Filters", "catalogue_context"]
+
+_MONTH = re.compile(r"^(?P<year>\d{4})-(?P<month>0[1-9]|1[0-2])$")
+FORMATS = {"digitalt": "Digitalt", "pa-plats": "På plats"}
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """What the visitor asked for; a value that cannot be understood is left out, not an error
+    (a hand-edited or outdated link still shows courses)."""
+
+    month: tuple[int, int] | None = None
+    format: str | None = None
+    past: bool = False
+
+    @classmethod
+    def parse(cls, *, month: str | None, format: str | None, show: str | None) -> Filters:
+        found = _MONTH.match(month or "")
+        return cls(
+            month=(int(found["year"]), int(found["month"])) if found else None,
+            format=format if format in FORMATS else None,
+            past=show == "tidigare",
+        )
+
+    @property
+    def month_value(self) -> str:
+        return "" if self.month is None else f"{self.month[0]:04d}-{self.month[1]:02d}"
+
+    @property
+    def active(self) -> bool:
+        return self.month is not None or self.format is not None
+
+    def keeps(self, card: CourseCard) -> bool:
+        if self.month is not None and self.month not in card.months:
+            return False
+        if self.format == "digitalt":
+            return card.digital
+        if self.format == "pa-plats":
+            return card.on_site
+        return True
+
+
+def catalogue_context(entries: list[Entry], filters: Filters, *, today: date) -> dict[str, Any]:
+    """The catalogue's template context: the chosen half (upcoming or past), filtered, grouped
+    by the month of each course's first day."""
+    upcoming = [e for e in entries if e.card.last_day >= today]
+    past = [e for e in entries if e.card.last_day < today]
+    newest_first = sorted(past, key=lambda e: e.card.first_day, reverse=True)
+    shown = newest_first if filters.past else upcoming
+    months = sorted({m for e in shown for m in e.card.months}, reverse=filters.past)
+    kept = [e for e in shown if filters.keeps(e.card)]
+    groups: list[dict[str, Any]] = []
+    for entry in kept:
+        first = entry.card.first_day
+        label = month_label(first.year, first.month)
+        if not groups or groups[-1]["label"] != label:
+            groups.append({"label": label, "entries": []})
+        groups[-1]["entries"].append(entry)
+    return {
+        "filters": filters,
+        "months": [(f"{y:04d}-{m:02d}", month_label(y, m)) for y, m in months],
+        "formats": FORMATS,
+        "groups": groups,
+        "count": len(kept),
+        "total": len(shown),
+        "other_count": len(upcoming) if filters.past else len(past),
+        "demo_shown": any(e.card.demo for e in kept),
+        "real_shown": any(not e.card.demo for e in kept),
+    }
+
+
+class CataloguePage(Controller):
+    path = "/"
+    include_in_schema = False
+
+    @get("/", name="catalogue")
+    async def catalogue(
+        self,
+        ctx: NamedDependency[ServiceContext],
+        catalogue: NamedDependency[CatalogueCache],
+        catalogue_cards: NamedDependency[CatalogueCards],
+        request: Request[Any, Any, Any],
+        month: Annotated[str | None, QueryParameter(name="manad")] = None,
+        format: Annotated[str | None, QueryParameter(name="format")] = None,
+        show: Annotated[str | None, QueryParameter(name="visa")] = None,
+    ) -> Template:
+        now = ctx.clock.now()
+        courses = await catalogue.courses(ctx)
+        env = request.app.template_engine.engine  # type: ignore[union-attr]
+        entries = catalogue_cards.entries(courses, env=env, now=now, tz=ctx.tz)
+        filters = Filters.parse(month=month, format=format, show=show)
+        today = now.astimezone(ctx.tz).date()
+        return page("catalogue.html", catalogue_context(entries, filters, today=today))

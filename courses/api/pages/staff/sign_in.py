@@ -1,0 +1,182 @@
+"""`/logga-in`: asking for a mailed sign-in link, confirming it with a button, signing out.
+
+The answer to "mail me a link" is the same page whether or not the address is staff's, and the
+rate limits count before anyone knows: nothing here tells who is a leader or an admin. Opening
+a link only reads it (mail scanners open every link); the button's POST spends it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import Cookie
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from courses.api.http.ratelimit import TooManyRequests, rate_limits
+from courses.api.pages.forms import FormState
+from courses.api.pages.staff.common import DEFAULT_TARGET, local_target
+from courses.api.pages.templating import page, private_redirect
+from courses.api.staff_identity import (
+    SESSION_COOKIE,
+    clear_session_cookie,
+    optional_actor,
+    session_cookie,
+)
+from courses.domain.addresses import canonical_email
+from courses.services.context import ServiceContext
+from courses.services.staff import sign_in
+from courses.validation import EMAIL_MESSAGE
+
+__all__ = ["SignInPage"]
+
+TARGET_COOKIE = "courses_till"
+"""Where to go after signing in, kept from the request for a link to its confirmation: the
+mailed link itself carries only its token."""
+
+_NO_EMAIL = "Ange din e-postadress."
+_TOO_MANY = (
+    "Det har kommit för många försök att logga in på kort tid. Vänta en stund och försök "
+    "sedan igen."
+)
+
+
+def _target_cookie(request: Request[Any, Any, Any], target: str) -> Cookie:
+    return Cookie(
+        key=TARGET_COOKIE,
+        value=target,
+        path="/logga-in",
+        httponly=True,
+        samesite="lax",
+        secure=str(request.app.state.get("base_url", "")).startswith("https://"),
+        max_age=int(sign_in.LINK_VALID.total_seconds()),
+    )
+
+
+def _form_page(
+    request: Request[Any, Any, Any],
+    form: FormState,
+    *,
+    target: str | None,
+    status: int = 200,
+    general: list[str] | None = None,
+    signed_out: bool = False,
+    signed_in_as: str | None = None,
+) -> Template:
+    context = {
+        "form": form,
+        "till": target or "",
+        "general": general or [],
+        "has_errors": form.has_errors or bool(general),
+        "signed_out": signed_out,
+        "signed_in_as": signed_in_as or "",
+    }
+    return page("sign_in.html", context, status=status, private=True)
+
+
+class SignInPage(Controller):
+    path = "/"
+    include_in_schema = False
+
+    @get("/logga-in", name="sign-in")
+    async def ask(
+        self,
+        request: Request[Any, Any, Any],
+        till: FromQuery[str | None] = None,
+        utloggad: FromQuery[str | None] = None,
+    ) -> Template:
+        actor = await optional_actor(request)
+        return _form_page(
+            request,
+            FormState(),
+            target=local_target(till),
+            signed_out=utloggad is not None and actor is None,
+            signed_in_as=actor.label if actor else None,
+        )
+
+    @post("/logga-in", status_code=200)
+    async def send_link(
+        self, ctx: NamedDependency[ServiceContext], request: Request[Any, Any, Any]
+    ) -> Template:
+        submitted = await request.form()
+        email = submitted.get("email")
+        email = email.strip() if isinstance(email, str) else ""
+        target = local_target(submitted.get("till"))
+        form = FormState(values={"email": email})
+        if not email:
+            form.add("email", _NO_EMAIL)
+        else:
+            try:
+                canonical_email(email)
+            except ValueError:
+                form.add("email", EMAIL_MESSAGE)
+        if form.has_errors:
+            return _form_page(request, form, target=target, status=400)
+        try:
+            rate_limits(request).sign_in(request, email=email)
+        except TooManyRequests as exc:
+            limited = _form_page(request, form, target=target, status=429, general=[_TOO_MANY])
+            limited.headers["Retry-After"] = str(exc.retry_after)
+            return limited
+        # Known or not, the same page: what request_sign_in returns is not shown.
+        await sign_in.request_sign_in(ctx, email)
+        sent = page("sign_in_sent.html", {"email": email}, private=True)
+        if target:
+            sent.cookies.append(_target_cookie(request, target))
+        return sent
+
+    @get("/logga-in/{token:str}", name="sign-in-link")
+    async def open_link(
+        self,
+        ctx: NamedDependency[ServiceContext],
+        request: Request[Any, Any, Any],
+        token: FromPath[str],
+        till: FromQuery[str | None] = None,
+    ) -> Template:
+        limits = rate_limits(request)
+        limits.check_link_guesses(request)
+        if not await sign_in.link_is_usable(ctx, token):
+            limits.count_link_guess(request)
+            return page("sign_in_link.html", {"usable": False}, status=404, private=True)
+        target = local_target(till) or local_target(request.cookies.get(TARGET_COOKIE))
+        context = {"usable": True, "action": f"/logga-in/{token}", "till": target or ""}
+        return page("sign_in_link.html", context, private=True)
+
+    @post("/logga-in/{token:str}", status_code=303)
+    async def confirm(
+        self,
+        ctx: NamedDependency[ServiceContext],
+        request: Request[Any, Any, Any],
+        token: FromPath[str],
+    ) -> Response[Any]:
+        limits = rate_limits(request)
+        limits.check_link_guesses(request)
+        signed_in = await sign_in.confirm_sign_in(ctx, token)
+        if signed_in is None:
+            limits.count_link_guess(request)
+            return page("sign_in_link.html", {"usable": False}, status=404, private=True)
+        previous = request.cookies.get(SESSION_COOKIE)
+        if previous:
+            await sign_in.sign_out(ctx, previous)  # one browser, one session
+        submitted = await request.form()
+        target = (
+            local_target(submitted.get("till"))
+            or local_target(request.cookies.get(TARGET_COOKIE))
+            or DEFAULT_TARGET
+        )
+        response = private_redirect(target, cookies=[session_cookie(request, signed_in.cookie)])
+        response.delete_cookie(TARGET_COOKIE, path="/logga-in")
+        return response
+
+    @post("/logga-ut", status_code=303)
+    async def sign_out(
+        self, ctx: NamedDependency[ServiceContext], request: Request[Any, Any, Any]
+    ) -> Response[Any]:
+        cookie = request.cookies.get(SESSION_COOKIE)
+        if cookie:
+            await sign_in.sign_out(ctx, cookie)
+        response = Redirect("/logga-in?utloggad=ja", status_code=303)
+        clear_session_cookie(response)
+        return response

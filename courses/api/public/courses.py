@@ -1,0 +1,82 @@
+"""Courses and registering for them."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.openapi.spec import Example
+from litestar.params import Body
+from litestar.status_codes import HTTP_201_CREATED
+
+from courses.api.http.openapi import problem_responses
+from courses.api.http.paths import PathSegment
+from courses.api.http.ratelimit import rate_limits
+from courses.api.public.mapping import course_out, created_status
+from courses.api.public.outcomes import counted_registration
+from courses.api.public.schemas import REGISTRATION_EXAMPLE, CourseOut, RegistrationCreated
+from courses.services.catalogue import listing
+from courses.services.context import ServiceContext
+from courses.services.registration.calendars import course_ics
+from courses.services.registration.register import RegistrationForm, register
+
+__all__ = ["CourseController"]
+
+
+class CourseController(Controller):
+    path = "/api/courses"
+    tags = ("Kurser",)
+
+    @get("/", summary="Alla kurser med aktuellt anmälningsläge", responses=problem_responses())
+    async def list_courses(self, ctx: NamedDependency[ServiceContext]) -> list[CourseOut]:
+        return [course_out(found, ctx.tz) for found in await listing.list_courses(ctx)]
+
+    @get("/{slug:str}", summary="En kurs", responses=problem_responses(400, 404))
+    async def get_course(
+        self, ctx: NamedDependency[ServiceContext], slug: PathSegment
+    ) -> CourseOut:
+        return course_out(await listing.get_course(ctx, slug), ctx.tz)
+
+    @get(
+        "/{slug:str}/calendar.ics",
+        summary="Kursens schema som kalender",
+        media_type="text/calendar",
+        responses=problem_responses(400, 404),
+    )
+    async def calendar(
+        self, ctx: NamedDependency[ServiceContext], slug: PathSegment
+    ) -> Response[bytes]:
+        return Response(
+            await course_ics(ctx, slug),
+            media_type="text/calendar",
+            headers={"Content-Disposition": f'inline; filename="{slug}.ics"'},
+        )
+
+    @post(
+        "/{slug:str}/registrations",
+        status_code=HTTP_201_CREATED,
+        summary="Anmäl dig",
+        responses=problem_responses(400, 404, 409, 413, 415, 422, 429),
+    )
+    async def register(
+        self,
+        ctx: NamedDependency[ServiceContext],
+        request: Request[Any, Any, Any],
+        slug: PathSegment,
+        data: Annotated[
+            RegistrationForm,
+            Body(examples=[Example(summary="En anmälan", value=REGISTRATION_EXAMPLE)]),
+        ],
+    ) -> RegistrationCreated:
+        rate_limits(request).registration(request, course=slug, email=data.email)
+        # The metrics from the app's state, not as a second dependency: with two, Litestar
+        # resolves them in a task group of its own on every request (the hot path).
+        metrics = request.app.state.metrics
+        receipt = await counted_registration(metrics, register(ctx, slug, data))
+        return RegistrationCreated(
+            id=receipt.id,
+            status=created_status(receipt.status),
+            waitlist_position=receipt.waitlist_position,
+            manage_url=receipt.manage_url,
+        )
