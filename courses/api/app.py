@@ -13,6 +13,7 @@ from litestar.di import Provide
 
 from courses.api.admin.office import AdminOfficeController
 from courses.api.admin.schedule import AdminScheduleController
+from courses.api.admin.schedule_file import schedule_file
 from courses.api.http.body import JSON_BODY_LIMIT, check_request
 from courses.api.http.dependencies import provide_ctx, provide_metrics
 from courses.api.http.middleware import install_request_context
@@ -92,6 +93,7 @@ def create_app(
             RegistrationController,
             AdminScheduleController,
             AdminOfficeController,
+            schedule_file,
             employers,
             health,
             prometheus_metrics,
