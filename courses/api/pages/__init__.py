@@ -21,6 +21,8 @@ from litestar.di import Provide
 
 from courses.api.http.paths import is_api_path
 from courses.api.pages.admin.admin import AdminPage
+from courses.api.pages.admin.employers import EmployersPage
+from courses.api.pages.admin.staff import StaffPage
 from courses.api.pages.csrf import csrf_config
 from courses.api.pages.errors import for_pages
 from courses.api.pages.manager.approval import ApprovalPage
@@ -51,6 +53,8 @@ PAGE_HANDLERS = [
     SignInPage,
     LeaderPages,
     AdminPage,
+    EmployersPage,
+    StaffPage,
 ]
 
 
