@@ -19,6 +19,7 @@ from courses.schedule.dump import dump_schedule
 from courses.schedule.lottery import draw_day
 from courses.schedule.spec import CourseSpec, EmployerSpec
 from courses.services.context import ServiceContext
+from courses.services.schedule.course_edits import cancel_session
 from courses.services.schedule.export import export_schedule, stored_schedule
 from courses.services.schedule.files import import_uploaded_schedule
 from courses.services.schedule.importing import Action, ImportReport, import_schedule
@@ -145,3 +146,29 @@ async def test_an_edited_export_imports_its_change(seeded: ServiceContext) -> No
     report = await import_uploaded_schedule(seeded, admin, edited)
 
     assert [(kind, key) for kind, key, _ in unchanged(report)] == [("course", "asi-grund-2022")]
+
+
+async def test_a_course_with_a_cancelled_session_round_trips(seeded: ServiceContext) -> None:
+    admin = await admin_of(seeded)
+    await cancel_session(seeded, admin, "asi-grund-2022", 2)  # positions 1, 3, 4 are left
+
+    exported = await export_schedule(seeded, admin)
+    again = await import_uploaded_schedule(seeded, admin, exported.text)
+
+    assert unchanged(again) == []
+    asi = next(c for c in parse_schedule(exported.text).course if c.slug == "asi-grund-2022")
+    assert len(asi.session) == 3
+
+
+async def test_a_session_added_after_a_gap_takes_the_next_position(seeded: ServiceContext) -> None:
+    admin = await admin_of(seeded)
+    await cancel_session(seeded, admin, "asi-grund-2022", 2)
+    exported = await export_schedule(seeded, admin)
+    asi = next(c for c in parse_schedule(exported.text).course if c.slug == "asi-grund-2022")
+    extra = msgspec.structs.replace(asi.session[-1], date=asi.session[-1].date.replace(day=28))
+    edited = msgspec.structs.replace(asi, session=[*asi.session, extra])
+
+    report = await import_schedule(seeded, Schedule(course=[edited]))
+
+    (item,) = report.items
+    assert item.changes == [f"ny kursdag 5: {extra.date}"]
