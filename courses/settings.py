@@ -206,6 +206,10 @@ class Settings:
     client_sign_in_rate: Rate | None = Rate(50, 900)
     """Sign-in links asked for from one client address, whatever the addresses typed."""
 
+    message_rate: Rate | None = Rate(10, 3600)
+    """Messages one staff member sends to courses' people (each may reach hundreds); a
+    preview (dry run) is not counted."""
+
     @property
     def has_development_key(self) -> bool:
         return self.secret_key == DEVELOPMENT_SECRET_KEY
@@ -265,6 +269,7 @@ class Settings:
             client_sign_in_rate=_rate(
                 env, "RATE_LIMIT_SIGN_IN_CLIENT", defaults.client_sign_in_rate
             ),
+            message_rate=_rate(env, "RATE_LIMIT_MESSAGE", defaults.message_rate),
         )
         settings.validate()
         return settings

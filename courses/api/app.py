@@ -11,6 +11,7 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
 
+from courses.api.admin.editor import CourseEditorController
 from courses.api.admin.office import AdminOfficeController
 from courses.api.admin.schedule import AdminScheduleController
 from courses.api.admin.schedule_file import schedule_file
@@ -35,6 +36,7 @@ from courses.api.public.courses import CourseController
 from courses.api.public.employers import employers
 from courses.api.registrant.registrations import RegistrationController
 from courses.api.staff.attendees import AttendeeController
+from courses.api.staff.messages import MessageController
 from courses.clock import Clock, SystemClock
 from courses.metrics import Metrics
 from courses.services.context import ServiceContext
@@ -90,9 +92,11 @@ def create_app(
         route_handlers=[
             CourseController,
             AttendeeController,
+            MessageController,
             RegistrationController,
             AdminScheduleController,
             AdminOfficeController,
+            CourseEditorController,
             schedule_file,
             employers,
             health,

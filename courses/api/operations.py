@@ -1,7 +1,7 @@
 """For the operator: readiness at /api/health and Prometheus metrics at /metrics.
 
 Neither is in the OpenAPI document: they are for load balancers and scrapers, not API clients;
-README.md ("Operations") describes both. A database outage answers /api/health with the same
+docs/operating.md describes both. A database outage answers /api/health with the same
 503 problem as every other route (courses.api.http.problems).
 """
 

@@ -1,4 +1,4 @@
-"""One error tree for the domain. No HTTP here: `courses.api.problems` maps codes to statuses.
+"""One error tree for the domain. No HTTP here: `courses.api.http.problems` maps codes to statuses.
 
 Each error carries a stable machine code and a Swedish `detail` a person can read.
 """
@@ -24,6 +24,7 @@ __all__ = [
     "RegistrationClosed",
     "RegistrationNotFound",
     "StaffConflict",
+    "StaleCourse",
     "Unauthorized",
 ]
 
@@ -106,6 +107,17 @@ class StaffConflict(DomainError):
     """A staff action that the state does not allow (promote someone not on the waitlist)."""
 
     code = "conflict"
+
+
+class StaleCourse(StaffConflict):
+    """A course form opened at one revision was saved after someone else changed the course."""
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(
+            detail
+            or "Kursen har ändrats av någon annan sedan du öppnade den. Ladda om sidan och "
+            "gör om ändringen."
+        )
 
 
 class NoCertificate(DomainError):

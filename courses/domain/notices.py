@@ -3,9 +3,18 @@ a queued mail stands in the outbox."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
-__all__ = ["MANAGER_KINDS", "MailKind", "Method", "OutboxStatus", "WithdrawnBy"]
+__all__ = [
+    "MANAGER_KINDS",
+    "MailCount",
+    "MailKind",
+    "MailTally",
+    "Method",
+    "OutboxStatus",
+    "WithdrawnBy",
+]
 
 
 class MailKind(StrEnum):
@@ -31,6 +40,9 @@ class MailKind(StrEnum):
     # ... and, without a link, when a pending registration ends without the manager's answer
     # (the registrant or an admin cancelled it, or the course is cancelled).
     APPROVAL_WITHDRAWN = "approval_withdrawn"
+    # A leader's or admin's own words to the course's people
+    # (courses.services.attendance.messages).
+    MESSAGE = "message"
 
 
 MANAGER_KINDS = frozenset(
@@ -63,3 +75,30 @@ class OutboxStatus(StrEnum):
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class MailCount:
+    """Outbox rows of one kind and invite method, and how many registrations they go to."""
+
+    kind: MailKind
+    method: Method | None
+    messages: int
+    registrations: int
+
+
+@dataclass(frozen=True, slots=True)
+class MailTally:
+    """The outbox rows a change writes. A confirmed registrant's notice is one row (one
+    message) per session invite; `people` counts the registrations told at all."""
+
+    counts: tuple[MailCount, ...] = ()
+    people: int = 0
+
+    def find(self, kind: MailKind, method: Method | None = None) -> MailCount | None:
+        return next((c for c in self.counts if c.kind is kind and c.method is method), None)
+
+    @property
+    def total(self) -> int:
+        """Every message."""
+        return sum(c.messages for c in self.counts)

@@ -19,6 +19,7 @@ from courses.domain.approval import last_answer_day
 from courses.domain.courses import SessionRecord
 from courses.domain.fair_seats import Share, waitlisted_by_share
 from courses.domain.lottery import draw_words
+from courses.domain.messages import paragraphs
 from courses.domain.notices import MailKind
 from courses.domain.rules import swedish_date
 from courses.domain.wording import describe_session, one_line
@@ -30,6 +31,7 @@ from courses.storage.payloads import (
     Confirmed,
     CourseCancelled,
     CourseChanged,
+    Message,
     Waitlisted,
 )
 
@@ -163,6 +165,7 @@ class Templates:
             **_approval(facts, self._tz),
             "draw_day": draw_words(payload.draw_on) if isinstance(payload, Applied) else None,
             "withdrawn_by": (payload.by.value if isinstance(payload, ApprovalWithdrawn) else None),
+            "message": _message(payload, sessions),
         }
 
     def render(self, facts: MailFacts) -> MailContent:
@@ -195,6 +198,22 @@ class Templates:
             text=text_template.render(context),
             html=self._env.get_template("sign_in.html").render(context),
         )
+
+
+def _message(payload: object, sessions: list[SessionRecord]) -> dict[str, Any] | None:
+    """A leader's message: the text as written, and for the HTML part in paragraphs of lines
+    (each line escaped by the template, joined by <br>)."""
+    if not isinstance(payload, Message):
+        return None
+    session = next((s for s in sessions if s.position == payload.session), None)
+    return {
+        "subject": one_line(payload.subject),
+        "text": payload.text.replace("\r\n", "\n").replace("\r", "\n"),
+        "paragraphs": paragraphs(payload.text),
+        "session": (
+            None if session is None else {"position": session.position, "when": _when(session)}
+        ),
+    }
 
 
 def _share_reason(payload: object) -> str | None:

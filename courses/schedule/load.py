@@ -12,6 +12,7 @@ import tomllib
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -146,7 +147,26 @@ def _duplicates(table: str, keyed: Iterable[tuple[int, str]], field: str) -> Ite
             )
 
 
+_EARLIEST, _LATEST = date(2000, 1, 1), date(2199, 12, 31)
+
+
+def _far_dates(place: str, course: CourseSpec) -> list[Problem]:
+    """Every date within two centuries: a typo such as year 20226 is caught, and the day
+    after a deadline (the default draw day) always exists."""
+    days = {name: getattr(course, name) for name in ("deadline", "opens", "draw", "share_until")}
+    days |= {f"session[{i}].date": s.date for i, s in enumerate(course.session, start=1)}
+    return [
+        Problem(f"{place}.{where}", f"Datumet {day} är inte rimligt för en kurs; kontrollera året.")
+        for where, day in days.items()
+        if day is not None and not _EARLIEST <= day <= _LATEST
+    ]
+
+
 def course_problems(place: str, course: CourseSpec) -> Iterator[Problem]:
+    far = _far_dates(place, course)
+    if far:  # the rules below compare and count days from these
+        yield from far
+        return
     keys = Counter(f.key for f in course.format)
     for index, fmt in enumerate(course.format, start=1):
         here = f"{place}.format[{index}]"

@@ -31,6 +31,7 @@ __all__ = [
     "CourseCancelled",
     "CourseChanged",
     "Declined",
+    "Message",
     "Payload",
     "Promoted",
     "Reminder",
@@ -156,6 +157,15 @@ class Applied(_Payload, frozen=True, tag=MailKind.APPLIED.value):
     draw_on: date
 
 
+class Message(_Payload, frozen=True, tag=MailKind.MESSAGE.value):
+    """A leader's or admin's words to the course's people, as written (the subject one line)."""
+
+    subject: str
+    text: str
+    session: int | None = None
+    """The session the message is about, when it went to that session's people."""
+
+
 Payload = (
     Confirmed
     | Waitlisted
@@ -174,6 +184,7 @@ Payload = (
     | ApprovalReminder
     | ApprovalWithdrawn
     | Applied
+    | Message
 )
 
 

@@ -23,6 +23,7 @@ from litestar import Request
 
 from courses.domain.addresses import normalize_email
 from courses.domain.errors import RegistrationNotFound
+from courses.domain.permissions import Actor
 from courses.settings import Rate, Settings
 
 __all__ = ["STATE_KEY", "RateLimits", "TooManyRequests", "client_key", "rate_limits"]
@@ -83,6 +84,7 @@ class RateLimits:
         self._unknown_token = _item(settings.unknown_token_rate)
         self._sign_in = _item(settings.sign_in_rate)
         self._client_sign_in = _item(settings.client_sign_in_rate)
+        self._message = _item(settings.message_rate)
 
     def hit(self, item: RateLimitItem | None, *key: str) -> None:
         """Count one request under `key`; `TooManyRequests` when the window is full."""
@@ -123,6 +125,17 @@ class RateLimits:
         self.hit(self._client_sign_in, "sign-in-client", client_key(request))
         self.hit(self._sign_in, "sign-in", normalize_email(email))
 
+    def check_message(self, actor: Actor) -> None:
+        """Before a message to a course's people is sent: refused once its sender has sent
+        their share. Counted by `count_message` only once it went out, so a draft refused
+        for a field costs nothing."""
+        self.check(self._message, "message", _sender(actor))
+
+    def count_message(self, actor: Actor) -> None:
+        """A message went out; never refused (the mails are queued already)."""
+        if self._message is not None:
+            self._window.hit(self._message, "message", _sender(actor))
+
     def check_link_guesses(self, request: Request[Any, Any, Any]) -> None:
         """Before a sign-in link is looked up: refused once this client guessed too often."""
         self.check(self._unknown_token, "unknown-token", client_key(request))
@@ -131,6 +144,11 @@ class RateLimits:
         """A sign-in link that does not sign in: counts as a guess, as an unknown manage
         link does."""
         self.hit(self._unknown_token, "unknown-token", client_key(request))
+
+
+def _sender(actor: Actor) -> str:
+    """A message's sender: the person (by address) however they signed in, or the token."""
+    return actor.leader_key or actor.label
 
 
 def rate_limits(request: Request[Any, Any, Any]) -> RateLimits:

@@ -4,7 +4,7 @@ audience, each with its controllers, view models and wording side by side:
 - `public/`: the catalogue and a course's page with its registration form;
 - `registrant/`: the registrant's own page by their manage link (cancel, certificate, data);
 - `manager/`: the manager's approval page by the approval link;
-- `staff/`: signing in, and the leaders' courses, attendee lists and attendance;
+- `staff/`: signing in, and the leaders' courses, attendee lists, attendance and messages;
 - `admin/`: the admins' page (schedule import, audit log, mail, statistics, employers).
 
 What several audiences share sits here: `templating` (the one way a page is answered), `csrf`
@@ -21,6 +21,7 @@ from litestar.di import Provide
 
 from courses.api.http.paths import is_api_path
 from courses.api.pages.admin.admin import AdminPage
+from courses.api.pages.admin.course_editor import CourseEditorPage
 from courses.api.pages.admin.employers import EmployersPage
 from courses.api.pages.admin.staff import StaffPage
 from courses.api.pages.csrf import csrf_config
@@ -31,6 +32,7 @@ from courses.api.pages.public.catalogue_cards import CatalogueCards
 from courses.api.pages.public.course import CoursePage
 from courses.api.pages.registrant.manage import RegistrationPage
 from courses.api.pages.staff.leader import LeaderPages
+from courses.api.pages.staff.messages import MessagePages
 from courses.api.pages.staff.sign_in import SignInPage
 from courses.api.pages.templating import static_files, template_config
 from courses.services.catalogue.cache import CatalogueCache
@@ -52,7 +54,9 @@ PAGE_HANDLERS = [
     ApprovalPage,
     SignInPage,
     LeaderPages,
+    MessagePages,
     AdminPage,
+    CourseEditorPage,
     EmployersPage,
     StaffPage,
 ]

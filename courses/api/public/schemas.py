@@ -31,7 +31,7 @@ REGISTRATION_EXAMPLE = {
     "workplace": "Beroendemottagningen",
     "works_in_field": True,
 }
-"""The example body of the OpenAPI document (a Växjö employee, as in README)."""
+"""The example body of the OpenAPI document (a Växjö employee, as in the README)."""
 
 
 class LeaderOut(msgspec.Struct, kw_only=True):

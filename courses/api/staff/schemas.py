@@ -7,9 +7,18 @@ from typing import Annotated
 
 import msgspec
 
+from courses.domain.messages import MessageGroup
 from courses.domain.rules import RegistrationStatus
 
-__all__ = ["AttendanceIn", "AttendanceOut", "AttendeeListOut", "AttendeeOut", "MarkIn"]
+__all__ = [
+    "AttendanceIn",
+    "AttendanceOut",
+    "AttendeeListOut",
+    "AttendeeOut",
+    "MarkIn",
+    "MessageIn",
+    "MessageOut",
+]
 
 
 class AttendeeOut(msgspec.Struct, kw_only=True):
@@ -53,3 +62,19 @@ class AttendanceIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 class AttendanceOut(msgspec.Struct, kw_only=True):
     saved: int
+
+
+class MessageIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A message to a course's people; the service checks the lengths and the session, so
+    its errors are the page's, in Swedish."""
+
+    to: MessageGroup
+    subject: str
+    text: str
+    session: Annotated[int, msgspec.Meta(ge=1)] | None = None
+    dry_run: bool = False
+
+
+class MessageOut(msgspec.Struct, kw_only=True):
+    recipients: int
+    """How many get the message (one mail each), or would on a dry run."""

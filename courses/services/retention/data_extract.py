@@ -23,7 +23,13 @@ from courses.storage.data_extract import (
     stored_mails,
     stored_registration,
 )
-from courses.storage.payloads import CourseCancelled, CourseChanged, Payload, decode_payload
+from courses.storage.payloads import (
+    CourseCancelled,
+    CourseChanged,
+    Message,
+    Payload,
+    decode_payload,
+)
 
 __all__ = ["DescribedMail", "RegistrationData", "describe_mail", "registration_data"]
 
@@ -46,6 +52,7 @@ _ABOUT = {
     MailKind.APPROVAL_WITHDRAWN: "Besked till din chef om att anmälan inte längre behöver "
     "godkännas.",
     MailKind.APPLIED: "Besked om att din ansökan är mottagen och när platserna lottas.",
+    MailKind.MESSAGE: "Ett meddelande om kursen från kursledaren eller administratören.",
 }
 _INVITE = {
     Method.REQUEST.value: "Med kalenderinbjudan för kursdag {part}.",
@@ -73,6 +80,8 @@ def _facts(payload: Payload | None) -> list[str]:
         facts += [
             f"Kursdag {s.position} ({s.day.isoformat()}) är borttagen." for s in payload.removed
         ]
+    if isinstance(payload, Message):
+        facts += [f"Ämne: {payload.subject}", payload.text]
     return facts
 
 

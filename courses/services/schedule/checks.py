@@ -11,12 +11,13 @@ from typing import Any
 import msgspec
 
 from courses.domain.courses import CourseRecord
-from courses.domain.errors import FieldError, InvalidInput
-from courses.schedule.load import course_problems
-from courses.schedule.spec import CourseSpec
+from courses.domain.errors import FieldError, InvalidInput, StaleCourse
+from courses.schedule.load import Problem, ScheduleError, course_problems
+from courses.schedule.spec import CourseSpec, Schedule
+from courses.storage.schedule_sync import StoredCourse
 from courses.validation import translate
 
-__all__ = ["check_course", "course_row"]
+__all__ = ["check_course", "check_revisions", "course_row"]
 
 
 def course_row(course: CourseRecord) -> dict[str, Any]:
@@ -97,3 +98,30 @@ def _field(place: str, course: CourseRecord, *, first: int) -> str:
     place = place.lstrip(".")
     place = re.sub(r"session\[(\d+)\]", lambda m: f"sessions.{positions[int(m[1]) - first]}", place)
     return re.sub(r"format\[(\d+)\]", lambda m: f"formats.{keys[int(m[1]) - first]}", place)
+
+
+def check_revisions(
+    schedule: Schedule,
+    stored: Mapping[str, StoredCourse],
+    revisions: Mapping[str, int | None],
+    source: str,
+) -> None:
+    """Refuse a course form saved over someone else's change (StaleCourse), or a new course
+    whose slug is taken (ScheduleError at its `slug`). `revisions`: the revision each course
+    had when its form was opened, None for a new one; a course not named is not checked."""
+    taken: list[Problem] = []
+    for index, spec in enumerate(schedule.course, start=1):
+        if spec.slug not in revisions:
+            continue
+        expected, found = revisions[spec.slug], stored.get(spec.slug)
+        if expected is None and found is not None:
+            taken.append(
+                Problem(
+                    f"course[{index}] ({spec.slug}).slug",
+                    f"Det finns redan en kurs med adressen {spec.slug}; välj en annan.",
+                )
+            )
+        elif expected is not None and (found is None or found.values["revision"] != expected):
+            raise StaleCourse
+    if taken:
+        raise ScheduleError(source, taken)

@@ -16,6 +16,7 @@ from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from courses.domain.notices import MailTally
 from courses.domain.permissions import Actor
 from courses.domain.rules import CourseStatus
 from courses.schedule.load import Problem, ScheduleError
@@ -25,6 +26,7 @@ from courses.services.audit import record
 from courses.services.context import ServiceContext
 from courses.services.lottery.importing import allocation_problems
 from courses.services.schedule.changes import notify_course_change
+from courses.services.schedule.checks import check_revisions
 from courses.services.schedule.organizers import organizer_for_import
 from courses.services.schedule.wording import (
     COURSE_FIELDS,
@@ -38,6 +40,7 @@ from courses.services.seats.capacity import recount
 from courses.services.seats.waitlist import promote_waitlisted
 from courses.storage.courses import bump_revisions, load_courses
 from courses.storage.employers import employer_by_key, save_employer, set_retired
+from courses.storage.outbox_tally import outbox_mark, written_since
 from courses.storage.schedule_sync import StoredCourse, SyncBatch, create_courses, stored_courses
 
 __all__ = ["Action", "ImportReport", "ItemReport", "import_schedule"]
@@ -64,6 +67,8 @@ class ImportReport:
     dry_run: bool
     notified: int = 0
     """Registrants told about a change (by mail, through the outbox)."""
+    mails: MailTally = field(default_factory=MailTally)
+    """The outbox rows the import wrote (a dry run: would write), by kind and invite method."""
 
     @property
     def changed(self) -> bool:
@@ -81,10 +86,15 @@ async def import_schedule(
     dry_run: bool = False,
     source: str = "<schedule>",
     actor: Actor | None = None,
+    revisions: Mapping[str, int | None] | None = None,
 ) -> ImportReport:
     """Bring the organizer, employers and courses in line with `schedule`; things not in it
     are left alone. `actor` (default: the command line) must administer the file's organizer;
     a real import is written to the audit log.
+
+    `revisions` (the course editor's) names, by slug, the revision a course had when the
+    form was opened, or None for a course that must be new: a course changed meanwhile raises
+    StaleCourse, a "new" slug that is taken a ScheduleError at its `slug`.
 
     Raises ScheduleError (nothing written) when the file conflicts with what is stored, and
     Forbidden when the actor may not import for its organizer.
@@ -98,7 +108,9 @@ async def import_schedule(
                 conn, schedule.organizer, actor=actor, settings=ctx.settings, now=now, source=source
             )
             stored = await stored_courses(conn, [spec.slug for spec in schedule.course])
+            check_revisions(schedule, stored, revisions or {}, source)
             await _check_against_database(conn, schedule, stored, source, organizer.id)
+            mark = await outbox_mark(conn)
             items = _organizer_items(schedule, organizer.key, organizer_changes)
             items += [
                 await _upsert_employer(conn, spec, organizer.id, now=now)
@@ -120,7 +132,11 @@ async def import_schedule(
                     )
                 )
             report = ImportReport(
-                items=items, promoted=promoted, dry_run=dry_run, notified=notified
+                items=items,
+                promoted=promoted,
+                dry_run=dry_run,
+                notified=notified,
+                mails=await written_since(conn, mark, ids),
             )
             if dry_run:
                 raise _DryRun
@@ -154,12 +170,15 @@ async def _audit(
     now: datetime,
 ) -> None:
     counts = {a.value: sum(1 for i in report.items if i.action is a) for a in Action}
+    courses = [i.key for i in report.items if i.kind == "course"]
     await record(
         conn,
         actor,
         "schedule.import",
         at=now,
         organizer_id=organizer_id,
+        # A file of one course (the course editor's save) is that course's entry too.
+        course_slug=courses[0] if len(courses) == 1 else None,
         summary=(
             f"Importerade {source}: {counts['created']} nya, {counts['changed']} ändrade, "
             f"{counts['unchanged']} oförändrade."

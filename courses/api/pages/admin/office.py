@@ -36,6 +36,7 @@ _KINDS = {
     "approval_request": "Fråga till chefen",
     "approval_reminder": "Påminnelse till chefen",
     "approval_withdrawn": "Besked till chefen",
+    "message": "Meddelande från kursledaren",
 }
 _STATUSES = {"pending": "Väntar", "sending": "Skickas", "failed": "Misslyckades"}
 _MAILS_SHOWN = 50

@@ -16,7 +16,7 @@ from courses.api.pages.wording import (
     swedish_moment,
 )
 from courses.domain.courses import CourseRecord, SessionRecord
-from courses.domain.rules import RegistrationStatus, swedish_date
+from courses.domain.rules import CourseStatus, RegistrationStatus, swedish_date
 from courses.services.attendance.attendees import AttendeeList, AttendeeRow
 
 __all__ = ["CourseLine", "LeaderCourseView", "SheetView", "course_lines"]
@@ -42,6 +42,9 @@ class CourseLine:
     where: str
     confirmed: int
     past: bool
+    slug: str = ""
+    draft: bool = False
+    """Not published yet (`status = "draft"`): only staff see it."""
 
 
 def course_lines(courses: list[CourseRecord], *, today: date) -> list[CourseLine]:
@@ -56,6 +59,8 @@ def course_lines(courses: list[CourseRecord], *, today: date) -> list[CourseLine
                 where=places(course.formats),
                 confirmed=course.confirmed_count,
                 past=max(days) < today,
+                slug=course.slug,
+                draft=course.status is CourseStatus.DRAFT,
             )
         )
     return lines
