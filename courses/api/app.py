@@ -15,6 +15,7 @@ from courses.api.admin.editor import CourseEditorController
 from courses.api.admin.office import AdminOfficeController
 from courses.api.admin.roll_forward import RollForwardController
 from courses.api.admin.schedule import AdminScheduleController
+from courses.api.admin.schedule_file import schedule_file
 from courses.api.http.body import JSON_BODY_LIMIT, check_request
 from courses.api.http.dependencies import provide_ctx, provide_metrics
 from courses.api.http.middleware import install_request_context
@@ -98,6 +99,7 @@ def create_app(
             AdminOfficeController,
             CourseEditorController,
             RollForwardController,
+            schedule_file,
             employers,
             health,
             prometheus_metrics,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 __all__ = ["EmployerKind", "EmployerRecord"]
@@ -12,8 +13,8 @@ EmployerKind = Literal["municipality", "region"]
 
 @dataclass(frozen=True, slots=True)
 class EmployerRecord:
-    """An employer whose staff may register: work-mail domains (subdomains count too) and the
-    organizer it belongs to."""
+    """An employer whose staff may register (unless retired): work-mail domains (subdomains
+    count too) and the organizer it belongs to."""
 
     id: int
     key: str
@@ -21,3 +22,10 @@ class EmployerRecord:
     kind: EmployerKind
     domains: list[str]
     organizer_id: int
+    retired_at: datetime | None = None
+    """When an admin retired the employer: its staff can no longer register; its
+    registrations and statistics stay. None: active."""
+
+    @property
+    def retired(self) -> bool:
+        return self.retired_at is not None

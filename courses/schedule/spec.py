@@ -46,6 +46,9 @@ class EmployerSpec(_Spec):
     name: NonEmpty
     kind: Literal["municipality", "region"]
     domains: Annotated[list[Domain], msgspec.Meta(min_length=1)]
+    retired: bool | None = None
+    """true: retired (no new registrations; history kept); false: active again; left out:
+    as it is (a file without the key never brings back an employer an admin retired)."""
 
 
 class LeaderSpec(_Spec):

@@ -59,5 +59,9 @@ class DefinitionCache:
         self._employers[key] = (now, employer)
         return employer
 
+    def forget_employer(self, key: str) -> None:
+        """Drop the employer from this process's cache (retired here: refused at once)."""
+        self._employers.pop(key, None)
+
     def forget_course(self, slug: str) -> None:
         self._courses.pop(slug, None)

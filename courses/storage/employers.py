@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
@@ -18,13 +19,16 @@ __all__ = [
     "employer_by_key",
     "registration_counts",
     "save_employer",
+    "set_retired",
 ]
 
 _EMPLOYER = employer_table.c
 
 
 def _record(row: Any) -> EmployerRecord:
-    return EmployerRecord(row.id, row.key, row.name, row.kind, list(row.domains), row.organizer_id)
+    return EmployerRecord(
+        row.id, row.key, row.name, row.kind, list(row.domains), row.organizer_id, row.retired_at
+    )
 
 
 async def employer_by_key(conn: AsyncConnection, key: str) -> EmployerRecord | None:
@@ -33,12 +37,14 @@ async def employer_by_key(conn: AsyncConnection, key: str) -> EmployerRecord | N
 
 
 async def all_employers(
-    conn: AsyncConnection, *, organizer_id: int | None = None
+    conn: AsyncConnection, *, organizer_id: int | None = None, active_only: bool = False
 ) -> list[EmployerRecord]:
-    """Every employer, or one organizer's."""
+    """Every employer, or one organizer's; `active_only` leaves the retired out."""
     query = select(employer_table)
     if organizer_id is not None:
         query = query.where(_EMPLOYER.organizer_id == organizer_id)
+    if active_only:
+        query = query.where(_EMPLOYER.retired_at.is_(None))
     return [_record(row) for row in (await conn.execute(query)).all()]
 
 
@@ -65,6 +71,20 @@ async def save_employer(
         return before, False
     await conn.execute(update(employer_table).where(_EMPLOYER.id == before.id).values(**values))
     return before, True
+
+
+async def set_retired(
+    conn: AsyncConnection, employer_id: int, *, retired_at: datetime | None
+) -> bool:
+    """Retire the employer (`retired_at`) or bring it back (None); False when it already was
+    so (one conditional UPDATE: two admins retiring at once record it once)."""
+    state = _EMPLOYER.retired_at.is_(None) if retired_at else _EMPLOYER.retired_at.is_not(None)
+    result = await conn.execute(
+        update(employer_table)
+        .where(_EMPLOYER.id == employer_id, state)
+        .values(retired_at=retired_at)
+    )
+    return bool(result.rowcount)
 
 
 async def registration_counts(conn: AsyncConnection, employer_id: int) -> tuple[int, int]:

@@ -95,6 +95,21 @@ class StoredCourse:
         return sorted((key, n) for key, n in self.active.items() if key not in kept)
 
 
+def _by_rank(stored: Sequence[Row[Any]], wanted: list[Child]) -> list[Child]:
+    """`wanted` (identities 1..n in file order) re-keyed to the stored sessions' positions."""
+    positions = sorted(int(row.position) for row in stored)
+    after = positions[-1] if positions else 0
+    return [
+        Child(
+            identity=positions[rank]
+            if rank < len(positions)
+            else after + rank - len(positions) + 1,
+            values=child.values,
+        )
+        for rank, child in enumerate(wanted)
+    ]
+
+
 def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), _CHUNK):
         yield items[start : start + _CHUNK]
@@ -219,7 +234,11 @@ class SyncBatch:
     def sessions(
         self, course_id: int, stored: Sequence[Row[Any]], wanted: list[Child]
     ) -> ChildChanges:
-        return self._plan(session_table, course_id, stored, wanted)
+        """The file's n-th session is the course's n-th stored one (by position), whatever its
+        position: a session cancelled on its own leaves a gap in the positions (invites and
+        attendance keep naming the others by theirs), and the course's file must still import
+        back unchanged. Sessions past the stored ones get the next free positions."""
+        return self._plan(session_table, course_id, stored, _by_rank(stored, wanted))
 
     def _plan(
         self, table: Table, course_id: int, stored: Sequence[Row[Any]], wanted: list[Child]

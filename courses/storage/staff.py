@@ -58,6 +58,7 @@ class AccountRecord:
     email_key: str
     role: str
     organizer_id: int | None
+    name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +84,7 @@ class TokenRecord:
 
 
 def _account(row: Any) -> AccountRecord:
-    return AccountRecord(row.id, row.email, row.email_key, row.role, row.organizer_id)
+    return AccountRecord(row.id, row.email, row.email_key, row.role, row.organizer_id, row.name)
 
 
 def _link(row: Any) -> LinkRecord:
@@ -120,6 +121,7 @@ async def add_account(
     role: str,
     organizer_id: int | None,
     now: datetime,
+    name: str | None = None,
 ) -> bool:
     """False when the person already has that role."""
     found = await conn.execute(
@@ -135,7 +137,12 @@ async def add_account(
         return False
     await conn.execute(
         staff_account_table.insert().values(
-            email=email, email_key=email_key, role=role, organizer_id=organizer_id, created_at=now
+            email=email,
+            email_key=email_key,
+            name=name,
+            role=role,
+            organizer_id=organizer_id,
+            created_at=now,
         )
     )
     return True

@@ -46,6 +46,7 @@ class StaffAccount(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=254)
     email_key: str = Field(max_length=254, index=True)
+    name: str | None = Field(default=None, max_length=200)  # shown on /admin/personal
     role: str = Field(max_length=20)  # "admin" or "superadmin"
     organizer_id: int | None = Field(default=None, foreign_key="organizer.id", ondelete="CASCADE")
     created_at: datetime = _utc_column(nullable=False)

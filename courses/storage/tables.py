@@ -68,6 +68,9 @@ class Employer(SQLModel, table=True):
     name: str = Field(max_length=200)
     kind: str = Field(max_length=20)
     domains: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # Set when an admin retires the employer: no new registrations; its registrations and
+    # statistics stay. None: the employer's staff may register.
+    retired_at: datetime | None = _utc_column(nullable=True)
 
 
 class Course(SQLModel, table=True):

@@ -78,7 +78,11 @@ def registration_action_out(outcome: RegistrationOutcome) -> RegistrationActionO
 
 def employer_out(employer: EmployerRecord) -> EmployerAdminOut:
     return EmployerAdminOut(
-        key=employer.key, name=employer.name, kind=employer.kind, domains=employer.domains
+        key=employer.key,
+        name=employer.name,
+        kind=employer.kind,
+        domains=employer.domains,
+        retired=employer.retired,
     )
 
 

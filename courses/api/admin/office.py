@@ -74,7 +74,7 @@ class AdminOfficeController(Controller):
 
     @patch(
         "/employers/{key:str}",
-        summary="Ändra en arbetsgivares namn, typ eller domäner",
+        summary="Ändra en arbetsgivares namn, typ eller domäner, eller inaktivera den",
         responses=problem_responses(400, 401, 403, 404, 413, 415),
     )
     async def change_employer(
@@ -84,7 +84,9 @@ class AdminOfficeController(Controller):
         key: PathSegment,
         data: JSONBody[EmployerPatch],
     ) -> EmployerAdminOut:
-        change = employers.EmployerChange(name=data.name, kind=data.kind, domains=data.domains)
+        change = employers.EmployerChange(
+            name=data.name, kind=data.kind, domains=data.domains, retired=data.retired
+        )
         return employer_out(await employers.change_employer(ctx, actor, key, change))
 
     @delete(

@@ -94,6 +94,8 @@ class EmployerPatch(_In):
     name: NonEmpty | UnsetType = UNSET
     kind: Literal["municipality", "region"] | UnsetType = UNSET
     domains: Domains | UnsetType = UNSET
+    retired: bool | UnsetType = UNSET
+    """true retires the employer (no new registrations; history kept), false brings it back."""
 
 
 class EmployerAdminOut(msgspec.Struct, kw_only=True):
@@ -101,6 +103,8 @@ class EmployerAdminOut(msgspec.Struct, kw_only=True):
     name: str
     kind: EmployerKind
     domains: list[str]
+    retired: bool
+    """Retired: no new registrations; its registrations and statistics stay."""
 
 
 class CourseUpdateOut(msgspec.Struct, kw_only=True):

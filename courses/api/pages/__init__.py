@@ -23,7 +23,9 @@ from courses.api.http.paths import is_api_path
 from courses.api.pages.admin.admin import AdminPage
 from courses.api.pages.admin.cancel import CancelCoursePage
 from courses.api.pages.admin.course_editor import CourseEditorPage
+from courses.api.pages.admin.employers import EmployersPage
 from courses.api.pages.admin.roll_forward import RollForwardPages
+from courses.api.pages.admin.staff import StaffPage
 from courses.api.pages.csrf import csrf_config
 from courses.api.pages.errors import for_pages
 from courses.api.pages.manager.approval import ApprovalPage
@@ -63,6 +65,8 @@ PAGE_HANDLERS = [
     CourseEditorPage,
     RollForwardPages,
     CancelCoursePage,
+    EmployersPage,
+    StaffPage,
 ]
 
 

@@ -25,6 +25,7 @@ from courses.domain.errors import (
     CourseNotFound,
     DomainError,
     Forbidden,
+    ItemNotFound,
     RegistrationNotFound,
     Unauthorized,
 )
@@ -138,6 +139,8 @@ def _describe(
         return 404, _NO_REGISTRATION, ""
     if isinstance(exc, CourseNotFound):
         return 404, _NO_COURSE, ""
+    if isinstance(exc, ItemNotFound):  # an employer, an account or a token not (or no longer) there
+        return 404, _NOT_FOUND, ""
     if isinstance(exc, Forbidden):
         return 403, ("Du har inte behörighet", [exc.detail]), ""
     if isinstance(exc, DomainError):

@@ -59,8 +59,9 @@ async def get_course(ctx: ServiceContext, slug: str) -> CourseListing:
 async def list_employers(
     ctx: ServiceContext, *, organizer_id: int | None = None
 ) -> list[EmployerRecord]:
-    """Employers whose staff may register (for one organizer's courses, or all), the region
-    first, then by name (plain Unicode order is right here: only Å/Ä/Ö sort after Z)."""
+    """Employers whose staff may register (for one organizer's courses, or all; retired ones
+    left out), the region first, then by name (plain Unicode order is right here: only Å/Ä/Ö
+    sort after Z)."""
     async with ctx.db.read() as conn:
-        employers = await all_employers(conn, organizer_id=organizer_id)
+        employers = await all_employers(conn, organizer_id=organizer_id, active_only=True)
     return sorted(employers, key=lambda e: (e.kind != "region", e.name))

@@ -148,6 +148,12 @@ def _check_rules(
             "Välj din arbetsgivare i listan.",
             field="employer",
         )
+    if employer.retired:
+        raise NotEligible(
+            f"{employer.name} tar inte längre emot anmälningar här. "
+            "Välj en annan arbetsgivare i listan.",
+            field="employer",
+        )
     check_eligible(
         email=form.email,
         employer_name=employer.name,

@@ -1,5 +1,9 @@
 """An admin manages the employers whose staff may register: within their own organizer.
 
+An employer people have registered with cannot be removed (its registrations, statistics and
+attendee lists name it); it is retired instead: no new registrations, everything else kept,
+and it can be brought back.
+
 The values are checked by the schedule file's own rules (`EmployerSpec`: a key of letters,
 digits and hyphens, a kind, at least one valid domain), so an employer made here could have
 come from a file.
@@ -8,6 +12,7 @@ come from a file.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 import msgspec
 from msgspec import UNSET, UnsetType
@@ -27,6 +32,7 @@ from courses.storage.employers import (
     employer_by_key,
     registration_counts,
     save_employer,
+    set_retired,
 )
 from courses.storage.organizers import all_organizers, organizer_by_key
 from courses.validation import translate
@@ -37,6 +43,7 @@ __all__ = [
     "create_employer",
     "list_employers_for_admin",
     "remove_employer",
+    "retire_employer",
 ]
 
 
@@ -47,6 +54,8 @@ class EmployerChange:
     name: str | UnsetType = UNSET
     kind: EmployerKind | UnsetType = UNSET
     domains: list[str] | UnsetType = UNSET
+    retired: bool | UnsetType = UNSET
+    """True retires the employer (no new registrations), False brings it back."""
 
 
 async def list_employers_for_admin(ctx: ServiceContext, actor: Actor) -> list[EmployerRecord]:
@@ -99,7 +108,8 @@ async def create_employer(
 async def change_employer(
     ctx: ServiceContext, actor: Actor, key: str, change: EmployerChange
 ) -> EmployerRecord:
-    """Change an employer's name, kind or domains (registrations already made stay).
+    """Change an employer's name, kind or domains (registrations already made stay), or
+    retire it or bring it back, in one transaction.
 
     Raises Forbidden, ItemNotFound (unknown or another organizer's) and InvalidInput.
     """
@@ -130,12 +140,17 @@ async def change_employer(
                 summary=f"Ändrade arbetsgivaren {after.name} ({key}): {'; '.join(lines)}.",
                 details={"key": key, "changes": lines},
             )
+        if change.retired is not UNSET:
+            await _retire(conn, actor, after, retired=change.retired, now=now)
+            after = await employer_by_key(conn, key)
+            assert after is not None
+    ctx.cache.forget_employer(key)
     return after
 
 
 async def remove_employer(ctx: ServiceContext, actor: Actor, key: str) -> None:
     """Remove an employer nobody has registered with; one with registrations stays (the
-    statistics and attendee lists name it): change its domains instead.
+    statistics and attendee lists name it): retire it instead (`retire_employer`).
 
     Raises Forbidden, ItemNotFound and StaffConflict (it has registrations).
     """
@@ -147,12 +162,12 @@ async def remove_employer(ctx: ServiceContext, actor: Actor, key: str) -> None:
         if active:
             raise StaffConflict(
                 f"{found.name} har {active} aktiva anmälningar och kan inte tas bort. "
-                "Avanmäl dem först, eller ändra arbetsgivarens domäner."
+                "Inaktivera arbetsgivaren i stället: då tas inga nya anmälningar emot."
             )
         if every:
             raise StaffConflict(
                 f"{found.name} har tidigare anmälningar som statistiken och deltagarlistorna "
-                "bygger på, och kan inte tas bort."
+                "bygger på, och kan inte tas bort. Inaktivera arbetsgivaren i stället."
             )
         await delete_employer(conn, found.id)
         await record(
@@ -164,6 +179,36 @@ async def remove_employer(ctx: ServiceContext, actor: Actor, key: str) -> None:
             summary=f"Tog bort arbetsgivaren {found.name} ({key}).",
             details={"key": key, "name": found.name, "domains": found.domains},
         )
+
+
+async def retire_employer(
+    ctx: ServiceContext, actor: Actor, key: str, *, retired: bool = True
+) -> EmployerRecord:
+    """Retire an employer (its staff can no longer register; its registrations and statistics
+    stay), or with `retired=False` bring it back. Retiring a retired one changes nothing.
+
+    Raises Forbidden and ItemNotFound (unknown or another organizer's).
+    """
+    return await change_employer(ctx, actor, key, EmployerChange(retired=retired))
+
+
+async def _retire(
+    conn: AsyncConnection, actor: Actor, found: EmployerRecord, *, retired: bool, now: datetime
+) -> None:
+    if not await set_retired(conn, found.id, retired_at=now if retired else None):
+        return
+    action, verb = (
+        ("employer.retire", "Inaktiverade") if retired else ("employer.unretire", "Aktiverade")
+    )
+    await record(
+        conn,
+        actor,
+        action,
+        at=now,
+        organizer_id=found.organizer_id,
+        summary=f"{verb} arbetsgivaren {found.name} ({found.key}).",
+        details={"key": found.key, "name": found.name},
+    )
 
 
 async def _own(conn: AsyncConnection, actor: Actor, key: str) -> EmployerRecord:

@@ -26,10 +26,10 @@ from courses.services.context import ServiceContext
 from courses.services.lottery.importing import allocation_problems
 from courses.services.schedule.changes import notify_course_change
 from courses.services.schedule.checks import check_revisions, stored_course_problems
+from courses.services.schedule.employer_sync import sync_employer
 from courses.services.schedule.organizers import organizer_for_import
 from courses.services.schedule.wording import (
     COURSE_FIELDS,
-    EMPLOYER_FIELDS,
     child_lines,
     diff_lines,
     format_children,
@@ -38,7 +38,7 @@ from courses.services.schedule.wording import (
 from courses.services.seats.capacity import recount
 from courses.services.seats.waitlist import promote_waitlisted
 from courses.storage.courses import bump_revisions, load_courses
-from courses.storage.employers import employer_by_key, save_employer
+from courses.storage.employers import employer_by_key
 from courses.storage.outbox_tally import outbox_mark, written_since
 from courses.storage.schedule_sync import StoredCourse, SyncBatch, create_courses, stored_courses
 
@@ -112,7 +112,8 @@ async def import_schedule(
             mark = await outbox_mark(conn)
             items = _organizer_items(schedule, organizer.key, organizer_changes)
             items += [
-                await _upsert_employer(conn, spec, organizer.id) for spec in schedule.employer
+                await _upsert_employer(conn, spec, organizer.id, now=now)
+                for spec in schedule.employer
             ]
             course_items, changed = await _upsert_courses(
                 conn, schedule.course, stored, now, organizer.id
@@ -222,23 +223,10 @@ async def _check_against_database(
 
 
 async def _upsert_employer(
-    conn: AsyncConnection, spec: EmployerSpec, organizer_id: int
+    conn: AsyncConnection, spec: EmployerSpec, organizer_id: int, *, now: datetime
 ) -> ItemReport:
-    values = {"name": spec.name, "kind": spec.kind, "domains": [d.lower() for d in spec.domains]}
-    before, changed = await save_employer(
-        conn,
-        key=spec.key,
-        organizer_id=organizer_id,
-        **values,  # type: ignore[arg-type]
-    )
-    if before is None:
-        return ItemReport("employer", spec.key, Action.CREATED)
-    if not changed:
-        return ItemReport("employer", spec.key, Action.UNCHANGED)
-    old = {"name": before.name, "kind": before.kind, "domains": before.domains}
-    return ItemReport(
-        "employer", spec.key, Action.CHANGED, list(diff_lines(old, values, EMPLOYER_FIELDS))
-    )
+    action, lines = await sync_employer(conn, spec, organizer_id, now=now)
+    return ItemReport("employer", spec.key, Action(action), lines)
 
 
 def _course_values(spec: CourseSpec) -> dict[str, object]:

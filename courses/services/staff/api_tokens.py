@@ -11,10 +11,23 @@ import secrets
 from dataclasses import dataclass
 
 from courses.domain.addresses import normalize_email
-from courses.domain.errors import CourseNotFound, StaffConflict
+from courses.domain.errors import (
+    FieldError,
+    Forbidden,
+    InvalidInput,
+    ItemNotFound,
+    StaffConflict,
+)
 from courses.domain.permissions import Actor, Role
 from courses.services.audit import record
 from courses.services.context import ServiceContext
+from courses.services.permissions import require_admin
+from courses.services.staff.admins import (
+    add_account,
+    list_accounts,
+    organizer_of,
+    remove_account,
+)
 from courses.services.tokens import hash_token
 from courses.storage import staff
 from courses.storage.organizers import OrganizerRecord, all_organizers, organizer_by_key
@@ -74,8 +87,27 @@ async def create_token(
     email: str | None = None,
     actor: Actor | None = None,
 ) -> NewToken:
+    """A new token, returned once with its secret (only the hash is kept).
+
+    The command line makes any kind; an admin makes admin tokens of their own organizer.
+    Raises Forbidden, InvalidInput (an empty or overlong label) and StaffConflict.
+    """
     actor = actor or Actor.command_line()
-    organizer = await resolve_organizer(ctx, organizer_key) if role is Role.ADMIN else None
+    require_admin(actor)
+    if role is not Role.ADMIN and not actor.superadmin:
+        raise Forbidden("Bara en huvudadministratör kan skapa den sortens token.")
+    label = label.strip()
+    if not label or len(label) > 200:
+        message = "Skriv vad token ska användas till (högst 200 tecken)."
+        raise InvalidInput(message, [FieldError("label", message)])
+    organizer = None
+    if role is Role.ADMIN and actor.superadmin:
+        organizer = await resolve_organizer(ctx, organizer_key)
+    elif role is Role.ADMIN:  # an admin's token is for their own organizer
+        async with ctx.db.read() as conn:
+            organizer = await organizer_of(conn, actor, organizer_key)
+    if organizer is not None and not actor.administers(organizer.id):
+        raise Forbidden("Du är inte administratör för den arrangören.")
     if role is Role.LEADER and not email:
         raise StaffConflict("En kursledartoken behöver kursledarens e-postadress.")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -97,30 +129,44 @@ async def create_token(
             at=now,
             organizer_id=organizer.id if organizer else None,
             summary=f"Skapade token {token_id} ({role.value}, {label}).",
-            details={"token_id": token_id, "role": role.value, "email": email},
+            details={"token_id": token_id, "role": role.value, "email": email, "label": label},
         )
     return NewToken(token_id, token, role, organizer, email)
 
 
-async def list_tokens(ctx: ServiceContext) -> list[TokenRecord]:
+async def list_tokens(ctx: ServiceContext, actor: Actor | None = None) -> list[TokenRecord]:
+    """Every token (the command line), or the tokens of the admin's organizers."""
+    actor = actor or Actor.command_line()
+    require_admin(actor)
     async with ctx.db.read() as conn:
-        return await staff.tokens(conn)
+        found = await staff.tokens(conn)
+    if actor.superadmin:
+        return found
+    return [t for t in found if t.organizer_id is not None and actor.administers(t.organizer_id)]
 
 
 async def revoke_token(ctx: ServiceContext, token_id: int, *, actor: Actor | None = None) -> None:
+    """Revoke a live token at once. Raises ItemNotFound (unknown, revoked already, or of an
+    organizer the actor does not administer)."""
     actor = actor or Actor.command_line()
+    require_admin(actor)
     now = ctx.clock.now()
     async with ctx.db.write() as conn:
-        if not await staff.revoke_token(conn, token_id, now=now):
-            raise CourseNotFound(f"Det finns ingen giltig token med id {token_id}.")
+        found = next((t for t in await staff.tokens(conn) if t.id == token_id), None)
+        mine = found is not None and (
+            actor.superadmin
+            or (found.organizer_id is not None and actor.administers(found.organizer_id))
+        )
+        if found is None or not mine or not await staff.revoke_token(conn, token_id, now=now):
+            raise ItemNotFound(f"Det finns ingen giltig token med id {token_id}.")
         await record(
             conn,
             actor,
             "token.revoke",
             at=now,
-            organizer_id=None,
-            summary=f"Återkallade token {token_id}.",
-            details={"token_id": token_id},
+            organizer_id=found.organizer_id,
+            summary=f"Återkallade token {token_id} ({found.label}).",
+            details={"token_id": token_id, "label": found.label},
         )
 
 
@@ -139,53 +185,3 @@ async def actor_for_token(ctx: ServiceContext, token: str) -> Actor | None:
     if found.role == Role.LEADER and found.email:
         return Actor(label=f"{label}, {found.email}", leader_key=normalize_email(found.email))
     return None
-
-
-async def add_account(
-    ctx: ServiceContext, email: str, role: Role, *, organizer_key: str | None = None
-) -> tuple[bool, OrganizerRecord | None]:
-    """Give a person admin rights (of an organizer) or super-admin rights; False if they had
-    them already."""
-    organizer = await resolve_organizer(ctx, organizer_key) if role is Role.ADMIN else None
-    now = ctx.clock.now()
-    async with ctx.db.write() as conn:
-        added = await staff.add_account(
-            conn,
-            email=email.strip(),
-            email_key=normalize_email(email),
-            role=role.value,
-            organizer_id=organizer.id if organizer else None,
-            now=now,
-        )
-        if added:
-            await record(
-                conn,
-                Actor.command_line(),
-                "staff.add",
-                at=now,
-                organizer_id=organizer.id if organizer else None,
-                summary=f"Gav {email.strip()} rollen {role.value}.",
-                details={"email": email.strip(), "role": role.value},
-            )
-    return added, organizer
-
-
-async def list_accounts(ctx: ServiceContext) -> list[AccountRecord]:
-    async with ctx.db.read() as conn:
-        return await staff.accounts(conn)
-
-
-async def remove_account(ctx: ServiceContext, account_id: int) -> None:
-    now = ctx.clock.now()
-    async with ctx.db.write() as conn:
-        if not await staff.remove_account(conn, account_id):
-            raise CourseNotFound(f"Det finns inget konto med id {account_id}.")
-        await record(
-            conn,
-            Actor.command_line(),
-            "staff.remove",
-            at=now,
-            organizer_id=None,
-            summary=f"Tog bort konto {account_id}.",
-            details={"account_id": account_id},
-        )

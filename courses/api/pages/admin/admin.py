@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from courses.api.admin.schedule_file import toml_download
 from courses.api.pages.admin.admin_view import (
     AuditLine,
     ImportView,
@@ -38,6 +39,7 @@ from courses.services.attendance.attendees import my_courses
 from courses.services.audit import audit_log
 from courses.services.context import ServiceContext
 from courses.services.outbox.mail_admin import retry_mail
+from courses.services.schedule.export import export_schedule
 from courses.services.schedule.importing import import_schedule
 
 __all__ = ["AdminPage"]
@@ -113,6 +115,13 @@ class AdminPage(Controller):
     ) -> Template:
         notice = f"Mejl {skickat} skickas igen inom en minut." if skickat else ""
         return await _admin_page(ctx, _admin(actor), mail_notice=notice)
+
+    @get("/schema.toml", name="admin-schedule-file")
+    async def schedule_file(
+        self, ctx: NamedDependency[ServiceContext], actor: NamedDependency[Actor]
+    ) -> Response[str]:
+        """The organizer's schedule file to download (as GET /api/admin/schedule)."""
+        return toml_download(await export_schedule(ctx, _admin(actor)))
 
     @post("/mejl/{mail_id:int}/skicka-igen", status_code=303)
     async def retry(
