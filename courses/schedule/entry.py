@@ -8,11 +8,12 @@ from typing import Annotated, Any, get_args, get_origin
 
 import msgspec
 
+from courses.domain.courses import CourseRecord
 from courses.schedule.load import Problem, ScheduleError, course_problems
-from courses.schedule.spec import CourseSpec
+from courses.schedule.spec import CourseSpec, FormatSpec, LeaderSpec, SessionSpec
 from courses.validation import all_errors
 
-__all__ = ["ENTRY_SOURCE", "entry_problems", "parse_course"]
+__all__ = ["ENTRY_SOURCE", "entry_of", "entry_problems", "parse_course"]
 
 ENTRY_SOURCE = "<kurs>"
 
@@ -71,3 +72,41 @@ def _nested_fields() -> dict[str, tuple[type[msgspec.Struct], bool]]:
             if isinstance(item, type) and issubclass(item, msgspec.Struct):
                 found[info.encode_name] = (item, required)
     return found
+
+
+def entry_of(course: CourseRecord) -> CourseSpec:
+    """The stored course as its schedule entry (importing it back changes nothing)."""
+    lottery = course.allocation == "lottery"
+    return CourseSpec(
+        slug=course.slug,
+        title=course.title,
+        description=course.description,
+        leaders=[LeaderSpec(name=x["name"], email=x.get("email")) for x in course.leaders],
+        deadline=course.deadline,
+        opens=course.opens,
+        seats=course.seats,
+        waitlist=course.waitlist,
+        info_url=course.info_url,
+        status=course.status.value,
+        approval="manager" if course.approval_days is not None else None,
+        approval_days=course.approval_days,
+        allocation="lottery" if lottery else "first_come",
+        draw=course.draw_on if lottery else None,
+        per_employer=course.per_employer,
+        share_until=course.share_until,
+        format=[
+            FormatSpec(
+                key=f.key,
+                kind=f.kind.value,
+                place=f.place,
+                seats=f.seats,
+                meeting_url=f.meeting_url,
+            )
+            for f in course.formats
+        ],
+        session=[
+            SessionSpec(date=s.day, start=s.start_time, end=s.end_time, place=s.place)
+            # The n-th session in the file is the one stored at position n (what an import keys on).
+            for s in sorted(course.sessions, key=lambda s: s.position)
+        ],
+    )

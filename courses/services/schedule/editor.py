@@ -17,15 +17,12 @@ from courses.domain.courses import CourseRecord
 from courses.domain.errors import FieldError, Forbidden, InvalidInput
 from courses.domain.notices import MailTally
 from courses.domain.permissions import Actor
-from courses.schedule.entry import entry_problems, parse_course
+from courses.schedule.entry import entry_of, entry_problems, parse_course
 from courses.schedule.load import Problem, ScheduleError
 from courses.schedule.spec import (
     CourseSpec,
-    FormatSpec,
-    LeaderSpec,
     OrganizerSpec,
     Schedule,
-    SessionSpec,
 )
 from courses.services.context import ServiceContext
 from courses.services.permissions import course_missing, require_admin
@@ -34,7 +31,7 @@ from courses.storage import registrations
 from courses.storage.courses import load_course
 from courses.storage.organizers import OrganizerRecord, all_organizers
 
-__all__ = ["CourseForm", "CourseSaved", "entry_of", "open_course", "parse_entry", "save_course"]
+__all__ = ["CourseForm", "CourseSaved", "open_course", "parse_entry", "save_course"]
 
 SOURCE = "kursredigeraren"
 
@@ -176,40 +173,3 @@ def _place(place: str) -> str:
     """A place within the entry (an import's `course[1] (slug).session[2].end` loses its
     `course[1] (slug).`)."""
     return re.sub(r"^course\[\d+\](?: \([^)]*\))?\.?", "", place)
-
-
-def entry_of(course: CourseRecord) -> CourseSpec:
-    """The stored course as its schedule entry (importing it back changes nothing)."""
-    lottery = course.allocation == "lottery"
-    return CourseSpec(
-        slug=course.slug,
-        title=course.title,
-        description=course.description,
-        leaders=[LeaderSpec(name=x["name"], email=x.get("email")) for x in course.leaders],
-        deadline=course.deadline,
-        opens=course.opens,
-        seats=course.seats,
-        waitlist=course.waitlist,
-        info_url=course.info_url,
-        status=course.status.value,
-        approval="manager" if course.approval_days is not None else None,
-        approval_days=course.approval_days,
-        allocation="lottery" if lottery else "first_come",
-        draw=course.draw_on if lottery else None,
-        per_employer=course.per_employer,
-        share_until=course.share_until,
-        format=[
-            FormatSpec(
-                key=f.key,
-                kind=f.kind.value,
-                place=f.place,
-                seats=f.seats,
-                meeting_url=f.meeting_url,
-            )
-            for f in course.formats
-        ],
-        session=[
-            SessionSpec(date=s.day, start=s.start_time, end=s.end_time, place=s.place)
-            for s in sorted(course.sessions, key=lambda s: s.position)
-        ],
-    )

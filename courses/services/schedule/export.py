@@ -9,19 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from courses.domain.courses import CourseRecord
 from courses.domain.employers import EmployerRecord
-from courses.domain.lottery import Allocation
 from courses.domain.permissions import Actor
 from courses.schedule.dump import dump_schedule
+from courses.schedule.entry import entry_of
 from courses.schedule.spec import (
-    CourseSpec,
     EmployerSpec,
-    FormatSpec,
-    LeaderSpec,
     OrganizerSpec,
     Schedule,
-    SessionSpec,
 )
 from courses.services.context import ServiceContext
 from courses.services.permissions import require_admin
@@ -72,7 +67,7 @@ async def stored_schedule(
             key=organizer.key, name=organizer.name, mail_from=organizer.mail_from
         ),
         employer=[_employer(e) for e in sorted(employers, key=lambda e: e.key)],
-        course=[_course(c) for c in courses],
+        course=[entry_of(c) for c in courses],
     )
 
 
@@ -83,41 +78,4 @@ def _employer(employer: EmployerRecord) -> EmployerSpec:
         kind=employer.kind,
         domains=list(employer.domains),
         retired=True if employer.retired else None,
-    )
-
-
-def _course(course: CourseRecord) -> CourseSpec:
-    lottery = course.allocation == Allocation.LOTTERY.value
-    return CourseSpec(
-        slug=course.slug,
-        title=course.title,
-        description=course.description,
-        leaders=[LeaderSpec(name=x["name"], email=x.get("email")) for x in course.leaders],
-        deadline=course.deadline,
-        opens=course.opens,
-        seats=course.seats,
-        waitlist=course.waitlist,
-        info_url=course.info_url,
-        status=course.status.value,
-        approval="manager" if course.approval_days is not None else None,
-        approval_days=course.approval_days,
-        allocation=course.allocation,  # type: ignore[arg-type]
-        draw=course.draw_on if lottery else None,
-        per_employer=course.per_employer,
-        share_until=course.share_until,
-        format=[
-            FormatSpec(
-                key=f.key,
-                kind=f.kind.value,
-                place=f.place,
-                seats=f.seats,
-                meeting_url=f.meeting_url,
-            )
-            for f in course.formats
-        ],
-        session=[
-            SessionSpec(date=s.day, start=s.start_time, end=s.end_time, place=s.place)
-            # The file's n-th session is the one stored at position n (what an import keys on).
-            for s in sorted(course.sessions, key=lambda s: s.position)
-        ],
     )
