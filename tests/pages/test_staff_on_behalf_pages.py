@@ -121,7 +121,19 @@ async def test_leaders_see_no_person_actions_and_are_refused_them(
 
     assert "/avanmal" not in course.text
     assert "Ställ in kursen" not in course.text
+    assert "Ändra kursen" not in course.text
     assert (refused.status_code, cancel.status_code) == (403, 403)
+
+
+async def test_an_admin_finds_the_editor_and_the_cancel_page_on_the_course_page(
+    client: Client, staff: ServiceContext
+) -> None:
+    await sign_in(client, staff, ADMIN)
+
+    course = await client.get(f"/kursledare/{COURSE_A}")
+
+    assert f'<a href="/admin/kurser/{COURSE_A}">Ändra kursen</a>' in course.text
+    assert f'<a href="/admin/kurser/{COURSE_A}/installa">Ställ in kursen</a>' in course.text
 
 
 async def test_an_admin_cancels_for_someone_with_a_reason_after_a_page_that_asks(
