@@ -12,7 +12,7 @@ course definition cached in `ServiceContext.cache` (see `courses.services.defini
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
 from typing import Any, Protocol
 
@@ -43,10 +43,10 @@ from courses.links import manage_url
 from courses.services import tokens
 from courses.services.context import ServiceContext
 from courses.services.notices import all_sessions, notice, queue
+from courses.services.registration.resend import resend_manage_link
 from courses.services.seats import applications, fair_seats
 from courses.services.seats.approval_requests import hold_for_approval
 from courses.storage import registrations
-from courses.storage.payloads import AlreadyRegistered as AlreadyRegisteredMail
 from courses.storage.payloads import Confirmed, Waitlisted
 from courses.validation import Checked, Email, Key, Message, NonEmpty, Phone
 
@@ -114,7 +114,7 @@ async def register(
         try:
             return await _write(ctx, course, fmt, employer, form, now=now, witness=witness)
         except AlreadyRegistered:
-            await _resend_manage_link(ctx, course.id, normalize_email(form.email), now=now)
+            await resend_manage_link(ctx, course.id, normalize_email(form.email), now=now)
             raise
         except _StaleDefinition:
             ctx.cache.forget_course(slug)
@@ -295,24 +295,3 @@ def _row(
         "created_at": now,
         "updated_at": now,
     }
-
-
-_RESEND_EVERY = timedelta(hours=1)
-
-
-async def _resend_manage_link(
-    ctx: ServiceContext, course_id: int, email_key: str, *, now: datetime
-) -> None:
-    """Mail the manage link again to the address already registered, at most once an hour.
-
-    The link goes only to the address itself, never into the answer. The conditional UPDATE
-    makes "once an hour" hold however many requests arrive at the same moment.
-    """
-    async with ctx.db.write() as conn:
-        found = await registrations.mark_resent(
-            conn, course_id=course_id, email_key=email_key, now=now, not_since=now - _RESEND_EVERY
-        )
-        if found is None:
-            return
-        await queue(conn, [notice(found, AlreadyRegisteredMail())], now=now)
-    ctx.mail_signal.notify()
