@@ -71,9 +71,11 @@ def _certificate(folder: Path) -> tuple[Path, Path]:
     """A self-signed certificate for 127.0.0.1, made by openssl."""
     cert, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
-        + ["-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"]
-        + ["-keyout", str(key), "-out", str(cert)],
+        [
+            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
+            *("-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"),
+            *("-keyout", str(key), "-out", str(cert)),
+        ],
         check=True,
         capture_output=True,
     )
@@ -135,8 +137,10 @@ class Instance:
     def start(self) -> None:
         with (self.folder / f"serve-{self.port}.log").open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "courses.cli", "serve", "--host", "127.0.0.1"]
-                + ["--port", str(self.port), "--mail-worker", "off"],
+                [
+                    *(sys.executable, "-m", "courses.cli", "serve", "--host", "127.0.0.1"),
+                    *("--port", str(self.port), "--mail-worker", "off"),
+                ],
                 env=self.env,
                 cwd=self.folder,
                 stdout=subprocess.DEVNULL,
@@ -146,7 +150,8 @@ class Instance:
     def wait_until_ready(self, within: float = 60) -> None:
         deadline = time.monotonic() + within
         while time.monotonic() < deadline:
-            assert self.process is not None and self.process.poll() is None, self.log()
+            assert self.process is not None
+            assert self.process.poll() is None, self.log()
             try:
                 if httpx.get(f"{self.url}/api/health", timeout=5).status_code == 200:
                     return
@@ -166,9 +171,9 @@ class Instance:
             self.process.wait()
             raise AssertionError(f"{self.url} did not stop within {within} s of SIGTERM") from None
 
-    def log(self) -> str:
+    def log(self, *, tail: int = 3000) -> str:
         path = self.folder / f"serve-{self.port}.log"
-        return path.read_text(errors="replace")[-3000:] if path.exists() else ""
+        return path.read_text(errors="replace")[-tail:] if path.exists() else ""
 
 
 @dataclass

@@ -88,9 +88,7 @@ async def test_a_registration_through_the_api_gets_links_to_the_public_address(
 
 
 async def _register(http: httpx.AsyncClient, url: str, people: range, **headers: str) -> list[int]:
-    return [
-        (await http.post(url, json=registrant(n), headers=headers)).status_code for n in people
-    ]
+    return [(await http.post(url, json=registrant(n), headers=headers)).status_code for n in people]
 
 
 async def test_the_rate_limit_sees_each_client_through_nginx_across_both_instances(
