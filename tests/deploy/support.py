@@ -99,7 +99,7 @@ def render_site(text: str, *, http: int, https: int, upstreams: list[int], folde
         ("server 127.0.0.1:8002 ", f"server 127.0.0.1:{upstreams[1]} "),
         ("/etc/letsencrypt/live/courses.example.se/fullchain.pem", str(cert)),
         ("/etc/letsencrypt/live/courses.example.se/privkey.pem", str(key)),
-        ("root /var/www/letsencrypt;", f"root {folder};"),
+        ("root /var/www/html;", f"root {folder};"),
     ]
     for old, new in replacements:
         assert text.count(old) == 1, f"deploy/nginx/courses.conf no longer has {old!r} once"

@@ -31,11 +31,16 @@ def site(seeded_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         yield site
 
 
-async def test_http_redirects_to_https(site: Site) -> None:
-    async with httpx.AsyncClient() as http:
-        answer = await http.get(f"http://127.0.0.1:{site.http}/kurser?x=1")
+async def test_http_redirects_to_https_but_answers_certbot(site: Site) -> None:
+    challenge = site.folder / ".well-known" / "acme-challenge"
+    challenge.mkdir(parents=True)
+    (challenge / "t0ken").write_text("t0ken.thumbprint")
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{site.http}") as http:
+        answer = await http.get("/kurser?x=1")
+        certbot = await http.get("/.well-known/acme-challenge/t0ken")
     assert answer.status_code == 301
     assert answer.headers["location"] == "https://127.0.0.1/kurser?x=1"
+    assert (certbot.status_code, certbot.text) == (200, "t0ken.thumbprint")
 
 
 async def test_pages_and_a_registration_by_form_work_over_https(site: Site) -> None:
