@@ -8,6 +8,7 @@ nginx runs as the test's user with every path in a temporary folder (`-p`, `-e`,
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import ssl
@@ -199,8 +200,8 @@ class Site:
         )
         return httpx.AsyncClient(transport=transport, base_url=self.url, **options)  # type: ignore[arg-type]
 
-    def nginx_log(self) -> str:
-        return (self.folder / "error.log").read_text(errors="replace")[-3000:]
+    def nginx_log(self, *, tail: int = 3000) -> str:
+        return (self.folder / "error.log").read_text(errors="replace")[-tail:]
 
 
 def _wait_for_port(port: int, process: subprocess.Popen[bytes], within: float = 15) -> None:
@@ -219,6 +220,7 @@ def _wait_for_port(port: int, process: subprocess.Popen[bytes], within: float = 
 def running_site(db_url: str, folder: Path, *, redis_db: int, **settings: str) -> Iterator[Site]:
     """Two instances on `db_url` (already migrated and seeded) behind nginx."""
     need(NGINX.exists(), f"the deploy tests need Debian's nginx at {NGINX}: apt-get install nginx")
+    need(shutil.which("openssl") is not None, "the deploy tests need openssl: apt install openssl")
     flush_redis(redis_db)
     https, http = _free_port(), _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("COURSES_")}

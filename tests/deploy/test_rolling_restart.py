@@ -118,6 +118,12 @@ async def test_a_rolling_restart_under_load_loses_no_request(site: Site) -> None
         f"p99 {_percentile(during, 0.99) * 1000:.0f} ms"
     )
     assert tally.failures == []
+    # Requests did reach the stopped instances, and nginx passed them on (POSTs included).
+    refused = [
+        line for line in site.nginx_log(tail=10**7).splitlines() if "Connection refused" in line
+    ]
+    assert any("GET " in line for line in refused)
+    assert any("POST " in line for line in refused)
     # uvicorn finishes its requests and the app's shutdown, then ends by the SIGTERM it caught
     # (which systemd counts as a clean stop).
     assert set(statuses) <= {0, -signal.SIGTERM}, statuses
