@@ -55,5 +55,10 @@ def test_the_rules_ask_for_metrics_the_service_serves() -> None:
         for rule in _rules()
         for name in re.findall(r"\b(courses_[a-z0-9_]+|up)\b", str(rule["expr"]))
     }
-    assert asked >= {"courses_database_up", "courses_outbox_failed", "up"}
+    assert asked >= {
+        "courses_database_up",
+        "courses_outbox_failed",
+        "courses_rate_limit_storage_up",
+        "up",
+    }
     assert asked - served == set()
