@@ -75,15 +75,16 @@ async def _client(site: Site, tally: Tally, people: Iterator[int], stop: asyncio
                 tally.registrations += 1
 
 
-async def _restart(instance: Instance) -> tuple[int, float]:
-    """SIGTERM, wait for the exit, start again and wait until it answers; the exit status
-    and how long the instance was away."""
+async def _restart(instance: Instance) -> tuple[int, float, float]:
+    """SIGTERM, wait for the exit, start again and wait until it answers; the exit status,
+    how long the stop took and how long the instance was away."""
     started = time.monotonic()
     status = await asyncio.to_thread(instance.stop)
+    stopping = time.monotonic() - started
     await asyncio.sleep(0.5)  # a moment with one instance only
     instance.start()
     await asyncio.to_thread(instance.wait_until_ready)
-    return status, time.monotonic() - started
+    return status, stopping, time.monotonic() - started
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -97,10 +98,11 @@ async def test_a_rolling_restart_under_load_loses_no_request(site: Site) -> None
     await asyncio.sleep(1)
     before = len(tally.durations)
     restart_started = time.monotonic()
-    statuses, away = [], []
+    statuses, stopping, away = [], [], []
     for instance in site.instances:
-        status, seconds = await _restart(instance)
+        status, stop_seconds, seconds = await _restart(instance)
         statuses.append(status)
+        stopping.append(stop_seconds)
         away.append(seconds)
         await asyncio.sleep(0.5)
     during = tally.durations[before:]
@@ -112,7 +114,8 @@ async def test_a_rolling_restart_under_load_loses_no_request(site: Site) -> None
     print(
         f"\nrolling restart: {len(tally.durations) + len(tally.failures)} requests "
         f"({tally.registrations} registrations), {len(tally.failures)} failed; "
-        f"during the restart ({restart_seconds:.1f} s, instances away {away[0]:.1f} s and "
+        f"during the restart ({restart_seconds:.1f} s; SIGTERM to exit "
+        f"{stopping[0]:.2f} s and {stopping[1]:.2f} s; instances away {away[0]:.1f} s and "
         f"{away[1]:.1f} s): {len(during)} requests, "
         f"p50 {_percentile(during, 0.5) * 1000:.0f} ms, "
         f"p99 {_percentile(during, 0.99) * 1000:.0f} ms"
