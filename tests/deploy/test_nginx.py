@@ -18,15 +18,22 @@ pytestmark = [pytest.mark.slow, pytest.mark.postgresql]
 ASI = "demo-asi-grund-2022"
 COURSE_PAGE = f"/kurser/{ASI}"
 REGISTER = f"/api/courses/{ASI}/registrations"
+BASE_URL = "http://kurser.example.se"
 PER_CLIENT = 3  # registrations one client address may make (COURSES_RATE_LIMIT_CLIENT)
 _CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture(scope="module")
 def site(seeded_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    # COURSES_BASE_URL says http here, so that only nginx's X-Forwarded-Proto can turn on HSTS
+    # and Secure cookies.
     folder = tmp_path_factory.mktemp("nginx")
     with running_site(
-        seeded_url, folder, redis_db=11, rate_limit_client=f"{PER_CLIENT}/10min"
+        seeded_url,
+        folder,
+        redis_db=11,
+        rate_limit_client=f"{PER_CLIENT}/10min",
+        base_url=BASE_URL,
     ) as site:
         yield site
 
@@ -86,9 +93,9 @@ async def test_a_registration_through_the_api_gets_links_to_the_public_address(
 ) -> None:
     async with site.client() as http:
         created = await http.post(REGISTER, json=registrant(1))
-        mine = await http.get(created.json()["manage_url"].removeprefix(site.url))
+        mine = await http.get(created.json()["manage_url"].removeprefix(BASE_URL))
     assert created.status_code == 201, created.text
-    assert created.json()["manage_url"].startswith(f"{site.url}/anmalan/")
+    assert created.json()["manage_url"].startswith(f"{BASE_URL}/anmalan/")
     assert mine.status_code == 200
 
 
@@ -107,9 +114,9 @@ async def test_the_rate_limit_sees_each_client_through_nginx_across_both_instanc
     assert from_second == [201, 201]
 
 
-async def test_a_forged_x_forwarded_for_is_not_believed(site: Site) -> None:
-    """Through nginx the forged address stays in front of the real one; directly, from a peer
-    not in COURSES_TRUSTED_PROXIES, the header counts for nothing."""
+async def test_forged_forwarded_headers_are_not_believed(site: Site) -> None:
+    """Through nginx a forged address stays in front of the real one; directly, from a peer
+    not in COURSES_TRUSTED_PROXIES, X-Forwarded-For and X-Forwarded-Proto count for nothing."""
     async with site.client("127.0.0.4") as via_nginx:
         forged = [
             (
@@ -122,6 +129,7 @@ async def test_a_forged_x_forwarded_for_is_not_believed(site: Site) -> None:
     direct = httpx.AsyncClient(transport=httpx.AsyncHTTPTransport(local_address="127.0.0.5"))
     async with direct:
         instance = site.instances[0].url
+        page = await direct.get(f"{instance}{COURSE_PAGE}", headers={"x-forwarded-proto": "https"})
         spoofed = [
             (
                 await direct.post(
@@ -134,6 +142,8 @@ async def test_a_forged_x_forwarded_for_is_not_believed(site: Site) -> None:
         ]
     assert forged == [201] * PER_CLIENT + [429]
     assert spoofed == [201] * PER_CLIENT + [429]
+    assert "strict-transport-security" not in page.headers
+    assert "secure" not in page.headers["set-cookie"].lower()
 
 
 async def test_nginx_refuses_a_body_over_the_service_s_largest(site: Site) -> None:
