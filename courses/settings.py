@@ -6,6 +6,7 @@ mails written to files.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
@@ -16,7 +17,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from courses.logs import LOG_FORMATS, LogFormat
 
-__all__ = ["Rate", "Settings", "SettingsError", "async_database_url", "parse_rate"]
+__all__ = [
+    "Rate",
+    "Settings",
+    "SettingsError",
+    "async_database_url",
+    "parse_rate",
+    "parse_trusted_proxies",
+]
+
 
 PREFIX = "COURSES_"
 DEVELOPMENT_SECRET_KEY = "dev-only-secret-change-me"  # noqa: S105 - refused beyond development
@@ -26,8 +35,6 @@ _MAKE_KEY = "t.ex. python3 -c 'import secrets; print(secrets.token_urlsafe(48))'
 
 
 def _loopback(host: str) -> bool:
-    import ipaddress
-
     if host == "localhost":
         return True
     try:
@@ -210,6 +217,16 @@ class Settings:
     """Messages one staff member sends to courses' people (each may reach hundreds); a
     preview (dry run) is not counted."""
 
+    trusted_proxies: tuple[str, ...] = ()
+    """The reverse proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed:
+    networks, written `10.0.0.0/8` (an address is its /32 or /128). From any other peer
+    those headers are ignored. Strings, not `ipaddress` networks, so that the settings stay
+    plain data wherever they are handed on."""
+
+    redis_url: str | None = field(default=None, repr=False)
+    """`redis://host:6379/0`: where instances share their rate-limit counters. Unset, each
+    process counts in its own memory."""
+
     @property
     def has_development_key(self) -> bool:
         return self.secret_key == DEVELOPMENT_SECRET_KEY
@@ -270,6 +287,8 @@ class Settings:
                 env, "RATE_LIMIT_SIGN_IN_CLIENT", defaults.client_sign_in_rate
             ),
             message_rate=_rate(env, "RATE_LIMIT_MESSAGE", defaults.message_rate),
+            trusted_proxies=parse_trusted_proxies(get("TRUSTED_PROXIES", "")),
+            redis_url=get("REDIS_URL", "") or None,
         )
         settings.validate()
         return settings
@@ -288,10 +307,48 @@ class Settings:
             )
         if self.log_format not in LOG_FORMATS:
             raise SettingsError(f"COURSES_LOG_FORMAT must be text or json: {self.log_format!r}")
+        if self.redis_url is not None:
+            _check_redis_url(self.redis_url)
         if not self.base_url.startswith(("http://", "https://")):
             raise SettingsError(
                 f"COURSES_BASE_URL must start with http:// or https://: {self.base_url!r}"
             )
+
+
+def parse_trusted_proxies(value: str) -> tuple[str, ...]:
+    """`127.0.0.1, 10.0.0.0/8, ::1`: addresses or networks, separated by commas or spaces;
+    each checked and written as a network."""
+    networks = []
+    for part in value.replace(",", " ").split():
+        try:
+            networks.append(str(ipaddress.ip_network(part, strict=False)))
+        except ValueError:
+            raise SettingsError(
+                f"{PREFIX}TRUSTED_PROXIES: {part!r} är varken en IP-adress eller ett nät "
+                "(skriv t.ex. 127.0.0.1, 10.0.0.0/8)"
+            ) from None
+    return tuple(networks)
+
+
+def _check_redis_url(url: str) -> None:
+    """A URL the Redis client can use; messages never repeat it, as it may hold a password."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("redis", "rediss", "unix"):
+        raise SettingsError(
+            f"{PREFIX}REDIS_URL ska börja med redis://, rediss:// eller unix:// "
+            f"(den börjar med {parts.scheme!r})"
+        )
+    try:
+        parts.port  # noqa: B018 - parsing it is the check
+    except ValueError:
+        raise SettingsError(f"{PREFIX}REDIS_URL har en port som inte är ett tal") from None
+    if parts.scheme != "unix" and not parts.hostname:
+        raise SettingsError(f"{PREFIX}REDIS_URL anger ingen värd (redis://värd:6379/0)")
+    database = parts.path.strip("/")
+    if parts.scheme != "unix" and database and not database.isdigit():
+        raise SettingsError(
+            f"{PREFIX}REDIS_URL: databasen efter / ska vara ett nummer (redis://värd:6379/0)"
+        )
 
 
 def _rate(env: Mapping[str, str], name: str, default: Rate | None) -> Rate | None:

@@ -21,6 +21,7 @@ from courses.api.http.dependencies import provide_ctx, provide_metrics
 from courses.api.http.middleware import install_request_context
 from courses.api.http.openapi import openapi_config, schema_plugins
 from courses.api.http.problems import exception_handlers
+from courses.api.http.proxies import install_trusted_proxies
 from courses.api.http.ratelimit import STATE_KEY as RATE_LIMITS
 from courses.api.http.ratelimit import RateLimits
 from courses.api.http.security_headers import security_headers
@@ -120,7 +121,7 @@ def create_app(
             {
                 "base_url": settings.base_url,
                 "metrics": metrics,
-                RATE_LIMITS: RateLimits(settings),
+                RATE_LIMITS: RateLimits(settings, metrics=metrics),
             }
         ),
         openapi_config=openapi_config(),
@@ -135,7 +136,8 @@ def create_app(
         # would put a handler of its own on the root logger each time an app is made.
         logging_config=None,
     )
-    return install_request_context(app, metrics)
+    install_request_context(app, metrics)
+    return install_trusted_proxies(app, settings.trusted_proxies)
 
 
 async def _stop(tasks: list[asyncio.Task[None]]) -> None:
