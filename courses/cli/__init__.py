@@ -10,6 +10,7 @@ courses purge [--dry-run] [--batch-size N]
 courses draw SLUG [--verify]
 courses token create (--admin [--organizer KEY] | --leader EMAIL | --superadmin) | list | revoke ID
 courses staff add EMAIL (--admin [--organizer KEY] | --superadmin) | list | remove ID
+courses organizer list | rename KEY NEW_KEY
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from sqlalchemy.exc import DBAPIError
 
 from courses.cli.draw import draw_now
 from courses.cli.mail import mail_status, worker
+from courses.cli.organizers import add_arguments as add_organizer_arguments
+from courses.cli.organizers import run_organizer
 from courses.cli.purge import purge_now
 from courses.cli.seed import migrate, render_report, seed
 from courses.cli.serve import serve, serve_settings
@@ -114,6 +117,7 @@ def _parser() -> argparse.ArgumentParser:
         help="lotta inte: kontrollera att loggens frö ger samma ordning och platser",
     )
     add_staff_arguments(commands)
+    add_organizer_arguments(commands)
     return parser
 
 
@@ -197,4 +201,6 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(run_token(settings, args))
     if args.command == "staff":
         return asyncio.run(run_staff(settings, args))
+    if args.command == "organizer":
+        return asyncio.run(run_organizer(settings, args))
     raise AssertionError(args.command)  # pragma: no cover - argparse guards this
