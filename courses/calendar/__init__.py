@@ -23,11 +23,11 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, vCalAddress
 
+from courses.calendar.zone import vtimezone
 from courses.domain.courses import CourseRecord, Registrant, SessionRecord
 from courses.domain.notices import Method
 from courses.domain.rules import CourseStatus
 from courses.domain.wording import describe_session, one_line
-from courses.calendar.zone import vtimezone
 from courses.settings import Settings
 
 __all__ = ["course_calendar", "invite", "registrant_calendar", "session_uid"]

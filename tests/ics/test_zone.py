@@ -63,7 +63,9 @@ def test_offsets_agree_with_zoneinfo_every_day_and_at_every_change(tzid: str) ->
     assert observed[0][0] == first
     changes = [onset for onset, _ in observed[1:]]
     days = [first + timedelta(hours=12 + 24 * n) for n in range(16 * 366 - 1)]
-    edges = [c + d for c in changes for d in (timedelta(seconds=-1), timedelta(0), timedelta(minutes=30))]
+    edges = [
+        c + d for c in changes for d in (timedelta(seconds=-1), timedelta(0), timedelta(minutes=30))
+    ]
     for instant in days + edges:
         expected = instant.astimezone(zone).utcoffset()
         assert offset_at(observed, instant) == expected, f"{tzid} at {instant:%Y-%m-%d %H:%M:%S}Z"

@@ -39,7 +39,8 @@ def _errors(root: Any) -> list[str]:
     for component in _components(root):
         prop = component.get_first_property(Prop.XLICERROR_PROPERTY)
         while prop is not None:
-            errors.append(f"{ICalGLib.Component.kind_to_string(component.isa())}: {prop.get_value_as_string()}")
+            kind = ICalGLib.Component.kind_to_string(component.isa())
+            errors.append(f"{kind}: {prop.get_value_as_string()}")
             prop = component.get_next_property(Prop.XLICERROR_PROPERTY)
     return errors
 
