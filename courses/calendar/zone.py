@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 __all__ = ["Observance", "observances", "vtimezone"]
 
-_STEP = timedelta(hours=6)  # no zone changes its offset twice within six hours
+_STEP = timedelta(days=1)  # no zone changes its offset and back again within a day
 
 
 @dataclass(frozen=True, slots=True)

@@ -107,7 +107,7 @@ def changes(tzid: str, first_year: int, last_year: int) -> list[datetime]:
     end = datetime(last_year, 12, 31, tzinfo=UTC)
     found = []
     while instant < end:
-        after = instant + timedelta(hours=1)
+        after = instant + timedelta(hours=6)  # changes are months apart
         if _state(zone, after) != _state(zone, instant):
             low, high = instant, after
             while high - low > timedelta(seconds=1):

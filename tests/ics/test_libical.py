@@ -78,6 +78,11 @@ end = 15:30:00
 """
 
 
+# Those of test_zone's zones that change their clocks (that test covers all of them without
+# libical, this one is slower).
+LIBICAL_ZONES = [z for z in ZONES if z not in ("America/Sao_Paulo", "Asia/Tokyo", "UTC")]
+
+
 @pytest.fixture(scope="module", autouse=True)
 def _libical() -> None:
     require_libical()
@@ -91,9 +96,9 @@ async def courses(seeded: ServiceContext) -> ServiceContext:
     return seeded
 
 
-def test_vtimezone_of_every_zone_tried_agrees_with_zoneinfo_in_libical_2020_to_2035() -> None:
+def test_vtimezone_of_zones_that_change_agrees_with_zoneinfo_in_libical_2020_to_2035() -> None:
     files = []
-    for tzid in ZONES:
+    for tzid in LIBICAL_ZONES:
         head = "BEGIN:VCALENDAR\r\nPRODID:-//test//SV\r\nVERSION:2.0\r\nMETHOD:PUBLISH\r\n"
         events = "".join(
             "BEGIN:VEVENT\r\n"
@@ -107,7 +112,7 @@ def test_vtimezone_of_every_zone_tried_agrees_with_zoneinfo_in_libical_2020_to_2
 
     assert_libical_accepts(files)
 
-    stockholm = files[ZONES.index("Europe/Stockholm")]
+    stockholm = files[LIBICAL_ZONES.index("Europe/Stockholm")]
     assert len(stockholm.instants) > 16 * 365 + 2 * 32  # every day, both sides of every change
 
 
@@ -141,7 +146,10 @@ async def test_every_kind_of_invite_the_worker_mails_is_accepted(
             continue
         _, ics = parse.attachment(message)
         methods[str(part.get_param("method"))] += 1
-        files.append(IcsFile.of(f"{n}: {message['Subject']} ({message['To']})", ics))
+        name = f"{n}: {message['Subject']} ({message['To']})"
+        # The attached invite.ics, and the text/calendar alternative as the client decodes it.
+        files.append(IcsFile.of(name, ics))
+        files.append(IcsFile.of(f"{name}, text/calendar", part.get_content().encode()))
     assert_libical_accepts(files)
 
     # REQUEST: confirmed 1 + 3 + 2 + 1 + 2 + 4 * 4, moved 2, changed 2, promoted 4.
