@@ -67,15 +67,15 @@ def observances(tzid: str, first_year: int, last_year: int) -> list[Observance]:
     end = datetime(last_year + 1, 1, 1, tzinfo=zone).astimezone(UTC)
     offset, name, daylight = _state(zone, start)
     found = [Observance(start, offset, offset, name, daylight)]
-    instant = start
+    instant, state = start, (offset, name, daylight)
     while instant < end:
         following = min(instant + _STEP, end)
-        state = _state(zone, following)
-        if state != _state(zone, instant):
+        next_state = _state(zone, following)
+        if next_state != state:
             onset = _onset(zone, instant, following)
             offset_to, name, daylight = _state(zone, onset)
             found.append(Observance(onset, found[-1].offset_to, offset_to, name, daylight))
-        instant = following
+        instant, state = following, next_state
     return found
 
 
