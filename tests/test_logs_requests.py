@@ -48,7 +48,7 @@ def test_a_registrants_manage_token_never_reaches_the_log(
     with (
         captured_logs(log_format) as out,  # type: ignore[arg-type]
         running_server(app, **SERVE_LOGGING) as base,
-        httpx.Client(base_url=base) as http,
+        httpx.Client(base_url=base, timeout=60) as http,
     ):
         created = http.post(ASI, json=registrant(1)).json()
         token = created["manage_url"].rsplit("/", 1)[1]
@@ -76,7 +76,7 @@ def test_every_line_of_one_request_carries_its_request_id(
     with (
         captured_logs("json") as out,
         running_server(app, **SERVE_LOGGING) as base,
-        httpx.Client(base_url=base) as http,
+        httpx.Client(base_url=base, timeout=60) as http,
     ):
         chosen = http.get("/api/courses", headers={"X-Request-ID": "lb-17"})
         generated = http.get("/api/employers")

@@ -62,7 +62,7 @@ def base_url(seeded: ServiceContext, clock: FixedClock) -> Iterator[str]:
 def _real_values(base_url: str) -> dict[str, str]:
     """A slug and a token that exist, so generated requests also reach the answers of found
     things (a course, a registration, its invite), not only the 404s of random names."""
-    with httpx.Client(base_url=base_url) as http:
+    with httpx.Client(base_url=base_url, timeout=60) as http:
         created = http.post(f"/api/courses/{OPEN_COURSE}/registrations", json=registrant(1))
     assert created.status_code == 201
     return {"slug": OPEN_COURSE, "token": created.json()["manage_url"].rsplit("/", 1)[1]}

@@ -106,7 +106,7 @@ async def test_the_real_server_sends_no_server_banner(
     seeded: ServiceContext, clock: FixedClock
 ) -> None:
     with running_server(create_app(seeded.settings, clock=clock, migrate=False)) as base_url:
-        async with httpx.AsyncClient(base_url=base_url) as http:
+        async with httpx.AsyncClient(base_url=base_url, timeout=60) as http:
             response = await http.get("/api/courses")
 
     assert response.status_code == 200
