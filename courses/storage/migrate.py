@@ -12,7 +12,14 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-__all__ = ["alembic_config", "current_revision", "downgrade", "head_revision", "upgrade"]
+__all__ = [
+    "alembic_config",
+    "current_revision",
+    "downgrade",
+    "head_revision",
+    "pending_revisions",
+    "upgrade",
+]
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -80,3 +87,11 @@ async def current_revision(engine: AsyncEngine) -> str | None:
 
     async with engine.connect() as conn:
         return await conn.run_sync(read)
+
+
+async def pending_revisions(engine: AsyncEngine) -> list[tuple[str, str]]:
+    """The migrations `upgrade` would run, oldest first: (revision id, its title)."""
+    current = await current_revision(engine)
+    script = ScriptDirectory.from_config(alembic_config())
+    pending = script.iterate_revisions("heads", current or "base")
+    return [(rev.revision, rev.doc or "") for rev in reversed(list(pending))]
