@@ -7,6 +7,7 @@ import asyncio
 import importlib.util
 import io
 import re
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -159,3 +160,59 @@ def test_the_rule_check_catches_each_kind_of_contraction() -> None:
         assert contractions(sql) == [what]
     assert contractions("ALTER TABLE e ADD COLUMN n INTEGER DEFAULT '0' NOT NULL;") == []
     assert contractions("ALTER TABLE e ADD COLUMN n TIMESTAMP WITH TIME ZONE;") == []
+
+
+def test_backup_refuses_an_existing_file_without_force_and_replaces_it_with(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    point_cli_at(f"sqlite:///{tmp_path / 'courses.db'}", tmp_path, monkeypatch)
+    assert run(capsys, "migrate")[0] == 0
+    target = tmp_path / "kopia.db"
+    target.write_text("en tidigare kopia")
+
+    assert run(capsys, "backup", target) == (
+        1,
+        "",
+        f"{target} finns redan; välj ett annat namn eller skriv över med --force.\n",
+    )
+    assert target.read_text() == "en tidigare kopia"
+    code, out, err = run(capsys, "backup", target, "--force")
+    assert (code, out) == (0, f"Databasen är kopierad till {target}.\n")
+    assert err.endswith("sidor (100 %)\n")
+    with sqlite3.connect(target) as copy:
+        assert copy.execute("SELECT version_num FROM alembic_version").fetchall() == [(ALL[-1][0],)]
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_backup_of_a_missing_file_or_into_a_missing_folder_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    point_cli_at(f"sqlite:///{tmp_path / 'saknas.db'}", tmp_path, monkeypatch)
+
+    assert run(capsys, "backup", tmp_path / "kopia.db") == (
+        2,
+        "",
+        f"Databasfilen {tmp_path / 'saknas.db'} finns inte, så det finns inget att kopiera.\n",
+    )
+    point_cli_at(f"sqlite:///{tmp_path / 'courses.db'}", tmp_path, monkeypatch)
+    assert run(capsys, "migrate")[0] == 0
+    assert run(capsys, "backup", tmp_path / "ny" / "kopia.db") == (
+        1,
+        "",
+        f"Mappen {tmp_path / 'ny'} finns inte.\n",
+    )
+
+
+def test_backup_on_postgresql_points_to_pg_dump_and_pg_restore(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    point_cli_at("postgresql://courses@127.0.0.1:1/courses", tmp_path, monkeypatch)
+
+    code, out, err = run(capsys, "backup", tmp_path / "kopia.db")
+
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1
+    assert "pg_dump" in err
+    assert "pg_restore" in err
+    assert "docs/operating.md" in err
+    assert list(tmp_path.iterdir()) == []
