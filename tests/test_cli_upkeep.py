@@ -62,6 +62,7 @@ def test_migrate_check_names_what_is_pending_and_passes_once_migrated(
     code, out, _ = run(capsys, "migrate", "--check")
 
     assert code == 1
+    assert not (tmp_path / "new.db").exists()  # a check changes nothing, makes no file
     assert f"{len(ALL)} migreringar väntar (kör `courses migrate`)" in out
     for revision, title in ALL:
         assert f"  {revision} {title}\n" in out
@@ -200,6 +201,11 @@ def test_backup_of_a_missing_file_or_into_a_missing_folder_says_so(
         1,
         "",
         f"Mappen {tmp_path / 'ny'} finns inte.\n",
+    )
+    assert run(capsys, "backup", tmp_path, "--force") == (
+        1,
+        "",
+        f"{tmp_path} är en mapp; ange kopians filnamn, t.ex. {tmp_path / 'courses.db'}.\n",
     )
 
 

@@ -18,6 +18,7 @@ __all__ = [
     "downgrade",
     "head_revision",
     "pending_revisions",
+    "revisions_after",
     "upgrade",
 ]
 
@@ -89,9 +90,13 @@ async def current_revision(engine: AsyncEngine) -> str | None:
         return await conn.run_sync(read)
 
 
-async def pending_revisions(engine: AsyncEngine) -> list[tuple[str, str]]:
-    """The migrations `upgrade` would run, oldest first: (revision id, its title)."""
-    current = await current_revision(engine)
+def revisions_after(current: str | None) -> list[tuple[str, str]]:
+    """The migrations after `current` (None: all of them), oldest first: (id, title)."""
     script = ScriptDirectory.from_config(alembic_config())
     pending = script.iterate_revisions("heads", current or "base")
     return [(rev.revision, rev.doc or "") for rev in reversed(list(pending))]
+
+
+async def pending_revisions(engine: AsyncEngine) -> list[tuple[str, str]]:
+    """The migrations `upgrade` would run on this database, oldest first: (id, title)."""
+    return revisions_after(await current_revision(engine))
