@@ -59,3 +59,4 @@ async def test_only_the_files_the_page_uses_are_served(api: Client) -> None:
         answer = await api.get(f"/api/docs/{name}")
         assert answer.status_code == 404, name
         assert answer.headers["content-type"] == "application/problem+json"
+    assert (await api.get("/api/schema/swagger")).status_code == 404  # Litestar's, from a CDN
