@@ -386,7 +386,9 @@ def test_serve_links_point_where_it_listens_unless_a_base_url_is_set() -> None:
     assert configured.base_url == "https://kurser.kronoberg.se"
 
 
-@pytest.mark.parametrize("command", [["migrate"], ["mail-status"], ["worker", "--once"]])
+@pytest.mark.parametrize(
+    "command", [["migrate"], ["migrate", "--check"], ["mail-status"], ["worker", "--once"]]
+)
 def test_an_unreachable_database_is_a_readable_message_not_a_stack_trace(
     command: list[str],
     tmp_path: Path,

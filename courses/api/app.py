@@ -16,6 +16,7 @@ from courses.api.admin.office import AdminOfficeController
 from courses.api.admin.roll_forward import RollForwardController
 from courses.api.admin.schedule import AdminScheduleController
 from courses.api.admin.schedule_file import schedule_file
+from courses.api.http.api_docs import API_DOCS_HANDLERS
 from courses.api.http.body import JSON_BODY_LIMIT, check_request
 from courses.api.http.dependencies import provide_ctx, provide_metrics
 from courses.api.http.middleware import install_request_context
@@ -104,6 +105,7 @@ def create_app(
             employers,
             health,
             prometheus_metrics,
+            *API_DOCS_HANDLERS,
             *PAGE_HANDLERS,
             static_files(),
         ],

@@ -3,7 +3,8 @@ and HTTP.
 
 courses serve [--host 127.0.0.1] [--port 8000] [--mail-worker auto|inline|process|off]
 courses seed FILE [--dry-run] [--demo]
-courses migrate
+courses migrate [--check]
+courses backup FILE [--force]
 courses worker [--once] [--poll SECONDS] [--metrics-port PORT [--metrics-host HOST]]
 courses mail-status
 courses purge [--dry-run] [--batch-size N]
@@ -34,6 +35,7 @@ from courses.cli.seed import migrate, render_report, seed
 from courses.cli.serve import serve, serve_settings
 from courses.cli.staff import add_arguments as add_staff_arguments
 from courses.cli.staff import run_staff, run_token
+from courses.cli.upkeep import backup, migrate_check
 from courses.logs import configure_logging
 from courses.settings import Settings, SettingsError
 
@@ -64,7 +66,18 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="importera en tydligt märkt demokopia av kurserna, flyttad till kommande månader",
     )
-    commands.add_parser("migrate", help="uppdatera databasens schema")
+    migrate = commands.add_parser("migrate", help="uppdatera databasens schema")
+    migrate.add_argument(
+        "--check",
+        action="store_true",
+        help="ändra inget: avsluta med 0 om schemat är det senaste, annars 1 och visa vilka "
+        "migreringar som väntar",
+    )
+    backup = commands.add_parser(
+        "backup", help="kopiera en SQLite-databas medan tjänsten körs (PostgreSQL: pg_dump)"
+    )
+    backup.add_argument("file", type=Path, help="kopians filnamn")
+    backup.add_argument("--force", action="store_true", help="skriv över en befintlig fil")
     worker = commands.add_parser(
         "worker", help="skicka utgående e-post (när tjänsten körs i flera instanser)"
     )
@@ -180,7 +193,9 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "seed":
         return asyncio.run(seed(settings, args.file, dry_run=args.dry_run, demo=args.demo))
     if args.command == "migrate":
-        return asyncio.run(migrate(settings))
+        return asyncio.run(migrate_check(settings) if args.check else migrate(settings))
+    if args.command == "backup":
+        return backup(settings, args.file, force=args.force)
     if args.command == "worker":
         return asyncio.run(
             worker(

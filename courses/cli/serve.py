@@ -49,7 +49,7 @@ def serve(settings: Settings, *, host: str, port: int, mail_worker: str) -> int:
     address = f"http://{_shown(host)}:{port}"
     print(
         f"Tjänsten startar: öppna {address}/ i webbläsaren för kurserna "
-        f"(API: {address}/api/courses, beskrivning: {address}/api/schema/openapi.json)"
+        f"(API: {address}/api/courses, dokumentation: {address}/api/docs)"
     )
     print(f"E-post: {mail_destination(settings)}, {_WORKER_MODES[mail_worker]}")
     metrics = Metrics()

@@ -135,8 +135,9 @@ def schema_plugins() -> list[OpenAPISchemaPlugin]:
 
 
 def openapi_config() -> OpenAPIConfig:
-    """The document at /api/schema/openapi.json. No Swagger UI: Litestar's loads its scripts
-    from a CDN, which a municipal network may not reach, and no package ships them here."""
+    """The document at /api/schema/openapi.json. Litestar's own Swagger UI is not used: it
+    loads its scripts from a CDN, which a municipal network may not reach; /api/docs serves
+    one from this machine instead (courses.api.http.api_docs)."""
     return OpenAPIConfig(
         title="Utbildningar inom missbruks- och beroendevård",
         version=__version__,
