@@ -369,7 +369,7 @@ def test_demo_leaves_the_real_courses_alone(
 
 
 def test_serve_links_point_where_it_listens_unless_a_base_url_is_set() -> None:
-    from courses.cli import serve_settings
+    from courses.cli.serve import serve_settings
     from courses.settings import Settings
 
     listening = serve_settings(Settings(), host="127.0.0.1", port=8123, environ={})

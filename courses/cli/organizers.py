@@ -15,20 +15,7 @@ from courses.storage.db import Database
 from courses.storage.migrate import upgrade
 from courses.storage.organizers import all_organizers
 
-__all__ = ["add_arguments", "run_organizer"]
-
-
-def add_arguments(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    organizer = commands.add_parser("organizer", help="arrangörerna (visa, byt nyckel)")
-    actions = organizer.add_subparsers(dest="action", required=True)
-    actions.add_parser("list", help="visa arrangörerna med nyckel och namn")
-    rename = actions.add_parser(
-        "rename",
-        help="ge en arrangör en ny nyckel, t.ex. `rename default kronoberg` innan en andra "
-        "arrangör läggs till; kurser, arbetsgivare och behörigheter följer med",
-    )
-    rename.add_argument("old", metavar="NYCKEL")
-    rename.add_argument("new", metavar="NY_NYCKEL")
+__all__ = ["run_organizer"]
 
 
 async def run_organizer(settings: Settings, args: argparse.Namespace) -> int:
