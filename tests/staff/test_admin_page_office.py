@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from litestar.testing import AsyncTestClient
 from sqlalchemy import update
 
@@ -85,6 +86,22 @@ async def test_the_retry_button_queues_a_failed_mail_again(
         ).first()
     assert status is not None
     assert status.status == "pending"
+
+
+@pytest.mark.parametrize(
+    "path", ["/admin/mejl/{}/skicka-igen", "/admin/tokens/{}/aterkalla"]
+)
+async def test_an_id_past_the_column_is_the_page_of_a_missing_one(
+    api: Client, seeded: ServiceContext, world: StaffWorld, path: str
+) -> None:
+    await _signed_in_admin(api, seeded)
+    csrf = await _csrf(api)
+
+    past = await api.post(path.format(2**63), data={"_csrf_token": csrf}, follow_redirects=False)
+    missing = await api.post(path.format(2**31 - 1), data={"_csrf_token": csrf})
+
+    assert past.status_code == missing.status_code == 404
+    assert past.headers["content-type"].startswith("text/html")
 
 
 async def test_staff_api_answers_are_never_stored(api: Client, world: StaffWorld) -> None:

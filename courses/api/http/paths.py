@@ -7,11 +7,16 @@ importing each other.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
+from litestar.connection import ASGIConnection
+from litestar.handlers import BaseRouteHandler
 from litestar.params import PathParameter
 
-__all__ = ["PathSegment", "is_api_path"]
+from courses.domain.errors import ItemNotFound, RegistrationNotFound
+from courses.domain.ids import is_stored_id
+
+__all__ = ["PathSegment", "is_api_path", "known_ids"]
 
 
 def is_api_path(path: str) -> bool:
@@ -23,3 +28,23 @@ def is_api_path(path: str) -> bool:
 PathSegment = Annotated[
     str, PathParameter(min_length=1, pattern=r"^[^\x00-\x1f\x7f-\x9f]+(?![\s\S])")
 ]
+
+
+_MISSING = {
+    "registration_id": "Det finns ingen anmälan med id {}.",
+    "mail_id": "Det finns inget brev med id {}.",
+    "account_id": "Det finns inget konto med id {}.",
+    "token_id": "Det finns ingen giltig token med id {}.",
+}
+
+
+def known_ids(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """A guard for every route: an id in the path too large for any row (courses.domain.ids)
+    is answered as one that does not exist, before it reaches the database, which would
+    refuse it. Zero and below stay the parameters' own 400."""
+    for name, value in connection.path_params.items():
+        if isinstance(value, int) and value > 0 and not is_stored_id(value):
+            detail = _MISSING.get(name, "Det finns inget med id {}.").format(value)
+            if name == "registration_id":
+                raise RegistrationNotFound(detail)
+            raise ItemNotFound(detail)
