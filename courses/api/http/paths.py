@@ -7,16 +7,18 @@ importing each other.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from litestar.connection import ASGIConnection
+from litestar.exceptions import NotFoundException
 from litestar.handlers import BaseRouteHandler
 from litestar.params import PathParameter
 
 from courses.domain.errors import ItemNotFound, RegistrationNotFound
 from courses.domain.ids import is_stored_id
 
-__all__ = ["PathSegment", "is_api_path", "known_ids"]
+__all__ = ["PathSegment", "is_api_path", "known_ids", "printable_page_paths"]
 
 
 def is_api_path(path: str) -> bool:
@@ -28,6 +30,20 @@ def is_api_path(path: str) -> bool:
 PathSegment = Annotated[
     str, PathParameter(min_length=1, pattern=r"^[^\x00-\x1f\x7f-\x9f]+(?![\s\S])")
 ]
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def printable_page_paths(
+    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
+) -> None:
+    """A guard for every route: a page or static file whose path holds a control character
+    (`/static/courses.css%00.html`) names nothing, a 404 page, before a file system or a
+    database sees it (both refuse NUL). The API's segments answer their own 400 (PathSegment)."""
+    path = connection.scope["path"]
+    if _CONTROL.search(path) and not is_api_path(path):
+        raise NotFoundException()
 
 
 _MISSING = {
