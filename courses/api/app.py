@@ -19,8 +19,8 @@ from courses.api.admin.schedule_file import schedule_file
 from courses.api.http.body import JSON_BODY_LIMIT, check_request
 from courses.api.http.dependencies import provide_ctx, provide_metrics
 from courses.api.http.middleware import install_request_context
-from courses.api.http.paths import known_ids, printable_page_paths
 from courses.api.http.openapi import openapi_config, schema_plugins
+from courses.api.http.paths import known_ids, printable_page_paths
 from courses.api.http.problems import exception_handlers
 from courses.api.http.ratelimit import STATE_KEY as RATE_LIMITS
 from courses.api.http.ratelimit import RateLimits

@@ -88,9 +88,7 @@ async def test_the_retry_button_queues_a_failed_mail_again(
     assert status.status == "pending"
 
 
-@pytest.mark.parametrize(
-    "path", ["/admin/mejl/{}/skicka-igen", "/admin/tokens/{}/aterkalla"]
-)
+@pytest.mark.parametrize("path", ["/admin/mejl/{}/skicka-igen", "/admin/tokens/{}/aterkalla"])
 async def test_an_id_past_the_column_is_the_page_of_a_missing_one(
     api: Client, seeded: ServiceContext, world: StaffWorld, path: str
 ) -> None:
