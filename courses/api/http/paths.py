@@ -56,10 +56,13 @@ _MISSING = {
 
 def known_ids(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     """A guard for every route: an id in the path too large for any row (courses.domain.ids)
-    is answered as one that does not exist, before it reaches the database, which would
-    refuse it. Zero and below stay the parameters' own 400."""
+    is answered as one that does not exist (the API's problem for that resource, a page's
+    404), before it reaches the database, which would refuse it. Zero and below stay the
+    parameters' own 400."""
     for name, value in connection.path_params.items():
         if isinstance(value, int) and value > 0 and not is_stored_id(value):
+            if not is_api_path(connection.scope["path"]):
+                raise NotFoundException()  # as the pages answer an id that is not there
             detail = _MISSING.get(name, "Det finns inget med id {}.").format(value)
             if name == "registration_id":
                 raise RegistrationNotFound(detail)
