@@ -5,11 +5,11 @@ whose invites are cancelled) and asks for the reason; the button POSTs to the sa
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, QueryParameter
+from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from courses.api.pages.forms import FormState
@@ -18,7 +18,6 @@ from courses.api.pages.templating import private_redirect
 from courses.api.pages.wording import session_day, session_time
 from courses.api.staff_identity import actor_dependency
 from courses.domain.errors import InvalidInput, StaffConflict
-from courses.domain.ids import MAX_ID
 from courses.domain.permissions import Actor
 from courses.domain.reasons import MAX_REASON, clean_reason
 from courses.services.context import ServiceContext
@@ -28,8 +27,6 @@ from courses.services.schedule.course_edits import cancel_course, cancel_session
 __all__ = ["CancelCoursePage"]
 
 _FIELDS = ("reason",)
-# The session by number; one past any column is no session of any course (a 400).
-SessionNumber = Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)]
 
 
 async def _ask(
@@ -70,7 +67,7 @@ class CancelCoursePage(Controller):
         ctx: NamedDependency[ServiceContext],
         actor: NamedDependency[Actor],
         slug: FromPath[str],
-        kursdag: SessionNumber = None,
+        kursdag: FromQuery[int | None] = None,
     ) -> Template:
         return await _ask(ctx, actor, slug, kursdag)
 
@@ -81,7 +78,7 @@ class CancelCoursePage(Controller):
         actor: NamedDependency[Actor],
         request: Request[Any, Any, Any],
         slug: FromPath[str],
-        kursdag: SessionNumber = None,
+        kursdag: FromQuery[int | None] = None,
     ) -> Response[Any]:
         """Cancel; 303 to the course's staff page, which says so, or the page again with the
         reason's error (what was typed kept) or why it cannot be done."""

@@ -28,7 +28,6 @@ from courses.api.pages.admin.course_form import (
 from courses.api.pages.staff.common import staff_page
 from courses.api.staff_identity import actor_dependency
 from courses.domain.errors import Forbidden, InvalidInput, StaleCourse
-from courses.domain.ids import is_stored_id
 from courses.domain.permissions import Actor
 from courses.services.context import ServiceContext
 from courses.services.schedule.editor import CourseSaved, open_course, parse_entry, save_course
@@ -169,6 +168,4 @@ async def _submit(
 
 
 def _revision(value: object) -> int | None:
-    if not (isinstance(value, str) and value.isdigit()):
-        return None
-    return int(value) if is_stored_id(int(value)) else None
+    return int(value) if isinstance(value, str) and value.isdigit() else None

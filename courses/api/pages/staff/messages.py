@@ -27,7 +27,6 @@ from courses.api.pages.wording import session_day, session_time
 from courses.api.staff_identity import actor_dependency
 from courses.domain.courses import CourseRecord
 from courses.domain.errors import InvalidInput
-from courses.domain.ids import MAX_ID
 from courses.domain.messages import (
     SUBJECT_MAX,
     TEXT_MAX,
@@ -100,7 +99,7 @@ def _draft(form: FormState) -> MessageDraft | None:
         return None
     session: int | None = None
     if group is MessageGroup.SESSION and form.value("session").isdigit():
-        session = min(int(form.value("session")), MAX_ID)  # past the last session: no such one
+        session = int(form.value("session"))
     return MessageDraft(group, form.value("subject"), form.value("text"), session)
 
 
