@@ -267,7 +267,9 @@ def all_errors(struct: type[msgspec.Struct], value: object) -> list[ValidationPr
                     converted = check.fn(converted)
         except msgspec.ValidationError as exc:
             found = translate(exc)
-            path = f"{info.encode_name}.{found.path}" if found.path else info.encode_name
+            # `marks` + `[0].registration` is `marks[0].registration`; `a` + `b` is `a.b`.
+            joint = "" if found.path.startswith("[") else "."
+            path = f"{info.encode_name}{joint}{found.path}" if found.path else info.encode_name
             problems.append(ValidationProblem(path, found.message))
         except ValueError as exc:
             problems.append(ValidationProblem(info.encode_name, str(exc)))

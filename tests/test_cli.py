@@ -293,6 +293,22 @@ def test_toml_syntax_error_exits_1_with_a_readable_message(
     assert not no_db.exists()
 
 
+def test_a_file_nested_too_deep_exits_1_with_one_readable_problem(
+    no_db: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    deep = tmp_path / "deep.toml"
+    deep.write_text("x = " + "[" * 5000 + "]" * 5000, encoding="utf-8")
+
+    code, out, err = run(capsys, "seed", deep)
+
+    assert (code, out) == (1, "")
+    assert err == (
+        f"{deep}: 1 fel, inget importerades:\n  - Filen har listor eller tabeller i fler än 16 "
+        "nivåer; en schemafil behöver bara några få.\n"
+    )
+    assert not no_db.exists()
+
+
 def test_missing_file_gives_a_readable_message(
     no_db: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

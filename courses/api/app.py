@@ -21,6 +21,7 @@ from courses.api.http.body import JSON_BODY_LIMIT, check_request
 from courses.api.http.dependencies import provide_ctx, provide_metrics
 from courses.api.http.middleware import install_request_context
 from courses.api.http.openapi import openapi_config, schema_plugins
+from courses.api.http.paths import known_ids, printable_page_paths
 from courses.api.http.problems import exception_handlers
 from courses.api.http.proxies import install_trusted_proxies
 from courses.api.http.ratelimit import STATE_KEY as RATE_LIMITS
@@ -130,6 +131,9 @@ def create_app(
         # The request's own checks: URL length, media type and strict JSON (courses.api.http.body),
         # a body limit that a route may raise, and security headers on every answer.
         before_request=check_request,
+        # A path no row or file can match is a 404 before the database or file system sees it:
+        # a control character in a page's path, an id past the id columns (courses.api.http.paths).
+        guards=[printable_page_paths, known_ids],
         request_max_body_size=JSON_BODY_LIMIT,
         before_send=[security_headers(settings)],
         plugins=schema_plugins(),
