@@ -18,6 +18,7 @@ from courses.api.admin.schedule import AdminScheduleController
 from courses.api.admin.schedule_file import schedule_file
 from courses.api.http.body import JSON_BODY_LIMIT, check_request
 from courses.api.http.dependencies import provide_ctx, provide_metrics
+from courses.api.http.methods import install_methods
 from courses.api.http.middleware import install_request_context
 from courses.api.http.openapi import openapi_config, schema_plugins
 from courses.api.http.problems import exception_handlers
@@ -135,7 +136,7 @@ def create_app(
         # would put a handler of its own on the root logger each time an app is made.
         logging_config=None,
     )
-    return install_request_context(app, metrics)
+    return install_request_context(install_methods(app), metrics)
 
 
 async def _stop(tasks: list[asyncio.Task[None]]) -> None:
