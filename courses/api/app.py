@@ -19,6 +19,7 @@ from courses.api.admin.schedule_file import schedule_file
 from courses.api.http.api_docs import API_DOCS_HANDLERS
 from courses.api.http.body import JSON_BODY_LIMIT, check_request
 from courses.api.http.dependencies import provide_ctx, provide_metrics
+from courses.api.http.methods import install_methods
 from courses.api.http.middleware import install_request_context
 from courses.api.http.openapi import openapi_config, schema_plugins
 from courses.api.http.paths import known_ids, printable_page_paths
@@ -142,7 +143,7 @@ def create_app(
         # would put a handler of its own on the root logger each time an app is made.
         logging_config=None,
     )
-    install_request_context(app, metrics)
+    install_request_context(install_methods(app), metrics)
     return install_trusted_proxies(app, settings.trusted_proxies)
 
 

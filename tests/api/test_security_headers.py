@@ -78,7 +78,7 @@ async def test_the_method_not_allowed_answer_names_the_allowed_methods(api: Clie
     response = await api.put(ASI)
 
     assert response.status_code == 405
-    assert set(response.headers["allow"].split(", ")) == {"GET", "OPTIONS"}
+    assert set(response.headers["allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
 
 
 async def test_hsts_is_sent_when_the_public_address_is_https(

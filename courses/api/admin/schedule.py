@@ -97,7 +97,7 @@ class AdminScheduleController(Controller):
     @patch(
         "/courses/{slug:str}",
         summary="Ändra, ställ in eller ändra platsantalet för en kurs",
-        responses=problem_responses(400, 401, 403, 404, 413, 415),
+        responses=problem_responses(400, 401, 403, 404, 409, 413, 415),
     )
     async def change_course(
         self,
@@ -130,7 +130,7 @@ class AdminScheduleController(Controller):
         "/courses/{slug:str}/sessions/{position:int}",
         status_code=HTTP_200_OK,
         summary="Ställ in en kursdag (den sista ställer in kursen)",
-        responses=problem_responses(400, 401, 403, 404),
+        responses=problem_responses(400, 401, 403, 404, 409),
     )
     async def cancel_session(
         self,
