@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Test processes (pytest-xdist, a file to each at a time); TEST_WORKERS=0 runs in this process.
+TEST_WORKERS ?= 2
 
 .PHONY: run test lint typecheck pytest seed lock clean screenshots
 
@@ -37,7 +39,7 @@ test: $(VENV)/.dev
 	$(BIN)/ruff format --check courses tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest --numprocesses=$(TEST_WORKERS) --dist=loadfile $(PYTEST_ARGS)
 
 ## The README's pictures of the pages (docs/screenshots/), taken in chromium (apt-get install
 ## chromium) against the seeded service, as the browser tests see it.

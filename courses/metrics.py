@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Protocol
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import choose_encoder
 from prometheus_client.registry import Collector
@@ -113,6 +113,13 @@ class Metrics:
         )
         for result in MAIL_RESULTS:
             self._mail.labels(result)
+        self._rate_limit_storage = Gauge(
+            "courses_rate_limit_storage_up",
+            "1 while the rate-limit counters can be reached (always, in memory); 0 while Redis "
+            "cannot be, and requests go on without limits.",
+            registry=self.registry,
+        )
+        self._rate_limit_storage.set(1)
         self._outbox = _Outbox()
         self.registry.register(self._outbox)
 
@@ -135,6 +142,9 @@ class Metrics:
         for result, count in (("sent", sent), ("retried", retried), ("failed", failed)):
             if count:
                 self._mail.labels(result).inc(count)
+
+    def set_rate_limit_storage(self, *, up: bool) -> None:
+        self._rate_limit_storage.set(1 if up else 0)
 
     def set_outbox(self, backlog: Backlog | None) -> None:
         """The backlog just read from the database, or None when it could not be reached."""

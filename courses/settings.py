@@ -6,19 +6,37 @@ mails written to files.
 
 from __future__ import annotations
 
+import ipaddress
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from courses.logs import LOG_FORMATS, LogFormat
+from courses.setting_values import (
+    PREFIX,
+    Rate,
+    SettingsError,
+    check_redis_url,
+    check_smtp_url,
+    integer,
+    parse_rate,
+    parse_trusted_proxies,
+    retention_days,
+)
+from courses.setting_values import log_format as log_format_value
 
-__all__ = ["Rate", "Settings", "SettingsError", "async_database_url", "parse_rate"]
+__all__ = [
+    "Rate",
+    "Settings",
+    "SettingsError",
+    "async_database_url",
+    "parse_rate",
+    "parse_trusted_proxies",
+]
 
-PREFIX = "COURSES_"
+
 DEVELOPMENT_SECRET_KEY = "dev-only-secret-change-me"  # noqa: S105 - refused beyond development
 
 
@@ -26,18 +44,12 @@ _MAKE_KEY = "t.ex. python3 -c 'import secrets; print(secrets.token_urlsafe(48))'
 
 
 def _loopback(host: str) -> bool:
-    import ipaddress
-
     if host == "localhost":
         return True
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
-
-
-class SettingsError(ValueError):
-    """A setting has a value the service cannot use; the message says which and why."""
 
 
 def async_database_url(url: str) -> str:
@@ -58,92 +70,6 @@ def async_database_url(url: str) -> str:
     raise SettingsError(
         f"COURSES_DATABASE_URL: unsupported database {scheme!r} (use sqlite:/// or postgresql://)",
     )
-
-
-def _integer(name: str, value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise SettingsError(f"{PREFIX}{name} must be a whole number: {value!r}") from None
-    if number < 0:
-        raise SettingsError(f"{PREFIX}{name} must not be negative: {value!r}")
-    return number
-
-
-def _retention_days(value: str) -> int:
-    try:
-        days = int(value)
-    except ValueError:
-        raise SettingsError(
-            f"{PREFIX}RETENTION_DAYS ska vara ett antal dagar (ett heltal, 0 stänger av "
-            f"gallringen): {value!r}"
-        ) from None
-    if days < 0:
-        raise SettingsError(
-            f"{PREFIX}RETENTION_DAYS får inte vara negativt (0 stänger av gallringen): {value!r}"
-        )
-    return days
-
-
-def _log_format(value: str) -> LogFormat:
-    for known in LOG_FORMATS:
-        if value.lower() == known:
-            return known
-    raise SettingsError(f"{PREFIX}LOG_FORMAT must be text or json: {value!r}")
-
-
-def _check_smtp_url(url: str) -> None:
-    """A usable SMTP URL; messages never repeat it, as it may hold a password."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("smtp", "smtps"):
-        raise SettingsError(
-            "COURSES_SMTP_URL must start with smtp:// or smtps:// "
-            f"(it starts with {parts.scheme!r})"
-        )
-    try:
-        parts.port  # noqa: B018 - parsing it is the check
-    except ValueError:
-        raise SettingsError("COURSES_SMTP_URL has a port that is not a number") from None
-    if not parts.hostname:
-        raise SettingsError("COURSES_SMTP_URL names no host (smtp://host:587)")
-
-
-@dataclass(frozen=True, slots=True)
-class Rate:
-    """At most `count` requests in any `seconds` long window (a moving window)."""
-
-    count: int
-    seconds: int
-
-    def __str__(self) -> str:
-        return f"{self.count}/{self.seconds}s"
-
-
-_RATE = re.compile(
-    r"(?P<count>\d+)\s*(?:/|per)\s*(?P<n>\d+)?\s*"
-    r"(?P<unit>s|sec|seconds?|m|min|minutes?|h|hours?|d|days?)",
-    re.IGNORECASE,
-)
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def parse_rate(name: str, value: str) -> Rate | None:
-    """`5/10min`, `5 per 10 minutes`, `60/hour`; `off` (or 0 requests) means no limit."""
-    text = value.strip()
-    if text.lower() in ("off", "none", "0"):
-        return None
-    found = _RATE.fullmatch(text)
-    if found is None:
-        raise SettingsError(
-            f"{PREFIX}{name} must look like 5/10min, 60/hour or off: {value!r}",
-        )
-    count = int(found["count"])
-    seconds = int(found["n"] or 1) * _UNIT_SECONDS[found["unit"][0].lower()]
-    if count == 0:
-        return None
-    if seconds == 0:
-        raise SettingsError(f"{PREFIX}{name} needs a window longer than zero: {value!r}")
-    return Rate(count, seconds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +136,16 @@ class Settings:
     """Messages one staff member sends to courses' people (each may reach hundreds); a
     preview (dry run) is not counted."""
 
+    trusted_proxies: tuple[str, ...] = ()
+    """The reverse proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed:
+    networks, written `10.0.0.0/8` (an address is its /32 or /128). From any other peer
+    those headers are ignored. Strings, not `ipaddress` networks, so that the settings stay
+    plain data wherever they are handed on."""
+
+    redis_url: str | None = field(default=None, repr=False)
+    """`redis://host:6379/0`: where instances share their rate-limit counters. Unset, each
+    process counts in its own memory."""
+
     @property
     def has_development_key(self) -> bool:
         return self.secret_key == DEVELOPMENT_SECRET_KEY
@@ -256,9 +192,9 @@ class Settings:
             base_url=get("BASE_URL", defaults.base_url).rstrip("/"),
             secret_key=get("SECRET_KEY", defaults.secret_key),
             timezone=get("TIMEZONE", defaults.timezone),
-            reminder_days=_integer("REMINDER_DAYS", get("REMINDER_DAYS", "3")),
-            retention_days=_retention_days(get("RETENTION_DAYS", str(defaults.retention_days))),
-            log_format=_log_format(get("LOG_FORMAT", defaults.log_format)),
+            reminder_days=integer("REMINDER_DAYS", get("REMINDER_DAYS", "3")),
+            retention_days=retention_days(get("RETENTION_DAYS", str(defaults.retention_days))),
+            log_format=log_format_value(get("LOG_FORMAT", defaults.log_format)),
             registration_rate=_rate(env, "RATE_LIMIT_REGISTRATION", defaults.registration_rate),
             client_registration_rate=_rate(
                 env, "RATE_LIMIT_CLIENT", defaults.client_registration_rate
@@ -270,6 +206,8 @@ class Settings:
                 env, "RATE_LIMIT_SIGN_IN_CLIENT", defaults.client_sign_in_rate
             ),
             message_rate=_rate(env, "RATE_LIMIT_MESSAGE", defaults.message_rate),
+            trusted_proxies=parse_trusted_proxies(get("TRUSTED_PROXIES", "")),
+            redis_url=get("REDIS_URL", "") or None,
         )
         settings.validate()
         return settings
@@ -281,13 +219,15 @@ class Settings:
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise SettingsError(f"COURSES_TIMEZONE: unknown time zone {self.timezone!r}") from exc
         if self.smtp_url is not None:
-            _check_smtp_url(self.smtp_url)
+            check_smtp_url(self.smtp_url)
         if self.retention_days < 0:
             raise SettingsError(
                 f"COURSES_RETENTION_DAYS får inte vara negativt: {self.retention_days!r}"
             )
         if self.log_format not in LOG_FORMATS:
             raise SettingsError(f"COURSES_LOG_FORMAT must be text or json: {self.log_format!r}")
+        if self.redis_url is not None:
+            check_redis_url(self.redis_url)
         if not self.base_url.startswith(("http://", "https://")):
             raise SettingsError(
                 f"COURSES_BASE_URL must start with http:// or https://: {self.base_url!r}"

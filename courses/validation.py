@@ -25,6 +25,8 @@ import msgspec
 from courses.domain.addresses import EMAIL_PATTERN, canonical_email
 
 __all__ = [
+    "DOMAIN_MESSAGE",
+    "DOMAIN_PATTERN",
     "EMAIL_MESSAGE",
     "ONE_LINE_MESSAGE",
     "Check",
@@ -106,6 +108,14 @@ def _checks_in(annotation: object) -> tuple[Check, ...]:
 EMAIL_MESSAGE = "Ange en giltig e-postadress, t.ex. fornamn.efternamn@vaxjo.se."
 ONE_LINE_MESSAGE = "Får inte vara tomt eller innehålla radbrytningar eller andra kontrolltecken."
 TEXT_MESSAGE = "Får inte innehålla kontrolltecken (radbrytningar och tabbar går bra)."
+DOMAIN_MESSAGE = (
+    "Ange en domän som vaxjo.se: minst två delar åtskilda av punkter, var och en med högst "
+    "63 tecken (a-z, siffror och bindestreck, men inte bindestreck först eller sist)."
+)
+# An employer's e-mail domain: DNS labels of letters, digits and inner hyphens, at most 63
+# characters each, at least two. Anchored at the very end: `$` lets a trailing newline through.
+_DNS_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+DOMAIN_PATTERN = rf"^{_DNS_LABEL}(?:\.{_DNS_LABEL})+(?![\s\S])"
 
 
 def _deliverable(address: str) -> str:
@@ -195,6 +205,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (_regex_error(_ONE_LINE), ONE_LINE_MESSAGE),
     (_regex_error(_TEXT), TEXT_MESSAGE),
     (_regex_error(EMAIL_PATTERN), EMAIL_MESSAGE),
+    (_regex_error(DOMAIN_PATTERN), DOMAIN_MESSAGE),
     (re.compile(r"^Expected `str` matching regex"), "Har fel form."),
     (re.compile(r"^Invalid enum value (?P<v>.+?)(?: - at|$)"), "Ogiltigt värde {v}."),
     (re.compile(r"^Invalid RFC3339 encoded date"), "Ogiltigt datum (skriv ÅÅÅÅ-MM-DD)."),
@@ -267,7 +278,9 @@ def all_errors(struct: type[msgspec.Struct], value: object) -> list[ValidationPr
                     converted = check.fn(converted)
         except msgspec.ValidationError as exc:
             found = translate(exc)
-            path = f"{info.encode_name}.{found.path}" if found.path else info.encode_name
+            # `marks` + `[0].registration` is `marks[0].registration`; `a` + `b` is `a.b`.
+            joint = "" if found.path.startswith("[") else "."
+            path = f"{info.encode_name}{joint}{found.path}" if found.path else info.encode_name
             problems.append(ValidationProblem(path, found.message))
         except ValueError as exc:
             problems.append(ValidationProblem(info.encode_name, str(exc)))

@@ -293,6 +293,22 @@ def test_toml_syntax_error_exits_1_with_a_readable_message(
     assert not no_db.exists()
 
 
+def test_a_file_nested_too_deep_exits_1_with_one_readable_problem(
+    no_db: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    deep = tmp_path / "deep.toml"
+    deep.write_text("x = " + "[" * 5000 + "]" * 5000, encoding="utf-8")
+
+    code, out, err = run(capsys, "seed", deep)
+
+    assert (code, out) == (1, "")
+    assert err == (
+        f"{deep}: 1 fel, inget importerades:\n  - Filen har listor eller tabeller i fler än 16 "
+        "nivåer; en schemafil behöver bara några få.\n"
+    )
+    assert not no_db.exists()
+
+
 def test_missing_file_gives_a_readable_message(
     no_db: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
@@ -369,7 +385,7 @@ def test_demo_leaves_the_real_courses_alone(
 
 
 def test_serve_links_point_where_it_listens_unless_a_base_url_is_set() -> None:
-    from courses.cli import serve_settings
+    from courses.cli.serve import serve_settings
     from courses.settings import Settings
 
     listening = serve_settings(Settings(), host="127.0.0.1", port=8123, environ={})
@@ -386,7 +402,9 @@ def test_serve_links_point_where_it_listens_unless_a_base_url_is_set() -> None:
     assert configured.base_url == "https://kurser.kronoberg.se"
 
 
-@pytest.mark.parametrize("command", [["migrate"], ["mail-status"], ["worker", "--once"]])
+@pytest.mark.parametrize(
+    "command", [["migrate"], ["migrate", "--check"], ["mail-status"], ["worker", "--once"]]
+)
 def test_an_unreachable_database_is_a_readable_message_not_a_stack_trace(
     command: list[str],
     tmp_path: Path,

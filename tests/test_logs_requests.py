@@ -48,7 +48,7 @@ def test_a_registrants_manage_token_never_reaches_the_log(
     with (
         captured_logs(log_format) as out,  # type: ignore[arg-type]
         running_server(app, **SERVE_LOGGING) as base,
-        httpx.Client(base_url=base) as http,
+        httpx.Client(base_url=base, timeout=60) as http,
     ):
         created = http.post(ASI, json=registrant(1)).json()
         token = created["manage_url"].rsplit("/", 1)[1]
@@ -76,7 +76,7 @@ def test_every_line_of_one_request_carries_its_request_id(
     with (
         captured_logs("json") as out,
         running_server(app, **SERVE_LOGGING) as base,
-        httpx.Client(base_url=base) as http,
+        httpx.Client(base_url=base, timeout=60) as http,
     ):
         chosen = http.get("/api/courses", headers={"X-Request-ID": "lb-17"})
         generated = http.get("/api/employers")
@@ -129,19 +129,15 @@ async def test_the_worker_says_in_one_line_without_a_trace_that_the_database_is_
 
     with captured_logs("json") as out:
         running = asyncio.create_task(worker.run(stop))
-        for _ in range(1000):  # a few rounds, each logs one line; no event says so
-            if out.getvalue().count("\n") >= 4:
-                break
-            await asyncio.sleep(0.01)
+        await asyncio.sleep(1)  # several rounds (0.2, 0.4 s apart ...), one line for all
         stop.set()
         await running
     settle_failed_sqlite_connects()
     await db.dispose()
 
     lines = json_lines(out)
-    assert {line["message"] for line in lines} == {
-        "mail worker: the database is unavailable; trying again"
-    }
+    assert len(lines) == 1, lines
+    assert lines[0]["message"].startswith("mail worker: the database is unavailable (")
     assert not any("exception" in line for line in lines)
 
 

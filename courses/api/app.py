@@ -16,11 +16,15 @@ from courses.api.admin.office import AdminOfficeController
 from courses.api.admin.roll_forward import RollForwardController
 from courses.api.admin.schedule import AdminScheduleController
 from courses.api.admin.schedule_file import schedule_file
+from courses.api.http.api_docs import API_DOCS_HANDLERS
 from courses.api.http.body import JSON_BODY_LIMIT, check_request
 from courses.api.http.dependencies import provide_ctx, provide_metrics
+from courses.api.http.methods import install_methods
 from courses.api.http.middleware import install_request_context
 from courses.api.http.openapi import openapi_config, schema_plugins
+from courses.api.http.paths import known_ids, printable_page_paths
 from courses.api.http.problems import exception_handlers
+from courses.api.http.proxies import install_trusted_proxies
 from courses.api.http.ratelimit import STATE_KEY as RATE_LIMITS
 from courses.api.http.ratelimit import RateLimits
 from courses.api.http.security_headers import security_headers
@@ -103,6 +107,7 @@ def create_app(
             employers,
             health,
             prometheus_metrics,
+            *API_DOCS_HANDLERS,
             *PAGE_HANDLERS,
             static_files(),
         ],
@@ -120,13 +125,16 @@ def create_app(
             {
                 "base_url": settings.base_url,
                 "metrics": metrics,
-                RATE_LIMITS: RateLimits(settings),
+                RATE_LIMITS: RateLimits(settings, metrics=metrics),
             }
         ),
         openapi_config=openapi_config(),
         # The request's own checks: URL length, media type and strict JSON (courses.api.http.body),
         # a body limit that a route may raise, and security headers on every answer.
         before_request=check_request,
+        # A path no row or file can match is a 404 before the database or file system sees it:
+        # a control character in a page's path, an id past the id columns (courses.api.http.paths).
+        guards=[printable_page_paths, known_ids],
         request_max_body_size=JSON_BODY_LIMIT,
         before_send=[security_headers(settings)],
         plugins=schema_plugins(),
@@ -135,7 +143,8 @@ def create_app(
         # would put a handler of its own on the root logger each time an app is made.
         logging_config=None,
     )
-    return install_request_context(app, metrics)
+    install_request_context(install_methods(app), metrics)
+    return install_trusted_proxies(app, settings.trusted_proxies)
 
 
 async def _stop(tasks: list[asyncio.Task[None]]) -> None:

@@ -3,13 +3,15 @@ and HTTP.
 
 courses serve [--host 127.0.0.1] [--port 8000] [--mail-worker auto|inline|process|off]
 courses seed FILE [--dry-run] [--demo]
-courses migrate
+courses migrate [--check]
+courses backup FILE [--force]
 courses worker [--once] [--poll SECONDS] [--metrics-port PORT [--metrics-host HOST]]
 courses mail-status
 courses purge [--dry-run] [--batch-size N]
 courses draw SLUG [--verify]
 courses token create (--admin [--organizer KEY] | --leader EMAIL | --superadmin) | list | revoke ID
 courses staff add EMAIL (--admin [--organizer KEY] | --superadmin) | list | remove ID
+courses organizer list | rename KEY NEW_KEY
 """
 
 from __future__ import annotations
@@ -22,19 +24,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from sqlalchemy.exc import DBAPIError
-
-from courses.cli.draw import draw_now
-from courses.cli.mail import mail_status, worker
-from courses.cli.purge import purge_now
-from courses.cli.seed import migrate, render_report, seed
-from courses.cli.serve import serve, serve_settings
-from courses.cli.staff import add_arguments as add_staff_arguments
-from courses.cli.staff import run_staff, run_token
-from courses.logs import configure_logging
+from courses.cli.arguments import add_organizer_arguments, add_staff_arguments
 from courses.settings import Settings, SettingsError
 
-__all__ = ["main", "render_report", "serve_settings"]
+__all__ = ["main"]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -61,7 +54,18 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="importera en tydligt märkt demokopia av kurserna, flyttad till kommande månader",
     )
-    commands.add_parser("migrate", help="uppdatera databasens schema")
+    migrate = commands.add_parser("migrate", help="uppdatera databasens schema")
+    migrate.add_argument(
+        "--check",
+        action="store_true",
+        help="ändra inget: avsluta med 0 om schemat är det senaste, annars 1 och visa vilka "
+        "migreringar som väntar",
+    )
+    backup = commands.add_parser(
+        "backup", help="kopiera en SQLite-databas medan tjänsten körs (PostgreSQL: pg_dump)"
+    )
+    backup.add_argument("file", type=Path, help="kopians filnamn")
+    backup.add_argument("--force", action="store_true", help="skriv över en befintlig fil")
     worker = commands.add_parser(
         "worker", help="skicka utgående e-post (när tjänsten körs i flera instanser)"
     )
@@ -114,6 +118,7 @@ def _parser() -> argparse.ArgumentParser:
         help="lotta inte: kontrollera att loggens frö ger samma ordning och platser",
     )
     add_staff_arguments(commands)
+    add_organizer_arguments(commands)
     return parser
 
 
@@ -148,7 +153,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return _run(args, settings)
-    except (ConnectionError, TimeoutError, socket.gaierror, DBAPIError) as exc:
+    except Exception as exc:
+        if not _unreachable(exc):
+            raise
         # A database that cannot be reached or opened: say so, without a stack trace.
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         print(
@@ -159,42 +166,81 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
+def _unreachable(exc: Exception) -> bool:
+    """A database that cannot be reached or opened (SQLAlchemy wraps the driver's error; it is
+    looked up only when loaded, so that `--help` does not import it)."""
+    if isinstance(exc, ConnectionError | TimeoutError | socket.gaierror):
+        return True
+    sqlalchemy_errors = sys.modules.get("sqlalchemy.exc")
+    return sqlalchemy_errors is not None and isinstance(exc, sqlalchemy_errors.DBAPIError)
+
+
 def _run(args: argparse.Namespace, settings: Settings) -> int:
+    """Run one command, importing only what it needs: `courses --help` and the small commands
+    start in a fraction of a second instead of loading the web stack first."""
     if args.command in ("serve", "worker"):
+        from courses.logs import configure_logging
+
         configure_logging(settings.log_format)
-    if args.command in ("serve", "worker"):
         try:
             settings.check_secret_key(host=args.host if args.command == "serve" else None)
         except SettingsError as exc:
             print(f"Tjänsten startar inte: {exc}", file=sys.stderr)
             return 2
     if args.command == "serve":
+        from courses.cli.seed import migrate
+        from courses.cli.serve import serve, serve_settings
+
         settings = serve_settings(settings, host=args.host, port=args.port, environ=os.environ)
         # Migrating first also finds an unreachable database before the server starts.
         asyncio.run(migrate(settings, quiet=True))
         return serve(settings, host=args.host, port=args.port, mail_worker=args.mail_worker)
     if args.command == "seed":
+        from courses.cli.seed import seed
+
         return asyncio.run(seed(settings, args.file, dry_run=args.dry_run, demo=args.demo))
     if args.command == "migrate":
-        return asyncio.run(migrate(settings))
-    if args.command == "worker":
-        return asyncio.run(
-            worker(
-                settings,
-                once=args.once,
-                poll=args.poll,
-                parent=args.parent,
-                metrics_at=(args.metrics_host, args.metrics_port) if args.metrics_port else None,
-            )
-        )
-    if args.command == "mail-status":
-        return asyncio.run(mail_status(settings))
+        from courses.cli.seed import migrate
+        from courses.cli.upkeep import migrate_check
+
+        return asyncio.run(migrate_check(settings) if args.check else migrate(settings))
+    if args.command == "backup":
+        from courses.cli.upkeep import backup
+
+        return backup(settings, args.file, force=args.force)
+    if args.command in ("worker", "mail-status"):
+        return _mail(args, settings)
     if args.command == "purge":
+        from courses.cli.purge import purge_now
+
         return asyncio.run(purge_now(settings, dry_run=args.dry_run, batch_size=args.batch_size))
     if args.command == "draw":
+        from courses.cli.draw import draw_now
+
         return asyncio.run(draw_now(settings, args.slug, verify=args.verify))
-    if args.command == "token":
-        return asyncio.run(run_token(settings, args))
-    if args.command == "staff":
-        return asyncio.run(run_staff(settings, args))
+    if args.command in ("token", "staff"):
+        from courses.cli.staff import run_staff, run_token
+
+        run = run_token if args.command == "token" else run_staff
+        return asyncio.run(run(settings, args))
+    if args.command == "organizer":
+        from courses.cli.organizers import run_organizer
+
+        return asyncio.run(run_organizer(settings, args))
     raise AssertionError(args.command)  # pragma: no cover - argparse guards this
+
+
+def _mail(args: argparse.Namespace, settings: Settings) -> int:
+    from courses.cli.mail import mail_status, worker
+
+    if args.command == "mail-status":
+        return asyncio.run(mail_status(settings))
+    return asyncio.run(
+        worker(
+            settings,
+            once=args.once,
+            poll=args.poll,
+            parent=args.parent,
+            metrics_at=(args.metrics_host, args.metrics_port) if args.metrics_port else None,
+        )
+    )

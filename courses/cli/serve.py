@@ -49,7 +49,7 @@ def serve(settings: Settings, *, host: str, port: int, mail_worker: str) -> int:
     address = f"http://{_shown(host)}:{port}"
     print(
         f"Tjänsten startar: öppna {address}/ i webbläsaren för kurserna "
-        f"(API: {address}/api/courses, beskrivning: {address}/api/schema/openapi.json)"
+        f"(API: {address}/api/courses, dokumentation: {address}/api/docs)"
     )
     print(f"E-post: {mail_destination(settings)}, {_WORKER_MODES[mail_worker]}")
     metrics = Metrics()
@@ -65,8 +65,16 @@ def serve(settings: Settings, *, host: str, port: int, mail_worker: str) -> int:
         child.start()
     try:
         # log_config=None: uvicorn's loggers, the access log too, go through courses.logs.
+        # proxy_headers=False: uvicorn would believe X-Forwarded-For from 127.0.0.1; the app
+        # believes it only from COURSES_TRUSTED_PROXIES (courses.api.http.proxies).
         uvicorn.run(
-            app, host=host, port=port, log_level="info", log_config=None, server_header=False
+            app,
+            host=host,
+            port=port,
+            log_level="info",
+            log_config=None,
+            server_header=False,
+            proxy_headers=False,
         )
     finally:
         if child is not None:

@@ -15,6 +15,7 @@ Claiming, reading the facts and recording outcomes are the use case of
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -30,7 +31,7 @@ from courses.mail.message import Outgoing, build_message
 from courses.mail.transport import PermanentFailure, TemporaryFailure, Transport
 from courses.metrics import Metrics
 from courses.services.context import ServiceContext
-from courses.services.operations import database_unavailable
+from courses.services.operations import OutagePacer, database_unavailable
 from courses.services.outbox.delivery import (
     MailFacts,
     Outcome,
@@ -80,6 +81,7 @@ class MailWorker:
         poll_interval: float = 1.0,
         templates: Templates | None = None,
         metrics: Metrics | None = None,
+        outage: OutagePacer | None = None,
     ) -> None:
         self.ctx = ctx
         self.transport = transport
@@ -90,6 +92,7 @@ class MailWorker:
         self.poll_interval = poll_interval
         self.templates = templates or Templates(tz=ctx.tz)
         self.metrics = metrics
+        self.outage = outage or OutagePacer("mail worker", log)
 
     async def run_once(self) -> BatchResult:
         """Claim one batch and send it over one connection; an empty result: nothing was due."""
@@ -136,12 +139,15 @@ class MailWorker:
                 try:
                     batch = await self.run_once()
                 except Exception as exc:
-                    # The database may be restarting; the rows are safe in it. Try again later.
                     if database_unavailable(exc):
-                        log.warning("mail worker: the database is unavailable; trying again")
-                    else:
-                        log.exception("mail worker: a round failed; trying again")
+                        # Restarting or gone: the rows are safe in it. Wait longer each round,
+                        # and say so once a minute (OutagePacer), not once a round.
+                        await _pause(stop, self.outage.failed(exc))
+                        continue
+                    log.exception("mail worker: a round failed; trying again")
                     batch = BatchResult()
+                else:
+                    self.outage.succeeded()
                 if not batch.claimed:
                     await self.ctx.mail_signal.wait_at_most(self.poll_interval)
 
@@ -253,6 +259,12 @@ class MailWorker:
             self.metrics.mail_results(
                 sent=len(result.sent), retried=len(result.retried), failed=len(result.failed)
             )
+
+
+async def _pause(stop: asyncio.Event, seconds: float) -> None:
+    """Wait `seconds`, or less if `stop` is set meanwhile."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)
 
 
 def _retry(mail: Claimed, error: str, now: datetime) -> Outcome:

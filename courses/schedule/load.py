@@ -57,6 +57,14 @@ def load_schedule(path: Path) -> Schedule:
     return parse_schedule(raw, source=str(path))
 
 
+MAX_NESTING = 16
+"""How many levels of arrays and tables a schedule file may nest; its own need about five."""
+_TOO_DEEP = (
+    f"Filen har listor eller tabeller i fler än {MAX_NESTING} nivåer; "
+    "en schemafil behöver bara några få."
+)
+
+
 def parse_schedule(raw: bytes | str, *, source: str = "<schedule>") -> Schedule:
     try:
         text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
@@ -65,6 +73,10 @@ def parse_schedule(raw: bytes | str, *, source: str = "<schedule>") -> Schedule:
         raise ScheduleError(source, [Problem("", f"Ogiltig TOML: {exc}")]) from exc
     except UnicodeDecodeError as exc:
         raise ScheduleError(source, [Problem("", "Filen är inte UTF-8.")]) from exc
+    except RecursionError as exc:  # tomllib recurses once per level: deep enough, it gives up
+        raise ScheduleError(source, [Problem("", _TOO_DEEP)]) from exc
+    if _depth(document) > MAX_NESTING:  # parsed, but too deep for what reads it next
+        raise ScheduleError(source, [Problem("", _TOO_DEEP)])
 
     problems: list[Problem] = []
     for key in document:
@@ -90,6 +102,22 @@ def parse_schedule(raw: bytes | str, *, source: str = "<schedule>") -> Schedule:
         employer=[e for _, e in employers],
         course=[c for _, c in courses],
     )
+
+
+def _depth(document: dict[str, Any]) -> int:
+    """How deep arrays and tables nest in `document` (itself 1), counted without recursion."""
+    deepest = 0
+    pending: list[tuple[object, int]] = [(document, 1)]
+    while pending:
+        value, level = pending.pop()
+        deepest = max(deepest, level)
+        if deepest > MAX_NESTING:
+            break
+        if isinstance(value, dict):
+            pending.extend((v, level + 1) for v in value.values())
+        elif isinstance(value, list):
+            pending.extend((v, level + 1) for v in value)
+    return deepest
 
 
 def _convert_organizer(

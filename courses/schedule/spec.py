@@ -8,7 +8,17 @@ from typing import Annotated, Literal
 import msgspec
 
 from courses.domain.approval import DEFAULT_APPROVAL_DAYS
-from courses.validation import Checked, Email, Key, NonEmpty, PositiveInt, Slug, Text, Url
+from courses.validation import (
+    DOMAIN_PATTERN,
+    Checked,
+    Email,
+    Key,
+    NonEmpty,
+    PositiveInt,
+    Slug,
+    Text,
+    Url,
+)
 
 __all__ = [
     "CourseSpec",
@@ -24,7 +34,7 @@ Domain = Annotated[
     str,
     msgspec.Meta(
         max_length=253,
-        pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$",
+        pattern=DOMAIN_PATTERN,
     ),
 ]
 Description = Annotated[Text, msgspec.Meta(max_length=20_000)]

@@ -17,6 +17,7 @@ from datetime import timedelta
 from courses.services.approval.answers import approval_round
 from courses.services.context import ServiceContext
 from courses.services.lottery.draw import run_due_draws
+from courses.services.operations import OutagePacer, database_unavailable
 from courses.services.outbox.reminders import queue_reminders
 from courses.services.retention.purge import daily_purge
 from courses.services.seats.share_release import release_ended_shares
@@ -56,11 +57,17 @@ async def housekeeping(ctx: ServiceContext) -> None:
 
 async def keep_house(ctx: ServiceContext, stop: asyncio.Event, *, every: float = 60.0) -> None:
     """A round now and every `every` seconds until `stop` is set."""
+    outage = OutagePacer("housekeeping", log, first=every, longest=every)
     while not stop.is_set():
         try:
             await housekeeping(ctx)
-        except Exception:
-            # The database may be restarting; the next round tries again.
-            log.exception("housekeeping: a round failed; trying again later")
+        except Exception as exc:
+            # The database may be restarting: the next round tries again, said once a minute.
+            if database_unavailable(exc):
+                outage.failed(exc)
+            else:
+                log.exception("housekeeping: a round failed; trying again later")
+        else:
+            outage.succeeded()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), every)

@@ -12,7 +12,15 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-__all__ = ["alembic_config", "current_revision", "downgrade", "head_revision", "upgrade"]
+__all__ = [
+    "alembic_config",
+    "current_revision",
+    "downgrade",
+    "head_revision",
+    "pending_revisions",
+    "revisions_after",
+    "upgrade",
+]
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -80,3 +88,15 @@ async def current_revision(engine: AsyncEngine) -> str | None:
 
     async with engine.connect() as conn:
         return await conn.run_sync(read)
+
+
+def revisions_after(current: str | None) -> list[tuple[str, str]]:
+    """The migrations after `current` (None: all of them), oldest first: (id, title)."""
+    script = ScriptDirectory.from_config(alembic_config())
+    pending = script.iterate_revisions("heads", current or "base")
+    return [(rev.revision, rev.doc or "") for rev in reversed(list(pending))]
+
+
+async def pending_revisions(engine: AsyncEngine) -> list[tuple[str, str]]:
+    """The migrations `upgrade` would run on this database, oldest first: (id, title)."""
+    return revisions_after(await current_revision(engine))

@@ -19,11 +19,13 @@ __all__ = [
     "Attendance",
     "AuditEntry",
     "SignInLink",
+    "SignInRequest",
     "StaffAccount",
     "StaffSession",
     "api_token_table",
     "attendance_table",
     "audit_table",
+    "sign_in_request_table",
     "sign_in_table",
     "staff_account_table",
     "staff_session_table",
@@ -64,6 +66,18 @@ class SignInLink(SQLModel, table=True):
     expires_at: datetime = _utc_column(nullable=False)
     # Set by the one conditional UPDATE that spends the link: a link signs in once.
     used_at: datetime | None = _utc_column(nullable=True)
+
+
+class SignInRequest(SQLModel, table=True):
+    """An address that asked for a sign-in link, until the mail worker decides (within a
+    second or so) whether it gets one. Every request writes this same row, so the answer takes
+    as long for an unknown address as for a known one; the row is deleted when decided."""
+
+    __tablename__ = "sign_in_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254)
+    created_at: datetime = _utc_column(nullable=False)
 
 
 class StaffSession(SQLModel, table=True):
@@ -129,6 +143,7 @@ class AuditEntry(SQLModel, table=True):
 
 staff_account_table = StaffAccount.__table__  # type: ignore[attr-defined]
 sign_in_table = SignInLink.__table__  # type: ignore[attr-defined]
+sign_in_request_table = SignInRequest.__table__  # type: ignore[attr-defined]
 staff_session_table = StaffSession.__table__  # type: ignore[attr-defined]
 api_token_table = ApiToken.__table__  # type: ignore[attr-defined]
 attendance_table = Attendance.__table__  # type: ignore[attr-defined]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
 
@@ -104,6 +105,19 @@ async def test_an_import_with_one_bad_course_writes_nothing_and_names_the_place(
     assert (answer.status_code, problem_type(answer)) == (400, "validation-error")
     assert list(field_errors(answer)) == ["course[2] (trasig-2022).deadline"]
     assert await _course_count(seeded) == before
+
+
+@pytest.mark.parametrize("depth", [400, 800, 50_000])
+async def test_a_schedule_nested_too_deep_is_a_swedish_400(
+    api: Client, seeded: ServiceContext, depth: int
+) -> None:
+    headers = {**await bearer(seeded), **TOML}
+    deep = "x = " + "[" * depth + "]" * depth
+
+    answer = await api.post("/api/admin/schedule", content=deep, headers=headers)
+
+    assert (answer.status_code, problem_type(answer)) == (400, "validation-error"), answer.text
+    assert "fler än 16 nivåer" in answer.json()["errors"][0]["message"]
 
 
 async def test_a_json_body_for_the_schedule_is_refused(api: Client, seeded: ServiceContext) -> None:

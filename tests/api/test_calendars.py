@@ -99,6 +99,8 @@ async def test_course_calendar_publishes_one_event_per_session(api: Client) -> N
     assert all(e.decoded("dtend") == e.decoded("dtstart") + timedelta(days=1) for e in events)
     assert len({str(e["UID"]) for e in events}) == 4
     assert all("attendee" not in e for e in events)
+    # RFC 5546 requires an ORGANIZER in a published event too: the sender.
+    assert {str(e["ORGANIZER"]) for e in events} == {"mailto:utbildning@localhost"}
 
 
 async def test_course_calendar_never_carries_the_meeting_link(

@@ -188,7 +188,7 @@ async def test_an_over_large_body_without_a_length_is_refused_while_read(
 
     # Through a real server: the test client cannot send a chunked body.
     with running_server(create_app(seeded.settings, clock=clock, migrate=False)) as base_url:
-        async with httpx.AsyncClient(base_url=base_url) as http:
+        async with httpx.AsyncClient(base_url=base_url, timeout=60) as http:
             response = await http.post(ASI, content=chunks(), headers=JSON)
 
     assert "content-length" not in response.request.headers

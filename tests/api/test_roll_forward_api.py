@@ -101,7 +101,7 @@ async def test_bad_input_is_answered_in_swedish_with_its_field(
     assert field_errors(too_far) == {"weeks": "Ange ett antal veckor mellan 1 och 104."}
     assert "weeks" in field_errors(none)
     assert field_errors(unknown) == {"courses": "Det finns ingen kurs som heter 'finns-inte'."}
-    assert field_errors(bad_slug) == {"courses.[0]": "Har fel form."}
+    assert field_errors(bad_slug) == {"courses[0]": "Har fel form."}
 
 
 async def test_another_organizers_course_is_answered_as_missing(

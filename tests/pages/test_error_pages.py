@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,9 @@ from litestar.testing import AsyncTestClient
 from courses.api import create_app
 from courses.clock import FixedClock
 from courses.services.catalogue.cache import CatalogueCache
+from courses.services.context import ServiceContext
 from courses.settings import Settings
+from tests.pages.staff import ADMIN, add_staff, sign_in
 from tests.unreachable import settle_failed_sqlite_connects, unopenable_sqlite_url
 
 Client = AsyncTestClient[Any]
@@ -50,3 +53,43 @@ async def test_while_the_database_is_unreachable_pages_say_so_and_when_to_retry(
         assert response.headers["retry-after"] == "5"
         assert "Tjänsten är inte tillgänglig just nu" in response.text
         assert "Traceback" not in response.text
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static/courses.css%00.html",
+        "/static/%00",
+        "/static/courses.css%1B",
+        "/kurser/%00",
+        "/kurser/asi%00/kalender.ics",
+        "/anmalan/%00",
+        "/logga-in/%00",
+        "/kursledare/%00",
+    ],
+)
+async def test_a_control_character_in_a_page_path_is_a_404_page_and_no_trace(
+    client: Client, caplog: pytest.LogCaptureFixture, path: str
+) -> None:
+    caplog.set_level(logging.WARNING)
+
+    response = await client.get(path)
+
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("text/html")
+    assert "Sidan finns inte" in response.text
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+async def test_a_control_character_in_a_signed_in_admins_path_is_a_404_page(
+    client: Client, seeded: ServiceContext
+) -> None:
+    await add_staff(seeded)
+    await sign_in(client, seeded, ADMIN)
+
+    answers = [
+        await client.get(path)
+        for path in ["/admin/kurser/%00/installa", "/admin/kurser/a%00b", "/kursledare/%00"]
+    ]
+
+    assert [a.status_code for a in answers] == [404, 404, 404]

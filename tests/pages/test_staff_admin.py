@@ -207,6 +207,16 @@ async def test_pasted_text_with_errors_stays_in_its_box(admin: Client) -> None:
     assert "detta = [är inte toml</textarea>" in html.unescape(refused.text)
 
 
+@pytest.mark.parametrize("depth", [400, 800, 50_000])
+async def test_a_pasted_schedule_nested_too_deep_is_shown_at_its_box(
+    admin: Client, depth: int
+) -> None:
+    refused = await paste(admin, "x = " + "[" * depth + "]" * depth)
+
+    assert refused.status_code == 400
+    assert re.search(r'<a href="#text">Filen har listor eller tabeller i fler än 16', refused.text)
+
+
 async def test_an_empty_form_asks_for_a_file(admin: Client) -> None:
     refused = await paste(admin, "  ")
 

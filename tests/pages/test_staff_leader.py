@@ -183,6 +183,16 @@ async def test_a_malformed_attendance_form_is_a_400_page(leader_a: Client) -> No
     assert answer.headers["content-type"].startswith("text/html")
 
 
+@pytest.mark.parametrize("number", [2**31, 2**63])
+async def test_an_attendance_form_with_an_id_past_the_column_is_a_400_page(
+    leader_a: Client, number: int
+) -> None:
+    answer = await mark(leader_a, 1, [number], [number])
+
+    assert answer.status_code == 400
+    assert answer.headers["content-type"].startswith("text/html")
+
+
 async def test_the_attendance_sheet_has_a_section_per_session_with_a_signature_column(
     leader_a: Client,
 ) -> None:

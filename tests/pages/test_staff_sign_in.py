@@ -276,5 +276,22 @@ async def test_guessing_links_is_slowed_down_per_client(
     assert answers == [404, 404, 404, 429, 429]
 
 
+async def test_a_fresh_sign_in_link_opens_after_others_guessed_from_the_same_address(
+    staff: ServiceContext, clock: FixedClock
+) -> None:
+    settings = staff.settings.__class__(
+        **{**_fields(staff.settings), "unknown_token_rate": Rate(3, 600)}
+    )
+    app = create_app(settings, clock=clock)
+    async with AsyncTestClient(app, base_url="http://kurser.test") as client:
+        guesses = [(await client.get(f"/logga-in/gissning{n}")).status_code for n in range(4)]
+        await ask_for_link(client, LEADER_A)
+        (link,) = await mailed_links(staff)
+        opened = await client.get(link)
+
+    assert guesses == [404, 404, 404, 429]
+    assert opened.status_code == 200
+
+
 def _fields(settings: Any) -> dict[str, Any]:
     return {name: getattr(settings, name) for name in settings.__dataclass_fields__}

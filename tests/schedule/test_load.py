@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, time
 from pathlib import Path
 
@@ -460,3 +461,22 @@ def test_employer_needs_at_least_one_well_formed_domain() -> None:
 
     assert only_problem(no_domains).startswith("employer[1] (vaxjo).domains: ")
     assert only_problem(bad_domain).startswith("employer[1] (vaxjo).domains")
+
+
+@pytest.mark.parametrize("depth", [17, 400, 800, 100_000])
+@pytest.mark.parametrize(
+    "nest",
+    [
+        lambda n: "x = " + "[" * n + "]" * n,
+        lambda n: "x = " + "{a = " * n + "1" + "}" * n,
+        lambda n: "[" + ".".join(["a"] * n) + "]\n",
+        lambda n: f"[[course]]\nslug = {'[' * n}{']' * n}\n",
+    ],
+    ids=["arrays", "inline-tables", "dotted-table", "in-a-course"],
+)
+def test_nesting_of_any_depth_is_one_problem_not_a_recursion_error(
+    nest: Callable[[int], str], depth: int
+) -> None:
+    assert only_problem(nest(depth)) == (
+        "Filen har listor eller tabeller i fler än 16 nivåer; en schemafil behöver bara några få."
+    )

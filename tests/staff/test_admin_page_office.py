@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from litestar.testing import AsyncTestClient
 from sqlalchemy import update
 
@@ -85,6 +86,34 @@ async def test_the_retry_button_queues_a_failed_mail_again(
         ).first()
     assert status is not None
     assert status.status == "pending"
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", "/admin/mejl/{}/skicka-igen"),
+        ("POST", "/admin/personal/tokens/{}/aterkalla"),
+        ("POST", "/admin/personal/administratorer/{}/ta-bort"),
+        ("GET", f"/kursledare/{COURSE_A}/deltagare/{{}}/avanmal"),
+        ("POST", f"/kursledare/{COURSE_A}/deltagare/{{}}/flytta-upp"),
+    ],
+)
+async def test_an_id_past_the_column_is_the_page_of_a_missing_one(
+    api: Client, seeded: ServiceContext, world: StaffWorld, method: str, path: str
+) -> None:
+    await _signed_in_admin(api, seeded)
+    form = {"_csrf_token": await _csrf(api)} if method == "POST" else None
+
+    past = await api.request(method, path.format(2**63), data=form, follow_redirects=False)
+    missing = await api.request(method, path.format(2**31 - 1), data=form)
+
+    assert past.status_code == missing.status_code == 404, past.text
+    assert past.headers["content-type"].startswith("text/html")
+    assert _heading(past.text) == _heading(missing.text)
+
+
+def _heading(page: str) -> str:
+    return page.split("<h1", 1)[1].split("</h1>", 1)[0]
 
 
 async def test_staff_api_answers_are_never_stored(api: Client, world: StaffWorld) -> None:

@@ -179,7 +179,7 @@ async def test_csv_opens_in_swedish_excel_and_no_cell_is_a_formula(
     answer = await api.get(f"/api/courses/{COURSE_A}/attendees.csv", headers=bearer(world.leader_a))
 
     assert answer.status_code == 200
-    assert answer.headers["content-type"].startswith("text/csv")
+    assert answer.headers["content-type"] == "text/csv; charset=utf-8"  # once, not twice
     assert 'filename="deltagare-' in answer.headers["content-disposition"]
     raw = answer.content
     assert raw.startswith(b"\xef\xbb\xbf")
@@ -228,3 +228,19 @@ async def test_every_export_is_in_the_audit_log(
         ).all()
     assert sorted(details["format"] for _, details in rows) == ["csv", "json", "xlsx"]
     assert all("lena.ledare@kronoberg.se" in actor for actor, _ in rows)
+
+
+@pytest.mark.parametrize("number", [2**31, 2**63])
+async def test_a_registration_id_past_the_column_is_a_swedish_400(
+    api: Client, world: StaffWorld, number: int
+) -> None:
+    answer = await api.put(
+        f"/api/courses/{COURSE_A}/attendance",
+        json={"marks": [{"registration": number, "session": 1, "attended": True}]},
+        headers=bearer(world.leader_a),
+    )
+
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["errors"] == [
+        {"field": "marks[0].registration", "message": "Får vara högst 2147483647."}
+    ]

@@ -6,12 +6,14 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import select
 
 from courses.domain.errors import NotEligible
 from courses.mail.worker import MailWorker
 from courses.services.context import ServiceContext
 from courses.services.registration.register import register
 from courses.services.staff import sign_in as access
+from courses.storage.staff_tables import sign_in_request_table, sign_in_table
 from tests.conftest import form
 from tests.mail.smtp_server import SmtpServer
 from tests.mail.worker_scenarios import smtp_worker
@@ -40,6 +42,23 @@ async def test_the_mailed_link_signs_the_leader_in(
     signed_in = await access.confirm_sign_in(seeded, link[1])
     assert signed_in is not None
     assert signed_in.actor.leader_key == LEADER_A
+
+
+async def test_an_unknown_address_gets_no_mail_and_leaves_nothing_behind(
+    seeded: ServiceContext, smtp: SmtpServer
+) -> None:
+    await staff_world(seeded)
+    await access.request_sign_in(seeded, "okand@kronoberg.se")
+    await access.request_sign_in(seeded, LEADER_A)
+
+    await smtp_worker(seeded, smtp, "w").drain()
+
+    assert smtp.to("okand@kronoberg.se") == []
+    assert len(smtp.to(LEADER_A)) == 1
+    async with seeded.db.read() as conn:
+        for table in (sign_in_request_table, sign_in_table):
+            emails = (await conn.execute(select(table.c.email))).scalars().all()
+            assert "okand@kronoberg.se" not in emails
 
 
 async def test_a_course_mail_comes_from_its_organizers_sender(

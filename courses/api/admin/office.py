@@ -21,6 +21,7 @@ from courses.api.admin.schemas import (
 from courses.api.http.openapi import problem_responses
 from courses.api.http.paths import PathSegment
 from courses.api.staff_identity import actor_dependency
+from courses.domain.ids import MAX_ID
 from courses.domain.notices import OutboxStatus
 from courses.domain.permissions import Actor
 from courses.services.audit import audit_log
@@ -34,7 +35,8 @@ __all__ = ["AdminOfficeController"]
 
 Limit = Annotated[int, QueryParameter(ge=1, le=500, description="Högst så många")]
 Before = Annotated[
-    int | None, QueryParameter(ge=1, description="Bara poster med lägre id (bläddra)")
+    int | None,
+    QueryParameter(ge=1, le=MAX_ID, description="Bara poster med lägre id (bläddra)"),
 ]
 
 
@@ -132,7 +134,7 @@ class AdminOfficeController(Controller):
         self,
         ctx: NamedDependency[ServiceContext],
         actor: NamedDependency[Actor],
-        mail_id: Annotated[int, PathParameter(ge=1, description="Brevets id")],
+        mail_id: Annotated[int, PathParameter(ge=1, le=MAX_ID, description="Brevets id")],
     ) -> MailOut:
         return mail_out(await mail_admin.retry_mail(ctx, actor, mail_id), ctx.tz)
 

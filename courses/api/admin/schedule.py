@@ -35,6 +35,7 @@ from courses.api.http.paths import PathSegment
 from courses.api.staff_identity import actor_dependency
 from courses.domain.courses import Leader
 from courses.domain.errors import FieldError, InvalidInput
+from courses.domain.ids import MAX_ID
 from courses.domain.permissions import Actor
 from courses.domain.rules import CourseStatus
 from courses.services.context import ServiceContext
@@ -47,7 +48,7 @@ __all__ = ["AdminScheduleController"]
 
 SCHEDULE_MEDIA_TYPES = ("text/plain", "application/toml")
 Position = Annotated[int, PathParameter(ge=1, le=1000, description="Kursdagens nummer (från 1)")]
-RegistrationId = Annotated[int, PathParameter(ge=1, description="Anmälans id")]
+RegistrationId = Annotated[int, PathParameter(ge=1, le=MAX_ID, description="Anmälans id")]
 Reason = Annotated[
     str | None,
     QueryParameter(description="Varför; står i mejlet till dem som berörs (högst 2000 tecken)"),
@@ -96,7 +97,7 @@ class AdminScheduleController(Controller):
     @patch(
         "/courses/{slug:str}",
         summary="Ändra, ställ in eller ändra platsantalet för en kurs",
-        responses=problem_responses(400, 401, 403, 404, 413, 415),
+        responses=problem_responses(400, 401, 403, 404, 409, 413, 415),
     )
     async def change_course(
         self,
@@ -129,7 +130,7 @@ class AdminScheduleController(Controller):
         "/courses/{slug:str}/sessions/{position:int}",
         status_code=HTTP_200_OK,
         summary="Ställ in en kursdag (den sista ställer in kursen)",
-        responses=problem_responses(400, 401, 403, 404),
+        responses=problem_responses(400, 401, 403, 404, 409),
     )
     async def cancel_session(
         self,

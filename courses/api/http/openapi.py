@@ -126,7 +126,59 @@ class _ClosedStructSchema(StructSchemaPlugin):
     ) -> Schema:
         schema = super().to_openapi_schema(field_definition, schema_creator)
         schema.additional_properties = False
+        _complete(field_definition.type_, schema)
         return schema
+
+
+_BOTH_TIMES = "Anges tillsammans med `start`, eller ingen av dem (heldag)."
+_RULES = {
+    "SessionSpec.start": "Anges tillsammans med `end`, eller ingen av dem (heldag).",
+    "SessionSpec.end": f"Efter `start`. {_BOTH_TIMES}",
+    "SessionPatch.end": f"Efter `start` (den nya eller den som gäller). {_BOTH_TIMES}",
+    "CourseSpec.deadline": "Senast första kursdagen.",
+    "CoursePatch.deadline": "Senast första kursdagen.",
+    "CourseSpec.opens": "Senast sista anmälningsdag (`deadline`).",
+    "CoursePatch.opens": "Senast sista anmälningsdag (`deadline`).",
+    "CourseSpec.share_until": "Senast sista anmälningsdag; bara med `per_employer`.",
+    "CourseSpec.approval_days": 'Bara med `approval: "manager"`.',
+    "FormatSpec.place": "Krävs för ett format på plats (`on_site`); ett digitalt har ingen.",
+    "FormatSpec.meeting_url": "Bara för ett digitalt format.",
+}
+"""Rules between fields that the server checks and JSON Schema cannot say, by struct and
+field, on the request bodies they hold for."""
+
+_DATES = frozenset({"date", "deadline", "opens", "draw", "share_until"})
+_DATE_RULE = "Ett datum mellan 2000-01-01 och 2199-12-31."
+
+
+def _complete(struct: type, schema: Schema) -> None:
+    """What Litestar leaves out of a request body's schema: the constraints on a list's
+    items (`domains`: the pattern and length of each), and the rules between fields."""
+    info = msgspec.inspect.type_info(struct)
+    if not isinstance(info, msgspec.inspect.StructType) or not schema.properties:
+        return
+    for field in info.fields:
+        prop = schema.properties.get(field.encode_name)
+        if not isinstance(prop, Schema):
+            continue
+        for variant in [prop, *(v for v in prop.one_of or () if isinstance(v, Schema))]:
+            _list_items(field.type, variant)
+        rules = [prop.description, _RULES.get(f"{struct.__name__}.{field.name}")]
+        if field.name in _DATES and struct.__name__.endswith(("Spec", "Patch")):
+            rules.append(_DATE_RULE)
+        if any(rules[1:]):
+            prop.description = " ".join(rule for rule in rules if rule)
+
+
+def _list_items(kind: msgspec.inspect.Type, schema: Schema) -> None:
+    if schema.type != "array" or not isinstance(schema.items, Schema):
+        return
+    found = kind.types if isinstance(kind, msgspec.inspect.UnionType) else (kind,)
+    for item in (t.item_type for t in found if isinstance(t, msgspec.inspect.ListType)):
+        if isinstance(item, msgspec.inspect.StrType):
+            schema.items.pattern = item.pattern or schema.items.pattern
+            schema.items.min_length = item.min_length or schema.items.min_length
+            schema.items.max_length = item.max_length or schema.items.max_length
 
 
 def schema_plugins() -> list[OpenAPISchemaPlugin]:
@@ -135,8 +187,9 @@ def schema_plugins() -> list[OpenAPISchemaPlugin]:
 
 
 def openapi_config() -> OpenAPIConfig:
-    """The document at /api/schema/openapi.json. No Swagger UI: Litestar's loads its scripts
-    from a CDN, which a municipal network may not reach, and no package ships them here."""
+    """The document at /api/schema/openapi.json. Litestar's own Swagger UI is not used: it
+    loads its scripts from a CDN, which a municipal network may not reach; /api/docs serves
+    one from this machine instead (courses.api.http.api_docs)."""
     return OpenAPIConfig(
         title="Utbildningar inom missbruks- och beroendevård",
         version=__version__,

@@ -1,29 +1,37 @@
-"""Rate limits for the API (and the forms of the pages): moving windows, in this process's memory.
+"""Rate limits for the API (and the forms of the pages): moving windows, counted in Redis when
+`COURSES_REDIS_URL` is set (every instance counts together), else in this process's memory.
 
 The tight limits are per person or per secret, never per address alone: a whole municipality
-may reach us through one address. Memory storage means each instance counts for itself, so
-behind a load balancer the effective limit is the sum; these are brakes on abuse, not quotas.
-Keys never hold a whole secret: a token is counted by its first characters.
+may reach us through one address. Keys never hold a whole secret: a token is counted by its
+first characters.
+
+Redis failing must not stop registrations: the limits then fail open. One warning a minute
+says so in the log, `courses_rate_limit_storage_up` says so in /metrics, and Redis is asked
+again every few seconds, so the limits come back without a restart.
 """
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
+import logging
 import math
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from limits import RateLimitItem, RateLimitItemPerSecond
-from limits.storage import MemoryStorage
+from limits.errors import StorageError
+from limits.storage import MemoryStorage, RedisStorage, Storage
 from limits.strategies import MovingWindowRateLimiter
 from litestar import Request
 
 from courses.domain.addresses import normalize_email
 from courses.domain.errors import RegistrationNotFound
 from courses.domain.permissions import Actor
+from courses.metrics import Metrics
 from courses.settings import Rate, Settings
 
 __all__ = ["STATE_KEY", "RateLimits", "TooManyRequests", "client_key", "rate_limits"]
@@ -43,6 +51,12 @@ class TooManyRequests(Exception):
 
 
 _SWEEP_EVERY = 60.0  # seconds between sweeps of expired entries
+_ASK_AGAIN_AFTER = 5.0  # seconds without asking Redis once it failed
+_WARN_EVERY = 60.0  # seconds between warnings while Redis stays out of reach
+_REDIS_TIMEOUT = 0.5  # seconds a request waits for Redis before it goes on unlimited
+_REDIS_PREFIX = "courses-limits"
+logger = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 
 class _SweepingMemoryStorage(MemoryStorage):
@@ -73,11 +87,84 @@ def _item(rate: Rate | None) -> RateLimitItem | None:
     return None if rate is None else RateLimitItemPerSecond(rate.count, rate.seconds)
 
 
+class _FailOpen:
+    """The moving-window limiter over a storage that may fail (Redis): a failure lets the
+    request through, and the storage is not asked again for `_ASK_AGAIN_AFTER` seconds."""
+
+    def __init__(self, storage: Storage, metrics: Metrics | None) -> None:
+        self._limiter = MovingWindowRateLimiter(storage)
+        self._metrics = metrics
+        self._resume_at = 0.0
+        self._next_warning = 0.0
+        self._down = False
+        if metrics is not None:
+            metrics.set_rate_limit_storage(up=True)
+
+    def hit(self, item: RateLimitItem, *key: str) -> bool:
+        return self._ask(lambda: self._limiter.hit(item, *key), allowed=True)
+
+    def test(self, item: RateLimitItem, *key: str) -> bool:
+        return self._ask(lambda: self._limiter.test(item, *key), allowed=True)
+
+    def reset_time(self, item: RateLimitItem, *key: str) -> float:
+        return self._ask(
+            lambda: self._limiter.get_window_stats(item, *key).reset_time,
+            allowed=time.time() + 1,
+        )
+
+    def _ask(self, call: Callable[[], _T], *, allowed: _T) -> _T:
+        now = time.monotonic()
+        if now < self._resume_at:
+            return allowed
+        try:
+            answer = call()
+        except StorageError as exc:
+            self._resume_at = now + _ASK_AGAIN_AFTER
+            self._went_down(now, exc)
+            return allowed
+        if self._down:
+            self._down = False
+            logger.warning("rate limits: Redis answers again; the limits apply again")
+            if self._metrics is not None:
+                self._metrics.set_rate_limit_storage(up=True)
+        return answer
+
+    def _went_down(self, now: float, exc: StorageError) -> None:
+        self._down = True
+        if self._metrics is not None:
+            self._metrics.set_rate_limit_storage(up=False)
+        if now >= self._next_warning:
+            self._next_warning = now + _WARN_EVERY
+            cause = type(exc.storage_error).__name__ if exc.storage_error else "error"
+            logger.warning(
+                "rate limits: Redis cannot be reached (%s); requests go on without limits",
+                cause,
+            )
+
+
+def _storage(settings: Settings) -> Storage:
+    if settings.redis_url is None:
+        return _SweepingMemoryStorage()
+    return RedisStorage(
+        settings.redis_url,
+        key_prefix=_REDIS_PREFIX,
+        wrap_exceptions=True,
+        socket_timeout=_REDIS_TIMEOUT,
+        socket_connect_timeout=_REDIS_TIMEOUT,
+    )
+
+
 class RateLimits:
     """The app's limits. Made by the app factory; `rate_limits(request)` finds them."""
 
-    def __init__(self, settings: Settings) -> None:
-        self._window = MovingWindowRateLimiter(_SweepingMemoryStorage())
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        metrics: Metrics | None = None,
+        storage: Storage | None = None,
+    ) -> None:
+        self._window = _FailOpen(storage or _storage(settings), metrics)
         self._registration = _item(settings.registration_rate)
         self._client_registration = _item(settings.client_registration_rate)
         self._token = _item(settings.token_rate)
@@ -97,33 +184,33 @@ class RateLimits:
             raise TooManyRequests(self._retry_after(item, *key))
 
     def _retry_after(self, item: RateLimitItem, *key: str) -> int:
-        reset_at = self._window.get_window_stats(item, *key).reset_time
+        reset_at = self._window.reset_time(item, *key)
         return max(1, math.ceil(reset_at - time.time()))
 
     def registration(self, request: Request[Any, Any, Any], *, course: str, email: str) -> None:
         """One registration attempt: counted per client address (a generous ceiling) and per
         course and mailbox (`Kim+a@…` and `kim@…` are one person)."""
         self.hit(self._client_registration, "registration-client", client_key(request))
-        self.hit(self._registration, "registration", course, normalize_email(email))
+        self.hit(self._registration, "registration", course, _mailbox(email))
 
     @contextmanager
     def token_lookup(self, request: Request[Any, Any, Any], token: str) -> Iterator[None]:
         """Around a look-up by manage token: counted per token, and an unknown token also
-        counts against the client address, which is refused once it guessed too often."""
-        client = client_key(request)
-        self.check(self._unknown_token, "unknown-token", client)
+        counts against the client address; past its limit, unknown tokens answer 429 instead
+        of 404. A valid token is never refused for the guesses of others at the same address
+        (a municipality's staff may share one)."""
         self.hit(self._token, "token", token[:_TOKEN_PREFIX])
         try:
             yield
         except RegistrationNotFound:
-            self.hit(self._unknown_token, "unknown-token", client)
+            self.count_link_guess(request)
             raise
 
     def sign_in(self, request: Request[Any, Any, Any], *, email: str) -> None:
         """One request for a sign-in link: counted per client address and per mailbox before
         anyone knows whether the address is staff's, so a refusal tells nothing about it."""
         self.hit(self._client_sign_in, "sign-in-client", client_key(request))
-        self.hit(self._sign_in, "sign-in", normalize_email(email))
+        self.hit(self._sign_in, "sign-in", _mailbox(email))
 
     def check_message(self, actor: Actor) -> None:
         """Before a message to a course's people is sent: refused once its sender has sent
@@ -136,19 +223,22 @@ class RateLimits:
         if self._message is not None:
             self._window.hit(self._message, "message", _sender(actor))
 
-    def check_link_guesses(self, request: Request[Any, Any, Any]) -> None:
-        """Before a sign-in link is looked up: refused once this client guessed too often."""
-        self.check(self._unknown_token, "unknown-token", client_key(request))
-
     def count_link_guess(self, request: Request[Any, Any, Any]) -> None:
-        """A sign-in link that does not sign in: counts as a guess, as an unknown manage
-        link does."""
+        """A link that opened nothing (manage, approval or sign-in link): one guess by this
+        client address; `TooManyRequests` once it guessed too often. Only unknown links are
+        counted and refused, so a valid link always opens."""
         self.hit(self._unknown_token, "unknown-token", client_key(request))
+
+
+def _mailbox(email: str) -> str:
+    """A mailbox as a key: hashed, so that the counters (in Redis, perhaps on another host)
+    hold no address."""
+    return hashlib.sha256(normalize_email(email).encode()).hexdigest()[:24]
 
 
 def _sender(actor: Actor) -> str:
     """A message's sender: the person (by address) however they signed in, or the token."""
-    return actor.leader_key or actor.label
+    return _mailbox(actor.leader_key) if actor.leader_key else actor.label
 
 
 def rate_limits(request: Request[Any, Any, Any]) -> RateLimits:
@@ -158,9 +248,9 @@ def rate_limits(request: Request[Any, Any, Any]) -> RateLimits:
 
 
 def client_key(request: Request[Any, Any, Any]) -> str:
-    """Who is asking, as the server saw it (behind a proxy, uvicorn's `--forwarded-allow-ips`
-    decides whether that is the proxy or the client). An IPv6 client counts by its /64, which
-    one household or office usually gets whole."""
+    """Who is asking: the peer, or behind a trusted proxy the client it names
+    (courses.api.http.proxies). An IPv6 client counts by its /64, which one household or
+    office usually gets whole."""
     host = request.client.host if request.client else ""
     try:
         address = ipaddress.ip_address(host)

@@ -32,10 +32,12 @@ _HSTS = "max-age=31536000"  # a year; not includeSubDomains: the county's other 
 
 
 def security_headers(settings: Settings) -> BeforeMessageSendHookHandler:
-    """The hook for `Litestar(before_send=[...])`. HSTS only when the public URL is https."""
+    """The hook for `Litestar(before_send=[...])`. HSTS, and `Secure` on every cookie, when
+    the public URL is https or the request came over https (directly, or through a trusted
+    proxy's `X-Forwarded-Proto`: courses.api.http.proxies)."""
     always = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY")]
-    if settings.base_url.startswith("https://"):
-        always.append((b"strict-transport-security", _HSTS.encode()))
+    public_https = settings.base_url.startswith("https://")
+    hsts = (b"strict-transport-security", _HSTS.encode())
     csp = (b"content-security-policy", API_CONTENT_SECURITY_POLICY.encode())
     referrer = (b"referrer-policy", b"strict-origin-when-cross-origin")
     secret_referrer = (b"referrer-policy", b"no-referrer")
@@ -46,6 +48,9 @@ def security_headers(settings: Settings) -> BeforeMessageSendHookHandler:
             return
         path = scope.get("path", "")
         forced = list(always)
+        https = public_https or scope.get("scheme") == "https"
+        if https:
+            forced.append(hsts)
         staff = _STAFF.match(path) is not None
         if staff or _SECRET_URL.match(path):
             forced.append(secret_referrer)
@@ -54,9 +59,21 @@ def security_headers(settings: Settings) -> BeforeMessageSendHookHandler:
         replaced = {name for name, _ in forced}
         # Raw ASGI headers (lower-case names): this runs for every answer, so no wrapper.
         headers = [h for h in message.get("headers", []) if h[0].lower() not in replaced]
+        if https:
+            headers = [_secure_cookie(h) for h in headers]
         present = {name.lower() for name, _ in headers}
         headers.extend(forced)
         headers.extend(h for h in (csp, referrer) if h[0] not in present and h[0] not in replaced)
         message["headers"] = headers
 
     return add_headers
+
+
+def _secure_cookie(header: tuple[bytes, bytes]) -> tuple[bytes, bytes]:
+    """A `Set-Cookie` sent over https carries `Secure`, whoever set it (the CSRF cookie's
+    configuration is fixed when the app is made; the scheme is known per request)."""
+    name, value = header
+    if name.lower() != b"set-cookie":
+        return header
+    attributes = {part.strip().lower() for part in value.split(b";")[1:]}
+    return header if b"secure" in attributes else (name, value + b"; Secure")

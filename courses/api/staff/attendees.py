@@ -34,6 +34,8 @@ from courses.services.context import ServiceContext
 __all__ = ["AttendeeController"]
 
 _PRIVATE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+_CSV = CSV_MEDIA_TYPE.split(";")[0]
+"""`text/csv`: Litestar adds `; charset=utf-8` to a text type, once (it was there twice)."""
 
 
 async def _in_thread(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
@@ -48,7 +50,7 @@ async def _in_thread(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
 
 
 _FILES: dict[str, tuple[Callable[[Sheet], Iterator[bytes]], str]] = {
-    "csv": (csv_chunks, CSV_MEDIA_TYPE),
+    "csv": (csv_chunks, _CSV),
     "xlsx": (xlsx_chunks, XLSX_MEDIA_TYPE),
 }
 
@@ -74,7 +76,7 @@ class AttendeeController(Controller):
     @get(
         "/{slug:str}/attendees",
         summary="Deltagarlistan",
-        responses=problem_responses(401, 404),
+        responses=problem_responses(400, 401, 404),
     )
     async def attendees(
         self, ctx: NamedDependency[ServiceContext], actor: NamedDependency[Actor], slug: PathSegment
@@ -86,8 +88,8 @@ class AttendeeController(Controller):
     @get(
         "/{slug:str}/attendees.csv",
         summary="Deltagarlistan som CSV (Excel: UTF-8 med BOM, semikolon)",
-        media_type=CSV_MEDIA_TYPE,
-        responses=problem_responses(401, 404),
+        media_type=_CSV,
+        responses=problem_responses(400, 401, 404),
     )
     async def attendees_csv(
         self, ctx: NamedDependency[ServiceContext], actor: NamedDependency[Actor], slug: PathSegment
@@ -98,7 +100,7 @@ class AttendeeController(Controller):
         "/{slug:str}/attendees.xlsx",
         summary="Deltagarlistan som Excel-fil",
         media_type=XLSX_MEDIA_TYPE,
-        responses=problem_responses(401, 404),
+        responses=problem_responses(400, 401, 404),
     )
     async def attendees_xlsx(
         self, ctx: NamedDependency[ServiceContext], actor: NamedDependency[Actor], slug: PathSegment
@@ -108,7 +110,7 @@ class AttendeeController(Controller):
     @put(
         "/{slug:str}/attendance",
         summary="Markera närvaro",
-        responses=problem_responses(400, 401, 404),
+        responses=problem_responses(400, 401, 404, 413, 415),
     )
     async def attendance(
         self,

@@ -40,7 +40,7 @@ class MessageController(Controller):
             "är begränsade per avsändare."
         ),
         status_code=200,
-        responses=problem_responses(400, 401, 404, 429),
+        responses=problem_responses(400, 401, 404, 413, 415, 429),
     )
     async def send(
         self,

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import msgspec
 
+from courses.domain.ids import MAX_ID
 from courses.domain.messages import MessageGroup
 from courses.domain.rules import RegistrationStatus
 
@@ -51,8 +52,8 @@ class AttendeeListOut(msgspec.Struct, kw_only=True):
 
 
 class MarkIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    registration: Annotated[int, msgspec.Meta(ge=1)]
-    session: Annotated[int, msgspec.Meta(ge=1)]
+    registration: Annotated[int, msgspec.Meta(ge=1, le=MAX_ID, description="Anmälans id")]
+    session: Annotated[int, msgspec.Meta(ge=1, le=MAX_ID, description="Kursdagens nummer")]
     attended: bool
 
 
@@ -71,7 +72,7 @@ class MessageIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     to: MessageGroup
     subject: str
     text: str
-    session: Annotated[int, msgspec.Meta(ge=1)] | None = None
+    session: Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)] | None = None
     dry_run: bool = False
 
 

@@ -18,6 +18,7 @@ from courses.domain.notices import MANAGER_KINDS, MailKind, OutboxStatus
 from courses.links import approval_url, manage_url, sign_in_url
 from courses.services.context import ServiceContext
 from courses.services.registration.lookup import registrant
+from courses.services.staff.sign_in import admit_sign_in_requests
 from courses.services.tokens import token_for
 from courses.settings import Settings
 from courses.storage import approval, outbox, registrations, staff
@@ -141,7 +142,9 @@ class Outcome:
 async def claim_batch(
     ctx: ServiceContext, *, worker: str, lease: timedelta, limit: int
 ) -> list[Claimed]:
-    """Up to `limit` due rows for `worker`, after a cheap read that anything is due."""
+    """Up to `limit` due rows for `worker`, after a cheap read that anything is due. Waiting
+    sign-in requests are decided first, so a staff member's link mail is among them."""
+    await admit_sign_in_requests(ctx)
     now = ctx.clock.now()
     async with ctx.db.read() as conn:
         if not await outbox.has_due(conn, now=now):

@@ -1,22 +1,27 @@
 """Which organizer a schedule file belongs to, and the organizer-scoped checks of an import.
 
 A file that names no organizer belongs to the deployment's only one (made on first use from
-the COURSES_MAIL_FROM setting's name, key `default`); a file that names one it does not know
-adopts that placeholder, so a single-county database keeps its data when its files start to
-say whose they are. With several organizers a file must say which.
+the COURSES_MAIL_FROM setting's name, key `default`). A file that names a key nobody has
+creates a new organizer, always: adopting the unnamed default under a key is an explicit,
+audited act (`courses organizer rename default KEY`), never a side effect of an import. Once a
+second county's file renamed the default instead, and with it took over the first county's
+courses, employers and admins. With several organizers a file must say which.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from email.utils import parseaddr
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from courses.domain.errors import Forbidden
+from courses.domain.errors import FieldError, Forbidden, InvalidInput, ItemNotFound, StaffConflict
 from courses.domain.permissions import Actor
 from courses.schedule.load import Problem, ScheduleError
 from courses.schedule.spec import OrganizerSpec
+from courses.services.audit import record
+from courses.services.context import ServiceContext
 from courses.settings import Settings
 from courses.storage.organizers import (
     DEFAULT_KEY,
@@ -27,7 +32,9 @@ from courses.storage.organizers import (
     update_organizer,
 )
 
-__all__ = ["organizer_for_import", "organizer_name"]
+__all__ = ["organizer_for_import", "organizer_name", "rename_organizer"]
+
+_KEY = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 
 
 def organizer_name(settings: Settings) -> str:
@@ -68,8 +75,6 @@ async def organizer_for_import(
         )
         return created, None
     stored = await organizer_by_key(conn, spec.key)
-    if stored is None and len(existing) == 1 and existing[0].placeholder:
-        stored = existing[0]
     if stored is None:
         _check_create(actor)
         created = await create_organizer(
@@ -77,23 +82,57 @@ async def organizer_for_import(
         )
         return created, None
     _check(actor, stored)
-    wanted = (spec.key, spec.name, spec.mail_from)
-    if (stored.key, stored.name, stored.mail_from) == wanted:
+    wanted = (spec.name, spec.mail_from)
+    if (stored.name, stored.mail_from) == wanted:
         return stored, []
     changes = [
         f"{label}: {old or '–'} → {new or '–'}"
         for label, old, new in zip(
-            ("nyckel", "namn", "avsändare"),
-            (stored.key, stored.name, stored.mail_from),
-            wanted,
-            strict=True,
+            ("namn", "avsändare"), (stored.name, stored.mail_from), wanted, strict=True
         )
         if old != new
     ]
     updated = await update_organizer(
-        conn, stored.id, key=spec.key, name=spec.name, mail_from=spec.mail_from
+        conn, stored.id, key=stored.key, name=spec.name, mail_from=spec.mail_from
     )
     return updated, changes
+
+
+async def rename_organizer(
+    ctx: ServiceContext, old_key: str, new_key: str, *, actor: Actor
+) -> OrganizerRecord:
+    """Give an organizer another key (the unnamed `default` one its county's key, say): its
+    courses, employers, admins and tokens stay its own. Only the service's superadmin may;
+    audited."""
+    if not actor.superadmin:
+        raise Forbidden("Bara tjänstens huvudadministratör kan byta en arrangörs nyckel.")
+    if not _KEY.fullmatch(new_key):
+        message = (
+            f"{new_key!r} duger inte som nyckel: använd små bokstäver a–z, siffror och "
+            "bindestreck, högst 64 tecken, och börja med en bokstav eller siffra."
+        )
+        raise InvalidInput(message, [FieldError("key", message)])
+    async with ctx.db.write() as conn:
+        stored = await organizer_by_key(conn, old_key)
+        if stored is None:
+            raise ItemNotFound(f"Det finns ingen arrangör med nyckeln {old_key!r}.")
+        if old_key == new_key:
+            return stored
+        if await organizer_by_key(conn, new_key) is not None:
+            raise StaffConflict(f"Nyckeln {new_key!r} har redan en annan arrangör.")
+        renamed = await update_organizer(
+            conn, stored.id, key=new_key, name=stored.name, mail_from=stored.mail_from
+        )
+        await record(
+            conn,
+            actor,
+            "organizer.renamed",
+            at=ctx.clock.now(),
+            summary=f"Arrangörens nyckel byttes från {old_key} till {new_key}.",
+            organizer_id=stored.id,
+            details={"from": old_key, "to": new_key},
+        )
+    return renamed
 
 
 def _check(actor: Actor, organizer: OrganizerRecord) -> None:

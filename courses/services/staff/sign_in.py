@@ -1,12 +1,13 @@
 """Staff access: sign-in by a mailed one-time link, browser sessions, and who an actor is.
 
-A person asks for a link with their address; if the address belongs to an admin or appears
-as a leader of some course, a link is mailed (through the outbox), valid once for 15 minutes.
-The answer is the same whether or not the address is known. Opening the link shows a button;
-the POST spends the link (one conditional UPDATE) and starts a session whose cookie value is a
-random token with an HMAC signature (`session_cookie`); only the token's hash is stored, so
-signing out ends it for good. Rights are read from the database on every request, so removing
-an admin or a course's leader takes effect at once.
+A person asks for a link with their address; the request is queued as it is, and the mail
+worker decides: if the address belongs to an admin or appears as a leader of some course, a
+link is mailed (through the outbox), valid once for 15 minutes; otherwise nothing is sent. The
+answer, and the work behind it, are the same whether or not the address is known. Opening the
+link shows a button; the POST spends the link (one conditional UPDATE) and starts a session
+whose cookie value is a random token with an HMAC signature (`session_cookie`); only the
+token's hash is stored, so signing out ends it for good. Rights are read from the database on
+every request, so removing an admin or a course's leader takes effect at once.
 """
 
 from __future__ import annotations
@@ -16,13 +17,16 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from courses.domain.addresses import normalize_email
+from courses.domain.courses import Leader
 from courses.domain.permissions import Actor, Role
 from courses.services.context import ServiceContext
 from courses.services.tokens import hash_token, new_token
-from courses.storage import staff
+from courses.storage import sign_in_requests, staff
 from courses.storage.outbox import NewMail, enqueue
 from courses.storage.payloads import SignIn
 
@@ -32,6 +36,7 @@ __all__ = [
     "SignedIn",
     "actor_for_email",
     "actor_for_session",
+    "admit_sign_in_requests",
     "confirm_sign_in",
     "is_staff",
     "link_is_usable",
@@ -87,39 +92,78 @@ async def actor_for_email(ctx: ServiceContext, email: str) -> Actor:
 
 async def is_staff(ctx: ServiceContext, email: str) -> bool:
     """Whether the address belongs to an admin or leads some course."""
-    key = normalize_email(email)
     async with ctx.db.read() as conn:
-        if await staff.accounts(conn, email_key=key):
-            return True
+        return await _is_staff(conn, email, None)
+
+
+async def _is_staff(
+    conn: AsyncConnection, email: str, leader_lists: list[list[Leader]] | None
+) -> bool:
+    key = normalize_email(email)
+    if await staff.accounts(conn, email_key=key):
+        return True
+    if leader_lists is None:
         leader_lists = await staff.leader_lists(conn)
     return any(Actor(label=email, leader_key=key).leads(leaders) for leaders in leader_lists)
 
 
-async def request_sign_in(ctx: ServiceContext, email: str) -> bool:
-    """Mail a sign-in link if the address is staff's; True if a mail was queued.
+async def request_sign_in(ctx: ServiceContext, email: str) -> None:
+    """Ask for a sign-in link: queue the request for the mail worker, which mails a link if
+    the address is staff's and drops the request otherwise (`admit_sign_in_requests`).
 
-    The caller answers the same either way: whether an address is known is not told.
+    The same statements run whoever asks, so neither the answer nor its time tells whether an
+    address is known. The caller has counted the attempt against its rate limits already.
     """
-    email = email.strip()
-    if not await is_staff(ctx, email):
-        return False
-    now = ctx.clock.now()
-    key = normalize_email(email)
-    token, nonce = new_token(ctx.settings.secret_key)
     async with ctx.db.write() as conn:
-        if await staff.live_links(conn, email_key=key, now=now) >= _LINKS_PER_ADDRESS:
-            return False
-        link_id = await staff.create_link(
-            conn,
-            email=email,
-            email_key=key,
-            token_hash=hash_token(token),
-            nonce=nonce,
-            now=now,
-            expires_at=now + LINK_VALID,
-        )
-        await enqueue(conn, [NewMail(None, SignIn(), sign_in_id=link_id)], now=now)
-    ctx.mail_signal.notify()
+        await sign_in_requests.add_request(conn, email=email.strip(), now=ctx.clock.now())
+    # The worker is not woken: it finds the request on its next poll (within a second). Woken
+    # now, its work for a staff address (a link, a mail) would follow this answer at once and
+    # slow the next request in the same process, which a prober could time instead.
+
+
+async def admit_sign_in_requests(ctx: ServiceContext, *, limit: int = 100) -> int:
+    """Decide the waiting requests (the mail worker calls this before each claim); returns
+    how many links were mailed. A staff member's request becomes a link valid for 15 minutes
+    and its mail; an unknown address's, one older than a link's validity, or one from an
+    address holding five live links already, is dropped: nothing is sent or kept."""
+    async with ctx.db.read() as conn:
+        if not await sign_in_requests.has_requests(conn):
+            return 0
+    now = ctx.clock.now()
+    queued = 0
+    async with ctx.db.write() as conn:
+        leader_lists: list[list[Leader]] | None = None
+        for request in await sign_in_requests.take_requests(conn, limit=limit):
+            if request.created_at + LINK_VALID <= now:
+                continue
+            if leader_lists is None:
+                leader_lists = await staff.leader_lists(conn)
+            if not await _is_staff(conn, request.email, leader_lists):
+                continue
+            if await _mail_link(conn, ctx, request.email, now=now):
+                queued += 1
+    if queued:
+        ctx.mail_signal.notify()
+    return queued
+
+
+async def _mail_link(
+    conn: AsyncConnection, ctx: ServiceContext, email: str, *, now: datetime
+) -> bool:
+    key = normalize_email(email)
+    if await staff.live_links(conn, email_key=key, now=now) >= _LINKS_PER_ADDRESS:
+        return False
+    token, nonce = new_token(ctx.settings.secret_key)
+    link_id = await staff.create_link(
+        conn,
+        email=email,
+        email_key=key,
+        token_hash=hash_token(token),
+        nonce=nonce,
+        now=now,
+        expires_at=now + LINK_VALID,
+    )
+    await enqueue(conn, [NewMail(None, SignIn(), sign_in_id=link_id)], now=now)
     return True
 
 

@@ -23,6 +23,7 @@ from courses.api.pages.staff.leader_view import LeaderCourseView, SheetView, cou
 from courses.api.pages.templating import private_redirect
 from courses.api.staff_identity import actor_dependency
 from courses.domain.errors import InvalidInput
+from courses.domain.ids import is_stored_id
 from courses.domain.permissions import Actor
 from courses.services.attendance.attendees import Mark, attendee_list, my_courses, set_attendance
 from courses.services.context import ServiceContext
@@ -55,11 +56,14 @@ async def _course_page(
 
 
 def _numbers(values: Sequence[Any]) -> list[int]:
-    """Whole numbers from a form; anything else is a form no page of ours sent."""
+    """Ids from a form (courses.domain.ids); anything else is a form no page of ours sent."""
     try:
-        return [int(v) for v in values]
+        numbers = [int(v) for v in values]
     except (TypeError, ValueError):
         raise HTTPException(status_code=400) from None
+    if not all(is_stored_id(n) for n in numbers):
+        raise HTTPException(status_code=400)
+    return numbers
 
 
 class LeaderPages(Controller):

@@ -135,10 +135,8 @@ class SignInPage(Controller):
         token: FromPath[str],
         till: FromQuery[str | None] = None,
     ) -> Template:
-        limits = rate_limits(request)
-        limits.check_link_guesses(request)
         if not await sign_in.link_is_usable(ctx, token):
-            limits.count_link_guess(request)
+            rate_limits(request).count_link_guess(request)
             return page("sign_in_link.html", {"usable": False}, status=404, private=True)
         target = local_target(till) or local_target(request.cookies.get(TARGET_COOKIE))
         context = {"usable": True, "action": f"/logga-in/{token}", "till": target or ""}
@@ -151,11 +149,9 @@ class SignInPage(Controller):
         request: Request[Any, Any, Any],
         token: FromPath[str],
     ) -> Response[Any]:
-        limits = rate_limits(request)
-        limits.check_link_guesses(request)
         signed_in = await sign_in.confirm_sign_in(ctx, token)
         if signed_in is None:
-            limits.count_link_guess(request)
+            rate_limits(request).count_link_guess(request)
             return page("sign_in_link.html", {"usable": False}, status=404, private=True)
         previous = request.cookies.get(SESSION_COOKIE)
         if previous:

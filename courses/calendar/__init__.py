@@ -7,21 +7,23 @@ Every session is its own event. Its UID is fixed by the registration and the ses
 (`courses-r{registration}-s{position}@{host}`), so a REQUEST after a change updates the event
 in place and a CANCEL removes it; SEQUENCE is the course's `calendar_sequence`, which only a
 change of date, time or place raises. Times are local to the organizer's zone with a VTIMEZONE
-bounded to the years the sessions need; an all-day session is a DATE with an exclusive end.
+bounded to the years the sessions need (zone.py); an all-day session is a DATE with an exclusive
+end. Every event has the sender as ORGANIZER, the public calendar's too (RFC 5546 PUBLISH).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from email.headerregistry import Address
 from email.utils import parseaddr
 from functools import lru_cache
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone, vCalAddress
+from icalendar import Calendar, Event, vCalAddress
 
+from courses.calendar.zone import vtimezone
 from courses.domain.courses import CourseRecord, Registrant, SessionRecord
 from courses.domain.notices import Method
 from courses.domain.rules import CourseStatus
@@ -63,15 +65,11 @@ def _attendee(registrant: Registrant) -> vCalAddress:
 
 @lru_cache(maxsize=64)
 def _vtimezone(tzid: str, first_year: int, last_year: int) -> bytes:
-    """The zone's rules for the years the sessions fall in (not since 1970), serialized.
+    """The zone's transitions in the years the sessions fall in (not since 1970), serialized.
 
-    Computing and folding them was half the cost of an invite, and they are the same for every
-    invite of a course, so they are made once per zone and span of years.
+    They are the same for every invite of a course, so they are made once per zone and span.
     """
-    zone = Timezone.from_tzid(
-        tzid, first_date=date(first_year, 1, 1), last_date=date(last_year + 1, 1, 1)
-    )
-    return bytes(zone.to_ical())
+    return vtimezone(tzid, first_year, last_year)
 
 
 @lru_cache(maxsize=8)
@@ -265,7 +263,8 @@ def course_calendar(course: CourseRecord, *, settings: Settings, now: datetime) 
                 description=_description(course),
                 sequence=course.calendar_sequence,
                 status="CANCELLED" if cancelled else None,
-                organizer=None,
+                # RFC 5546 wants an ORGANIZER in every published event: the sender.
+                organizer=settings.mail_from,
                 tzid=settings.timezone,
             ),
             uid=f"courses-{course.slug}-s{session.position}@{_host(settings)}",
