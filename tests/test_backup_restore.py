@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -28,7 +26,7 @@ from courses.cli import main, upkeep
 from courses.settings import Settings
 from tests.conftest import SEEDS, registrant
 from tests.mail.smtp_server import SmtpServer
-from tests.mail.test_serve import _free_port, wait_for
+from tests.serve_process import serve_process, wait_for
 from tests.test_cli import point_cli_at, run
 
 pytestmark = pytest.mark.slow
@@ -46,38 +44,8 @@ def serving(database: Path, smtp: SmtpServer, cwd: Path, mail_worker: str) -> It
         "COURSES_SMTP_URL": smtp.url,
         "COURSES_SECRET_KEY": KEY,
     }
-    port = _free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "courses.cli",
-            "serve",
-            "--port",
-            str(port),
-            "--mail-worker",
-            mail_worker,
-        ],
-        env=env,
-        cwd=cwd,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-
-    def up() -> bool:
-        try:
-            return httpx.get(f"{base}/api/health").status_code == 200
-        except httpx.TransportError:
-            return False
-
-    try:
-        wait_for(up)
+    with serve_process(env, cwd, "--mail-worker", mail_worker) as (base, _):
         yield base
-    finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=30)
 
 
 class Writer(threading.Thread):

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,22 +15,9 @@ import pytest
 from courses.cli import main
 from tests.conftest import SEEDS, registrant
 from tests.mail.smtp_server import SmtpServer
+from tests.serve_process import serve_process, wait_for
 
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def wait_for(condition: object, *, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():  # type: ignore[operator]
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting")
-        time.sleep(0.05)
 
 
 @pytest.fixture
@@ -52,29 +36,8 @@ def service(
         monkeypatch.setenv(name, value)
     assert main(["seed", str(SEEDS / "employers.toml")]) == 0
     assert main(["seed", str(SEEDS / "schedule-2022.toml"), "--demo"]) == 0
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "courses.cli", "serve", "--port", str(port)],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-
-    def up() -> bool:
-        try:
-            return httpx.get(f"{base}/api/health").status_code == 200
-        except httpx.TransportError:
-            return False
-
-    try:
-        wait_for(up)
-        yield base, process
-    finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=30)
+    with serve_process(env, tmp_path) as served:
+        yield served
 
 
 def children(pid: int) -> list[int]:
