@@ -29,6 +29,7 @@ from courses.domain.errors import (
 )
 from courses.services.catalogue.cache import CatalogueCache
 from courses.services.catalogue.listing import list_employers
+from courses.services.catalogue.organizers import front_of
 from courses.services.context import ServiceContext
 from courses.services.registration.register import register
 
@@ -58,7 +59,10 @@ async def _course_page(
 ) -> Template:
     listing = await catalogue.get_course(ctx, slug)
     employers = await list_employers(ctx, organizer_id=listing.course.organizer_id)
+    organizer = await front_of(ctx, listing.course.organizer_id)
     context = {
+        "organizer": organizer,
+        "home": organizer.home if organizer else "/",
         "course": CourseView.of(listing, now=ctx.clock.now(), tz=ctx.tz),
         "employers": [(e.key, e.name) for e in employers],
         "form": form,
