@@ -78,7 +78,7 @@ async def test_each_organizer_has_its_own_catalogue_that_names_it(client2: Clien
     assert "ASI grundutbildning" in titles(seed.text)
     assert title(b.text).startswith("Kurser – Arrangör B – ")
     assert "<h1>Utbildningar hos Arrangör B</h1>" in b.text
-    assert 'mailto:kurser@b-kommun.se' in footer(b.text)
+    assert "mailto:kurser@b-kommun.se" in footer(b.text)
     assert 'href="/tillganglighet?arrangor=b"' in footer(b.text)
     assert 'class="site-header__organizer"><a href="/b/">Arrangör B</a>' in b.text
     # The filters stay within the organizer's catalogue.
@@ -148,7 +148,8 @@ async def test_the_accessibility_statement_names_the_organizer_and_where_to_comp
 
     assert "Arrangör B står bakom den här webbplatsen" in b
     assert 'Skriv till <a href="mailto:kurser@b-kommun.se">' in b
-    assert "WCAG 2.1" in b and "axe-core" in b and "360 pixlar" in b
+    for check in ("WCAG 2.1", "axe-core", "tangentbordet", "360 pixlar"):
+        assert check in b
     assert "Myndigheten för digital förvaltning (Digg)" in b
     assert ">www.digg.se/tdosanmalan</a>" in b
     assert "granskades senast den 7 december 2026" in b
