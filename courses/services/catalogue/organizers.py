@@ -7,6 +7,7 @@ With one organizer the deployment looks as it always did (`/` is its catalogue);
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email.utils import parseaddr
 
@@ -16,7 +17,7 @@ from courses.services.context import ServiceContext
 from courses.settings import Settings
 from courses.storage.organizers import OrganizerRecord, all_organizers
 
-__all__ = ["Front", "front_by_key", "front_of", "fronts", "unknown_organizer"]
+__all__ = ["Front", "front_by_key", "front_of", "fronts", "fronts_of", "unknown_organizer"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,13 +46,19 @@ def unknown_organizer(key: str) -> ItemNotFound:
     return ItemNotFound(f"Det finns ingen arrangör med nyckeln {key!r}.")
 
 
+def fronts_of(organizers: Sequence[OrganizerRecord], settings: Settings) -> list[Front]:
+    """The organizers as the public pages name them, by name (plain Unicode order: only Å/Ä/Ö
+    sort after Z)."""
+    several = len(organizers) > 1
+    found = [Front.of(o, settings, several=several) for o in organizers]
+    return sorted(found, key=lambda f: (f.name.casefold(), f.key))
+
+
 async def fronts(ctx: ServiceContext) -> list[Front]:
-    """Every organizer, by name (plain Unicode order: only Å/Ä/Ö sort after Z)."""
+    """Every organizer, as `fronts_of` names them."""
     async with ctx.db.read() as conn:
         organizers = await all_organizers(conn)
-    several = len(organizers) > 1
-    found = [Front.of(o, ctx.settings, several=several) for o in organizers]
-    return sorted(found, key=lambda f: (f.name.casefold(), f.key))
+    return fronts_of(organizers, ctx.settings)
 
 
 async def front_by_key(ctx: ServiceContext, key: str) -> Front:

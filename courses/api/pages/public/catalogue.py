@@ -19,7 +19,7 @@ from courses.api.pages.public.course_view import CourseCard
 from courses.api.pages.public.wording import month_label
 from courses.api.pages.templating import page
 from courses.services.catalogue.cache import CatalogueCache
-from courses.services.catalogue.organizers import Front, front_by_key, fronts
+from courses.services.catalogue.organizers import Front, unknown_organizer
 from courses.services.context import ServiceContext
 
 __all__ = ["CataloguePage", "Filters", "catalogue_context", "organizers_context"]
@@ -109,8 +109,7 @@ class CataloguePage(Controller):
         show: Annotated[str | None, QueryParameter(name="visa")] = None,
     ) -> Template:
         """The only organizer's catalogue, or with several, the organizers."""
-        organizers = await fronts(ctx)
-        courses = await _courses(ctx, catalogue, catalogue_cards, request)
+        courses, organizers = await _courses(ctx, catalogue, catalogue_cards, request)
         if len(organizers) > 1:
             today = ctx.clock.now().astimezone(ctx.tz).date()
             return page("organizers.html", organizers_context(organizers, courses, today=today))
@@ -132,11 +131,13 @@ class CataloguePage(Controller):
     ) -> Response[Any]:
         """`/{key}/`: one organizer's catalogue; an unknown key is the 404 page, and the only
         organizer's key leads to `/`, its catalogue."""
-        organizer = await front_by_key(ctx, key)
+        courses, organizers = await _courses(ctx, catalogue, catalogue_cards, request)
+        organizer = next((o for o in organizers if o.key == key), None)
+        if organizer is None:
+            raise unknown_organizer(key)
         if not organizer.several:
             query = request.url.query
             return Redirect(f"/?{query}" if query else "/", status_code=302)
-        courses = await _courses(ctx, catalogue, catalogue_cards, request)
         entries = [e for organizer_id, e in courses if organizer_id == organizer.id]
         filters = Filters.parse(month=month, format=format, show=show)
         return _catalogue_page(ctx, entries, filters, organizer)
@@ -147,12 +148,13 @@ async def _courses(
     catalogue: CatalogueCache,
     catalogue_cards: CatalogueCards,
     request: Request[Any, Any, Any],
-) -> list[tuple[int, Entry]]:
-    """Every course's entry with its organizer's id (the cards are kept for all organizers)."""
-    courses = await catalogue.courses(ctx)
+) -> tuple[list[tuple[int, Entry]], list[Front]]:
+    """Every course's entry with its organizer's id (the cards are kept for all organizers),
+    and the organizers."""
+    courses, organizers = await catalogue.with_organizers(ctx)
     env = request.app.template_engine.engine  # type: ignore[union-attr]
     entries = catalogue_cards.entries(courses, env=env, now=ctx.clock.now(), tz=ctx.tz)
-    return [(c.organizer_id, e) for c, e in zip(courses, entries, strict=True)]
+    return [(c.organizer_id, e) for c, e in zip(courses, entries, strict=True)], organizers
 
 
 def _catalogue_page(

@@ -29,7 +29,6 @@ from courses.domain.errors import (
 )
 from courses.services.catalogue.cache import CatalogueCache
 from courses.services.catalogue.listing import list_employers
-from courses.services.catalogue.organizers import front_of
 from courses.services.context import ServiceContext
 from courses.services.registration.register import register
 
@@ -57,9 +56,8 @@ async def _course_page(
     refusal: str = "",
     status: int = 200,
 ) -> Template:
-    listing = await catalogue.get_course(ctx, slug)
+    listing, organizer = await catalogue.course_page(ctx, slug)
     employers = await list_employers(ctx, organizer_id=listing.course.organizer_id)
-    organizer = await front_of(ctx, listing.course.organizer_id)
     context = {
         "organizer": organizer,
         "home": organizer.home if organizer else "/",
