@@ -2,7 +2,39 @@
 
 from __future__ import annotations
 
-__all__ = ["approval_url", "certificate_url", "manage_url", "sign_in_url"]
+__all__ = [
+    "TAKEN_PATHS",
+    "approval_url",
+    "certificate_url",
+    "manage_url",
+    "organizer_home",
+    "sign_in_url",
+]
+
+TAKEN_PATHS = frozenset(
+    {
+        "admin",
+        "anmalan",
+        "api",
+        "favicon.ico",
+        "godkann",
+        "kurser",
+        "kursledare",
+        "logga-in",
+        "logga-ut",
+        "metrics",
+        "robots.txt",
+        "static",
+        "tillganglighet",
+    }
+)
+"""The service's own top-level path segments: an organizer's catalogue is `/{key}/`, so no
+organizer may have one of these as its key (tests check every route's first segment is here)."""
+
+
+def organizer_home(key: str, *, several: bool) -> str:
+    """An organizer's catalogue: `/{key}/`, or `/` while it is the deployment's only one."""
+    return f"/{key}/" if several else "/"
 
 
 def manage_url(base_url: str, token: str) -> str:

@@ -18,11 +18,19 @@ from typing import Any, TypeVar
 
 import msgspec
 
+from courses.links import TAKEN_PATHS
 from courses.schedule.lottery import draw_problems
 from courses.schedule.spec import CourseSpec, EmployerSpec, OrganizerSpec, Schedule
 from courses.validation import translate
 
-__all__ = ["Problem", "ScheduleError", "course_problems", "load_schedule", "parse_schedule"]
+__all__ = [
+    "Problem",
+    "ScheduleError",
+    "course_problems",
+    "load_schedule",
+    "parse_schedule",
+    "taken_key_message",
+]
 
 T = TypeVar("T", bound=msgspec.Struct)
 
@@ -130,12 +138,25 @@ def _convert_organizer(
         problems.append(Problem("organizer", "Skriv [organizer] en gång, som en tabell."))
         return None
     try:
-        return msgspec.convert(item, OrganizerSpec)
+        spec = msgspec.convert(item, OrganizerSpec)
     except msgspec.ValidationError as exc:
         found = translate(exc)
         place = f"organizer.{found.path}" if found.path else "organizer"
         problems.append(Problem(place, found.message))
         return None
+    if spec.key in TAKEN_PATHS:
+        problems.append(Problem("organizer.key", taken_key_message(spec.key)))
+        return None
+    return spec
+
+
+def taken_key_message(key: str) -> str:
+    """Why an organizer cannot have `key`: its catalogue would be `/{key}/`, a page the
+    service already has."""
+    return (
+        f"Nyckeln {key!r} kan inte användas: arrangörens kurser visas på /{key}/, och den "
+        "adressen används redan av tjänsten. Välj en annan nyckel."
+    )
 
 
 def _convert_all(

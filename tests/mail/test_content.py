@@ -8,15 +8,18 @@ the facts a person needs without opening the invite (Outlook builds the appointm
 from __future__ import annotations
 
 from datetime import timedelta
+from email.utils import parseaddr
 
 import pytest
 
 from courses.clock import FixedClock
 from courses.domain.errors import AlreadyRegistered
 from courses.mail.worker import MailWorker
+from courses.schedule import parse_schedule
 from courses.services.context import ServiceContext
 from courses.services.registration.cancellation import cancel_registration
 from courses.services.registration.register import register
+from courses.services.schedule.importing import import_schedule
 from tests.conftest import fill_asi, form
 from tests.mail import parse
 from tests.mail.scenarios import (
@@ -28,6 +31,9 @@ from tests.mail.scenarios import (
     method_param,
 )
 from tests.mail.smtp_server import SmtpServer
+from tests.services.admin_support import OTHER_COURSE, OTHER_EMPLOYER, OTHER_ORGANIZER_FILE
+
+SEED_ORGANIZER_NAME = "Integrerad missbruks- och beroendemottagning, Region Kronoberg"
 
 # Confirmed ---------------------------------------------------------------------------------
 
@@ -101,7 +107,10 @@ async def test_mail_goes_to_the_registrant_from_the_configured_sender(
     (message,) = smtp.messages
     assert message["To"].addresses[0].display_name == "Åsa Öberg"
     assert message["To"].addresses[0].addr_spec == "deltagare1@vaxjo.se"
-    assert str(message["From"]) == seeded.settings.mail_from
+    # The configured address, under the name of the organizer (which has no sender of its own).
+    assert message["From"].addresses[0].display_name == SEED_ORGANIZER_NAME
+    assert message["From"].addresses[0].addr_spec == parseaddr(seeded.settings.mail_from)[1]
+    assert SEED_ORGANIZER_NAME in parse.text(message)  # the signature
     assert message["Auto-Submitted"] == "auto-generated"
     assert parse.text(message).startswith("Hej Åsa Öberg!")
 
@@ -229,3 +238,22 @@ async def test_registering_again_mails_the_manage_link_at_most_once_an_hour(
 
     assert len(smtp.messages) == 3
     assert str(smtp.messages[2]["Subject"]) == "Din anmälan: LVM föreläsning"
+
+
+async def test_another_organizers_mail_names_that_organizer(
+    seeded: ServiceContext, worker: MailWorker, smtp: SmtpServer
+) -> None:
+    await import_schedule(seeded, parse_schedule(OTHER_ORGANIZER_FILE, source="b.toml"))
+    await register(
+        seeded,
+        OTHER_COURSE,
+        form(1, email="anna@b-kommun.se", employer=OTHER_EMPLOYER, format="digital"),
+    )
+
+    await deliver(worker)
+
+    (message,) = smtp.messages
+    assert message["From"].addresses[0].display_name == "Arrangör B"
+    assert message["From"].addresses[0].addr_spec == parseaddr(seeded.settings.mail_from)[1]
+    assert "Arrangör B" in parse.text(message)
+    assert SEED_ORGANIZER_NAME not in parse.text(message)

@@ -113,6 +113,7 @@ async def test_the_superadmin_gives_the_default_organizer_its_key_with_an_audit_
     [
         ("default", "jamtland", SUPERADMIN, StaffConflict, "har redan en annan arrangör"),
         ("default", "Kronoberg!", SUPERADMIN, InvalidInput, "duger inte som nyckel"),
+        ("default", "kursledare", SUPERADMIN, InvalidInput, "används redan av tjänsten"),
         ("finns-inte", "ny", SUPERADMIN, ItemNotFound, "ingen arrangör med nyckeln"),
         ("default", "ny", Actor(label="admin", admin_of=frozenset({1})), Forbidden, "huvud"),
     ],

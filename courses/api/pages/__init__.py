@@ -1,7 +1,8 @@
 """Server-rendered pages, Swedish, usable without JavaScript, under a strict CSP. One package per
 audience, each with its controllers, view models and wording side by side:
 
-- `public/`: the catalogue and a course's page with its registration form;
+- `public/`: the catalogue (each organizer's, and the organizers on `/` when there are
+  several), a course's page with its registration form, and the accessibility statement;
 - `registrant/`: the registrant's own page by their manage link (cancel, certificate, data);
 - `manager/`: the manager's approval page by the approval link;
 - `staff/`: signing in, and the leaders' courses, attendee lists, attendance and messages;
@@ -29,6 +30,7 @@ from courses.api.pages.admin.staff import StaffPage
 from courses.api.pages.csrf import csrf_config
 from courses.api.pages.errors import for_pages
 from courses.api.pages.manager.approval import ApprovalPage
+from courses.api.pages.public.accessibility import AccessibilityPage
 from courses.api.pages.public.catalogue import CataloguePage
 from courses.api.pages.public.catalogue_cards import CatalogueCards
 from courses.api.pages.public.course import CoursePage
@@ -52,6 +54,7 @@ __all__ = [
 ]
 
 PAGE_HANDLERS = [
+    AccessibilityPage,
     CataloguePage,
     CoursePage,
     RegistrationPage,

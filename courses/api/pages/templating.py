@@ -99,6 +99,9 @@ def template_config(settings: Settings) -> TemplateConfig[JinjaTemplateEngine]:
         service_name=SERVICE_NAME,
         stylesheet_url=_stylesheet_url(),
         contact=parseaddr(settings.mail_from)[1],
+        # The organizer whose page it is (courses.services.catalogue.organizers.Front), for
+        # its name and address in the header, footer and title; None: the service's own.
+        organizer=None,
     )
     return TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment))
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.openapi.spec import Example
-from litestar.params import Body
+from litestar.params import Body, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
 
 from courses.api.http.openapi import problem_responses
@@ -23,14 +23,35 @@ from courses.services.registration.register import RegistrationForm, register
 
 __all__ = ["CourseController"]
 
+OrganizerKey = Annotated[
+    str | None,
+    QueryParameter(
+        description="Bara den arrangörens kurser (arrangörens nyckel, som i `/{nyckel}/`)",
+        min_length=1,
+        max_length=64,
+        examples=[Example(summary="En arrangör", value="kronoberg-beroende")],
+    ),
+]
+
 
 class CourseController(Controller):
     path = "/api/courses"
     tags = ("Kurser",)
 
-    @get("/", summary="Alla kurser med aktuellt anmälningsläge", responses=problem_responses())
-    async def list_courses(self, ctx: NamedDependency[ServiceContext]) -> list[CourseOut]:
-        return [course_out(found, ctx.tz) for found in await listing.list_courses(ctx)]
+    @get(
+        "/",
+        summary="Alla kurser med aktuellt anmälningsläge",
+        description=(
+            "Alla publicerade och inställda kurser, tidigast först. Med `organizer` bara den "
+            "arrangörens kurser; en okänd nyckel ger 404."
+        ),
+        responses=problem_responses(400, 404),
+    )
+    async def list_courses(
+        self, ctx: NamedDependency[ServiceContext], organizer: OrganizerKey = None
+    ) -> list[CourseOut]:
+        found = await listing.list_courses(ctx, organizer=organizer)
+        return [course_out(course, ctx.tz) for course in found]
 
     @get("/{slug:str}", summary="En kurs", responses=problem_responses(400, 404))
     async def get_course(

@@ -13,9 +13,11 @@ from collections.abc import Sequence
 from courses.domain.courses import CourseRecord
 from courses.services.catalogue import listing
 from courses.services.catalogue.listing import CourseListing, public
+from courses.services.catalogue.organizers import Front, fronts_of
 from courses.services.context import ServiceContext
 from courses.storage.catalogue import CatalogueMarks, catalogue_marks
 from courses.storage.courses import load_courses
+from courses.storage.organizers import all_organizers
 
 __all__ = ["CatalogueCache"]
 
@@ -35,21 +37,38 @@ class CatalogueCache:
 
     async def get_course(self, ctx: ServiceContext, slug: str) -> CourseListing:
         """What `listing.get_course` gives (CourseNotFound for an unknown slug)."""
-        course = next((c for c in await self.courses(ctx) if c.slug == slug), None)
-        if not public(course):
-            return await listing.get_course(ctx, slug)  # which says why in Swedish
-        assert course is not None
-        return CourseListing(course, course.state(now=ctx.clock.now(), tz=ctx.tz))
+        return (await self.course_page(ctx, slug))[0]
+
+    async def course_page(
+        self, ctx: ServiceContext, slug: str
+    ) -> tuple[CourseListing, Front | None]:
+        """`get_course`, and the course's organizer (None for a course of none)."""
+        courses, organizers = await self.with_organizers(ctx)
+        course = next((c for c in courses if c.slug == slug), None)
+        if course is None or not public(course):
+            found = await listing.get_course(ctx, slug)  # which says why in Swedish
+        else:
+            found = CourseListing(course, course.state(now=ctx.clock.now(), tz=ctx.tz))
+        organizer_id = found.course.organizer_id
+        return found, next((o for o in organizers if o.id == organizer_id), None)
 
     async def courses(self, ctx: ServiceContext) -> Sequence[CourseRecord]:
         """Every course, earliest first; the very same sequence as long as none changed."""
+        return (await self.with_organizers(ctx))[0]
+
+    async def with_organizers(
+        self, ctx: ServiceContext
+    ) -> tuple[Sequence[CourseRecord], list[Front]]:
+        """`courses`, and the organizers as the public pages name them, read in the same
+        transaction (one small query more; organizers are few and change without marks)."""
         async with ctx.db.read() as conn:
             marks = await catalogue_marks(conn)
+            organizers = fronts_of(await all_organizers(conn), ctx.settings)
             if marks == self._marks:
-                return self._courses
+                return self._courses, organizers
             # The marks are read before the courses: on PostgreSQL (a snapshot per statement)
             # a change in between leaves older marks beside newer records, which only costs
             # one more load next time, never a stale page.
             courses = await load_courses(conn)
         self._marks, self._courses = marks, courses
-        return courses
+        return courses, organizers

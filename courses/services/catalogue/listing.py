@@ -8,9 +8,11 @@ from courses.domain.courses import CourseRecord
 from courses.domain.employers import EmployerRecord
 from courses.domain.errors import CourseNotFound
 from courses.domain.rules import CourseStatus, RegistrationState
+from courses.services.catalogue.organizers import unknown_organizer
 from courses.services.context import ServiceContext
 from courses.storage.courses import load_course, load_courses
 from courses.storage.employers import all_employers
+from courses.storage.organizers import organizer_by_key
 
 __all__ = [
     "CourseListing",
@@ -38,13 +40,24 @@ def unknown_course(slug: str) -> CourseNotFound:
     return CourseNotFound(f"Det finns ingen kurs som heter {slug!r}.")
 
 
-async def list_courses(ctx: ServiceContext) -> list[CourseListing]:
-    """Every published or cancelled course, earliest first, with what a visitor can do with
+async def list_courses(ctx: ServiceContext, *, organizer: str | None = None) -> list[CourseListing]:
+    """Every published or cancelled course (of the organizer with the key `organizer`, if
+    given: ItemNotFound for an unknown key), earliest first, with what a visitor can do with
     it now (drafts are left out)."""
     now = ctx.clock.now()
     async with ctx.db.read() as conn:
+        organizer_id = None
+        if organizer is not None:
+            found = await organizer_by_key(conn, organizer)
+            if found is None:
+                raise unknown_organizer(organizer)
+            organizer_id = found.id
         courses = await load_courses(conn)
-    return [CourseListing(c, c.state(now=now, tz=ctx.tz)) for c in courses if public(c)]
+    return [
+        CourseListing(c, c.state(now=now, tz=ctx.tz))
+        for c in courses
+        if public(c) and organizer_id in (None, c.organizer_id)
+    ]
 
 
 async def get_course(ctx: ServiceContext, slug: str) -> CourseListing:

@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.utils import parseaddr
+from email.utils import parseaddr, quote
 
 from courses.domain.courses import CourseRecord, Registrant, SessionRecord
 from courses.domain.notices import MANAGER_KINDS, MailKind, OutboxStatus
+from courses.domain.wording import one_line
 from courses.links import approval_url, manage_url, sign_in_url
 from courses.services.context import ServiceContext
 from courses.services.registration.lookup import registrant
@@ -23,7 +24,7 @@ from courses.services.tokens import token_for
 from courses.settings import Settings
 from courses.storage import approval, outbox, registrations, staff
 from courses.storage.courses import load_courses
-from courses.storage.organizers import all_organizers
+from courses.storage.organizers import OrganizerRecord, all_organizers
 from courses.storage.outbox import Claimed
 from courses.storage.payloads import CourseCancelled, CourseChanged, Payload
 
@@ -37,6 +38,7 @@ __all__ = [
     "claim_batch",
     "load_facts",
     "mail_counts",
+    "organizer_sender",
     "recent_failures",
     "record_outcomes",
 ]
@@ -53,6 +55,17 @@ class Organizer:
     def of(cls, mail_from: str) -> Organizer:
         name, address = parseaddr(mail_from)
         return cls(name or address, address)
+
+
+def organizer_sender(organizer: OrganizerRecord, mail_from: str) -> str:
+    """`Namn <adress>` an organizer's mails are from: its own sender, else the COURSES_MAIL_FROM
+    address under the organizer's name, so that every mail names who arranges the course (the
+    unnamed default organizer's mails are from the setting as it is)."""
+    if organizer.mail_from:
+        return organizer.mail_from
+    if organizer.placeholder:
+        return mail_from
+    return f'"{quote(one_line(organizer.name))}" <{parseaddr(mail_from)[1]}>'
 
 
 APPROVAL_KINDS = frozenset(
@@ -174,7 +187,7 @@ async def load_facts(
             else {}
         )
         senders = {
-            org.id: org.mail_from or settings.mail_from for org in await all_organizers(conn)
+            org.id: organizer_sender(org, settings.mail_from) for org in await all_organizers(conn)
         }
         links = await staff.links_by_ids(conn, link_ids) if link_ids else {}
         asked = {

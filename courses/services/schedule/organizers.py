@@ -18,7 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from courses.domain.errors import FieldError, Forbidden, InvalidInput, ItemNotFound, StaffConflict
 from courses.domain.permissions import Actor
-from courses.schedule.load import Problem, ScheduleError
+from courses.links import TAKEN_PATHS
+from courses.schedule.load import Problem, ScheduleError, taken_key_message
 from courses.schedule.spec import OrganizerSpec
 from courses.services.audit import record
 from courses.services.context import ServiceContext
@@ -111,6 +112,9 @@ async def rename_organizer(
             f"{new_key!r} duger inte som nyckel: använd små bokstäver a–z, siffror och "
             "bindestreck, högst 64 tecken, och börja med en bokstav eller siffra."
         )
+        raise InvalidInput(message, [FieldError("key", message)])
+    if new_key in TAKEN_PATHS:
+        message = taken_key_message(new_key)
         raise InvalidInput(message, [FieldError("key", message)])
     async with ctx.db.write() as conn:
         stored = await organizer_by_key(conn, old_key)

@@ -21,6 +21,7 @@ from courses.api.pages.templating import private_redirect
 from courses.api.pages.tokens import Token, look_up, token_lookup, token_page
 from courses.domain.approval import ApprovalAnswered
 from courses.services.approval.answers import ApprovalView, approval_view, approve, decline
+from courses.services.catalogue.organizers import front_of
 from courses.services.context import ServiceContext
 
 __all__ = ["ApprovalPage"]
@@ -38,7 +39,7 @@ class ApprovalPage(Controller):
     async def show(
         self, ctx: NamedDependency[ServiceContext], request: Request[Any, Any, Any], token: Token
     ) -> Template:
-        return _page(await look_up(ctx, request, token, approval_view), token)
+        return await _page(ctx, await look_up(ctx, request, token, approval_view), token)
 
     @post("/{token:str}", status_code=303)
     async def answer(
@@ -49,15 +50,23 @@ class ApprovalPage(Controller):
         with token_lookup(request, token):
             if act is None:
                 view = await approval_view(ctx, token)
-                return _page(view, token, problem="Välj Godkänn eller Avslå.", status=400)
+                problem = "Välj Godkänn eller Avslå."
+                return await _page(ctx, view, token, problem=problem, status=400)
             try:
                 await act(ctx, token)
             except ApprovalAnswered as exc:
                 view = await approval_view(ctx, token)
-                return _page(view, token, problem=exc.detail, status=409)
+                return await _page(ctx, view, token, problem=exc.detail, status=409)
         return private_redirect(f"/godkann/{token}")
 
 
-def _page(view: ApprovalView, token: str, *, problem: str = "", status: int = 200) -> Template:
-    context = {"approval": ApprovalPageView.of(view, token), "problem": problem}
+async def _page(
+    ctx: ServiceContext, view: ApprovalView, token: str, *, problem: str = "", status: int = 200
+) -> Template:
+    """The page, naming the course's organizer in its header, footer and title."""
+    context = {
+        "approval": ApprovalPageView.of(view, token),
+        "problem": problem,
+        "organizer": await front_of(ctx, view.course.organizer_id),
+    }
     return token_page("approval.html", context, status=status)

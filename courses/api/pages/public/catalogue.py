@@ -3,23 +3,26 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get
+from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
-from litestar.response import Template
+from litestar.response import Redirect, Template
 
+from courses.api.http.paths import PathSegment
 from courses.api.pages.public.catalogue_cards import CatalogueCards, Entry
 from courses.api.pages.public.course_view import CourseCard
 from courses.api.pages.public.wording import month_label
 from courses.api.pages.templating import page
 from courses.services.catalogue.cache import CatalogueCache
+from courses.services.catalogue.organizers import Front, unknown_organizer
 from courses.services.context import ServiceContext
 
-__all__ = ["CataloguePage", "Filters", "catalogue_context"]
+__all__ = ["CataloguePage", "Filters", "catalogue_context", "organizers_context"]
 
 _MONTH = re.compile(r"^(?P<year>\d{4})-(?P<month>0[1-9]|1[0-2])$")
 FORMATS = {"digitalt": "Digitalt", "pa-plats": "På plats"}
@@ -105,10 +108,68 @@ class CataloguePage(Controller):
         format: Annotated[str | None, QueryParameter(name="format")] = None,
         show: Annotated[str | None, QueryParameter(name="visa")] = None,
     ) -> Template:
-        now = ctx.clock.now()
-        courses = await catalogue.courses(ctx)
-        env = request.app.template_engine.engine  # type: ignore[union-attr]
-        entries = catalogue_cards.entries(courses, env=env, now=now, tz=ctx.tz)
+        """The only organizer's catalogue, or with several, the organizers."""
+        courses, organizers = await _courses(ctx, catalogue, catalogue_cards, request)
+        if len(organizers) > 1:
+            today = ctx.clock.now().astimezone(ctx.tz).date()
+            return page("organizers.html", organizers_context(organizers, courses, today=today))
+        organizer = organizers[0] if organizers else None
         filters = Filters.parse(month=month, format=format, show=show)
-        today = now.astimezone(ctx.tz).date()
-        return page("catalogue.html", catalogue_context(entries, filters, today=today))
+        return _catalogue_page(ctx, [e for _, e in courses], filters, organizer)
+
+    @get("/{key:str}", name="organizer-catalogue")
+    async def organizer_catalogue(
+        self,
+        ctx: NamedDependency[ServiceContext],
+        catalogue: NamedDependency[CatalogueCache],
+        catalogue_cards: NamedDependency[CatalogueCards],
+        request: Request[Any, Any, Any],
+        key: PathSegment,
+        month: Annotated[str | None, QueryParameter(name="manad")] = None,
+        format: Annotated[str | None, QueryParameter(name="format")] = None,
+        show: Annotated[str | None, QueryParameter(name="visa")] = None,
+    ) -> Response[Any]:
+        """`/{key}/`: one organizer's catalogue; an unknown key is the 404 page, and the only
+        organizer's key leads to `/`, its catalogue."""
+        courses, organizers = await _courses(ctx, catalogue, catalogue_cards, request)
+        organizer = next((o for o in organizers if o.key == key), None)
+        if organizer is None:
+            raise unknown_organizer(key)
+        if not organizer.several:
+            query = request.url.query
+            return Redirect(f"/?{query}" if query else "/", status_code=302)
+        entries = [e for organizer_id, e in courses if organizer_id == organizer.id]
+        filters = Filters.parse(month=month, format=format, show=show)
+        return _catalogue_page(ctx, entries, filters, organizer)
+
+
+async def _courses(
+    ctx: ServiceContext,
+    catalogue: CatalogueCache,
+    catalogue_cards: CatalogueCards,
+    request: Request[Any, Any, Any],
+) -> tuple[list[tuple[int, Entry]], list[Front]]:
+    """Every course's entry with its organizer's id (the cards are kept for all organizers),
+    and the organizers."""
+    courses, organizers = await catalogue.with_organizers(ctx)
+    env = request.app.template_engine.engine  # type: ignore[union-attr]
+    entries = catalogue_cards.entries(courses, env=env, now=ctx.clock.now(), tz=ctx.tz)
+    return [(c.organizer_id, e) for c, e in zip(courses, entries, strict=True)], organizers
+
+
+def _catalogue_page(
+    ctx: ServiceContext, entries: list[Entry], filters: Filters, organizer: Front | None
+) -> Template:
+    today = ctx.clock.now().astimezone(ctx.tz).date()
+    context = catalogue_context(entries, filters, today=today)
+    context["organizer"] = organizer
+    context["home"] = organizer.home if organizer else "/"
+    return page("catalogue.html", context)
+
+
+def organizers_context(
+    organizers: list[Front], courses: list[tuple[int, Entry]], *, today: date
+) -> dict[str, Any]:
+    """`/` with several organizers: each with its number of upcoming courses."""
+    upcoming = Counter(i for i, e in courses if e.card.last_day >= today)
+    return {"organizers": [(o, upcoming[o.id]) for o in organizers]}

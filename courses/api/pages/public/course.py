@@ -56,9 +56,11 @@ async def _course_page(
     refusal: str = "",
     status: int = 200,
 ) -> Template:
-    listing = await catalogue.get_course(ctx, slug)
+    listing, organizer = await catalogue.course_page(ctx, slug)
     employers = await list_employers(ctx, organizer_id=listing.course.organizer_id)
     context = {
+        "organizer": organizer,
+        "home": organizer.home if organizer else "/",
         "course": CourseView.of(listing, now=ctx.clock.now(), tz=ctx.tz),
         "employers": [(e.key, e.name) for e in employers],
         "form": form,

@@ -22,6 +22,7 @@ from courses.api.pages.wording import session_time
 from courses.domain.errors import RegistrationClosed, RegistrationNotFound
 from courses.domain.rules import swedish_date
 from courses.services.attendance.certificates import certificate
+from courses.services.catalogue.organizers import front_of
 from courses.services.context import ServiceContext
 from courses.services.registration.cancellation import cancel_registration
 from courses.services.registration.lookup import get_registration
@@ -41,6 +42,11 @@ async def _view(ctx: ServiceContext, token: str) -> RegistrationView:
     )
 
 
+async def _organizer(ctx: ServiceContext, view: RegistrationView) -> dict[str, Any]:
+    """The page's organizer: the course's, named in the header, footer and title."""
+    return {"organizer": await front_of(ctx, view.organizer_id)}
+
+
 class RegistrationPage(Controller):
     path = "/anmalan"
     include_in_schema = False
@@ -52,7 +58,8 @@ class RegistrationPage(Controller):
         self, ctx: NamedDependency[ServiceContext], request: Request[Any, Any, Any], token: Token
     ) -> Template:
         view = await look_up(ctx, request, token, _view)
-        return token_page("registration.html", {"registration": view, "problem": ""})
+        context = {"registration": view, "problem": "", **await _organizer(ctx, view)}
+        return token_page("registration.html", context)
 
     @get("/{token:str}/avanmal", name="cancel-confirm")
     async def confirm_cancel(
@@ -62,7 +69,7 @@ class RegistrationPage(Controller):
         if view.cancel_url is None:
             # Already cancelled, or the course has begun: the page itself says why.
             return private_redirect(view.path)
-        return token_page("cancel.html", {"registration": view})
+        return token_page("cancel.html", {"registration": view, **await _organizer(ctx, view)})
 
     @post("/{token:str}/avanmal", status_code=303)
     async def cancel(
@@ -76,7 +83,7 @@ class RegistrationPage(Controller):
             pass
         except RegistrationClosed as exc:
             view = await _view(ctx, token)
-            context = {"registration": view, "problem": exc.detail}
+            context = {"registration": view, "problem": exc.detail, **await _organizer(ctx, view)}
             return token_page("registration.html", context, status=409)
         return private_redirect(f"/anmalan/{token}")
 

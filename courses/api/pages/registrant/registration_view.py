@@ -46,6 +46,8 @@ class RegistrationView:
     cancel_url: str | None
     no_cancel_reason: str
     certificate_url: str | None = None
+    organizer_id: int = 0
+    """The course's organizer, whose name and address the page gives."""
 
     @classmethod
     def of(
@@ -71,6 +73,7 @@ class RegistrationView:
             heading, lead = ended
             next_steps = next_steps[1:]  # no "you get a confirmation of your cancellation"
         return cls(
+            organizer_id=course.organizer_id,
             path=path,
             status=status.value,
             heading=heading,
