@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Coroutine
+from contextlib import suppress
 from typing import Any
 from wsgiref.simple_server import WSGIServer
 
@@ -20,12 +21,15 @@ from courses.mail.worker import MailWorker
 from courses.metrics import Metrics
 from courses.services.context import ServiceContext
 from courses.services.housekeeping import housekeeping, keep_house
+from courses.services.operations import outbox_backlog_if_reachable
 from courses.services.outbox.delivery import mail_counts, recent_failures
 from courses.settings import Settings
 from courses.storage.db import Database
 from courses.storage.migrate import upgrade
 
 __all__ = ["mail_destination", "mail_status", "run_mail", "worker"]
+
+_BACKLOG_EVERY = 10.0  # seconds between readings of the outbox for the worker's own /metrics
 
 
 def mail_destination(settings: Settings) -> str:
@@ -77,11 +81,14 @@ async def worker(
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
         watch = asyncio.create_task(_stop_when_orphaned(parent, stop)) if parent else None
+        backlog = None
         if metrics_at is not None:
             exporter = _serve_metrics(metrics, *metrics_at)
+            backlog = asyncio.create_task(_read_backlog(ctx, metrics, stop))
         await run_mail(poll=poll, metrics=metrics)(ctx, stop)
-        if watch is not None:
-            watch.cancel()
+        for task in (watch, backlog):
+            if task is not None:
+                task.cancel()
     finally:
         if exporter is not None:
             exporter.shutdown()
@@ -99,6 +106,16 @@ def _serve_metrics(metrics: Metrics, host: str, port: int) -> WSGIServer:
         raise SystemExit(2) from None
     print(f"Mått för Prometheus: http://{host}:{port}/metrics")
     return server
+
+
+async def _read_backlog(ctx: ServiceContext, metrics: Metrics, stop: asyncio.Event) -> None:
+    """The worker's exporter answers from its own thread, where the database cannot be asked:
+    the outbox gauges and `courses_database_up` are read here, every few seconds, instead
+    (without this the worker reported the database down all the time)."""
+    while not stop.is_set():
+        metrics.set_outbox(await outbox_backlog_if_reachable(ctx))
+        with suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), _BACKLOG_EVERY)
 
 
 async def _stop_when_orphaned(parent: int, stop: asyncio.Event) -> None:

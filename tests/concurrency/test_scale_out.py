@@ -190,3 +190,5 @@ async def test_two_instances_and_two_workers_on_one_postgresql_stay_exact(
     assert len({row.claimed_by for row in rows}) == 2
     sent_by = [metric(url, "courses_mail_results_total", result="sent") for url in exporters]
     assert sum(sent_by) == len(rows)
+    # A worker's own exporter reads the database too: it was reported down all the time.
+    assert [metric(url, "courses_database_up") for url in exporters] == [1.0, 1.0]
