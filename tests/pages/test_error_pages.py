@@ -26,7 +26,7 @@ async def test_a_failure_behind_a_page_is_a_friendly_page_without_details(
     async def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("the database caught fire")
 
-    monkeypatch.setattr(CatalogueCache, "courses", broken)
+    monkeypatch.setattr(CatalogueCache, "with_organizers", broken)
 
     response = await client.get("/")
 
