@@ -247,4 +247,6 @@ def configure_logging(
         logger = logging.getLogger(name)
         logger.handlers.clear()
         logger.propagate = True
+    # Alembic names each of its plugins at INFO on every start: seven lines that say nothing.
+    logging.getLogger("alembic.runtime.plugins").setLevel(max(level, logging.WARNING))
     return handler
