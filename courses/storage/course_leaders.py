@@ -10,6 +10,7 @@ rows in step without knowing of them.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 
 from sqlalchemy import delete, exists, select, union
@@ -19,7 +20,7 @@ from courses.domain.courses import Leader
 from courses.domain.permissions import leader_keys
 from courses.storage.tables import course_leader_table, course_table
 
-__all__ = ["leads_any", "set_course_leaders", "visible_course_ids"]
+__all__ = ["leads_any", "reconcile_course_leaders", "set_course_leaders", "visible_course_ids"]
 
 _LEADER = course_leader_table.c
 _COURSE = course_table.c
@@ -67,3 +68,32 @@ async def visible_course_ids(
         return set()
     found = await conn.execute(parts[0] if len(parts) == 1 else union(*parts))
     return {int(course_id) for course_id in found.scalars()}
+
+
+async def reconcile_course_leaders(conn: AsyncConnection) -> int:
+    """Make every course's leader rows match its `leaders` again; how many courses had wrong
+    rows. For what wrote `leaders` without the rows: an instance of the release before them,
+    still running during an upgrade (or after a rollback). It reads every course, so it runs
+    when a worker starts, never for a request.
+
+    The courses found wrong are read again under their row lock (as an import or an edit
+    takes it), so a change committed meanwhile is not overwritten with what was read first.
+    """
+    stored: dict[int, set[str]] = defaultdict(set)
+    for course_id, key in await conn.execute(select(_LEADER.course_id, _LEADER.leader_key)):
+        stored[int(course_id)].add(str(key))
+    found = await conn.execute(select(_COURSE.id, _COURSE.leaders))
+    wrong = [int(i) for i, leaders in found.all() if leader_keys(leaders) != stored.get(i, set())]
+    if not wrong:
+        return 0
+    fixed: dict[int, list[Leader]] = {}
+    for start in range(0, len(wrong), _CHUNK):
+        locked = await conn.execute(
+            select(_COURSE.id, _COURSE.leaders)
+            .where(_COURSE.id.in_(wrong[start : start + _CHUNK]))
+            .order_by(_COURSE.id)
+            .with_for_update(key_share=True)  # FOR NO KEY UPDATE; nothing on SQLite
+        )
+        fixed.update({int(i): list(leaders) for i, leaders in locked.all()})
+    await set_course_leaders(conn, fixed)
+    return len(fixed)

@@ -1,5 +1,6 @@
 """Migration 0012 fills `course_leader` from the courses' stored leaders, keyed by the same
-normalisation the service uses, on both databases."""
+normalisation the service uses, on both databases; what the previous release writes during an
+upgrade is reconciled when a worker starts."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 from sqlalchemy import select, update
 
 from courses.services.context import ServiceContext
+from courses.services.housekeeping import reconcile_leaders
 from courses.services.staff.sign_in import is_staff
 from courses.storage.migrate import current_revision, downgrade, head_revision, upgrade
 from courses.storage.tables import course_leader_table, course_table
@@ -67,3 +69,22 @@ async def test_downgrade_drops_the_table_and_upgrade_fills_it_again(
     await upgrade(before_0012.db.engine)
 
     assert len(await _pairs(before_0012)) == 2
+
+
+async def test_leaders_written_by_the_previous_release_are_reconciled_when_a_worker_starts(
+    seeded: ServiceContext,
+) -> None:
+    async with seeded.db.engine.begin() as conn:  # as the release before 0012 writes a course
+        await conn.execute(
+            update(course_table).where(course_table.c.slug == "hap-2022").values(leaders=LEADERS)
+        )
+    assert not await is_staff(seeded, "per@ljungby.se")
+
+    assert await reconcile_leaders(seeded) == 1
+
+    assert await is_staff(seeded, "per@ljungby.se")
+    assert {key for slug, key in await _pairs(seeded) if slug == "hap-2022"} == {
+        "kim.berg@vaxjo.se",
+        "per@ljungby.se",
+    }
+    assert await reconcile_leaders(seeded) == 0

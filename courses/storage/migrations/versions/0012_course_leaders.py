@@ -13,7 +13,8 @@ statistics count one organizer's employers without reading every registration.
 
 Expand only: a new table and a new index. The previous release neither reads nor writes
 them and keeps working. A course whose leaders an instance of the previous release changes
-during the upgrade is not in the table until its next change (an import, an edit).
+during the upgrade is set right when a worker of the new release starts (the housekeeping's
+`reconcile_leaders`), or by the course's next change.
 """
 
 from collections.abc import Sequence
@@ -42,6 +43,8 @@ def upgrade() -> None:
     )
     op.create_index("ix_course_leader_key", "course_leader", ["leader_key", "course_id"])
     op.create_index("ix_registration_employer_status", "registration", ["employer_id", "status"])
+    if op.get_context().as_sql:
+        return  # offline (SQL rendered, not run): there are no courses to read
     bind = op.get_bind()
     rows = [
         {"course_id": course_id, "leader_key": key}
