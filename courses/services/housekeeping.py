@@ -21,9 +21,9 @@ from courses.services.operations import OutagePacer, database_unavailable
 from courses.services.outbox.reminders import queue_reminders
 from courses.services.retention.purge import daily_purge
 from courses.services.seats.share_release import release_ended_shares
-from courses.storage import outbox
+from courses.storage import course_leaders, outbox
 
-__all__ = ["KEEP_SENT", "housekeeping", "keep_house"]
+__all__ = ["KEEP_SENT", "housekeeping", "keep_house", "reconcile_leaders"]
 
 log = logging.getLogger(__name__)
 
@@ -55,11 +55,28 @@ async def housekeeping(ctx: ServiceContext) -> None:
         )
 
 
+async def reconcile_leaders(ctx: ServiceContext) -> int:
+    """Bring `course_leader` in step with the courses' leaders (courses an instance of the
+    previous release changed during an upgrade); how many courses needed it."""
+    async with ctx.db.write() as conn:
+        fixed = await course_leaders.reconcile_course_leaders(conn)
+    if fixed:
+        log.info(
+            "kursledare: ledarregistret rättat för %d kurser (ändrade av en äldre version)", fixed
+        )
+    return fixed
+
+
 async def keep_house(ctx: ServiceContext, stop: asyncio.Event, *, every: float = 60.0) -> None:
-    """A round now and every `every` seconds until `stop` is set."""
+    """A round now and every `every` seconds until `stop` is set; before the first round,
+    the course leaders are reconciled (`reconcile_leaders`)."""
     outage = OutagePacer("housekeeping", log, first=every, longest=every)
+    reconciled = False
     while not stop.is_set():
         try:
+            if not reconciled:
+                await reconcile_leaders(ctx)
+                reconciled = True
             await housekeeping(ctx)
         except Exception as exc:
             # The database may be restarting: the next round tries again, said once a minute.

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from courses.domain.courses import CourseRecord, FormatKind, FormatRecord, SessionRecord
 from courses.domain.rules import CourseStatus
+from courses.storage.course_leaders import set_course_leaders
 from courses.storage.tables import course_table, format_table, session_table
 
 __all__ = [
@@ -175,7 +176,8 @@ async def bump_revisions(
     conn: AsyncConnection, values_by_course: Mapping[int, Mapping[str, Any]], *, now: datetime
 ) -> None:
     """`bump_revision` of many courses in one statement: {course id: its new values}, every
-    course with the same columns (an import sets all of a course's fields)."""
+    course with the same columns (an import sets all of a course's fields). New `leaders` are
+    written to `course_leader` too, so the leaders' look-ups stay in step."""
     if not values_by_course:
         return
     columns = list(next(iter(values_by_course.values())))
@@ -193,6 +195,10 @@ async def bump_revisions(
         assert list(values) == columns, "every course of one bump sets the same columns"
         rows.append({"bump_id": course_id, **{f"bump_{k}": v for k, v in values.items()}})
     await conn.execute(statement, rows)
+    if "leaders" in columns:
+        await set_course_leaders(
+            conn, {course_id: values["leaders"] for course_id, values in values_by_course.items()}
+        )
 
 
 async def bump_calendar_sequence(conn: AsyncConnection, course_id: int) -> None:

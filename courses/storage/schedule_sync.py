@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from courses.domain.courses import CourseRecord
 from courses.domain.fair_seats import HOLDING_STATUSES
 from courses.domain.rules import ACTIVE_STATUSES
+from courses.storage.course_leaders import set_course_leaders
 from courses.storage.courses import course_record
 from courses.storage.tables import course_table, format_table, registration_table, session_table
 
@@ -204,7 +205,7 @@ async def create_courses(
     conn: AsyncConnection, values_by_slug: Mapping[str, Mapping[str, Any]], *, now: datetime
 ) -> dict[str, int]:
     """Insert the courses ({slug: their columns}, every one with the same columns) in one
-    statement; their ids by slug."""
+    statement, and their leaders' rows; their ids by slug."""
     if not values_by_slug:
         return {}
     rows = [
@@ -213,7 +214,13 @@ async def create_courses(
     ]
     c = course_table.c
     found = await conn.execute(course_table.insert().returning(c.id, c.slug), rows)
-    return {slug: int(course_id) for course_id, slug in found.all()}
+    ids = {slug: int(course_id) for course_id, slug in found.all()}
+    await set_course_leaders(
+        conn,
+        {ids[slug]: values.get("leaders", []) for slug, values in values_by_slug.items()},
+        new=True,
+    )
+    return ids
 
 
 @dataclass(slots=True)

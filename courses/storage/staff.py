@@ -14,14 +14,12 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from courses.domain.courses import Leader
 from courses.storage.staff_tables import (
     api_token_table,
     sign_in_table,
     staff_account_table,
     staff_session_table,
 )
-from courses.storage.tables import course_table
 
 __all__ = [
     "AccountRecord",
@@ -33,7 +31,6 @@ __all__ = [
     "create_link",
     "create_session",
     "end_session",
-    "leader_lists",
     "link_by_hash",
     "links_by_ids",
     "live_links",
@@ -151,12 +148,6 @@ async def add_account(
 async def remove_account(conn: AsyncConnection, account_id: int) -> bool:
     result = await conn.execute(delete(staff_account_table).where(_ACCOUNT.id == account_id))
     return bool(result.rowcount)
-
-
-async def leader_lists(conn: AsyncConnection) -> list[list[Leader]]:
-    """Every course's leaders (to tell whether an address leads any course)."""
-    rows = await conn.execute(select(course_table.c.leaders))
-    return [list(leaders) for (leaders,) in rows]
 
 
 async def create_link(

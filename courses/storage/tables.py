@@ -18,11 +18,13 @@ from courses.storage.types import UTCDateTime
 __all__ = [
     "Course",
     "CourseFormat",
+    "CourseLeader",
     "CourseSession",
     "Employer",
     "Organizer",
     "OutboxMail",
     "Registration",
+    "course_leader_table",
     "course_table",
     "employer_table",
     "format_table",
@@ -130,6 +132,19 @@ class Course(SQLModel, table=True):
     draw_seated: int | None = None
 
 
+class CourseLeader(SQLModel, table=True):
+    """One leader of one course by the leader's normalised address (`leader_keys` of the
+    course's `leaders`): sign-in and a leader's courses find them by key without reading every
+    course. Written with `leaders` by the one function that changes a course row
+    (courses.storage.course_leaders.set_course_leaders)."""
+
+    __tablename__ = "course_leader"
+    __table_args__ = (Index("ix_course_leader_key", "leader_key", "course_id"),)
+
+    course_id: int = Field(foreign_key="course.id", ondelete="CASCADE", primary_key=True)
+    leader_key: str = Field(max_length=254, primary_key=True)
+
+
 class CourseFormat(SQLModel, table=True):
     __tablename__ = "course_format"
     __table_args__ = (UniqueConstraint("course_id", "key"),)
@@ -178,6 +193,9 @@ class Registration(SQLModel, table=True):
         # Counting an employer's held seats under the course lock
         # (courses.storage.seats.fair_seats).
         Index("ix_registration_employer", "course_id", "employer_id", "status"),
+        # An employer's counts in the admins' statistics (courses.storage.statistics), which
+        # then read only that employer's registrations, not every organizer's.
+        Index("ix_registration_employer_status", "employer_id", "status"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -259,6 +277,7 @@ class OutboxMail(SQLModel, table=True):
 organizer_table = Organizer.__table__  # type: ignore[attr-defined]
 employer_table = Employer.__table__  # type: ignore[attr-defined]
 course_table = Course.__table__  # type: ignore[attr-defined]
+course_leader_table = CourseLeader.__table__  # type: ignore[attr-defined]
 format_table = CourseFormat.__table__  # type: ignore[attr-defined]
 session_table = CourseSession.__table__  # type: ignore[attr-defined]
 registration_table = Registration.__table__  # type: ignore[attr-defined]

@@ -18,6 +18,7 @@ from courses.services.audit import audit, record
 from courses.services.context import ServiceContext
 from courses.storage import attendees as storage
 from courses.storage.attendees import Mark
+from courses.storage.course_leaders import visible_course_ids
 from courses.storage.courses import load_course, load_courses
 
 __all__ = [
@@ -84,10 +85,15 @@ async def course_for_staff(ctx: ServiceContext, actor: Actor, slug: str) -> Cour
 
 
 async def my_courses(ctx: ServiceContext, actor: Actor) -> list[CourseRecord]:
-    """The courses the actor leads or administers, earliest first."""
+    """The courses the actor leads or administers, earliest first: only those are read (by
+    the leader's address and the admin's organizers), not every course of the deployment."""
     async with ctx.db.read() as conn:
-        courses = await load_courses(conn)
-    return [course for course in courses if _visible(actor, course)]
+        if actor.superadmin:
+            return await load_courses(conn)
+        ids = await visible_course_ids(
+            conn, leader_key=actor.leader_key, organizer_ids=actor.admin_of
+        )
+        return await load_courses(conn, ids=ids) if ids else []
 
 
 def _format_label(course: CourseRecord, format_id: int | None) -> tuple[str | None, str]:

@@ -21,6 +21,7 @@ from courses.schedule.spec import (
 from courses.services.context import ServiceContext
 from courses.services.permissions import require_admin
 from courses.services.staff.admins import organizer_of
+from courses.storage.course_leaders import visible_course_ids
 from courses.storage.courses import load_courses
 from courses.storage.employers import all_employers
 
@@ -61,7 +62,8 @@ async def stored_schedule(
     async with ctx.db.read() as conn:
         organizer = await organizer_of(conn, actor, organizer_key)
         employers = await all_employers(conn, organizer_id=organizer.id)
-        courses = [c for c in await load_courses(conn) if c.organizer_id == organizer.id]
+        ids = await visible_course_ids(conn, leader_key=None, organizer_ids={organizer.id})
+        courses = await load_courses(conn, ids=ids) if ids else []
     return Schedule(
         organizer=OrganizerSpec(
             key=organizer.key, name=organizer.name, mail_from=organizer.mail_from

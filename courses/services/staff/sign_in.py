@@ -22,11 +22,10 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from courses.domain.addresses import normalize_email
-from courses.domain.courses import Leader
 from courses.domain.permissions import Actor, Role
 from courses.services.context import ServiceContext
 from courses.services.tokens import hash_token, new_token
-from courses.storage import sign_in_requests, staff
+from courses.storage import course_leaders, sign_in_requests, staff
 from courses.storage.outbox import NewMail, enqueue
 from courses.storage.payloads import SignIn
 
@@ -93,18 +92,15 @@ async def actor_for_email(ctx: ServiceContext, email: str) -> Actor:
 async def is_staff(ctx: ServiceContext, email: str) -> bool:
     """Whether the address belongs to an admin or leads some course."""
     async with ctx.db.read() as conn:
-        return await _is_staff(conn, email, None)
+        return await _is_staff(conn, email)
 
 
-async def _is_staff(
-    conn: AsyncConnection, email: str, leader_lists: list[list[Leader]] | None
-) -> bool:
+async def _is_staff(conn: AsyncConnection, email: str) -> bool:
+    """Two index look-ups (accounts, course leaders), whatever the number of courses."""
     key = normalize_email(email)
     if await staff.accounts(conn, email_key=key):
         return True
-    if leader_lists is None:
-        leader_lists = await staff.leader_lists(conn)
-    return any(Actor(label=email, leader_key=key).leads(leaders) for leaders in leader_lists)
+    return await course_leaders.leads_any(conn, key)
 
 
 async def request_sign_in(ctx: ServiceContext, email: str) -> None:
@@ -132,13 +128,10 @@ async def admit_sign_in_requests(ctx: ServiceContext, *, limit: int = 100) -> in
     now = ctx.clock.now()
     queued = 0
     async with ctx.db.write() as conn:
-        leader_lists: list[list[Leader]] | None = None
         for request in await sign_in_requests.take_requests(conn, limit=limit):
             if request.created_at + LINK_VALID <= now:
                 continue
-            if leader_lists is None:
-                leader_lists = await staff.leader_lists(conn)
-            if not await _is_staff(conn, request.email, leader_lists):
+            if not await _is_staff(conn, request.email):
                 continue
             if await _mail_link(conn, ctx, request.email, now=now):
                 queued += 1
