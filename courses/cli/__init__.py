@@ -231,10 +231,12 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _mail(args: argparse.Namespace, settings: Settings) -> int:
-    from courses.cli.mail import mail_status, worker
-
     if args.command == "mail-status":
+        from courses.cli.mail_status import mail_status
+
         return asyncio.run(mail_status(settings))
+    from courses.cli.mail import worker
+
     return asyncio.run(
         worker(
             settings,

@@ -1,4 +1,4 @@
-"""`courses worker` and `courses mail-status`, and the mail work that `courses serve` runs in its
+"""`courses worker`, and the mail work that `courses serve` runs in its
 own process: the mail worker and, beside it, the housekeeping jobs."""
 
 from __future__ import annotations
@@ -15,19 +15,17 @@ from wsgiref.simple_server import WSGIServer
 from prometheus_client import start_http_server
 
 from courses.clock import SystemClock
-from courses.domain.notices import OutboxStatus
 from courses.mail.transport import Transport, transport_for
 from courses.mail.worker import MailWorker
 from courses.metrics import Metrics
 from courses.services.context import ServiceContext
 from courses.services.housekeeping import housekeeping, keep_house
 from courses.services.operations import outbox_backlog_if_reachable
-from courses.services.outbox.delivery import mail_counts, recent_failures
 from courses.settings import Settings
 from courses.storage.db import Database
 from courses.storage.migrate import upgrade
 
-__all__ = ["mail_destination", "mail_status", "run_mail", "worker"]
+__all__ = ["mail_destination", "run_mail", "worker"]
 
 _BACKLOG_EVERY = 10.0  # seconds between readings of the outbox for the worker's own /metrics
 
@@ -123,21 +121,3 @@ async def _stop_when_orphaned(parent: int, stop: asyncio.Event) -> None:
     while os.getppid() == parent:  # noqa: ASYNC110 - a parent's death has no event to await
         await asyncio.sleep(1)
     stop.set()
-
-
-async def mail_status(settings: Settings) -> int:
-    db = Database.from_url(settings.database_url)
-    try:
-        await upgrade(db.engine)
-        ctx = ServiceContext(db=db, clock=SystemClock(), settings=settings)
-        counts = await mail_counts(ctx)
-        failures = await recent_failures(ctx, limit=20)
-    finally:
-        await db.dispose()
-    print(
-        f"Väntar: {counts[OutboxStatus.PENDING]}, skickas nu: {counts[OutboxStatus.SENDING]}, "
-        f"skickade: {counts[OutboxStatus.SENT]}, misslyckade: {counts[OutboxStatus.FAILED]}."
-    )
-    for failure in failures:
-        print(f"  #{failure.id} {failure.kind} till {failure.recipient}: {failure.error}")
-    return 1 if counts[OutboxStatus.FAILED] else 0

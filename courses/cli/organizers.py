@@ -5,22 +5,20 @@ from __future__ import annotations
 import argparse
 import sys
 
+from courses.cli.database import open_database
 from courses.clock import SystemClock
 from courses.domain.errors import DomainError
 from courses.domain.permissions import Actor
 from courses.services.context import ServiceContext
 from courses.services.schedule.organizers import rename_organizer
 from courses.settings import Settings
-from courses.storage.db import Database
-from courses.storage.migrate import upgrade
 from courses.storage.organizers import all_organizers
 
 __all__ = ["run_organizer"]
 
 
 async def run_organizer(settings: Settings, args: argparse.Namespace) -> int:
-    db = Database.from_url(settings.database_url)
-    await upgrade(db.engine)
+    db = await open_database(settings)
     ctx = ServiceContext(db=db, clock=SystemClock(), settings=settings)
     try:
         if args.action == "list":

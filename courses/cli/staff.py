@@ -5,21 +5,19 @@ from __future__ import annotations
 import argparse
 import sys
 
+from courses.cli.database import open_database
 from courses.clock import SystemClock
 from courses.domain.errors import DomainError
 from courses.domain.permissions import Role
 from courses.services.context import ServiceContext
 from courses.services.staff import api_tokens
 from courses.settings import Settings
-from courses.storage.db import Database
-from courses.storage.migrate import upgrade
 
 __all__ = ["run_staff", "run_token"]
 
 
 async def _context(settings: Settings) -> ServiceContext:
-    db = Database.from_url(settings.database_url)
-    await upgrade(db.engine)
+    db = await open_database(settings)
     return ServiceContext(db=db, clock=SystemClock(), settings=settings)
 
 

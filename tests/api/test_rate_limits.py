@@ -3,15 +3,19 @@ through one), answered 429 in Swedish with Retry-After; each app has its own cou
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import Any
 
 import pytest
+from limits import RateLimitItemPerSecond
+from limits.strategies import MovingWindowRateLimiter
 from litestar.testing import AsyncTestClient
 
 from courses.api import create_app
+from courses.api.http.ratelimit import _SweepingMemoryStorage
 from courses.clock import FixedClock
 from courses.services.context import ServiceContext
 from courses.settings import Rate, Settings, SettingsError, parse_rate
@@ -176,3 +180,23 @@ def test_the_sign_in_limits_default_to_five_per_address_in_15_minutes_and_can_be
 
     assert (defaults.sign_in_rate, defaults.client_sign_in_rate) == (Rate(5, 900), Rate(50, 900))
     assert (changed.sign_in_rate, changed.client_sign_in_rate) == (Rate(3, 3600), None)
+
+
+def test_the_memory_sweep_drops_the_keys_whose_windows_all_expired() -> None:
+    """One key per person and course: kept forever, a long-running service grows with every
+    registration it ever answered."""
+    storage = _SweepingMemoryStorage()
+    limiter = MovingWindowRateLimiter(storage)
+    window = RateLimitItemPerSecond(5, 600)
+    for n in range(3):
+        limiter.hit(window, "registration", "asi-grund-2022", f"mailbox-{n}")
+    started = time.time()
+
+    storage.sweep(now=started + 300)
+    still_counted = len(storage.events)
+    storage.sweep(now=started + 601)
+
+    assert still_counted == 3
+    assert storage.events == {}
+    assert not storage.locks
+    assert limiter.hit(window, "registration", "asi-grund-2022", "mailbox-0")

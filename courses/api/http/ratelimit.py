@@ -12,6 +12,7 @@ again every few seconds, so the limits come back without a restart.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import ipaddress
 import logging
@@ -60,13 +61,16 @@ _T = TypeVar("_T")
 
 
 class _SweepingMemoryStorage(MemoryStorage):
-    """limits' memory storage, sweeping expired entries once a minute instead of after every hit.
+    """limits' memory storage, sweeping expired entries once a minute instead of after every
+    hit, and dropping the keys it emptied.
 
     Its own schedule starts a thread 10 ms after any hit that walks every key; under a rush
     with thousands of mailbox keys that walk holds the GIL for milliseconds, back to back, and
     slows every request. A moving window is read from its own timestamps, so sweeping less
-    often only keeps expired entries in memory a little longer. The hook is private to limits
-    (name-mangled), hence the explicit name; the lock files pin the version.
+    often only keeps expired entries in memory a little longer. Its own sweep also leaves an
+    empty list under every key it ever saw: one per person and course that registered, kept
+    for the life of the process (about 200 bytes a registration). The hooks are private to
+    limits (name-mangled), hence the explicit names; the lock files pin the version.
     """
 
     def __init__(self) -> None:
@@ -77,10 +81,29 @@ class _SweepingMemoryStorage(MemoryStorage):
         now = time.monotonic()
         if now >= self._next_sweep and not self.timer.is_alive():
             self._next_sweep = now + _SWEEP_EVERY
-            sweep = self._MemoryStorage__expire_events  # type: ignore[attr-defined]
-            self.timer = threading.Timer(0.01, sweep)
+            self.timer = threading.Timer(0.01, self.sweep)
             self.timer.daemon = True
             self.timer.start()
+
+    def _MemoryStorage__expire_events(self) -> None:
+        self.sweep()  # the timer limits' own __init__ starts
+
+    def sweep(self, now: float | None = None) -> None:
+        """Drop expired entries, and every key left with none (`now`: a time.time())."""
+        now = time.time() if now is None else now
+        for key in list(self.events):
+            with self.locks[key]:
+                events = self.events.get(key)
+                if events:  # newest first: cut the tail that expired
+                    del events[bisect.bisect_left(events, -now, key=lambda e: -e.expiry) :]
+                if not events:
+                    self.events.pop(key, None)
+                    self.locks.pop(key, None)
+        for key, expires in list(self.expirations.items()):
+            if expires <= now:
+                self.storage.pop(key, None)
+                self.expirations.pop(key, None)
+                self.locks.pop(key, None)
 
 
 def _item(rate: Rate | None) -> RateLimitItem | None:
