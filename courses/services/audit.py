@@ -11,11 +11,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from courses.domain.paging import Page, Window
 from courses.domain.permissions import Actor
 from courses.services.context import ServiceContext
-from courses.storage.audit import AuditRecord, list_entries, write_entry
+from courses.storage.audit import AuditRecord, count_entries, list_entries, write_entry
 
-__all__ = ["AuditRecord", "audit", "audit_log", "record"]
+__all__ = ["AuditRecord", "audit", "audit_log", "audit_page", "record"]
 
 
 async def record(
@@ -85,3 +86,20 @@ async def audit_log(
             before_id=before_id,
             limit=limit,
         )
+
+
+async def audit_page(
+    ctx: ServiceContext, actor: Actor, window: Window, *, course_slug: str | None = None
+) -> Page[AuditRecord]:
+    """One page of `audit_log`, newest first, with how many entries there are in all."""
+    organizer_ids = None if actor.superadmin else actor.admin_of
+    async with ctx.db.read() as conn:
+        total = await count_entries(conn, organizer_ids=organizer_ids, course_slug=course_slug)
+        entries = await list_entries(
+            conn,
+            organizer_ids=organizer_ids,
+            course_slug=course_slug,
+            limit=window.limit,
+            offset=window.offset,
+        )
+    return Page(entries, total, window)

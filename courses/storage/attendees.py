@@ -11,9 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from courses.domain.paging import Window
 from courses.domain.rules import RegistrationStatus
 from courses.storage.staff_tables import attendance_table
 from courses.storage.tables import employer_table, registration_table
@@ -24,6 +25,7 @@ __all__ = [
     "attended_positions",
     "attendees",
     "save_marks",
+    "status_counts",
     "statuses_in_course",
 ]
 
@@ -46,6 +48,8 @@ class AttendeeRecord:
     attendance: dict[int, bool]
     manager_email: str | None = None
     """The manager who approves, on a course that asks for it."""
+    waitlist_position: int | None = None
+    """The place on the waitlist (1 first), for a waiting registration."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,9 +69,26 @@ _ORDER = case(
 )
 
 
+# The place in the queue is counted over the whole waitlist, so that a page of the list shows
+# the same places as the whole list does.
+_PLACE = case(
+    (
+        _REG.status == RegistrationStatus.WAITLISTED.value,
+        func.row_number().over(partition_by=_REG.status, order_by=(_REG.queue_no, _REG.id)),
+    ),
+    else_=None,
+)
+
+
 async def attendees(
-    conn: AsyncConnection, course_id: int, *, with_cancelled: bool = True
+    conn: AsyncConnection,
+    course_id: int,
+    *,
+    with_cancelled: bool = True,
+    window: Window | None = None,
 ) -> list[AttendeeRecord]:
+    """The course's registrations in list order (all, or one window of them), with their
+    waitlist places and attendance marks."""
     query = (
         select(
             _REG.id,
@@ -81,6 +102,7 @@ async def attendees(
             _REG.queue_no,
             _REG.created_at,
             _REG.manager_email,
+            _PLACE.label("place"),
         )
         .join(employer_table, employer_table.c.id == _REG.employer_id)
         .where(_REG.course_id == course_id)
@@ -88,13 +110,18 @@ async def attendees(
     )
     if not with_cancelled:
         query = query.where(_REG.status != RegistrationStatus.CANCELLED.value)
+    if window is not None:
+        query = query.limit(window.limit).offset(window.offset)
     rows = (await conn.execute(query)).all()
     marks: dict[int, dict[int, bool]] = defaultdict(dict)
-    found = await conn.execute(
+    marked = (
         select(_MARK.registration_id, _MARK.session_position, _MARK.attended)
         .join(registration_table, _REG.id == _MARK.registration_id)
         .where(_REG.course_id == course_id)
     )
+    if window is not None:
+        marked = marked.where(_MARK.registration_id.in_([row.id for row in rows]))
+    found = await conn.execute(marked)
     for registration_id, position, attended in found.all():
         marks[registration_id][position] = bool(attended)
     return [
@@ -111,9 +138,18 @@ async def attendees(
             created_at=row.created_at,
             attendance=marks.get(row.id, {}),
             manager_email=row.manager_email,
+            waitlist_position=row.place,
         )
         for row in rows
     ]
+
+
+async def status_counts(conn: AsyncConnection, course_id: int) -> dict[RegistrationStatus, int]:
+    """How many of the course's registrations have each status (those with none left out)."""
+    found = await conn.execute(
+        select(_REG.status, func.count()).where(_REG.course_id == course_id).group_by(_REG.status)
+    )
+    return {RegistrationStatus(status): int(count) for status, count in found.all()}
 
 
 async def statuses_in_course(

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from courses.storage.staff_tables import audit_table
 
-__all__ = ["AuditRecord", "list_entries", "write_entry"]
+__all__ = ["AuditRecord", "count_entries", "list_entries", "write_entry"]
 
 _AUDIT = audit_table.c
 
@@ -53,6 +53,19 @@ async def write_entry(
     )
 
 
+def _chosen(
+    organizer_ids: Collection[int] | None, course_slug: str | None, action: str | None
+) -> list[Any]:
+    found = []
+    if organizer_ids is not None:
+        found.append(_AUDIT.organizer_id.in_(organizer_ids))
+    if course_slug is not None:
+        found.append(_AUDIT.course_slug == course_slug)
+    if action is not None:
+        found.append(_AUDIT.action == action)
+    return found
+
+
 async def list_entries(
     conn: AsyncConnection,
     *,
@@ -61,15 +74,16 @@ async def list_entries(
     action: str | None = None,
     before_id: int | None = None,
     limit: int = 100,
+    offset: int = 0,
 ) -> list[AuditRecord]:
     """Newest first; `organizer_ids` None: every organizer's (and those of none)."""
-    query = select(audit_table).order_by(_AUDIT.id.desc()).limit(limit)
-    if organizer_ids is not None:
-        query = query.where(_AUDIT.organizer_id.in_(organizer_ids))
-    if course_slug is not None:
-        query = query.where(_AUDIT.course_slug == course_slug)
-    if action is not None:
-        query = query.where(_AUDIT.action == action)
+    query = (
+        select(audit_table)
+        .where(*_chosen(organizer_ids, course_slug, action))
+        .order_by(_AUDIT.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
     if before_id is not None:
         query = query.where(_AUDIT.id < before_id)
     return [
@@ -85,3 +99,16 @@ async def list_entries(
         )
         for row in await conn.execute(query)
     ]
+
+
+async def count_entries(
+    conn: AsyncConnection,
+    *,
+    organizer_ids: Collection[int] | None,
+    course_slug: str | None = None,
+    action: str | None = None,
+) -> int:
+    """How many entries `list_entries` would page through."""
+    query = select(func.count()).select_from(audit_table)
+    found = await conn.execute(query.where(*_chosen(organizer_ids, course_slug, action)))
+    return int(found.scalar_one())

@@ -15,7 +15,7 @@ from courses.domain.notices import MANAGER_KINDS, OutboxStatus
 from courses.storage.staff_tables import sign_in_table
 from courses.storage.tables import course_table, outbox_table, registration_table
 
-__all__ = ["MailRow", "list_mails", "mail_by_id", "retry_failed"]
+__all__ = ["MailRow", "count_mails", "list_mails", "mail_by_id", "retry_failed"]
 
 _OUT = outbox_table.c
 _REG = registration_table.c
@@ -75,17 +75,36 @@ async def list_mails(
     statuses: Collection[OutboxStatus],
     before_id: int | None = None,
     limit: int = 100,
+    offset: int = 0,
 ) -> list[MailRow]:
     """Newest first."""
     query = (
         _ROWS.where(_OUT.status.in_([s.value for s in statuses]), _visible(organizer_ids))
         .order_by(_OUT.id.desc())
         .limit(limit)
+        .offset(offset)
     )
     if before_id is not None:
         query = query.where(_OUT.id < before_id)
     found = await conn.execute(query)
     return [MailRow(**{**row._asdict(), "status": OutboxStatus(row.status)}) for row in found.all()]
+
+
+async def count_mails(
+    conn: AsyncConnection,
+    *,
+    organizer_ids: Collection[int] | None,
+    statuses: Collection[OutboxStatus],
+) -> int:
+    """How many mails `list_mails` would page through."""
+    query = (
+        select(func.count())
+        .select_from(outbox_table)
+        .outerjoin(registration_table, _REG.id == _OUT.registration_id)
+        .outerjoin(course_table, course_table.c.id == _REG.course_id)
+        .where(_OUT.status.in_([s.value for s in statuses]), _visible(organizer_ids))
+    )
+    return int((await conn.execute(query)).scalar_one())
 
 
 async def mail_by_id(

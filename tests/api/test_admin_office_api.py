@@ -110,3 +110,22 @@ async def test_the_audit_log_pages_backwards(api: Client, seeded: ServiceContext
         ["platser: 5 → 6"],
         ["platser: 4 → 5"],
     ]
+
+
+async def test_the_audit_log_links_to_its_older_entries(
+    api: Client, seeded: ServiceContext
+) -> None:
+    headers = await bearer(seeded)
+    for seats in (5, 6, 7):
+        await api.patch(f"/api/admin/courses/{ASI}", json={"seats": seats}, headers=headers)
+
+    first = await api.get(f"/api/admin/audit?course={ASI}&limit=2", headers=headers)
+    rest = await api.get(first.links["next"]["url"], headers=headers)
+    bad = await api.get("/api/admin/audit?limit=0", headers=headers)
+
+    assert [e["id"] for e in first.json() + rest.json()] == sorted(
+        (e["id"] for e in first.json() + rest.json()), reverse=True
+    )
+    assert len(first.json() + rest.json()) == 3
+    assert "link" not in rest.headers
+    assert (bad.status_code, bad.json()["errors"][0]["message"]) == (400, "Måste vara minst 1.")

@@ -117,6 +117,9 @@ async def test_the_sign_in_and_leader_pages_have_no_accessibility_violations(
     await page.get_by_role("button", name="Spara närvaro för kursdag 2").click()
     await expect(page.get_by_role("status")).to_be_visible()
     await audit.check("a course after saving attendance")
+    await page.goto(f"/kursledare/{COURSE_A}?antal=1&sida=2")
+    await expect(page.get_by_role("navigation", name="Sidor i deltagarlistan")).to_be_visible()
+    await audit.check("a course's attendee list a page at a time")
     await page.goto(f"/kursledare/{COURSE_A}/narvarolista")
     await audit.check("the attendance sheet")
     await page.emulate_media(media="print")
@@ -131,7 +134,7 @@ async def test_the_sign_in_and_leader_pages_have_no_accessibility_violations(
     await audit.check("signed out")
 
     assert audit.found == {}, report(audit)
-    assert len(audit.checked) == 13
+    assert len(audit.checked) == 14
 
 
 async def test_the_admin_pages_have_no_accessibility_violations(page: Page, site: Site) -> None:
@@ -159,6 +162,14 @@ async def test_the_admin_pages_have_no_accessibility_violations(page: Page, site
     await page.goto("/admin")
     await expect(page.locator("#logg ~ .table-wrap")).to_contain_text("Importerade")
     await audit.check("the admin page with the audit log")
+    await page.goto("/admin?antal=2&sida=2")  # a page of each list, with links either way
+    await expect(page.get_by_role("navigation", name="Sidor i kurslistan")).to_contain_text(
+        "Visar 3–4 av"
+    )
+    await page.get_by_label("Läge").select_option(label="Öppen för anmälan")
+    await page.get_by_role("button", name="Visa kurser").click()
+    await expect(page.locator("#kurser ~ .result-count")).to_contain_text("med de valen")
+    await audit.check("the admin page's lists a page at a time, filtered")
 
     assert audit.found == {}, report(audit)
-    assert len(audit.checked) == 5
+    assert len(audit.checked) == 6

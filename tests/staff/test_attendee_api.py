@@ -244,3 +244,22 @@ async def test_a_registration_id_past_the_column_is_a_swedish_400(
     assert answer.json()["errors"] == [
         {"field": "marks[0].registration", "message": "Får vara högst 2147483647."}
     ]
+
+
+async def test_the_list_comes_a_page_at_a_time_when_asked(api: Client, world: StaffWorld) -> None:
+    path = f"/api/courses/{COURSE_A}/attendees"
+    first = await api.get(f"{path}?limit=2", headers=bearer(world.leader_a))
+    rest = await api.get(first.links["next"]["url"], headers=bearer(world.leader_a))
+    whole = await api.get(path, headers=bearer(world.leader_a))
+    bad = await api.get(f"{path}?limit=1001", headers=bearer(world.leader_a))
+
+    names = [a["name"] for a in first.json()["attendees"] + rest.json()["attendees"]]
+    assert names == [a["name"] for a in whole.json()["attendees"]]
+    assert (first.json()["total"], rest.json()["total"], len(first.json()["attendees"])) == (
+        3,
+        3,
+        2,
+    )
+    assert "link" not in rest.headers
+    assert "link" not in whole.headers
+    assert (bad.status_code, bad.json()["errors"][0]["field"]) == (400, "limit")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
-from litestar import Controller, delete, get, patch, post
+from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
@@ -19,6 +19,7 @@ from courses.api.admin.schemas import (
     StatsOut,
 )
 from courses.api.http.openapi import problem_responses
+from courses.api.http.paging import next_link
 from courses.api.http.paths import PathSegment
 from courses.api.staff_identity import actor_dependency
 from courses.domain.ids import MAX_ID
@@ -32,6 +33,8 @@ from courses.services.schedule import employers
 from courses.services.statistics import statistics
 
 __all__ = ["AdminOfficeController"]
+
+T = TypeVar("T")
 
 Limit = Annotated[int, QueryParameter(ge=1, le=500, description="Högst så många")]
 Before = Annotated[
@@ -105,24 +108,29 @@ class AdminOfficeController(Controller):
     @get(
         "/mail",
         summary="Brev som väntar eller har misslyckats",
+        description=(
+            'Nyast först, `limit` i taget; finns det fler leder `Link` (rel="next") till '
+            "nästa sida (`before`: det sista brevets id)."
+        ),
         responses=problem_responses(400, 401, 403),
     )
     async def list_mail(
         self,
         ctx: NamedDependency[ServiceContext],
         actor: NamedDependency[Actor],
+        request: Request[Any, Any, Any],
         status: FromQuery[Literal["pending", "sending", "failed"] | None] = None,
         before: Before = None,
         limit: Limit = 100,
-    ) -> list[MailOut]:
+    ) -> Response[list[MailOut]]:
         found = await mail_admin.list_unsent_mail(
             ctx,
             actor,
             status=None if status is None else OutboxStatus(status),
             before_id=before,
-            limit=limit,
+            limit=limit + 1,  # one more: whether a next page follows
         )
-        return [mail_out(mail, ctx.tz) for mail in found]
+        return _older_on(request, [mail_out(mail, ctx.tz) for mail in found], limit)
 
     @post(
         "/mail/{mail_id:int}/retry",
@@ -151,12 +159,17 @@ class AdminOfficeController(Controller):
     @get(
         "/audit",
         summary="Granskningsloggen, nyast först",
+        description=(
+            '`limit` poster i taget; finns det fler leder `Link` (rel="next") till nästa '
+            "sida (`before`: den sista postens id)."
+        ),
         responses=problem_responses(400, 401, 403),
     )
     async def audit(
         self,
         ctx: NamedDependency[ServiceContext],
         actor: NamedDependency[Actor],
+        request: Request[Any, Any, Any],
         course: Annotated[
             str | None,
             QueryParameter(
@@ -167,7 +180,17 @@ class AdminOfficeController(Controller):
         ] = None,
         before: Before = None,
         limit: Limit = 100,
-    ) -> list[AuditEntryOut]:
+    ) -> Response[list[AuditEntryOut]]:
         require_admin(actor)
-        found = await audit_log(ctx, actor, course_slug=course, before_id=before, limit=limit)
-        return [audit_out(entry, ctx.tz) for entry in found]
+        found = await audit_log(ctx, actor, course_slug=course, before_id=before, limit=limit + 1)
+        return _older_on(request, [audit_out(entry, ctx.tz) for entry in found], limit)
+
+
+def _older_on(request: Request[Any, Any, Any], rows: list[T], limit: int) -> Response[list[T]]:
+    """The first `limit` of `rows` (newest first, one more read than asked for), with a link
+    to the older ones when there are any."""
+    if len(rows) <= limit:
+        return Response(rows)
+    kept = rows[:limit]
+    last: Any = kept[-1]
+    return Response(kept, headers=next_link(request, {"before": last.id, "limit": limit}))

@@ -75,6 +75,7 @@ _FIELD_HINTS = {
     "phone": "Ange ett telefonnummer med siffror, t.ex. 0470-123 45.",
     "employer": "Ange arbetsgivarens nyckel, t.ex. vaxjo (se /api/employers).",
     "format": "Ange formatets nyckel, t.ex. digital.",
+    "month": "Ange en månad som ÅÅÅÅ-MM, t.ex. 2027-09.",
 }
 
 
@@ -119,7 +120,7 @@ def _validation_error(
 ) -> Response[dict[str, Any]]:
     """Litestar's own refusals: a path parameter, or a body it could not convert."""
     items = exc.extra if isinstance(exc.extra, list) else []
-    problems = _body_problems(request) or [_parameter_problem(item) for item in items]
+    problems = _body_problems(request) or [_parameter_problem(request, item) for item in items]
     if not problems:
         return problem(
             request, "validation-error", "Förfrågan kunde inte läsas. Skicka giltig JSON."
@@ -127,14 +128,22 @@ def _validation_error(
     return _field_problems(request, problems)
 
 
-def _parameter_problem(item: object) -> ValidationProblem:
+def _parameter_problem(request: Request[Any, Any, Any], item: object) -> ValidationProblem:
     if not isinstance(item, dict):
         return ValidationProblem("", "Förfrågan kunde inte läsas.")
     found = translate(str(item.get("message", "")))
-    field = str(item.get("key") or found.path)
+    field = _public_name(request, str(item.get("key") or found.path))
     if item.get("source") == "path":
         return ValidationProblem(field, "Adressen innehåller tecken som inte hör hemma i den.")
     return ValidationProblem(field, found.message)
+
+
+def _public_name(request: Request[Any, Any, Any], key: str) -> str:
+    """The name a client sent a parameter by: Litestar reports the handler's own name, which
+    differs where a name is taken (`state` is Litestar's)."""
+    parameter = request.route_handler.parsed_fn_signature.parameters.get(key)
+    alias = getattr(getattr(parameter, "kwarg_definition", None), "name", None)
+    return alias if isinstance(alias, str) and alias else key
 
 
 def _invalid_body(request: Request[Any, Any, Any], exc: InvalidBody) -> Response[dict[str, Any]]:

@@ -7,19 +7,21 @@ export is written to the audit log before the first byte goes out.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Annotated
+from typing import Annotated, Any
 
 import anyio
-from litestar import Controller, Response, get, put
+from litestar import Controller, Request, Response, get, put
 from litestar.di import NamedDependency
 from litestar.params import Body
 from litestar.response import Stream
 
 from courses.api.http.openapi import problem_responses
+from courses.api.http.paging import Offset, limit_parameter, next_link
 from courses.api.http.paths import PathSegment
 from courses.api.staff.mapping import attendee_list_out
 from courses.api.staff.schemas import AttendanceIn, AttendanceOut, AttendeeListOut
 from courses.api.staff_identity import actor_dependency
+from courses.domain.paging import Window
 from courses.domain.permissions import Actor
 from courses.export import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, Sheet, csv_chunks, xlsx_chunks
 from courses.services.attendance.attendees import (
@@ -34,6 +36,7 @@ from courses.services.context import ServiceContext
 __all__ = ["AttendeeController"]
 
 _PRIVATE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+MAX_ATTENDEES_PER_PAGE = 1000
 _CSV = CSV_MEDIA_TYPE.split(";")[0]
 """`text/csv`: Litestar adds `; charset=utf-8` to a text type, once (it was there twice)."""
 
@@ -76,14 +79,30 @@ class AttendeeController(Controller):
     @get(
         "/{slug:str}/attendees",
         summary="Deltagarlistan",
+        description=(
+            "Hela listan, eller med `limit` en sida i taget från `offset`; `total` säger hur "
+            'många den har och `Link` (rel="next") leder till nästa sida. CSV- och '
+            "Excel-filerna är alltid hela listan."
+        ),
         responses=problem_responses(400, 401, 404),
     )
     async def attendees(
-        self, ctx: NamedDependency[ServiceContext], actor: NamedDependency[Actor], slug: PathSegment
+        self,
+        ctx: NamedDependency[ServiceContext],
+        actor: NamedDependency[Actor],
+        request: Request[Any, Any, Any],
+        slug: PathSegment,
+        limit: Annotated[int | None, limit_parameter(MAX_ATTENDEES_PER_PAGE)] = None,
+        offset: Offset = 0,
     ) -> Response[AttendeeListOut]:
-        listing = await attendee_list(ctx, actor, slug)
+        window = None if limit is None else Window(limit=limit, offset=offset)
+        listing = await attendee_list(ctx, actor, slug, window=window)
         await note_export(ctx, actor, listing.course, kind="json", rows=len(listing.rows))
-        return Response(attendee_list_out(listing), headers=_PRIVATE)
+        headers = dict(_PRIVATE)
+        if window is not None and window.offset + len(listing.rows) < listing.total:
+            after = {"limit": window.limit, "offset": window.offset + window.limit}
+            headers.update(next_link(request, after))
+        return Response(attendee_list_out(listing), headers=headers)
 
     @get(
         "/{slug:str}/attendees.csv",

@@ -34,4 +34,5 @@ def attendee_list_out(listing: AttendeeList) -> AttendeeListOut:
             )
             for row in listing.rows
         ],
+        total=listing.total,
     )

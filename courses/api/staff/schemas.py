@@ -49,6 +49,8 @@ class AttendeeListOut(msgspec.Struct, kw_only=True):
     title: str
     sessions: list[SessionRef]
     attendees: list[AttendeeOut]
+    total: int
+    """How many people the whole list has (`attendees` holds one page with `limit`)."""
 
 
 class MarkIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

@@ -6,12 +6,13 @@ course that does not exist, so a leader cannot learn which other courses are the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from courses.domain.courses import CourseRecord
 from courses.domain.errors import CourseNotFound, FieldError, InvalidInput
+from courses.domain.paging import Window
 from courses.domain.permissions import Actor
 from courses.domain.rules import RegistrationStatus
 from courses.services.audit import audit, record
@@ -56,6 +57,15 @@ class AttendeeRow:
 class AttendeeList:
     course: CourseRecord
     rows: list[AttendeeRow]
+    """Everyone, or the window asked for."""
+    counts: Mapping[RegistrationStatus, int] = field(default_factory=dict)
+    """The whole course's registrations by status, whichever rows were read."""
+    window: Window | None = None
+
+    @property
+    def total(self) -> int:
+        """How many rows the whole list has (without the cancelled if they were left out)."""
+        return sum(self.counts.values())
 
     @property
     def asks_manager(self) -> bool:
@@ -104,22 +114,28 @@ def _format_label(course: CourseRecord, format_id: int | None) -> tuple[str | No
 
 
 async def attendee_list(
-    ctx: ServiceContext, actor: Actor, slug: str, *, with_cancelled: bool = True
+    ctx: ServiceContext,
+    actor: Actor,
+    slug: str,
+    *,
+    with_cancelled: bool = True,
+    window: Window | None = None,
 ) -> AttendeeList:
     """Everyone registered for the course: confirmed, then the waitlist in order, then the
-    cancelled (unless left out), with their attendance per session."""
+    cancelled (unless left out), with their attendance per session; only the `window` of
+    them if given (the counts are the whole course's)."""
     async with ctx.db.read() as conn:
         course = await load_course(conn, slug)
         if course is None or not _visible(actor, course):
             raise _not_found(slug)
-        records = await storage.attendees(conn, course.id, with_cancelled=with_cancelled)
+        records = await storage.attendees(
+            conn, course.id, with_cancelled=with_cancelled, window=window
+        )
+        counts = await storage.status_counts(conn, course.id)
+    if not with_cancelled:
+        counts.pop(RegistrationStatus.CANCELLED, None)
     rows = []
-    waiting = 0
     for found in records:
-        position = None
-        if found.status is RegistrationStatus.WAITLISTED:
-            waiting += 1
-            position = waiting
         key, label = _format_label(course, found.format_id)
         rows.append(
             AttendeeRow(
@@ -132,13 +148,13 @@ async def attendee_list(
                 format_key=key,
                 format_label=label,
                 status=found.status,
-                waitlist_position=position,
+                waitlist_position=found.waitlist_position,
                 registered_at=found.created_at,
                 attendance=found.attendance,
                 manager_email=found.manager_email,
             )
         )
-    return AttendeeList(course, rows)
+    return AttendeeList(course, rows, counts, window)
 
 
 async def set_attendance(

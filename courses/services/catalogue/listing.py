@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from courses.domain.courses import CourseRecord
 from courses.domain.employers import EmployerRecord
 from courses.domain.errors import CourseNotFound
+from courses.domain.paging import Page, Window
 from courses.domain.rules import CourseStatus, RegistrationState
 from courses.services.catalogue.organizers import unknown_organizer
 from courses.services.context import ServiceContext
+from courses.storage.catalogue import CourseFilter, course_ids_page
 from courses.storage.courses import load_course, load_courses
 from courses.storage.employers import all_employers
 from courses.storage.organizers import organizer_by_key
 
 __all__ = [
     "CourseListing",
+    "course_page",
     "get_course",
     "list_courses",
     "list_employers",
+    "load_page",
     "public",
     "unknown_course",
 ]
@@ -58,6 +66,51 @@ async def list_courses(ctx: ServiceContext, *, organizer: str | None = None) -> 
         for c in courses
         if public(c) and organizer_id in (None, c.organizer_id)
     ]
+
+
+async def course_page(
+    ctx: ServiceContext,
+    window: Window,
+    *,
+    organizer: str | None = None,
+    month: tuple[date, date] | None = None,
+    state: RegistrationState | None = None,
+) -> Page[CourseListing]:
+    """One page of what `list_courses` lists, narrowed to a month (a session in it) and a
+    state; chosen, counted and cut by the database, so a page costs the same for one county
+    as for the country. ItemNotFound for an unknown organizer."""
+    now = ctx.clock.now()
+    local = now.astimezone(ctx.tz)
+    async with ctx.db.read() as conn:
+        organizer_ids = None
+        if organizer is not None:
+            found = await organizer_by_key(conn, organizer)
+            if found is None:
+                raise unknown_organizer(organizer)
+            organizer_ids = [found.id]
+        chosen = CourseFilter(
+            today=local.date(),
+            clock=local.time(),
+            organizer_ids=organizer_ids,
+            month=month,
+            state=state,
+        )
+        courses = await load_page(conn, chosen, window)
+    return courses.map(lambda c: CourseListing(c, c.state(now=now, tz=ctx.tz)))
+
+
+async def load_page(
+    conn: AsyncConnection, chosen: CourseFilter, window: Window
+) -> Page[CourseRecord]:
+    """The chosen courses of one window, in the database's order, with their count."""
+    ids, total = await course_ids_page(conn, chosen, window)
+    return Page(_in_order(await load_courses(conn, ids=ids), ids) if ids else [], total, window)
+
+
+def _in_order(courses: Sequence[CourseRecord], ids: list[int]) -> list[CourseRecord]:
+    # The page's order is the database's: slugs tied on a day may collate differently there.
+    by_id = {c.id: c for c in courses}
+    return [by_id[i] for i in ids if i in by_id]
 
 
 async def get_course(ctx: ServiceContext, slug: str) -> CourseListing:

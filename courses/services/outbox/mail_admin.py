@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from courses.domain.errors import ItemNotFound, StaffConflict
 from courses.domain.notices import OutboxStatus
+from courses.domain.paging import Page, Window
 from courses.domain.permissions import Actor
 from courses.services.audit import record
 from courses.services.context import ServiceContext
 from courses.services.permissions import organizer_scope
-from courses.storage.mail_admin import MailRow, list_mails, mail_by_id, retry_failed
+from courses.storage.mail_admin import MailRow, count_mails, list_mails, mail_by_id, retry_failed
 
-__all__ = ["MailRow", "list_unsent_mail", "retry_mail"]
+__all__ = ["MailRow", "list_unsent_mail", "retry_mail", "unsent_mail_page"]
 
 _UNSENT = (OutboxStatus.PENDING, OutboxStatus.SENDING, OutboxStatus.FAILED)
 
@@ -32,6 +33,17 @@ async def list_unsent_mail(
         return await list_mails(
             conn, organizer_ids=scope, statuses=statuses, before_id=before_id, limit=limit
         )
+
+
+async def unsent_mail_page(ctx: ServiceContext, actor: Actor, window: Window) -> Page[MailRow]:
+    """One page of `list_unsent_mail` (every unsent status), with how many there are in all."""
+    scope = organizer_scope(actor)
+    async with ctx.db.read() as conn:
+        total = await count_mails(conn, organizer_ids=scope, statuses=_UNSENT)
+        found = await list_mails(
+            conn, organizer_ids=scope, statuses=_UNSENT, limit=window.limit, offset=window.offset
+        )
+    return Page(found, total, window)
 
 
 async def retry_mail(ctx: ServiceContext, actor: Actor, mail_id: int) -> MailRow:

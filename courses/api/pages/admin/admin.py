@@ -9,6 +9,7 @@ run, which writes nothing; its page carries the file on, and its "Importera" but
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -20,23 +21,20 @@ from litestar.response import Redirect, Template
 
 from courses.api.admin.schedule_file import toml_download
 from courses.api.pages.admin.admin_view import (
-    AuditLine,
     ImportView,
     carry,
     problem_lines,
     source_name,
     uncarry,
 )
+from courses.api.pages.admin.lists import admin_lists
 from courses.api.pages.admin.office import office_context
 from courses.api.pages.forms import FormState
 from courses.api.pages.staff.common import staff_page
-from courses.api.pages.staff.leader_view import course_lines
 from courses.api.staff_identity import actor_dependency
 from courses.domain.errors import Forbidden
 from courses.domain.permissions import Actor
 from courses.schedule.load import ScheduleError, parse_schedule
-from courses.services.attendance.attendees import my_courses
-from courses.services.audit import audit_log
 from courses.services.context import ServiceContext
 from courses.services.outbox.mail_admin import retry_mail
 from courses.services.schedule.export import export_schedule
@@ -47,7 +45,6 @@ __all__ = ["AdminPage"]
 UPLOAD_LIMIT = 4 * 1024 * 1024
 """Bytes an import's form may have: a year's schedule is well under 1 MiB, and the
 confirmation carries it as base64 (a third more)."""
-AUDIT_ENTRIES = 50
 
 _NOT_ADMIN = (
     "Sidan är till för utbildningsadministratörer. Är du kursledare hittar du dina kurser "
@@ -71,17 +68,15 @@ async def _admin_page(
     problems: list[str] | None = None,
     status: int = 200,
     mail_notice: str = "",
+    query: Mapping[str, Any] | None = None,
 ) -> Template:
-    today = ctx.clock.now().astimezone(ctx.tz).date()
-    entries = await audit_log(ctx, actor, limit=AUDIT_ENTRIES)
     form = form or FormState()
     context = {
         "form": form,
         "problems": problems or [],
         "has_errors": form.has_errors,
-        "courses": course_lines(await my_courses(ctx, actor), today=today),
-        "audit": [AuditLine.of(e, tz=ctx.tz) for e in entries],
         "mail_notice": mail_notice,
+        **await admin_lists(ctx, actor, query or {}),
         **await office_context(ctx, actor),
     }
     return staff_page("admin.html", context, actor, status=status)
@@ -111,10 +106,13 @@ class AdminPage(Controller):
         self,
         ctx: NamedDependency[ServiceContext],
         actor: NamedDependency[Actor],
+        request: Request[Any, Any, Any],
         skickat: FromQuery[int | None] = None,
     ) -> Template:
+        """The overview; its lists page and filter by GET parameters (`admin_lists`)."""
         notice = f"Mejl {skickat} skickas igen inom en minut." if skickat else ""
-        return await _admin_page(ctx, _admin(actor), mail_notice=notice)
+        query = dict(request.query_params)
+        return await _admin_page(ctx, _admin(actor), mail_notice=notice, query=query)
 
     @get("/schema.toml", name="admin-schedule-file")
     async def schedule_file(

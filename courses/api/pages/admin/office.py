@@ -1,6 +1,6 @@
-"""What /admin shows besides the import and the log: unsent mail (with a retry button),
-statistics per course and per employer, and the organizer's employers. View models only; the
-data comes from the same services as the /api/admin routes."""
+"""What /admin shows besides the import and the lists (courses.api.pages.admin.lists): how an
+unsent mail reads, statistics per course and per employer, and the organizer's employers.
+View models only; the data comes from the same services as the /api/admin routes."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from courses.api.pages.wording import swedish_moment
 from courses.domain.fair_seats import share_line
 from courses.domain.permissions import Actor
 from courses.services.context import ServiceContext
-from courses.services.outbox.mail_admin import MailRow, list_unsent_mail
+from courses.services.outbox.mail_admin import MailRow
 from courses.services.schedule.employers import list_employers_for_admin
 from courses.services.statistics import CourseCounts, Statistics, statistics
 
@@ -39,7 +39,6 @@ _KINDS = {
     "message": "Meddelande från kursledaren",
 }
 _STATUSES = {"pending": "Väntar", "sending": "Skickas", "failed": "Misslyckades"}
-_MAILS_SHOWN = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,12 +80,9 @@ def _share(course: CourseCounts) -> str:
 
 async def office_context(ctx: ServiceContext, actor: Actor) -> dict[str, Any]:
     stats: Statistics = await statistics(ctx, actor)
-    mails = await list_unsent_mail(ctx, actor, limit=_MAILS_SHOWN)
     employers = await list_employers_for_admin(ctx, actor)
     held_total = sum(e.held for e in stats.employers)
     return {
-        "mails": [MailLine.of(m, tz=ctx.tz) for m in mails],
-        "mails_capped": len(mails) >= _MAILS_SHOWN,
         "course_stats": [
             {"c": c, "seats_left": Statistics.seats_left(c), "share": _share(c)}
             for c in stats.courses

@@ -170,7 +170,7 @@ class LeaderCourseView:
     def of(cls, found: AttendeeList, *, tz: ZoneInfo) -> LeaderCourseView:
         course = found.course
         sessions = [_session_line(course, s) for s in course.sessions]
-        by_status = {s: sum(1 for r in found.rows if r.status is s) for s in RegistrationStatus}
+        by_status = {s: found.counts.get(s, 0) for s in RegistrationStatus}
         confirmed = found.confirmed
         days = [s.day for s in course.sessions] or [course.deadline]
         return cls(
