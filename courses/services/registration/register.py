@@ -206,6 +206,20 @@ async def _write(
                 token=token,
                 manage_url=manage_url(ctx.settings.base_url, token),
             )
+        if share is None and not course.needs_approval and witness is None:
+            plain = await _enrol_plain(ctx, course, fmt, row, now=now)
+            ctx.mail_signal.notify()
+            return RegistrationReceipt(
+                id=plain.registration_id,
+                status=(
+                    RegistrationStatus.CONFIRMED
+                    if plain.confirmed
+                    else RegistrationStatus.WAITLISTED
+                ),
+                waitlist_position=plain.waitlist_position,
+                token=token,
+                manage_url=manage_url(ctx.settings.base_url, token),
+            )
         async with ctx.db.write() as conn:
             enrolled, at_share = await fair_seats.enrol(conn, course, fmt, share, row=row, now=now)
             if enrolled is None:
@@ -267,6 +281,32 @@ async def _write(
         token=token,
         manage_url=manage_url(ctx.settings.base_url, token),
     )
+
+
+async def _enrol_plain(
+    ctx: ServiceContext,
+    course: CourseRecord,
+    fmt: FormatRecord,
+    row: dict[str, Any],
+    *,
+    now: datetime,
+) -> fair_seats.Enrolment:
+    """No share, approval or witness: the registration and its mail in one short
+    transaction (`fair_seats.enrol_mailed`)."""
+    mails = {
+        RegistrationStatus.CONFIRMED: notice(
+            0, Confirmed(), invites=all_sessions(course.session_positions, Method.REQUEST)
+        ),
+        # The position is set where it is counted, under the course lock.
+        RegistrationStatus.WAITLISTED: notice(0, Waitlisted(waitlist_position=0)),
+    }
+    try:
+        enrolled = await fair_seats.enrol_mailed(ctx.db, course, fmt, row=row, now=now, mails=mails)
+    except fair_seats.NoWaitlist:
+        raise CourseFull("Kursen är fullbokad.") from None
+    if enrolled is None:
+        raise _StaleDefinition
+    return enrolled
 
 
 def _row(
