@@ -1,9 +1,11 @@
 """Register for a course.
 
 The invariants live in the database, inside one write transaction:
-- a registration is made by `courses.storage.seats.enrolment.enrol`: seats are taken with
-  conditional UPDATEs under the course row's lock, or, for an uncapped course, the row is only
-  share-locked;
+- a registration is made by the seat kernel (`courses.services.seats.fair_seats`): seats are
+  taken with conditional UPDATEs under the course row's lock, or, for an uncapped course, the
+  row is only share-locked. A plain registration (no share, approval, lottery or witness)
+  writes its mail in the same statement (PostgreSQL) or the same one-hop transaction (SQLite),
+  so the lock is held for the database's work only;
 - one active registration per person is a partial unique index.
 Rules that need no database (deadline, eligibility, format) are checked before it, on the
 course definition cached in `ServiceContext.cache` (see `courses.services.definitions`).

@@ -257,10 +257,11 @@ def enrol_mailed_at_once(
         confirmed = course_seat and bool(run(counters.TAKE[format_table.name], found))
         if counted and not confirmed:
             run(counters.GIVE_BACK[course_table.name], {"row_id": request.course_id})
+        inserted = enrolment.inserted(row, confirmed=confirmed, queue_no=queue_no, now=now)
+        # Inserted first, as on PostgreSQL: someone registered already hears that, not "full".
+        registration_id = int(run(enrolment.INSERT, inserted)[0][0])
         if not confirmed and not waitlist:
             raise NoWaitlist
-        inserted = enrolment.inserted(row, confirmed=confirmed, queue_no=queue_no, now=now)
-        registration_id = int(run(enrolment.INSERT, inserted)[0][0])
     position = None
     if not confirmed:
         ahead = run(_WAITING_BEFORE, {"course_id": request.course_id, "queue_no": queue_no})
