@@ -10,18 +10,26 @@ transactions; the invariants are guarded by conditional UPDATEs and unique index
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import sqlite3
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
-from sqlalchemy import event
-from sqlalchemy.engine import Connection
+from sqlalchemy import Executable, event
+from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from courses.settings import async_database_url
 
-__all__ = ["Database", "make_engine"]
+__all__ = ["Database", "SyncRun", "make_engine"]
+
+_T = TypeVar("_T")
+SyncRun = Callable[[Executable, Mapping[str, Any]], list[Any]]
+"""Runs one statement inside `Database.write_at_once`: its rows as the driver gives them."""
 
 _WRITE_OPTION = "courses_write"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -97,6 +105,27 @@ class Database:
             async with conn.begin():
                 yield conn
 
+    async def write_at_once(self, work: Callable[[SyncRun], _T]) -> _T:
+        """SQLite only: `work` as one `BEGIN IMMEDIATE` transaction, run whole on the driver's
+        thread. `write()` awaits every statement, and each await lets the event loop run other
+        requests' work while this process's write lock is held; here nothing runs between the
+        statements. The transaction commits when `work` returns, and rolls back if it raises.
+        """
+        assert self._write_lock is not None, "write_at_once is for SQLite"
+        conn = None
+        try:
+            async with self._write_lock:
+                conn = await self.engine.connect()
+                driver: Any = (await conn.get_raw_connection()).driver_connection
+                # aiosqlite's own queue to its thread: the one hop of the transaction.
+                done: _T = await driver._execute(
+                    _transaction, driver._conn, self.engine.dialect, work
+                )
+                return done
+        finally:
+            if conn is not None:
+                await conn.close()  # after the lock: its reset needs another hop
+
     @asynccontextmanager
     async def _serialized(self) -> AsyncIterator[None]:
         if self._write_lock is None:
@@ -107,3 +136,42 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+def _transaction(raw: sqlite3.Connection, dialect: Dialect, work: Callable[[SyncRun], _T]) -> _T:
+    raw.execute("BEGIN IMMEDIATE")
+    try:
+        done = work(partial(_run, raw, dialect))
+    except BaseException:
+        raw.execute("ROLLBACK")
+        raise
+    raw.execute("COMMIT")
+    return done
+
+
+_COMPILED: dict[tuple[Executable, frozenset[str]], SQLCompiler] = {}
+
+
+def _run(
+    raw: sqlite3.Connection, dialect: Dialect, statement: Executable, params: Mapping[str, Any]
+) -> list[Any]:
+    """Execute a Core statement on the bare driver, its parameters processed by their types as
+    SQLAlchemy would (datetimes, JSON)."""
+    key = (statement, frozenset(params))
+    compiled = _COMPILED.get(key)
+    if compiled is None:
+        compiled = statement.compile(dialect=dialect, column_keys=list(params))  # type: ignore[attr-defined]
+        assert isinstance(compiled, SQLCompiler)
+        _COMPILED[key] = compiled
+    values = compiled.construct_params(dict(params))
+    processors: Mapping[str, Any] = compiled._bind_processors
+    assert compiled.positiontup is not None
+    ordered = [
+        processors[name](values[name]) if name in processors else values[name]
+        for name in compiled.positiontup
+    ]
+    try:
+        return raw.execute(compiled.string, ordered).fetchall()
+    except sqlite3.Error as error:
+        # As SQLAlchemy raises it (IntegrityError and so on), for the callers' handlers.
+        raise DBAPIError.instance(compiled.string, ordered, error, sqlite3.Error) from error

@@ -33,6 +33,7 @@ __all__ = [
     "has_due",
     "mark_failed",
     "mark_sent",
+    "new_row",
     "oldest_unsent",
     "prune_sent",
     "recent_failures",
@@ -97,26 +98,26 @@ async def enqueue(conn: AsyncConnection, mails: Sequence[NewMail], *, now: datet
     """Queue `mails` in the caller's transaction: they are sent only if it commits."""
     if not mails:
         return
-    await conn.execute(
-        outbox_table.insert(),
-        [
-            {
-                "registration_id": mail.registration_id,
-                "sign_in_id": mail.sign_in_id,
-                "kind": mail.kind.value,
-                "part": mail.part,
-                "method": mail.method.value if mail.method else None,
-                "payload": encode_payload(mail.payload),
-                # The local part of the Message-ID, fixed now so every retry repeats it.
-                "message_id": secrets.token_hex(16),
-                "status": OutboxStatus.PENDING.value,
-                "attempts": 0,
-                "available_at": now,
-                "created_at": now,
-            }
-            for mail in mails
-        ],
-    )
+    await conn.execute(outbox_table.insert(), [new_row(mail, now=now) for mail in mails])
+
+
+def new_row(mail: NewMail, *, now: datetime) -> dict[str, Any]:
+    """The outbox row of `mail`, waiting to be sent (also for statements that insert it
+    together with its registration, `courses.storage.seats.enrolment`)."""
+    return {
+        "registration_id": mail.registration_id,
+        "sign_in_id": mail.sign_in_id,
+        "kind": mail.kind.value,
+        "part": mail.part,
+        "method": mail.method.value if mail.method else None,
+        "payload": encode_payload(mail.payload),
+        # The local part of the Message-ID, fixed now so every retry repeats it.
+        "message_id": secrets.token_hex(16),
+        "status": OutboxStatus.PENDING.value,
+        "attempts": 0,
+        "available_at": now,
+        "created_at": now,
+    }
 
 
 def _due(now: datetime) -> Any:

@@ -11,7 +11,7 @@ from courses.clock import FixedClock
 from courses.schedule import parse_schedule
 from courses.services.context import ServiceContext
 from courses.services.schedule.importing import import_schedule
-from courses.storage.seats import enrolment
+from courses.services.seats import fair_seats
 from tests.conftest import local
 from tests.conftest import registrant as body
 
@@ -160,7 +160,7 @@ async def test_unexpected_failure_is_a_problem_without_internals(
     async def broken(*_: Any, **__: Any) -> None:
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(enrolment, "enrol", broken)
+    monkeypatch.setattr(fair_seats, "enrol_mailed", broken)
 
     response = await api.post(ASI, json=body())
 

@@ -20,6 +20,7 @@ from courses.schedule import parse_schedule
 from courses.services.context import ServiceContext
 from courses.services.schedule.importing import import_schedule
 from courses.services.seats import fair_seats
+from courses.storage.db import Database
 from courses.storage.seats import counters as seats
 from courses.storage.seats import enrolment
 from courses.storage.seats import fair_seats as fair
@@ -138,11 +139,21 @@ async def _unguarded_enrol(
     return enrolment.Enrolment(inserted.scalar_one(), has_room, queue_no)
 
 
+async def _unguarded_enrol_mailed(
+    db: Database, course: Any, fmt: Any, *, row: dict[str, Any], now: datetime, mails: Any
+) -> enrolment.Enrolment:
+    """`fair_seats.enrol_mailed` (the path of a course without share or approval) with the
+    read-check-write bug instead of the guard."""
+    request = seats.SeatRequest(course.id, fmt.id, course.seats_left, fmt.seats_left)
+    async with db.write() as conn:
+        return await _unguarded_enrol(conn, request, revision=course.revision, row=row, now=now)
+
+
 async def test_control_without_the_seat_guard_the_same_rush_oversells(
     seeded: ServiceContext, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Proves the race test above can fail: with a read-check-write guard it oversells."""
-    monkeypatch.setattr(enrolment, "enrol", _unguarded_enrol)
+    monkeypatch.setattr(fair_seats, "enrol_mailed", _unguarded_enrol_mailed)
 
     responses = await all_at_once(
         [client.post(f"/api/courses/{ASI}/registrations", json=body(n)) for n in range(300)]

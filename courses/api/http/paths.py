@@ -35,12 +35,15 @@ PathSegment = Annotated[
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
-def printable_page_paths(
+async def printable_page_paths(
     connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
 ) -> None:
     """A guard for every route: a page or static file whose path holds a control character
     (`/static/courses.css%00.html`) names nothing, a 404 page, before a file system or a
-    database sees it (both refuse NUL). The API's segments answer their own 400 (PathSegment)."""
+    database sees it (both refuse NUL). The API's segments answer their own 400 (PathSegment).
+
+    Both guards here are async: Litestar runs a sync guard in a worker thread, which made two
+    thread hops on every request for a regex and a loop."""
     path = connection.scope["path"]
     if _CONTROL.search(path) and not is_api_path(path):
         raise NotFoundException()
@@ -54,7 +57,7 @@ _MISSING = {
 }
 
 
-def known_ids(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def known_ids(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     """A guard for every route: an id in the path too large for any row (courses.domain.ids)
     is answered as one that does not exist (the API's problem for that resource, a page's
     404), before it reaches the database, which would refuse it. Zero and below stay the

@@ -1,9 +1,11 @@
 """Register for a course.
 
 The invariants live in the database, inside one write transaction:
-- a registration is made by `courses.storage.seats.enrolment.enrol`: seats are taken with
-  conditional UPDATEs under the course row's lock, or, for an uncapped course, the row is only
-  share-locked;
+- a registration is made by the seat kernel (`courses.services.seats.fair_seats`): seats are
+  taken with conditional UPDATEs under the course row's lock, or, for an uncapped course, the
+  row is only share-locked. A plain registration (no share, approval, lottery or witness)
+  writes its mail in the same statement (PostgreSQL) or the same one-hop transaction (SQLite),
+  so the lock is held for the database's work only;
 - one active registration per person is a partial unique index.
 Rules that need no database (deadline, eligibility, format) are checked before it, on the
 course definition cached in `ServiceContext.cache` (see `courses.services.definitions`).
@@ -206,6 +208,20 @@ async def _write(
                 token=token,
                 manage_url=manage_url(ctx.settings.base_url, token),
             )
+        if share is None and not course.needs_approval and witness is None:
+            plain = await _enrol_plain(ctx, course, fmt, row, now=now)
+            ctx.mail_signal.notify()
+            return RegistrationReceipt(
+                id=plain.registration_id,
+                status=(
+                    RegistrationStatus.CONFIRMED
+                    if plain.confirmed
+                    else RegistrationStatus.WAITLISTED
+                ),
+                waitlist_position=plain.waitlist_position,
+                token=token,
+                manage_url=manage_url(ctx.settings.base_url, token),
+            )
         async with ctx.db.write() as conn:
             enrolled, at_share = await fair_seats.enrol(conn, course, fmt, share, row=row, now=now)
             if enrolled is None:
@@ -267,6 +283,32 @@ async def _write(
         token=token,
         manage_url=manage_url(ctx.settings.base_url, token),
     )
+
+
+async def _enrol_plain(
+    ctx: ServiceContext,
+    course: CourseRecord,
+    fmt: FormatRecord,
+    row: dict[str, Any],
+    *,
+    now: datetime,
+) -> fair_seats.Enrolment:
+    """No share, approval or witness: the registration and its mail in one short
+    transaction (`fair_seats.enrol_mailed`)."""
+    mails = {
+        RegistrationStatus.CONFIRMED: notice(
+            0, Confirmed(), invites=all_sessions(course.session_positions, Method.REQUEST)
+        ),
+        # The position is set where it is counted, under the course lock.
+        RegistrationStatus.WAITLISTED: notice(0, Waitlisted(waitlist_position=0)),
+    }
+    try:
+        enrolled = await fair_seats.enrol_mailed(ctx.db, course, fmt, row=row, now=now, mails=mails)
+    except fair_seats.NoWaitlist:
+        raise CourseFull("Kursen är fullbokad.") from None
+    if enrolled is None:
+        raise _StaleDefinition
+    return enrolled
 
 
 def _row(

@@ -22,12 +22,19 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from courses.domain.courses import CourseRecord, FormatRecord
 from courses.domain.fair_seats import Share, at_share, waitlisted_by_share
 from courses.services.context import ServiceContext
-from courses.storage.seats import counters, enrolment, fair_seats
+from courses.storage.db import Database, SyncRun
+from courses.storage.seats import counters, enrolment, fair_seats, mailed
+from courses.storage.seats.enrolment import Enrolment
+from courses.storage.seats.mailed import Mails, NoWaitlist
 
 __all__ = [
+    "Enrolment",
+    "Mails",
+    "NoWaitlist",
     "ShareGate",
     "active",
     "enrol",
+    "enrol_mailed",
     "mail_reason",
     "share_at_draw",
     "share_request",
@@ -78,6 +85,41 @@ async def enrol(
     if made is None:
         return None, False
     return made.enrolment, made.at_share and not made.enrolment.confirmed
+
+
+async def enrol_mailed(
+    db: Database,
+    course: CourseRecord,
+    fmt: FormatRecord,
+    *,
+    row: Mapping[str, Any],
+    now: datetime,
+    mails: Mails,
+) -> Enrolment | None:
+    """`enrol` in its own write transaction together with the outcome's `mails`, for a
+    course without an employer share (now) or approval: the course row's lock is held for the
+    database's work only (`courses.storage.seats.mailed`). None (nothing written) when the
+    course changed since `course.revision`; NoWaitlist (nothing written) when it was full and
+    has no waitlist."""
+    request = counters.SeatRequest(
+        course_id=course.id,
+        format_id=fmt.id,
+        course_seats_left=course.seats_left,
+        format_seats_left=fmt.seats_left,
+    )
+    revision, waitlist = course.revision, course.waitlist
+    if db.is_sqlite:
+
+        def work(run: SyncRun) -> Enrolment | None:
+            return mailed.enrol_mailed_at_once(
+                run, request, revision=revision, row=row, now=now, mails=mails, waitlist=waitlist
+            )
+
+        return await db.write_at_once(work)
+    async with db.write() as conn:
+        return await mailed.enrol_mailed_in_one_statement(
+            conn, request, revision=revision, row=row, now=now, mails=mails, waitlist=waitlist
+        )
 
 
 @dataclass(slots=True)

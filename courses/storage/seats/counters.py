@@ -36,10 +36,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from courses.storage.tables import course_table, format_table, registration_table
 
 __all__ = [
+    "GIVE_BACK",
+    "TAKE",
+    "TAKE_PLACE",
     "Claim",
     "Place",
     "SeatRequest",
     "claim_seat",
+    "counted_seat",
     "has_room",
     "recount_seats",
     "release_course_seat",
@@ -78,6 +82,8 @@ class Place:
 
     queue_no: int
     course_seat: bool
+    counted: bool = False
+    """The course seat was counted (the course has a cap): give it back if not used."""
 
 
 has_room = or_(
@@ -107,8 +113,14 @@ def take_place_statement() -> Update:
     )
 
 
-_TAKE_PLACE = take_place_statement().returning(
-    course_table.c.queue_counter, course_table.c.last_claim_granted
+counted_seat = and_(course_table.c.last_claim_granted, course_table.c.seats.is_not(None))
+"""In a RETURNING after `take_place_statement`: the course's counter took a seat (which must go
+back if the format had none; a seat of an uncapped course was never counted)."""
+
+TAKE_PLACE = take_place_statement().returning(
+    course_table.c.queue_counter,
+    course_table.c.last_claim_granted,
+    counted_seat.label("counted"),
 )
 
 
@@ -120,10 +132,10 @@ async def take_place(conn: AsyncConnection, request: SeatRequest, *, revision: i
     fails the course seat goes back.
     """
     params = {"place_course_id": request.course_id, "expected_revision": revision}
-    row = (await conn.execute(_TAKE_PLACE, params)).first()
+    row = (await conn.execute(TAKE_PLACE, params)).first()
     if row is None:
         return None
-    return Place(queue_no=int(row[0]), course_seat=bool(row[1]))
+    return Place(queue_no=int(row[0]), course_seat=bool(row[1]), counted=bool(row[2]))
 
 
 def take_seat_statement(table: Table) -> Update:
@@ -159,17 +171,17 @@ def _give_back_statement(table: Table) -> Update:
     )
 
 
-_TAKE = {t.name: take_seat_statement(t).returning(t.c.id) for t in (course_table, format_table)}
-_GIVE_BACK = {t.name: _give_back_statement(t) for t in (course_table, format_table)}
+TAKE = {t.name: take_seat_statement(t).returning(t.c.id) for t in (course_table, format_table)}
+GIVE_BACK = {t.name: _give_back_statement(t) for t in (course_table, format_table)}
 
 
 async def _take(conn: AsyncConnection, table: Table, row_id: int) -> bool:
-    taken = await conn.execute(_TAKE[table.name], {"row_id": row_id})
+    taken = await conn.execute(TAKE[table.name], {"row_id": row_id})
     return taken.first() is not None
 
 
 async def _give_back(conn: AsyncConnection, table: Table, row_id: int) -> None:
-    await conn.execute(_GIVE_BACK[table.name], {"row_id": row_id})
+    await conn.execute(GIVE_BACK[table.name], {"row_id": row_id})
 
 
 async def claim_seat(conn: AsyncConnection, request: SeatRequest) -> Claim:

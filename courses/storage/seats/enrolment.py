@@ -39,16 +39,20 @@ from courses.storage.seats import counters
 from courses.storage.tables import course_table, format_table, registration_table
 
 __all__ = [
+    "INSERT",
     "INSERTED_COLUMNS",
     "ROW_COLUMNS",
+    "UNCAPPED",
     "Enrolment",
     "enrol",
     "enrol_stepwise",
     "give_back",
     "insert_registration",
+    "inserted",
     "params",
     "row_after_place",
     "row_binds",
+    "uncapped_statement",
 ]
 
 ROW_COLUMNS = (
@@ -120,7 +124,7 @@ async def enrol_stepwise(
     if place.course_seat:
         if not blocked:
             confirmed = await counters.take_format_seat(conn, request.format_id)
-        await give_back(conn, request, course_seat=True, confirmed=confirmed)
+        await give_back(conn, request, course_seat=place.counted, confirmed=confirmed)
     registration_id = await insert_registration(
         conn, row, confirmed=confirmed, queue_no=place.queue_no, now=now
     )
@@ -130,7 +134,8 @@ async def enrol_stepwise(
 async def give_back(
     conn: AsyncConnection, request: counters.SeatRequest, *, course_seat: bool, confirmed: bool
 ) -> None:
-    """The course gave a seat but the format had none (or the share kept it): give it back."""
+    """The course counted a seat but the format had none (or the share kept it): give it
+    back (`course_seat`: the counter took one; an uncapped course's seat was never counted)."""
     if course_seat and not confirmed:
         await counters.release_course_seat(conn, request.course_id)
 
@@ -144,19 +149,23 @@ async def insert_registration(
     now: datetime,
 ) -> int:
     """Write the registration `row` (its `ROW_COLUMNS`) as confirmed or waitlisted; its id."""
-    result = await conn.execute(
-        _INSERT,
-        {
-            **row,
-            "status": "confirmed" if confirmed else "waitlisted",
-            "queue_no": queue_no,
-            "confirmed_at": now if confirmed else None,
-        },
-    )
-    return int(result.scalar_one())
+    values = inserted(row, confirmed=confirmed, queue_no=queue_no, now=now)
+    return int((await conn.execute(INSERT, values)).scalar_one())
 
 
-_INSERT = registration_table.insert().returning(registration_table.c.id)
+def inserted(
+    row: Mapping[str, Any], *, confirmed: bool, queue_no: int, now: datetime
+) -> dict[str, Any]:
+    """The parameters of `INSERT` (`INSERTED_COLUMNS`)."""
+    return {
+        **row,
+        "status": "confirmed" if confirmed else "waitlisted",
+        "queue_no": queue_no,
+        "confirmed_at": now if confirmed else None,
+    }
+
+
+INSERT = registration_table.insert().returning(registration_table.c.id)
 INSERTED_COLUMNS = [*ROW_COLUMNS, "status", "queue_no", "confirmed_at"]
 
 
@@ -185,7 +194,9 @@ def params(
     }
 
 
-def _uncapped_statement() -> Insert:
+def uncapped_statement() -> Insert:
+    """INSERT INTO registration SELECT … (confirmed) behind a CTE that share-locks the course
+    row, if the course and the format are still uncapped at `expected_revision`."""
     course, fmt, reg = course_table.c, format_table.c, registration_table.c
     uncapped = (
         select(course.id)
@@ -206,10 +217,10 @@ def _uncapped_statement() -> Insert:
         .select_from(uncapped)
         .where(exists(select(fmt.id).where(fmt.id == bindparam("row_id"), fmt.seats.is_(None))))
     )
-    return insert(registration_table).from_select(INSERTED_COLUMNS, source).returning(reg.id)
+    return insert(registration_table).from_select(INSERTED_COLUMNS, source)
 
 
-_UNCAPPED = _uncapped_statement()
+UNCAPPED = uncapped_statement().returning(registration_table.c.id)
 
 
 async def _enrol_uncapped(
@@ -223,7 +234,7 @@ async def _enrol_uncapped(
     """Confirmed without a seat or a queue number, if the course and format are still uncapped
     at `revision`; None (nothing written) otherwise."""
     found = params(request, revision=revision, row=row, now=now)
-    registration_id = (await conn.execute(_UNCAPPED, found)).scalar_one_or_none()
+    registration_id = (await conn.execute(UNCAPPED, found)).scalar_one_or_none()
     if registration_id is None:
         return None
     return Enrolment(int(registration_id), confirmed=True, queue_no=0)
@@ -257,7 +268,11 @@ def _one_statement() -> Insert:
     INSERT INTO registration SELECT ... FROM place RETURNING ..."""
     place = (
         counters.take_place_statement()
-        .returning(course_table.c.queue_counter, course_table.c.last_claim_granted)
+        .returning(
+            course_table.c.queue_counter,
+            course_table.c.last_claim_granted,
+            counters.counted_seat.label("counted"),
+        )
         .cte("place")
     )
     reg = registration_table.c
@@ -268,7 +283,7 @@ def _one_statement() -> Insert:
             reg.id,
             reg.status,
             reg.queue_no,
-            select(place.c.last_claim_granted).scalar_subquery(),
+            select(place.c.counted).scalar_subquery(),
         )
     )
 

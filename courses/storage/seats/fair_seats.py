@@ -167,7 +167,12 @@ def _fair_statement() -> Insert:
             + case((and_(_COURSE.seats.is_not(None), granted), 1), else_=0),
             last_claim_granted=case((granted, true()), else_=false()),
         )
-        .returning(_COURSE.queue_counter, _COURSE.last_claim_granted, under.label("under"))
+        .returning(
+            _COURSE.queue_counter,
+            _COURSE.last_claim_granted,
+            under.label("under"),
+            counters.counted_seat.label("counted"),
+        )
         .cte("place")
     )
     waiting_before = (
@@ -186,7 +191,7 @@ def _fair_statement() -> Insert:
             _REG.id,
             _REG.status,
             _REG.queue_no,
-            select(place.c.last_claim_granted).scalar_subquery(),
+            select(place.c.counted).scalar_subquery(),
             select(place.c.under).scalar_subquery(),
             select(waiting_before + 1).select_from(place).scalar_subquery(),
         )
