@@ -143,7 +143,8 @@ def test_the_newest_migration_only_expands_so_the_previous_release_runs_on_its_s
     assert script is not None
     sql = upgrade_sql(revision)
 
-    assert "ADD COLUMN" in sql or "CREATE TABLE" in sql  # the check reads the real SQL
+    # the check reads the real SQL (a migration may only add a function or a trigger)
+    assert any(word in sql for word in ("ADD COLUMN", "CREATE TABLE", "CREATE INDEX", "CREATE OR"))
     if "\nContracts: " not in (script.module.__doc__ or ""):
         assert contractions(sql) == []
 
