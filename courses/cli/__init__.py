@@ -75,8 +75,10 @@ def _parser() -> argparse.ArgumentParser:
     worker.add_argument(
         "--poll",
         type=_seconds,
-        default=0.2,
-        help="sekunder mellan kontrollerna av om nya mejl väntar (standard 0.2)",
+        default=None,
+        help="sekunder mellan kontrollerna av om nya mejl väntar, när inget väcker arbetaren "
+        "förut (standard: 10 med PostgreSQL, som säger till när ett mejl läggs i kö; 1 med "
+        "SQLite)",
     )
     worker.add_argument(
         "--metrics-port",
