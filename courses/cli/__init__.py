@@ -76,9 +76,9 @@ def _parser() -> argparse.ArgumentParser:
         "--poll",
         type=_seconds,
         default=None,
-        help="sekunder mellan kontrollerna av om nya mejl väntar, när inget väcker arbetaren "
-        "förut (standard: 10 med PostgreSQL, som säger till när ett mejl läggs i kö; 1 med "
-        "SQLite)",
+        help="längsta tid i sekunder mellan kontrollerna av om nya mejl väntar, om inget väcker "
+        "arbetaren innan dess (standard: 10 med PostgreSQL, som meddelar arbetaren när ett mejl "
+        "läggs i kö; 5 med SQLite)",
     )
     worker.add_argument(
         "--metrics-port",
