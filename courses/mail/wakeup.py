@@ -85,7 +85,7 @@ class Wakeup:
             due = await next_due(self.ctx)
         except Exception as exc:
             if not database_unavailable(exc):
-                raise
+                log.exception("mail worker: could not read when mail is next due")
             return self.poll
         if due is None:
             return self.poll
