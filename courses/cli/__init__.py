@@ -75,8 +75,10 @@ def _parser() -> argparse.ArgumentParser:
     worker.add_argument(
         "--poll",
         type=_seconds,
-        default=0.2,
-        help="sekunder mellan kontrollerna av om nya mejl väntar (standard 0.2)",
+        default=None,
+        help="längsta tid i sekunder mellan kontrollerna av om nya mejl väntar, om inget väcker "
+        "arbetaren innan dess (standard: 10 med PostgreSQL, som meddelar arbetaren när ett mejl "
+        "läggs i kö; 5 med SQLite)",
     )
     worker.add_argument(
         "--metrics-port",

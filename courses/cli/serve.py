@@ -58,7 +58,8 @@ def serve(settings: Settings, *, host: str, port: int, mail_worker: str) -> int:
     child = None
     if mail_worker == "process":
         child = ChildProcess(
-            courses_command("worker", "--poll", "0.05", "--parent", str(os.getpid())),
+            # Its poll is a safety net: the database wakes it (PostgreSQL's NOTIFY).
+            courses_command("worker", "--parent", str(os.getpid())),
             env=child_environment({"COURSES_BASE_URL": settings.base_url}),
             name="the mail worker process",
         )

@@ -29,6 +29,7 @@ from courses.logs import log_context
 from courses.mail.content import Templates
 from courses.mail.message import Outgoing, build_message
 from courses.mail.transport import PermanentFailure, TemporaryFailure, Transport
+from courses.mail.wakeup import Wakeup
 from courses.metrics import Metrics
 from courses.services.context import ServiceContext
 from courses.services.operations import OutagePacer, database_unavailable
@@ -42,11 +43,13 @@ from courses.services.outbox.delivery import (
 )
 from courses.storage.outbox import Claimed
 
-__all__ = ["BatchResult", "MailWorker", "retry_delay"]
+__all__ = ["SAFETY_POLL", "BatchResult", "MailWorker", "retry_delay"]
 
 log = logging.getLogger(__name__)
 
 GIVE_UP_AFTER = timedelta(days=3)
+SAFETY_POLL = 10.0
+"""Seconds an idle worker sleeps at most when something wakes it as mail is committed."""
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -78,7 +81,7 @@ class MailWorker:
         batch_size: int = 100,
         lanes: int = 2,
         lease: timedelta = timedelta(minutes=5),
-        poll_interval: float = 1.0,
+        poll_interval: float = SAFETY_POLL,
         templates: Templates | None = None,
         metrics: Metrics | None = None,
         outage: OutagePacer | None = None,
@@ -93,6 +96,7 @@ class MailWorker:
         self.templates = templates or Templates(tz=ctx.tz)
         self.metrics = metrics
         self.outage = outage or OutagePacer("mail worker", log)
+        self.wakeup = Wakeup(ctx, self.outage, poll=poll_interval)
 
     async def run_once(self) -> BatchResult:
         """Claim one batch and send it over one connection; an empty result: nothing was due."""
@@ -128,7 +132,8 @@ class MailWorker:
         return total
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Until `stop` is set: send what is due, sleep until woken or polled.
+        """Until `stop` is set: send what is due, sleep until woken (`courses.mail.wakeup`:
+        mail committed in this process, PostgreSQL's NOTIFY from any) or polled.
 
         `lanes` batches are in flight at once, each claimed by itself and sent over its own
         connection: while one waits for the SMTP server's answers, another builds its messages.
@@ -149,9 +154,14 @@ class MailWorker:
                 else:
                     self.outage.succeeded()
                 if not batch.claimed:
-                    await self.ctx.mail_signal.wait_at_most(self.poll_interval)
+                    await self.wakeup.idle(stop)
 
-        await self._in_lanes(lane)
+        listening = None if self.ctx.db.is_sqlite else asyncio.ensure_future(self.wakeup.run(stop))
+        try:
+            await self._in_lanes(lane)
+        finally:
+            if listening is not None:
+                await _finish(listening, stop)
 
     async def _in_lanes(self, lane: Callable[[], Awaitable[None]]) -> None:
         await asyncio.gather(*(lane() for _ in range(self.lanes)))
@@ -265,6 +275,14 @@ async def _pause(stop: asyncio.Event, seconds: float) -> None:
     """Wait `seconds`, or less if `stop` is set meanwhile."""
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stop.wait(), seconds)
+
+
+async def _finish(task: asyncio.Future[None], stop: asyncio.Event) -> None:
+    """Wait for a task that ends with the worker's stop, or end it when the worker failed."""
+    if not stop.is_set():
+        task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 def _retry(mail: Claimed, error: str, now: datetime) -> Outcome:

@@ -18,19 +18,30 @@ __all__ = ["MailSignal", "ServiceContext"]
 class MailSignal:
     """Wakes the mail worker of this process as soon as a service has committed mail.
 
-    Only a shortcut: a worker in another process finds the rows on its next poll.
+    A worker in another process is woken by the database (PostgreSQL's NOTIFY, in
+    `courses.mail.wakeup`) or finds the rows on its next poll.
     """
 
     def __init__(self) -> None:
         self._event = asyncio.Event()
+        self._later: asyncio.TimerHandle | None = None
 
     def notify(self) -> None:
         self._event.set()
+
+    def notify_after(self, seconds: float) -> None:
+        """Wake the worker `seconds` from now (once, however often this is called meanwhile)."""
+        if self._later is None or self._later.cancelled() or self._later.when() <= _now():
+            self._later = asyncio.get_running_loop().call_later(seconds, self._event.set)
 
     async def wait_at_most(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._event.wait(), seconds)
         self._event.clear()
+
+
+def _now() -> float:
+    return asyncio.get_running_loop().time()
 
 
 @dataclass(frozen=True, slots=True)

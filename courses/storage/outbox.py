@@ -34,6 +34,7 @@ __all__ = [
     "mark_failed",
     "mark_sent",
     "new_row",
+    "next_due",
     "oldest_unsent",
     "prune_sent",
     "recent_failures",
@@ -131,6 +132,16 @@ async def has_due(conn: AsyncConnection, *, now: datetime) -> bool:
     """A cheap read before taking the write lock for a claim."""
     found = await conn.execute(select(_OUT.id).where(_due(now)).limit(1))
     return found.first() is not None
+
+
+async def next_due(conn: AsyncConnection) -> datetime | None:
+    """When the next row becomes due (a retry's time, a dead worker's lease end), so an idle
+    worker knows how long it may sleep; None when nothing waits. Due rows give a time past."""
+    pending = select(func.min(_OUT.available_at)).where(_OUT.status == OutboxStatus.PENDING.value)
+    leased = select(func.min(_OUT.lease_until)).where(_OUT.status == OutboxStatus.SENDING.value)
+    found = await conn.execute(select(pending.scalar_subquery(), leased.scalar_subquery()))
+    times = [moment for moment in found.one() if moment is not None]
+    return min(times, default=None)
 
 
 async def claim(

@@ -156,6 +156,23 @@ async def test_has_due_sees_pending_and_expired_rows_only(
     assert after_lease
 
 
+async def test_next_due_is_the_earliest_retry_or_lease_end(
+    seeded: ServiceContext, registration_ids: list[int]
+) -> None:
+    async def next_due() -> datetime | None:
+        async with seeded.db.read() as conn:
+            return await outbox.next_due(conn)
+
+    empty = await next_due()
+    await put(seeded, registration_ids[0], at=T0)
+    await claim(seeded, "worker-a", at=T0)
+    lease_end = await next_due()
+    await put(seeded, registration_ids[1], at=T0 + timedelta(minutes=2))  # a retry's time
+    retry = await next_due()
+
+    assert (empty, lease_end, retry) == (None, T0 + LEASE, T0 + timedelta(minutes=2))
+
+
 async def test_mark_sent_records_the_time_and_clears_the_lease(
     seeded: ServiceContext, registration_ids: list[int]
 ) -> None:

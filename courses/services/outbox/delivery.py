@@ -22,7 +22,7 @@ from courses.services.registration.lookup import registrant
 from courses.services.staff.sign_in import admit_sign_in_requests
 from courses.services.tokens import token_for
 from courses.settings import Settings
-from courses.storage import approval, outbox, registrations, staff
+from courses.storage import approval, outbox, registrations, sign_in_requests, staff
 from courses.storage.courses import load_courses
 from courses.storage.organizers import OrganizerRecord, all_organizers
 from courses.storage.outbox import Claimed
@@ -38,6 +38,7 @@ __all__ = [
     "claim_batch",
     "load_facts",
     "mail_counts",
+    "next_due",
     "organizer_sender",
     "recent_failures",
     "record_outcomes",
@@ -164,6 +165,15 @@ async def claim_batch(
             return []
     async with ctx.db.write() as conn:
         return await outbox.claim(conn, worker=worker, now=now, lease=lease, limit=limit)
+
+
+async def next_due(ctx: ServiceContext) -> datetime | None:
+    """When the worker next has something to do: now if a sign-in request waits, else when
+    the next mail is due (a retry, a dead worker's lease); None when nothing waits."""
+    async with ctx.db.read() as conn:
+        if await sign_in_requests.has_requests(conn):
+            return ctx.clock.now()
+        return await outbox.next_due(conn)
 
 
 async def load_facts(
