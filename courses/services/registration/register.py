@@ -18,59 +18,33 @@ from datetime import datetime
 from functools import partial
 from typing import Any, Protocol
 
-import msgspec
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from courses.domain.approval import check_manager_email
 from courses.domain.courses import CourseRecord, FormatRecord
 from courses.domain.employers import EmployerRecord
 from courses.domain.errors import (
     AlreadyRegistered,
     CourseFull,
-    CourseNotFound,
     DomainError,
-    NotEligible,
 )
 from courses.domain.notices import Method
 from courses.domain.rules import (
-    CourseStatus,
     RegistrationStatus,
-    check_eligible,
-    check_registration_open,
-    choose_format,
     normalize_email,
 )
 from courses.links import manage_url
 from courses.services import tokens
 from courses.services.context import ServiceContext
 from courses.services.notices import all_sessions, notice, queue
+from courses.services.registration.form import RegistrationForm, check_rules, registration_row
 from courses.services.registration.resend import resend_manage_link
 from courses.services.seats import applications, fair_seats
 from courses.services.seats.approval_requests import hold_for_approval
 from courses.storage import registrations
 from courses.storage.payloads import Confirmed, Waitlisted
-from courses.validation import Checked, Email, Key, Message, NonEmpty, Phone
 
 __all__ = ["RegistrationForm", "RegistrationReceipt", "Witness", "register"]
-
-
-class RegistrationForm(msgspec.Struct, Checked, forbid_unknown_fields=True, kw_only=True):
-    """A registration as a person fills it in: who they are, where they work, how they take
-    part. The one input shape: the API's JSON body and the page's form are decoded into it
-    (strictly, every field checked at once by `courses.validation.all_errors`), and
-    constructing one directly still canonicalises the address (the `Checked` fields)."""
-
-    name: NonEmpty
-    email: Email
-    employer: Key
-    workplace: NonEmpty
-    works_in_field: bool
-    format: Key | None = None
-    phone: Phone | None = None
-    message: Message | None = None
-    manager_email: Email | None = None
-    """The manager who approves, where the course asks for it (else not used)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +79,7 @@ async def register(
         course = await ctx.cache.course(ctx.db, slug, fresh=fresh)
         employer = await ctx.cache.employer(ctx.db, form.employer, fresh=fresh)
         try:
-            fmt = _check_rules(ctx, slug, course, employer, form, now=now)
+            fmt = check_rules(ctx, slug, course, employer, form, now=now)
         except DomainError:
             if fresh:
                 raise
@@ -131,47 +105,6 @@ class _StaleDefinition(Exception):
     """The cached course definition is older than the course row: decide again."""
 
 
-def _check_rules(
-    ctx: ServiceContext,
-    slug: str,
-    course: CourseRecord | None,
-    employer: EmployerRecord | None,
-    form: RegistrationForm,
-    *,
-    now: datetime,
-) -> FormatRecord:
-    if course is None or course.status is CourseStatus.DRAFT:
-        raise CourseNotFound(f"Det finns ingen kurs som heter {slug!r}.")
-    check_registration_open(course.timing, now=now, tz=ctx.tz)
-    if employer is None or employer.organizer_id != course.organizer_id:
-        # Another organizer's employer is as unknown here as one that does not exist.
-        raise NotEligible(
-            "Arbetsgivaren finns inte bland dem vars anställda kan anmäla sig. "
-            "Välj din arbetsgivare i listan.",
-            field="employer",
-        )
-    if employer.retired:
-        raise NotEligible(
-            f"{employer.name} tar inte längre emot anmälningar här. "
-            "Välj en annan arbetsgivare i listan.",
-            field="employer",
-        )
-    check_eligible(
-        email=form.email,
-        employer_name=employer.name,
-        employer_domains=employer.domains,
-        works_in_field=form.works_in_field,
-    )
-    if course.needs_approval:
-        check_manager_email(
-            form.manager_email,
-            email=form.email,
-            employer_name=employer.name,
-            employer_domains=employer.domains,
-        )
-    return course.format_by_key(choose_format([f.key for f in course.formats], form.format))
-
-
 async def _write(
     ctx: ServiceContext,
     course: CourseRecord,
@@ -183,7 +116,7 @@ async def _write(
     witness: Witness | None,
 ) -> RegistrationReceipt:
     token, nonce = tokens.new_token(ctx.settings.secret_key)
-    row = _row(
+    row = registration_row(
         form,
         course_id=course.id,
         format_id=fmt.id,
@@ -309,31 +242,3 @@ async def _enrol_plain(
     if enrolled is None:
         raise _StaleDefinition
     return enrolled
-
-
-def _row(
-    form: RegistrationForm,
-    *,
-    course_id: int,
-    format_id: int,
-    employer_id: int,
-    token: str,
-    nonce: str,
-    now: datetime,
-) -> dict[str, Any]:
-    """The registration's own columns (`enrolment.ROW_COLUMNS`), cleaned."""
-    return {
-        "course_id": course_id,
-        "format_id": format_id,
-        "employer_id": employer_id,
-        "name": form.name.strip(),
-        "email": form.email.strip(),
-        "email_key": normalize_email(form.email),
-        "workplace": form.workplace.strip(),
-        "phone": form.phone.strip() if form.phone else None,
-        "message": form.message.strip() if form.message else None,
-        "token_hash": tokens.hash_token(token),
-        "token_nonce": nonce,
-        "created_at": now,
-        "updated_at": now,
-    }
