@@ -123,10 +123,10 @@ async def test_the_service_recovers_by_itself_when_the_database_file_appears(
 async def test_a_bug_is_still_a_500_not_an_outage(
     api: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async def broken(*_: object) -> None:
+    async def broken(*_: object, **__: object) -> None:
         raise FileNotFoundError("templates/pages/kurser.html")
 
-    monkeypatch.setattr(listing, "list_courses", broken)
+    monkeypatch.setattr(listing, "course_page", broken)
 
     response = await api.get("/api/courses")
 
