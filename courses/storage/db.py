@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from functools import partial
@@ -18,7 +19,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Executable, event
 from sqlalchemy.engine import Connection, Dialect
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InvalidatePoolError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -45,13 +46,42 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> AsyncEn
         engine = create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=0)
         _configure_sqlite(engine)
         return engine
-    return create_async_engine(
-        url,
-        echo=echo,
-        pool_size=pool_size,
-        max_overflow=pool_size,
-        pool_pre_ping=True,
-    )
+    engine = create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size)
+    _ping_when_idle(engine)
+    return engine
+
+
+PING_AFTER_IDLE_S = 2.0
+"""A pooled PostgreSQL connection unused for longer is pinged before it is handed out."""
+_IDLE_SINCE = "courses_idle_since"
+
+
+def _ping_when_idle(engine: AsyncEngine) -> None:
+    """Replace dead pooled connections (after a PostgreSQL restart) before a request meets one.
+
+    SQLAlchemy's `pool_pre_ping` pings on every checkout, three round trips on asyncpg (BEGIN,
+    `;`, ROLLBACK): under a rush, more than the registration's own statement. A connection
+    handed back a moment ago is as alive as a ping would show, so only one that lay unused
+    for `PING_AFTER_IDLE_S` is pinged; a failed ping invalidates the pool as pre-ping does. A
+    restart while connections are busy fails those requests either way (503, see
+    `courses.storage.outage`), and the disconnect invalidates the pool.
+    """
+    sync_engine = engine.sync_engine
+    dialect = sync_engine.dialect
+
+    @event.listens_for(sync_engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(sync_engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: Any) -> None:
+        since = record.info.pop(_IDLE_SINCE, None)
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_S:
+            return  # new, or in use a moment ago
+        try:
+            dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            raise InvalidatePoolError(f"a pooled connection failed its ping: {error!r}") from error
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
@@ -104,6 +134,17 @@ class Database:
                 await conn.execution_options(**{_WRITE_OPTION: True})
             async with conn.begin():
                 yield conn
+
+    @asynccontextmanager
+    async def single_statement(self) -> AsyncIterator[AsyncConnection]:
+        """PostgreSQL: a connection on which each statement commits by itself (autocommit),
+        for work that is one statement: it holds its row locks only while the database runs
+        it, with no BEGIN before it and no COMMIT after it (two round trips, and the event
+        loop's turn in between, during which a transaction would keep the locks)."""
+        assert not self.is_sqlite, "single_statement is for PostgreSQL"
+        async with self.engine.connect() as conn:
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+            yield conn
 
     async def write_at_once(self, work: Callable[[SyncRun], _T]) -> _T:
         """SQLite only: `work` as one `BEGIN IMMEDIATE` transaction, run whole on the driver's

@@ -4,7 +4,8 @@ Seen on this stack: PostgreSQL stopped or restarting gives `ConnectionRefusedErr
 (asyncpg, not wrapped by SQLAlchemy) and, for a query in flight, a `DBAPIError` with SQLSTATE
 08003 and `connection_invalidated`; a server still starting refuses with 57P03; an unknown host
 is a `socket.gaierror`; an SQLite file that cannot be opened is `SQLITE_CANTOPEN`. All of these
-pass once the database is back: the engine's `pool_pre_ping` replaces dead pooled connections.
+pass once the database is back: a failed ping of a connection that lay idle, or the disconnect
+itself, empties the pool (`courses.storage.db`), and new connections replace the dead ones.
 """
 
 from __future__ import annotations

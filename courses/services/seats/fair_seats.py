@@ -116,7 +116,11 @@ async def enrol_mailed(
             )
 
         return await db.write_at_once(work)
-    async with db.write() as conn:
+    if mailed.is_one_statement(request, waitlist=waitlist):
+        opened = db.single_statement()  # commits as it ends: nothing to add or undo
+    else:
+        opened = db.write()
+    async with opened as conn:
         return await mailed.enrol_mailed_in_one_statement(
             conn, request, revision=revision, row=row, now=now, mails=mails, waitlist=waitlist
         )

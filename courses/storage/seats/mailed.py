@@ -7,11 +7,13 @@ it is held sets the pace of a rush. Here it is held for:
 - PostgreSQL: one statement, `WITH place AS (UPDATE course …), seat AS (UPDATE course_format
   …), reg AS (INSERT INTO registration … RETURNING …), pos AS MATERIALIZED (SELECT …,
   courses_waiting_before(…) + 1 …), mail AS (INSERT INTO outbox … FROM pos JOIN unnest(…))
-  SELECT … FROM pos`, then COMMIT. The waitlist position is counted by a VOLATILE function
-  (migration 0012), which runs on a fresh snapshot after the UPDATE got the lock, so it sees
-  every registration that committed before (the statement's own snapshot is older). The
-  outbox rows of both outcomes are given as arrays; the ones of the outcome that happened are
-  written, a waitlisted one with its position set.
+  SELECT … FROM pos`. Where nothing may have to be undone or given back after it
+  (`is_one_statement`) it commits by itself, so the lock goes as the statement ends, with no
+  BEGIN or COMMIT round trip; otherwise COMMIT follows. The waitlist position is counted by a
+  VOLATILE function (migration 0013), which runs on a fresh snapshot after the UPDATE got the
+  lock, so it sees every registration that committed before (the statement's own snapshot is
+  older). The outbox rows of both outcomes are given as arrays; the ones of the outcome that
+  happened are written, a waitlisted one with its position set.
 - SQLite: one `BEGIN IMMEDIATE … COMMIT` run at once on the driver's thread
   (`Database.write_at_once`): no await, so no other request's work, between its statements.
 
@@ -51,7 +53,13 @@ from courses.storage.db import SyncRun
 from courses.storage.seats import counters, enrolment
 from courses.storage.tables import course_table, format_table, outbox_table, registration_table
 
-__all__ = ["Mails", "NoWaitlist", "enrol_mailed_at_once", "enrol_mailed_in_one_statement"]
+__all__ = [
+    "Mails",
+    "NoWaitlist",
+    "enrol_mailed_at_once",
+    "enrol_mailed_in_one_statement",
+    "is_one_statement",
+]
 
 Mails = Mapping[RegistrationStatus, Sequence[outbox.NewMail]]
 """The mails of each outcome (confirmed, waitlisted). Their registration id is the new row's;
@@ -189,6 +197,16 @@ def _mail_arrays(mails: Mails, *, now: datetime) -> dict[str, list[Any]]:
         "m_payload": [msgspec.json.encode(row["payload"]).decode() for _, row in rows],
         "m_message_id": [row["message_id"] for _, row in rows],
     }
+
+
+def is_one_statement(request: counters.SeatRequest, *, waitlist: bool) -> bool:
+    """Whether `enrol_mailed_in_one_statement` is all of its transaction, so that the
+    statement may commit by itself (`Database.single_statement`): nothing is undone for a
+    course without a waitlist that turned out full, and no course seat is given back because
+    the format had none, which happens only when the course and the format both have caps.
+    The cached caps are the statement's own: it matches only the course's revision."""
+    both_capped = request.course_seats_left is not None and request.format_seats_left is not None
+    return waitlist and not both_capped
 
 
 async def enrol_mailed_in_one_statement(
