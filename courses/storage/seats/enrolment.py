@@ -44,6 +44,7 @@ __all__ = [
     "ROW_COLUMNS",
     "UNCAPPED",
     "Enrolment",
+    "capped_insert",
     "enrol",
     "enrol_stepwise",
     "give_back",
@@ -263,9 +264,11 @@ def row_after_place(place: CTE) -> Select[Any]:
     ).select_from(place)
 
 
-def _one_statement() -> Insert:
+def capped_insert() -> Insert:
     """WITH place AS (UPDATE course ... RETURNING), seat AS (UPDATE course_format ...)
-    INSERT INTO registration SELECT ... FROM place RETURNING ..."""
+    INSERT INTO registration SELECT ... FROM place RETURNING id, status, queue_no, counted
+    (the course's counter took a seat): the enrolment of a capped course in one statement,
+    alone here and as a CTE before the mail in `courses.storage.seats.mailed`."""
     place = (
         counters.take_place_statement()
         .returning(
@@ -283,12 +286,12 @@ def _one_statement() -> Insert:
             reg.id,
             reg.status,
             reg.queue_no,
-            select(place.c.counted).scalar_subquery(),
+            select(place.c.counted).scalar_subquery().label("counted"),
         )
     )
 
 
-_ONE_STATEMENT = _one_statement()
+_ONE_STATEMENT = capped_insert()
 
 
 async def _enrol_in_one_statement(

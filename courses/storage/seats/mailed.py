@@ -143,26 +143,7 @@ def _with_mails(registered: Any, position: Any) -> Executable:
 
 
 def _capped() -> Executable:
-    place = (
-        counters.take_place_statement()
-        .returning(
-            course_table.c.queue_counter,
-            course_table.c.last_claim_granted,
-            counters.counted_seat.label("counted"),
-        )
-        .cte("place")
-    )
-    registered = (
-        insert(registration_table)
-        .from_select(enrolment.INSERTED_COLUMNS, enrolment.row_after_place(place))
-        .returning(
-            _REG.id,
-            _REG.status,
-            _REG.queue_no,
-            select(place.c.counted).scalar_subquery().label("counted"),
-        )
-        .cte("reg")
-    )
+    registered = enrolment.capped_insert().cte("reg")
     waiting_before = func.courses_waiting_before(
         bindparam("place_course_id", type_=Integer), registered.c.queue_no
     )
