@@ -5,6 +5,7 @@ Run from the project root (it stops by itself, a few minutes at the defaults):
     .venv/bin/python bench/registration_rush.py [-n 2000] [-c 32] [--rounds 3] [--warmup 100]
         [--postgres-url postgresql://postgres@127.0.0.1:5432/test] [--sqlite | --no-sqlite]
         [--service-checkout PATH ...] [--via api|page ...] [--mail-worker off|auto]
+        [--preload 300000]
 
 For each database (SQLite, then PostgreSQL when a URL is given) it runs `--rounds` rounds. A
 round measures the baseline and each service checkout once, in an order that rotates from
@@ -28,6 +29,8 @@ API, as a browser posts it (form-encoded, CSRF cookie and token, a 303 to the re
 Output: progress on stderr, and one JSON line per database and service checkout on stdout:
 
 - `checkout`, `commit`, `via`: which service was measured, through the API or the page;
+- `preload`: registrations already in the service's tables (`--preload`, `bench/preload.py`:
+  past registrants of the warm-up course with their sent mails, written after seeding);
 - `registrations_per_s`, `baseline_per_s`: median over rounds of n / wall time;
 - `ratio`: median over rounds of service/baseline throughput (target: >= 0.8);
 - `p50_ms`, `p99_ms`, `baseline_p50_ms`, `baseline_p99_ms`: medians over rounds of each
@@ -49,6 +52,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
+import time
 from argparse import Namespace
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -73,6 +77,7 @@ from harness import (
     serving,
 )
 from load import SCHEDULE, WARMUP, Volley, fire, form_token, percentile, registrations
+from preload import preload
 
 TARGET_RATIO = 0.8
 TARGET_P99_RATIO = 1.5
@@ -169,6 +174,11 @@ def measure(side: str, db: Sqlite | Postgres, args: Namespace, folder: Path, lab
             checkout, cwd = Checkout(Path(side)), Path(side)
             checkout.cli(["seed", str(ROOT / "seeds" / "employers.toml")], env)
             checkout.cli(["seed", str(SCHEDULE)], env)
+            if args.preload:
+                started = time.perf_counter()
+                preload(url, args.preload)
+                took = time.perf_counter() - started
+                progress(f"[{db.name}] {label}: {args.preload} preloaded in {took:.0f} s")
             command = checkout.serve(port, args.mail_worker)
         with serving(command, env, folder / f"{label}.log", port, cwd=cwd) as server:
             progress(f"[{db.name}] {label}: {side} {via or ''} pid {server.pid} port {port}")
@@ -208,6 +218,7 @@ def summarize(database: str, args: Namespace, side: str, rounds: Sequence[Round]
         "n": args.n,
         "concurrency": args.concurrency,
         "rounds": args.rounds,
+        "preload": args.preload,
         "registrations_per_s": round(_median(rounds, lambda r: r[side].per_s), 1),
         "baseline_per_s": round(_median(rounds, lambda r: r[BASELINE].per_s), 1),
         "ratio": round(ratio, 3),
@@ -293,6 +304,14 @@ def _parser() -> argparse.ArgumentParser:
         default="off",
         help="off (default): the registration path alone, outbox rows included; auto: also "
         "send the mails as `courses serve` does (to .eml files here)",
+    )
+    parser.add_argument(
+        "--preload",
+        type=int,
+        default=0,
+        help="registrations (with their sent mails) written to the warm-up course before the "
+        "service starts, a year's worth being 300000 (bench/preload.py); the baseline's "
+        "table stays empty",
     )
     database_options(parser)
     return parser
