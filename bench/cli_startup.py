@@ -19,11 +19,13 @@ scale, each checkout's Python runs `python -c pass` and `python -c "import sqlal
 Output: progress on stderr, and one JSON line per database, checkout and command on stdout:
 `database`, `checkout`, `commit`, `command` (`--help`, `token list`, `mail-status`, or the
 references `python -c pass` and `import sqlalchemy`), `runs`, `wall_s` (the best run's wall
-time, start to exit; target: under 0.5 for the three commands), `cpu_s` (the least user + system
-CPU time of a run), `wall_median_s`, `cpu_median_s`, `target_s` (0.5; null for a reference),
-`meets_target` (best wall under the target; null for a reference) and `load_average` (the
-machine's 1-minute load when the line was printed: on a busy machine every figure is higher,
-the references show by how much).
+time, start to exit; target: under 0.5 for the three commands), `cpu_s` (the least user +
+system CPU time of a run), `wall_median_s`, `cpu_median_s`, `modules` (how many modules a run
+imports, the interpreter's own start-up included, counted by `python -X importtime` in one
+more, untimed run: a figure the machine's load does not change), `target_s` (0.5; null for a
+reference), `meets_target` (best wall under the target; null for a reference) and
+`load_average` (the machine's 1-minute load when the line was printed: on a busy machine every
+time is longer, the references show by how much).
 """
 
 from __future__ import annotations
@@ -74,6 +76,30 @@ def _python(checkout: Checkout) -> str:
     return str(checkout.path / ".venv" / "bin" / "python")
 
 
+def _argv(checkout: Checkout, name: str) -> list[str]:
+    if name in COMMANDS:
+        return [checkout.courses, *COMMANDS[name]]
+    return [_python(checkout), "-c", REFERENCES[name]]
+
+
+def modules(checkout: Checkout, name: str, env: Mapping[str, str]) -> int:
+    """The modules one run imports, its start-up included (`-X importtime`)."""
+    code = REFERENCES.get(name, "import sys; from courses.cli import main; sys.exit(main())")
+    args = COMMANDS.get(name, [])
+    done = subprocess.run(
+        [_python(checkout), "-X", "importtime", "-c", code, *args],
+        cwd=checkout.path,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    lines = [line for line in done.stderr.splitlines() if line.startswith("import time:")]
+    return max(len(lines) - 1, 0)  # less the header line
+
+
 def measure(
     db: Sqlite | Postgres, folder: Path, checkouts: Sequence[Checkout], rounds: int
 ) -> Iterator[dict[str, Any]]:
@@ -84,15 +110,16 @@ def measure(
         for schedule in SCHEDULES:
             first.cli(["seed", str(schedule)], env)
         first.cli(["token", "create", "--superadmin", "--name", "bench"], env)
+        counted = {
+            (index, name): modules(checkout, name, env)
+            for index, checkout in enumerate(checkouts)
+            for name in (*COMMANDS, *REFERENCES)
+        }
         for number in range(1, rounds + 1):
             progress(f"[{db.name}] round {number} of {rounds}")
-            for name, args in COMMANDS.items():
+            for name in (*COMMANDS, *REFERENCES):
                 for index, checkout in enumerate(checkouts):
-                    argv = [checkout.courses, *args]
-                    runs.setdefault((index, name), []).append(timed(argv, env, checkout.path))
-            for name, code in REFERENCES.items():
-                for index, checkout in enumerate(checkouts):
-                    argv = [_python(checkout), "-c", code]
+                    argv = _argv(checkout, name)
                     runs.setdefault((index, name), []).append(timed(argv, env, checkout.path))
     for index, checkout in enumerate(checkouts):
         commit = checkout.commit()
@@ -109,13 +136,14 @@ def measure(
                 "cpu_s": round(min(cpus), 3),
                 "wall_median_s": round(statistics.median(walls), 3),
                 "cpu_median_s": round(statistics.median(cpus), 3),
+                "modules": counted[(index, name)],
                 "target_s": target,
                 "meets_target": None if target is None else min(walls) < target,
                 "load_average": round(os.getloadavg()[0], 2),
             }
             progress(
                 f"[{db.name}] {checkout.path} {name}: best {line['wall_s']} s wall, "
-                f"{line['cpu_s']} s CPU"
+                f"{line['cpu_s']} s CPU, {line['modules']} modules"
             )
             yield line
 
