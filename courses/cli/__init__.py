@@ -17,17 +17,21 @@ courses organizer list | rename KEY NEW_KEY
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
-import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from courses.cli.arguments import add_organizer_arguments, add_staff_arguments
-from courses.settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from courses.settings import Settings
 
 __all__ = ["main"]
+
+# Nothing here imports more than argparse at start: `courses --help` answers at once, and each
+# command imports what it needs when it runs (tests/test_cli_startup.py checks the short ones).
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -148,6 +152,8 @@ def _seconds(text: str) -> float:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    from courses.settings import Settings, SettingsError
+
     try:
         settings = Settings.from_env()
     except SettingsError as exc:
@@ -171,6 +177,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _unreachable(exc: Exception) -> bool:
     """A database that cannot be reached or opened (SQLAlchemy wraps the driver's error; it is
     looked up only when loaded, so that `--help` does not import it)."""
+    import socket
+
     if isinstance(exc, ConnectionError | TimeoutError | socket.gaierror):
         return True
     sqlalchemy_errors = sys.modules.get("sqlalchemy.exc")
@@ -180,8 +188,11 @@ def _unreachable(exc: Exception) -> bool:
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     """Run one command, importing only what it needs: `courses --help` and the small commands
     start in a fraction of a second instead of loading the web stack first."""
+    import asyncio
+
     if args.command in ("serve", "worker"):
         from courses.logs import configure_logging
+        from courses.settings import SettingsError
 
         configure_logging(settings.log_format)
         try:
@@ -233,6 +244,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _mail(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
     if args.command == "mail-status":
         from courses.cli.mail_status import mail_status
 

@@ -1,13 +1,16 @@
-"""`courses mail-status`: how much mail waits and which failed, loading nothing that sends it."""
+"""`courses mail-status`: how much mail waits and which failed, loading nothing that sends it.
+
+It reads the outbox itself, the two statements `courses.services.outbox.delivery` runs for
+`mail_counts` and `recent_failures`, so that it starts without the mail-delivery services (and
+what they import: registrations, seats, links, sign-in).
+"""
 
 from __future__ import annotations
 
 from courses.cli.database import open_database
-from courses.clock import SystemClock
 from courses.domain.notices import OutboxStatus
-from courses.services.context import ServiceContext
-from courses.services.outbox.delivery import mail_counts, recent_failures
 from courses.settings import Settings
+from courses.storage import outbox
 
 __all__ = ["mail_status"]
 
@@ -15,9 +18,9 @@ __all__ = ["mail_status"]
 async def mail_status(settings: Settings) -> int:
     db = await open_database(settings)
     try:
-        ctx = ServiceContext(db=db, clock=SystemClock(), settings=settings)
-        counts = await mail_counts(ctx)
-        failures = await recent_failures(ctx, limit=20)
+        async with db.read() as conn:
+            counts = await outbox.counts(conn)
+            failures = await outbox.recent_failures(conn, limit=20)
     finally:
         await db.dispose()
     print(

@@ -1,27 +1,62 @@
-"""`courses token ...` and `courses staff ...`: program tokens and people with admin rights."""
+"""`courses token ...` and `courses staff ...`: program tokens and people with admin rights.
+
+`courses token list` reads the token table itself, as the command line (a super-admin) sees it
+through `api_tokens.list_tokens`: it starts without the services and the other tables. Every
+other action goes through the staff services, imported when it runs.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from courses.cli.database import open_database
-from courses.clock import SystemClock
-from courses.domain.errors import DomainError
-from courses.domain.permissions import Role
-from courses.services.context import ServiceContext
-from courses.services.staff import api_tokens
 from courses.settings import Settings
+from courses.storage.staff import TokenRecord, tokens
+
+if TYPE_CHECKING:
+    from courses.services.context import ServiceContext
 
 __all__ = ["run_staff", "run_token"]
 
 
 async def _context(settings: Settings) -> ServiceContext:
+    from courses.clock import SystemClock
+    from courses.services.context import ServiceContext
+
     db = await open_database(settings)
     return ServiceContext(db=db, clock=SystemClock(), settings=settings)
 
 
+async def _list_tokens(settings: Settings) -> int:
+    db = await open_database(settings)
+    try:
+        async with db.read() as conn:
+            found = await tokens(conn)
+    finally:
+        await db.dispose()
+    _print_tokens(found)
+    return 0
+
+
+def _print_tokens(found: list[TokenRecord]) -> None:
+    if not found:
+        print("Det finns inga tokens.")
+    for t in found:
+        state = "återkallad" if t.revoked_at else "giltig"
+        used = f", senast använd {t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else ""
+        who = f" {t.email}" if t.email else ""
+        print(f"{t.id}: {t.role}{who} – {t.label} ({state}{used})")
+
+
 async def run_token(settings: Settings, args: argparse.Namespace) -> int:
+    if args.action == "list":
+        return await _list_tokens(settings)
+    from courses.domain.errors import DomainError
+    from courses.domain.permissions import Role
+    from courses.services.staff import api_tokens
+
     ctx = await _context(settings)
     try:
         if args.action == "create":
@@ -42,15 +77,6 @@ async def run_token(settings: Settings, args: argparse.Namespace) -> int:
             )
             print(f"Token {created.id} ({scope}). Spara den nu; den visas inte igen:")
             print(created.token)
-        elif args.action == "list":
-            found = await api_tokens.list_tokens(ctx)
-            if not found:
-                print("Det finns inga tokens.")
-            for t in found:
-                state = "återkallad" if t.revoked_at else "giltig"
-                used = f", senast använd {t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else ""
-                who = f" {t.email}" if t.email else ""
-                print(f"{t.id}: {t.role}{who} – {t.label} ({state}{used})")
         else:
             await api_tokens.revoke_token(ctx, args.id)
             print(f"Token {args.id} är återkallad.")
@@ -63,6 +89,10 @@ async def run_token(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def run_staff(settings: Settings, args: argparse.Namespace) -> int:
+    from courses.domain.errors import DomainError
+    from courses.domain.permissions import Role
+    from courses.services.staff import api_tokens
+
     ctx = await _context(settings)
     try:
         if args.action == "add":
