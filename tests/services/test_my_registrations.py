@@ -4,6 +4,7 @@ on PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from courses.clock import FixedClock
@@ -48,6 +49,19 @@ async def test_asking_again_within_ten_minutes_mails_nothing_more(
 
     assert (first, again, later) == (True, False, True)
     assert len(await mails_since(seeded, mark)) == 2
+
+
+async def test_requests_at_the_same_moment_queue_one_list(seeded: ServiceContext) -> None:
+    await register(seeded, LVM, form(1))
+    await register(seeded, ASI, form(1))
+    mark = await outbox_mark(seeded)
+
+    queued = await asyncio.gather(
+        *(mail_my_registrations(seeded, f"deltagare1+{n}@vaxjo.se") for n in range(8))
+    )
+
+    assert sorted(queued) == [False] * 7 + [True]
+    assert len(await mails_since(seeded, mark)) == 1
 
 
 async def test_a_registration_made_since_the_last_list_gets_a_new_one(
