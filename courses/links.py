@@ -23,6 +23,7 @@ TAKEN_PATHS = frozenset(
         "logga-in",
         "logga-ut",
         "metrics",
+        "mina-anmalningar",
         "robots.txt",
         "static",
         "tillganglighet",

@@ -132,6 +132,13 @@ class Settings:
     client_sign_in_rate: Rate | None = Rate(50, 900)
     """Sign-in links asked for from one client address, whatever the addresses typed."""
 
+    my_registrations_rate: Rate | None = Rate(5, 900)
+    """Lists of registrations asked for one address on /mina-anmalningar (known or not: the
+    answer is the same; the mailbox gets its list at most once in 10 minutes anyway)."""
+
+    client_my_registrations_rate: Rate | None = Rate(50, 900)
+    """Lists of registrations asked for from one client address, whatever the addresses."""
+
     message_rate: Rate | None = Rate(10, 3600)
     """Messages one staff member sends to courses' people (each may reach hundreds); a
     preview (dry run) is not counted."""
@@ -204,6 +211,12 @@ class Settings:
             sign_in_rate=_rate(env, "RATE_LIMIT_SIGN_IN", defaults.sign_in_rate),
             client_sign_in_rate=_rate(
                 env, "RATE_LIMIT_SIGN_IN_CLIENT", defaults.client_sign_in_rate
+            ),
+            my_registrations_rate=_rate(
+                env, "RATE_LIMIT_MY_REGISTRATIONS", defaults.my_registrations_rate
+            ),
+            client_my_registrations_rate=_rate(
+                env, "RATE_LIMIT_MY_REGISTRATIONS_CLIENT", defaults.client_my_registrations_rate
             ),
             message_rate=_rate(env, "RATE_LIMIT_MESSAGE", defaults.message_rate),
             trusted_proxies=parse_trusted_proxies(get("TRUSTED_PROXIES", "")),

@@ -39,6 +39,7 @@ from courses.api.pages import (
 )
 from courses.api.public.courses import CourseController
 from courses.api.public.employers import employers
+from courses.api.registrant.my_registrations import MyRegistrationsController
 from courses.api.registrant.registrations import RegistrationController
 from courses.api.staff.attendees import AttendeeController
 from courses.api.staff.messages import MessageController
@@ -99,6 +100,7 @@ def create_app(
             AttendeeController,
             MessageController,
             RegistrationController,
+            MyRegistrationsController,
             AdminScheduleController,
             AdminOfficeController,
             CourseEditorController,

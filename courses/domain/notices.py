@@ -45,6 +45,9 @@ class MailKind(StrEnum):
     # A leader's or admin's own words to the course's people
     # (courses.services.attendance.messages).
     MESSAGE = "message"
+    # Every active registration of one mailbox, each with its manage link, asked for on
+    # /mina-anmalningar (courses.services.registration.my_registrations).
+    MY_REGISTRATIONS = "my_registrations"
 
 
 MANAGER_KINDS = frozenset(

@@ -23,7 +23,8 @@ from courses.domain.messages import paragraphs
 from courses.domain.notices import MailKind
 from courses.domain.rules import swedish_date
 from courses.domain.wording import describe_session, one_line
-from courses.services.outbox.delivery import MailFacts, SignInFacts
+from courses.mail.listing import listing_context
+from courses.services.outbox.delivery import ListingFacts, MailFacts, SignInFacts
 from courses.storage.payloads import (
     Applied,
     ApprovalWithdrawn,
@@ -191,6 +192,21 @@ class Templates:
             html=self._env.get_template(f"{kind}.html").render(context),
         )
 
+    def render_listing(self, facts: ListingFacts) -> MailContent:
+        """A mailbox's list of its registrations, each with its link (courses.mail.listing)."""
+        return self._letter("my_registrations", listing_context(facts))
+
+    def _letter(self, kind: str, context: dict[str, Any]) -> MailContent:
+        """A mail without one course's facts: `<kind>.txt` with its subject block, and
+        `<kind>.html`."""
+        text_template = self._env.get_template(f"{kind}.txt")
+        subject = "".join(text_template.blocks["subject"](text_template.new_context(context)))
+        return MailContent(
+            subject=one_line(subject),
+            text=text_template.render(context),
+            html=self._env.get_template(f"{kind}.html").render(context),
+        )
+
     def render_sign_in(self, facts: SignInFacts, *, tz: ZoneInfo) -> MailContent:
         """A sign-in mail: no course facts, only the link and how long it holds."""
         context = {
@@ -200,13 +216,7 @@ class Templates:
             "organizer": {"name": one_line(facts.organizer.name)},
             "service": "kursanmälan",
         }
-        text_template = self._env.get_template("sign_in.txt")
-        subject = "".join(text_template.blocks["subject"](text_template.new_context(context)))
-        return MailContent(
-            subject=one_line(subject),
-            text=text_template.render(context),
-            html=self._env.get_template("sign_in.html").render(context),
-        )
+        return self._letter("sign_in", context)
 
 
 def _message(payload: object, sessions: list[SessionRecord]) -> dict[str, Any] | None:

@@ -34,7 +34,8 @@ from courses.metrics import Metrics
 from courses.services.context import ServiceContext
 from courses.services.operations import OutagePacer, database_unavailable
 from courses.services.outbox.delivery import (
-    MailFacts,
+    Facts,
+    ListingFacts,
     Outcome,
     SignInFacts,
     claim_batch,
@@ -166,7 +167,7 @@ class MailWorker:
     async def _in_lanes(self, lane: Callable[[], Awaitable[None]]) -> None:
         await asyncio.gather(*(lane() for _ in range(self.lanes)))
 
-    def _message(self, facts: MailFacts | SignInFacts, now: datetime) -> Outgoing:
+    def _message(self, facts: Facts, now: datetime) -> Outgoing:
         mail = facts.mail
         settings = self.ctx.settings
         if facts.sender != settings.mail_from:
@@ -175,6 +176,16 @@ class MailWorker:
             return build_message(
                 self.templates.render_sign_in(facts, tz=settings.tz),
                 to_name="",
+                to_email=facts.email,
+                token=mail.message_id,
+                settings=settings,
+                now=now,
+                name=_file_name(mail),
+            )
+        if isinstance(facts, ListingFacts):
+            return build_message(
+                self.templates.render_listing(facts),
+                to_name=facts.name,
                 to_email=facts.email,
                 token=mail.message_id,
                 settings=settings,
@@ -212,9 +223,7 @@ class MailWorker:
             method=mail.method if calendar is not None else None,
         )
 
-    async def _send_all(
-        self, facts: list[MailFacts | SignInFacts], outcomes: list[Outcome]
-    ) -> list[int]:
+    async def _send_all(self, facts: list[Facts], outcomes: list[Outcome]) -> list[int]:
         """Send over one connection; returns the ids sent and adds the others' outcomes."""
         now = self.ctx.clock.now()
         sent: list[int] = []

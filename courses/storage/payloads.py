@@ -33,6 +33,7 @@ __all__ = [
     "Declined",
     "FormatChanged",
     "Message",
+    "MyRegistrations",
     "Payload",
     "Promoted",
     "Reminder",
@@ -179,6 +180,11 @@ class Message(_Payload, frozen=True, tag=MailKind.MESSAGE.value):
     """The session the message is about, when it went to that session's people."""
 
 
+class MyRegistrations(_Payload, frozen=True, tag=MailKind.MY_REGISTRATIONS.value):
+    """To a mailbox (the row's registration gives the address): its active registrations,
+    read when the mail is built, each with its manage link."""
+
+
 Payload = (
     Confirmed
     | Waitlisted
@@ -199,6 +205,7 @@ Payload = (
     | Applied
     | FormatChanged
     | Message
+    | MyRegistrations
 )
 
 

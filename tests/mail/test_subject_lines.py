@@ -23,7 +23,14 @@ from courses.domain.notices import MailKind, Method, WithdrawnBy
 from courses.domain.rules import CourseStatus, RegistrationStatus
 from courses.mail.content import MailContent, Templates
 from courses.mail.message import build_message
-from courses.services.outbox.delivery import ApprovalFacts, MailFacts, Organizer, SignInFacts
+from courses.services.outbox.delivery import (
+    ApprovalFacts,
+    ListingFacts,
+    MailFacts,
+    Organizer,
+    SignInFacts,
+)
+from courses.services.outbox.listing import ListedRegistration
 from courses.settings import Settings
 from courses.storage.outbox import Claimed
 from courses.storage.payloads import (
@@ -42,6 +49,7 @@ from courses.storage.payloads import (
     Declined,
     FormatChanged,
     Message,
+    MyRegistrations,
     Payload,
     Promoted,
     Reminder,
@@ -120,6 +128,7 @@ SAMPLES: dict[MailKind, Payload] = {
     MailKind.MESSAGE: Message(
         subject="Lokalen har flyttats", text="Vi ses i sal 3.\n\nTa med manualen.", session=1
     ),
+    MailKind.MY_REGISTRATIONS: MyRegistrations(),
 }
 
 
@@ -148,6 +157,12 @@ def _content(kind: MailKind, part: int | None) -> MailContent:
         link = "http://kurser.test/logga-in/hemlig"
         facts = SignInFacts(mail, "karin.berg@kronoberg.se", link, NOW, organizer, SENDER)
         return templates.render_sign_in(facts, tz=Settings().tz)
+    if kind is MailKind.MY_REGISTRATIONS:
+        listed = ListedRegistration(
+            COURSE, "Beroendecentrum", RegistrationStatus.CONFIRMED, None, FORMAT, "http://x/a"
+        )
+        listing = ListingFacts(mail, "Anna", REGISTRANT.email, [listed], organizer, SENDER)
+        return templates.render_listing(listing)
     return templates.render(
         MailFacts(mail, payload, REGISTRANT, COURSE, organizer, SENDER, approval=APPROVAL)
     )

@@ -195,6 +195,8 @@ class RateLimits:
         self._sign_in = _item(settings.sign_in_rate)
         self._client_sign_in = _item(settings.client_sign_in_rate)
         self._message = _item(settings.message_rate)
+        self._my_registrations = _item(settings.my_registrations_rate)
+        self._client_my_registrations = _item(settings.client_my_registrations_rate)
 
     def hit(self, item: RateLimitItem | None, *key: str) -> None:
         """Count one request under `key`; `TooManyRequests` when the window is full."""
@@ -234,6 +236,12 @@ class RateLimits:
         anyone knows whether the address is staff's, so a refusal tells nothing about it."""
         self.hit(self._client_sign_in, "sign-in-client", client_key(request))
         self.hit(self._sign_in, "sign-in", _mailbox(email))
+
+    def my_registrations(self, request: Request[Any, Any, Any], *, email: str) -> None:
+        """One request for a mailbox's list of registrations (`/mina-anmalningar`): counted per
+        client address and per mailbox before anyone knows whether it has registrations."""
+        self.hit(self._client_my_registrations, "my-registrations-client", client_key(request))
+        self.hit(self._my_registrations, "my-registrations", _mailbox(email))
 
     def check_message(self, actor: Actor) -> None:
         """Before a message to a course's people is sent: refused once its sender has sent

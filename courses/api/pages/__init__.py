@@ -3,7 +3,8 @@ audience, each with its controllers, view models and wording side by side:
 
 - `public/`: the catalogue (each organizer's, and the organizers on `/` when there are
   several), a course's page with its registration form, and the accessibility statement;
-- `registrant/`: the registrant's own page by their manage link (cancel, certificate, data);
+- `registrant/`: the registrant's own page by their manage link (cancel, certificate, data),
+  and `/mina-anmalningar`, where anyone may have their registrations' links mailed;
 - `manager/`: the manager's approval page by the approval link;
 - `staff/`: signing in, and the leaders' courses, attendee lists, attendance and messages;
 - `admin/`: the admins' page (schedule import, audit log, mail, statistics, employers).
@@ -35,6 +36,7 @@ from courses.api.pages.public.catalogue import CataloguePage
 from courses.api.pages.public.catalogue_cards import CatalogueCards
 from courses.api.pages.public.course import CoursePage
 from courses.api.pages.registrant.manage import RegistrationPage
+from courses.api.pages.registrant.my_registrations import MyRegistrationsPage
 from courses.api.pages.staff.attendee_actions import AttendeeActionPages
 from courses.api.pages.staff.leader import LeaderPages
 from courses.api.pages.staff.messages import MessagePages
@@ -58,6 +60,7 @@ PAGE_HANDLERS = [
     CataloguePage,
     CoursePage,
     RegistrationPage,
+    MyRegistrationsPage,
     ApprovalPage,
     SignInPage,
     LeaderPages,

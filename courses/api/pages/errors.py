@@ -70,6 +70,7 @@ _NO_REGISTRATION = (
     [
         "Länken kan ha blivit avklippt. Öppna den direkt från mejlet du fick när du anmälde "
         "dig, eller kopiera hela länken.",
+        "Har du inte kvar mejlet kan vi mejla dig länkarna till dina anmälningar igen.",
     ],
 )
 _NO_COURSE = (
@@ -119,6 +120,8 @@ def error_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
         "has_errors": False,
         # A leader or admin who took a wrong turn goes back to their own pages.
         "staff_links": path.startswith(("/kursledare", "/admin")),
+        # A registrant whose link opened nothing may have them all mailed again.
+        "lost_link": isinstance(exc, RegistrationNotFound),
     }
     response = page("error.html", context, status=status, private=path.startswith("/anmalan"))
     if isinstance(exc, HTTPException) and exc.headers:

@@ -11,26 +11,28 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.utils import parseaddr, quote
 
 from courses.domain.courses import CourseRecord, Registrant, SessionRecord
 from courses.domain.notices import MANAGER_KINDS, MailKind, OutboxStatus
-from courses.domain.wording import one_line
 from courses.links import approval_url, manage_url, sign_in_url
 from courses.services.context import ServiceContext
+from courses.services.outbox.listing import ListingFacts, load_listings
+from courses.services.outbox.senders import Organizer, organizer_sender
 from courses.services.registration.lookup import registrant
 from courses.services.staff.sign_in import admit_sign_in_requests
 from courses.services.tokens import token_for
 from courses.settings import Settings
 from courses.storage import approval, outbox, registrations, sign_in_requests, staff
 from courses.storage.courses import load_courses
-from courses.storage.organizers import OrganizerRecord, all_organizers
+from courses.storage.organizers import all_organizers
 from courses.storage.outbox import Claimed
 from courses.storage.payloads import CourseCancelled, CourseChanged, Payload
 
 __all__ = [
     "APPROVAL_KINDS",
     "ApprovalFacts",
+    "Facts",
+    "ListingFacts",
     "MailFacts",
     "Organizer",
     "Outcome",
@@ -43,30 +45,6 @@ __all__ = [
     "recent_failures",
     "record_outcomes",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class Organizer:
-    """Who sends the mail and answers questions: a name and an address."""
-
-    name: str
-    address: str
-
-    @classmethod
-    def of(cls, mail_from: str) -> Organizer:
-        name, address = parseaddr(mail_from)
-        return cls(name or address, address)
-
-
-def organizer_sender(organizer: OrganizerRecord, mail_from: str) -> str:
-    """`Namn <adress>` an organizer's mails are from: its own sender, else the COURSES_MAIL_FROM
-    address under the organizer's name, so that every mail names who arranges the course (the
-    unnamed default organizer's mails are from the setting as it is)."""
-    if organizer.mail_from:
-        return organizer.mail_from
-    if organizer.placeholder:
-        return mail_from
-    return f'"{quote(one_line(organizer.name))}" <{parseaddr(mail_from)[1]}>'
 
 
 APPROVAL_KINDS = frozenset(
@@ -176,11 +154,25 @@ async def next_due(ctx: ServiceContext) -> datetime | None:
         return await outbox.next_due(conn)
 
 
-async def load_facts(
+Facts = MailFacts | SignInFacts | ListingFacts
+"""What one outbox row's message is built from."""
+
+
+async def load_facts(ctx: ServiceContext, mails: Sequence[Claimed]) -> list[Facts]:
+    """The facts of each row, in the order given. Rows whose registration (or sign-in link)
+    is gone, or whose payload could not be read, are left out (the caller fails them). A
+    mailbox's list of registrations is read by `courses.services.outbox.listing`."""
+    listed = [m for m in mails if m.kind is MailKind.MY_REGISTRATIONS]
+    found: dict[int, Facts] = {facts.mail.id: facts for facts in await load_listings(ctx, listed)}
+    others = [m for m in mails if m.kind is not MailKind.MY_REGISTRATIONS]
+    notices = await _load_notices(ctx, others)
+    found.update((facts.mail.id, facts) for facts in notices)
+    return [found[mail.id] for mail in mails if mail.id in found]
+
+
+async def _load_notices(
     ctx: ServiceContext, mails: Sequence[Claimed]
 ) -> list[MailFacts | SignInFacts]:
-    """The facts of each row, in the order given. Rows whose registration (or sign-in link)
-    is gone, or whose payload could not be read, are left out (the caller fails them)."""
     if not mails:
         return []
     settings = ctx.settings

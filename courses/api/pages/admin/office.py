@@ -37,6 +37,7 @@ _KINDS = {
     "approval_reminder": "Påminnelse till chefen",
     "approval_withdrawn": "Besked till chefen",
     "message": "Meddelande från kursledaren",
+    "my_registrations": "Lista över anmälningar",
 }
 _STATUSES = {"pending": "Väntar", "sending": "Skickas", "failed": "Misslyckades"}
 

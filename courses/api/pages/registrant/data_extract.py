@@ -42,6 +42,7 @@ _MAIL_KINDS = {
     "approval_expired": "anmälan borttagen, chefen svarade inte i tid",
     "approval_request": "fråga till chefen om godkännande",
     "approval_reminder": "påminnelse till chefen",
+    "my_registrations": "lista över dina anmälningar, med länkarna",
 }
 _MAIL_STATUS = {
     "pending": "väntar på att skickas",
