@@ -14,18 +14,22 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import inspect
 import ipaddress
 import logging
 import math
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 from limits import RateLimitItem, RateLimitItemPerSecond
+from limits.aio.storage import RedisStorage
+from limits.aio.storage import Storage as AsyncStorage
+from limits.aio.strategies import MovingWindowRateLimiter as AsyncMovingWindowRateLimiter
 from limits.errors import StorageError
-from limits.storage import MemoryStorage, RedisStorage, Storage
+from limits.storage import MemoryStorage, Storage
 from limits.strategies import MovingWindowRateLimiter
 from litestar import Request
 
@@ -112,10 +116,18 @@ def _item(rate: Rate | None) -> RateLimitItem | None:
 
 class _FailOpen:
     """The moving-window limiter over a storage that may fail (Redis): a failure lets the
-    request through, and the storage is not asked again for `_ASK_AGAIN_AFTER` seconds."""
+    request through, and the storage is not asked again for `_ASK_AGAIN_AFTER` seconds.
 
-    def __init__(self, storage: Storage, metrics: Metrics | None) -> None:
-        self._limiter = MovingWindowRateLimiter(storage)
+    Redis is asked through limits' asyncio client, so a request waiting for Redis lets the
+    event loop serve the others (the blocking client stopped every request of the process
+    for each round trip); the memory storage answers at once and is asked directly."""
+
+    def __init__(self, storage: Storage | AsyncStorage, metrics: Metrics | None) -> None:
+        self._limiter: MovingWindowRateLimiter | AsyncMovingWindowRateLimiter = (
+            AsyncMovingWindowRateLimiter(storage)
+            if isinstance(storage, AsyncStorage)
+            else MovingWindowRateLimiter(storage)
+        )
         self._metrics = metrics
         self._resume_at = 0.0
         self._next_warning = 0.0
@@ -123,24 +135,24 @@ class _FailOpen:
         if metrics is not None:
             metrics.set_rate_limit_storage(up=True)
 
-    def hit(self, item: RateLimitItem, *key: str) -> bool:
-        return self._ask(lambda: self._limiter.hit(item, *key), allowed=True)
+    async def hit(self, item: RateLimitItem, *key: str) -> bool:
+        return await self._ask(lambda: self._limiter.hit(item, *key), allowed=True)
 
-    def test(self, item: RateLimitItem, *key: str) -> bool:
-        return self._ask(lambda: self._limiter.test(item, *key), allowed=True)
+    async def test(self, item: RateLimitItem, *key: str) -> bool:
+        return await self._ask(lambda: self._limiter.test(item, *key), allowed=True)
 
-    def reset_time(self, item: RateLimitItem, *key: str) -> float:
-        return self._ask(
-            lambda: self._limiter.get_window_stats(item, *key).reset_time,
-            allowed=time.time() + 1,
-        )
+    async def reset_time(self, item: RateLimitItem, *key: str) -> float:
+        stats = await self._ask(lambda: self._limiter.get_window_stats(item, *key), allowed=None)
+        return time.time() + 1 if stats is None else stats.reset_time
 
-    def _ask(self, call: Callable[[], _T], *, allowed: _T) -> _T:
+    async def _ask(self, call: Callable[[], _T | Awaitable[_T]], *, allowed: _T) -> _T:
         now = time.monotonic()
         if now < self._resume_at:
             return allowed
         try:
             answer = call()
+            if inspect.isawaitable(answer):
+                answer = await answer
         except StorageError as exc:
             self._resume_at = now + _ASK_AGAIN_AFTER
             self._went_down(now, exc)
@@ -165,11 +177,12 @@ class _FailOpen:
             )
 
 
-def _storage(settings: Settings) -> Storage:
+def _storage(settings: Settings) -> Storage | AsyncStorage:
     if settings.redis_url is None:
         return _SweepingMemoryStorage()
     return RedisStorage(
         settings.redis_url,
+        implementation="redispy",
         key_prefix=_REDIS_PREFIX,
         wrap_exceptions=True,
         socket_timeout=_REDIS_TIMEOUT,
@@ -185,7 +198,7 @@ class RateLimits:
         settings: Settings,
         *,
         metrics: Metrics | None = None,
-        storage: Storage | None = None,
+        storage: Storage | AsyncStorage | None = None,
     ) -> None:
         self._window = _FailOpen(storage or _storage(settings), metrics)
         self._registration = _item(settings.registration_rate)
@@ -198,67 +211,73 @@ class RateLimits:
         self._my_registrations = _item(settings.my_registrations_rate)
         self._client_my_registrations = _item(settings.client_my_registrations_rate)
 
-    def hit(self, item: RateLimitItem | None, *key: str) -> None:
+    async def hit(self, item: RateLimitItem | None, *key: str) -> None:
         """Count one request under `key`; `TooManyRequests` when the window is full."""
-        if item is not None and not self._window.hit(item, *key):
-            raise TooManyRequests(self._retry_after(item, *key))
+        if item is not None and not await self._window.hit(item, *key):
+            raise TooManyRequests(await self._retry_after(item, *key))
 
-    def check(self, item: RateLimitItem | None, *key: str) -> None:
+    async def check(self, item: RateLimitItem | None, *key: str) -> None:
         """Refuse if one more request would not fit, without counting this one."""
-        if item is not None and not self._window.test(item, *key):
-            raise TooManyRequests(self._retry_after(item, *key))
+        if item is not None and not await self._window.test(item, *key):
+            raise TooManyRequests(await self._retry_after(item, *key))
 
-    def _retry_after(self, item: RateLimitItem, *key: str) -> int:
-        reset_at = self._window.reset_time(item, *key)
+    async def _retry_after(self, item: RateLimitItem, *key: str) -> int:
+        reset_at = await self._window.reset_time(item, *key)
         return max(1, math.ceil(reset_at - time.time()))
 
-    def registration(self, request: Request[Any, Any, Any], *, course: str, email: str) -> None:
+    async def registration(
+        self, request: Request[Any, Any, Any], *, course: str, email: str
+    ) -> None:
         """One registration attempt: counted per client address (a generous ceiling) and per
         course and mailbox (`Kim+a@…` and `kim@…` are one person)."""
-        self.hit(self._client_registration, "registration-client", client_key(request))
-        self.hit(self._registration, "registration", course, _mailbox(email))
+        await self.hit(self._client_registration, "registration-client", client_key(request))
+        await self.hit(self._registration, "registration", course, _mailbox(email))
 
-    @contextmanager
-    def token_lookup(self, request: Request[Any, Any, Any], token: str) -> Iterator[None]:
+    @asynccontextmanager
+    async def token_lookup(
+        self, request: Request[Any, Any, Any], token: str
+    ) -> AsyncIterator[None]:
         """Around a look-up by manage token: counted per token, and an unknown token also
         counts against the client address; past its limit, unknown tokens answer 429 instead
         of 404. A valid token is never refused for the guesses of others at the same address
         (a municipality's staff may share one)."""
-        self.hit(self._token, "token", token[:_TOKEN_PREFIX])
+        await self.hit(self._token, "token", token[:_TOKEN_PREFIX])
         try:
             yield
         except RegistrationNotFound:
-            self.count_link_guess(request)
+            await self.count_link_guess(request)
             raise
 
-    def sign_in(self, request: Request[Any, Any, Any], *, email: str) -> None:
+    async def sign_in(self, request: Request[Any, Any, Any], *, email: str) -> None:
         """One request for a sign-in link: counted per client address and per mailbox before
         anyone knows whether the address is staff's, so a refusal tells nothing about it."""
-        self.hit(self._client_sign_in, "sign-in-client", client_key(request))
-        self.hit(self._sign_in, "sign-in", _mailbox(email))
+        await self.hit(self._client_sign_in, "sign-in-client", client_key(request))
+        await self.hit(self._sign_in, "sign-in", _mailbox(email))
 
-    def my_registrations(self, request: Request[Any, Any, Any], *, email: str) -> None:
+    async def my_registrations(self, request: Request[Any, Any, Any], *, email: str) -> None:
         """One request for a mailbox's list of registrations (`/mina-anmalningar`): counted per
         client address and per mailbox before anyone knows whether it has registrations."""
-        self.hit(self._client_my_registrations, "my-registrations-client", client_key(request))
-        self.hit(self._my_registrations, "my-registrations", _mailbox(email))
+        await self.hit(
+            self._client_my_registrations, "my-registrations-client", client_key(request)
+        )
+        await self.hit(self._my_registrations, "my-registrations", _mailbox(email))
 
-    def check_message(self, actor: Actor) -> None:
+    async def check_message(self, actor: Actor) -> None:
         """Before a message to a course's people is sent: refused once its sender has sent
         their share. Counted by `count_message` only once it went out, so a draft refused
         for a field costs nothing."""
-        self.check(self._message, "message", _sender(actor))
+        await self.check(self._message, "message", _sender(actor))
 
-    def count_message(self, actor: Actor) -> None:
+    async def count_message(self, actor: Actor) -> None:
         """A message went out; never refused (the mails are queued already)."""
         if self._message is not None:
-            self._window.hit(self._message, "message", _sender(actor))
+            await self._window.hit(self._message, "message", _sender(actor))
 
-    def count_link_guess(self, request: Request[Any, Any, Any]) -> None:
+    async def count_link_guess(self, request: Request[Any, Any, Any]) -> None:
         """A link that opened nothing (manage, approval or sign-in link): one guess by this
         client address; `TooManyRequests` once it guessed too often. Only unknown links are
         counted and refused, so a valid link always opens."""
-        self.hit(self._unknown_token, "unknown-token", client_key(request))
+        await self.hit(self._unknown_token, "unknown-token", client_key(request))
 
 
 def _mailbox(email: str) -> str:

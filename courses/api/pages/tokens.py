@@ -10,8 +10,8 @@ stored (`Referrer-Policy: no-referrer`, `Cache-Control: no-store`), a redirect i
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 from litestar import Request
@@ -30,11 +30,11 @@ Token = FromPath[str]
 T = TypeVar("T")
 
 
-@contextmanager
-def token_lookup(request: Request[Any, Any, Any], token: str) -> Iterator[None]:
+@asynccontextmanager
+async def token_lookup(request: Request[Any, Any, Any], token: str) -> AsyncIterator[None]:
     """Around whatever uses the token: counted as one look-up of it, and as one guess by this
     client if the token turns out unknown."""
-    with rate_limits(request).token_lookup(request, token):
+    async with rate_limits(request).token_lookup(request, token):
         yield
 
 
@@ -45,7 +45,7 @@ async def look_up(
     find: Callable[[ServiceContext, str], Awaitable[T]],
 ) -> T:
     """`find(ctx, token)`, within `token_lookup`."""
-    with token_lookup(request, token):
+    async with token_lookup(request, token):
         return await find(ctx, token)
 
 

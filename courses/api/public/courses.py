@@ -128,7 +128,7 @@ class CourseController(Controller):
             Body(examples=[Example(summary="En anmälan", value=REGISTRATION_EXAMPLE)]),
         ],
     ) -> RegistrationCreated:
-        rate_limits(request).registration(request, course=slug, email=data.email)
+        await rate_limits(request).registration(request, course=slug, email=data.email)
         # The metrics from the app's state, not as a second dependency: with two, Litestar
         # resolves them in a task group of its own on every request (the hot path).
         metrics = request.app.state.metrics

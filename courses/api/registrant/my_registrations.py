@@ -63,7 +63,7 @@ class MyRegistrationsController(Controller):
             Body(examples=[Example(summary="En adress", value={"email": "anna@vaxjo.se"})]),
         ],
     ) -> MyRegistrationsAsked:
-        rate_limits(request).my_registrations(request, email=data.email)
+        await rate_limits(request).my_registrations(request, email=data.email)
         # Known or not, the same answer: what the service returns is not shown.
         await mail_my_registrations(ctx, data.email)
         return MyRegistrationsAsked(detail=ASKED)

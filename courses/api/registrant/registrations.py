@@ -34,7 +34,7 @@ class RegistrationController(Controller):
         request: Request[Any, Any, Any],
         token: PathSegment,
     ) -> RegistrationOut:
-        with rate_limits(request).token_lookup(request, token):
+        async with rate_limits(request).token_lookup(request, token):
             return registration_out(await get_registration(ctx, token), ctx.tz)
 
     @get(
@@ -49,7 +49,7 @@ class RegistrationController(Controller):
         request: Request[Any, Any, Any],
         token: PathSegment,
     ) -> Response[bytes]:
-        with rate_limits(request).token_lookup(request, token):
+        async with rate_limits(request).token_lookup(request, token):
             calendar = await registration_ics(ctx, token)
         return Response(
             calendar,
@@ -70,7 +70,7 @@ class RegistrationController(Controller):
         request: Request[Any, Any, Any],
         token: PathSegment,
     ) -> RegistrationDataOut:
-        with rate_limits(request).token_lookup(request, token):
+        async with rate_limits(request).token_lookup(request, token):
             found = await registration_data(ctx, token)
         return registration_data_out(found, now=ctx.clock.now(), tz=ctx.tz)
 
@@ -86,6 +86,6 @@ class RegistrationController(Controller):
         request: Request[Any, Any, Any],
         token: PathSegment,
     ) -> RegistrationOut:
-        with rate_limits(request).token_lookup(request, token):
+        async with rate_limits(request).token_lookup(request, token):
             await cancel_registration(ctx, token)
             return registration_out(await get_registration(ctx, token), ctx.tz)

@@ -53,8 +53,8 @@ class MessageController(Controller):
         draft = MessageDraft(data.to, data.subject, data.text, data.session)
         limits = rate_limits(request)
         if not data.dry_run:
-            limits.check_message(actor)
+            await limits.check_message(actor)
         outcome = await write_to_course(ctx, actor, slug, draft, dry_run=data.dry_run)
         if not data.dry_run:
-            limits.count_message(actor)
+            await limits.count_message(actor)
         return MessageOut(recipients=outcome.recipients)

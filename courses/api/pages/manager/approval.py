@@ -47,7 +47,7 @@ class ApprovalPage(Controller):
     ) -> Response[Any]:
         submitted = await request.form()
         act = _ANSWERS.get(str(submitted.get("svar", "")))
-        with token_lookup(request, token):
+        async with token_lookup(request, token):
             if act is None:
                 view = await approval_view(ctx, token)
                 problem = "Välj Godkänn eller Avslå."

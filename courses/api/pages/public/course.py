@@ -101,7 +101,7 @@ class CoursePage(Controller):
         try:
             # The API's limits, per course and mailbox and per client address: the same
             # person cannot try faster through the page than through the API.
-            rate_limits(request).registration(request, course=slug, email=registration.email)
+            await rate_limits(request).registration(request, course=slug, email=registration.email)
         except TooManyRequests as exc:
             limited = await _course_page(ctx, catalogue, slug, form, refusal=_TOO_MANY, status=429)
             limited.headers["Retry-After"] = str(exc.retry_after)

@@ -63,7 +63,7 @@ class MyRegistrationsPage(Controller):
         if form.has_errors:
             return _form_page(form, status=400)
         try:
-            rate_limits(request).my_registrations(request, email=email)
+            await rate_limits(request).my_registrations(request, email=email)
         except TooManyRequests as exc:
             limited = _form_page(form, status=429, general=[_TOO_MANY])
             limited.headers["Retry-After"] = str(exc.retry_after)

@@ -199,7 +199,7 @@ class MessagePages(Controller):
             return _page(course, actor, form, preview=preview)
         limits = rate_limits(request)
         try:
-            limits.check_message(actor)
+            await limits.check_message(actor)
         except TooManyRequests as exc:
             limited = _page(course, actor, form, preview=preview, general=[_TOO_MANY], status=429)
             limited.headers["Retry-After"] = str(exc.retry_after)
@@ -208,7 +208,7 @@ class MessagePages(Controller):
             outcome = await write_to_course(ctx, actor, slug, draft)
         except InvalidInput as exc:  # the group emptied since the preview
             return _page(course, actor, _with_errors(form, exc), status=400)
-        limits.count_message(actor)
+        await limits.count_message(actor)
         return Redirect(
             f"/kursledare/{slug}/meddelande?skickat={outcome.recipients}",
             status_code=303,

@@ -115,7 +115,7 @@ class SignInPage(Controller):
         if form.has_errors:
             return _form_page(request, form, target=target, status=400)
         try:
-            rate_limits(request).sign_in(request, email=email)
+            await rate_limits(request).sign_in(request, email=email)
         except TooManyRequests as exc:
             limited = _form_page(request, form, target=target, status=429, general=[_TOO_MANY])
             limited.headers["Retry-After"] = str(exc.retry_after)
@@ -136,7 +136,7 @@ class SignInPage(Controller):
         till: FromQuery[str | None] = None,
     ) -> Template:
         if not await sign_in.link_is_usable(ctx, token):
-            rate_limits(request).count_link_guess(request)
+            await rate_limits(request).count_link_guess(request)
             return page("sign_in_link.html", {"usable": False}, status=404, private=True)
         target = local_target(till) or local_target(request.cookies.get(TARGET_COOKIE))
         context = {"usable": True, "action": f"/logga-in/{token}", "till": target or ""}
@@ -151,7 +151,7 @@ class SignInPage(Controller):
     ) -> Response[Any]:
         signed_in = await sign_in.confirm_sign_in(ctx, token)
         if signed_in is None:
-            rate_limits(request).count_link_guess(request)
+            await rate_limits(request).count_link_guess(request)
             return page("sign_in_link.html", {"usable": False}, status=404, private=True)
         previous = request.cookies.get(SESSION_COOKIE)
         if previous:
