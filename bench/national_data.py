@@ -37,6 +37,7 @@ from national_schedule import (
     COURSES,
     ORGANIZERS,
     REGISTRATIONS,
+    course_slug,
     employer_counts,
     first_day,
     kind_of,
@@ -53,7 +54,7 @@ from courses.services.schedule.importing import import_schedule
 from courses.settings import Settings
 from courses.storage.db import Database
 from courses.storage.migrate import upgrade
-from courses.storage.staff_tables import attendance_table
+from courses.storage.staff_tables import attendance_table, audit_table
 from courses.storage.tables import (
     course_table,
     employer_table,
@@ -142,6 +143,7 @@ class _Course:
     formats: list[int]
     employers: list[int]
     organizer: int
+    organizer_id: int
 
 
 async def _courses(conn: Any, organizers: int) -> list[_Course]:
@@ -163,8 +165,55 @@ async def _courses(conn: Any, organizers: int) -> list[_Course]:
     query = select(course_table.c.id, course_table.c.slug, course_table.c.organizer_id)
     for cid, slug, oid in await conn.execute(query.order_by(course_table.c.id)):
         if oid in orgs:
-            found.append(_Course(cid, int(slug[-3:]), formats[cid], employers[oid], orgs[oid]))
+            found.append(_Course(cid, int(slug[-3:]), formats[cid], employers[oid], orgs[oid], oid))
     return found
+
+
+def _audit(
+    course: _Course, day: date, past: bool, people: list[tuple[int, str, str, str]]
+) -> Iterator[dict[str, Any]]:
+    """The course's audit history: staff cancellations naming the person, and once the course
+    is over the leader's attendance for each session (every mark in the details), an export."""
+    organizer = organizer_key(course.organizer)
+    base = {
+        "organizer_id": course.organizer_id,
+        "course_slug": course_slug(course.organizer, course.index),
+    }
+    admin = f"Admin Adminsson (admin@{organizer}.se)"
+    for reg_id, status, name, email in people:
+        if status == "cancelled" and reg_id % 3 == 0:
+            yield {
+                **base,
+                "at": _at(day - timedelta(days=20)),
+                "actor": admin,
+                "action": "registration.cancel",
+                "summary": f"Avanmälde {name} ({email}).",
+                "details": {"registration": reg_id, "reason": "Sjuk"},
+            }
+    if not past:
+        return
+    leader = f"ledare{course.index % 30}@{organizer}.se"
+    confirmed = [reg_id for reg_id, status, _, _ in people if status == "confirmed"]
+    for p in (1, 2, 3):
+        marks = [{"registration": r, "session": p, "attended": (r + p) % 9 != 0} for r in confirmed]
+        present = sum(m["attended"] for m in marks)
+        absent = len(marks) - present
+        yield {
+            **base,
+            "at": _at(day + timedelta(days=7 * (p - 1)), 17),
+            "actor": leader,
+            "action": "attendance.mark",
+            "summary": f"Markerade närvaro: {present} närvarande, {absent} frånvarande.",
+            "details": {"marks": marks},
+        }
+    yield {
+        **base,
+        "at": _at(day + timedelta(days=15)),
+        "actor": admin,
+        "action": "attendees.export",
+        "summary": "Laddade ned deltagarlistan (CSV).",
+        "details": {"format": "csv"},
+    }
 
 
 async def _fill(db: Database, organizers: int, scale: float, today: date) -> Counts:
@@ -175,7 +224,7 @@ async def _fill(db: Database, organizers: int, scale: float, today: date) -> Cou
     async with db.read() as conn:
         courses = await _courses(conn, organizers)
     reg_id = 0
-    rows: dict[str, list[dict[str, Any]]] = {"reg": [], "mail": [], "mark": []}
+    rows: dict[str, list[dict[str, Any]]] = {"reg": [], "mail": [], "mark": [], "audit": []}
 
     async def flush(force: bool = False) -> None:
         if not force and len(rows["mail"]) < _CHUNK * 4:
@@ -185,6 +234,7 @@ async def _fill(db: Database, organizers: int, scale: float, today: date) -> Cou
                 (registration_table, "reg"),
                 (outbox_table, "mail"),
                 (attendance_table, "mark"),
+                (audit_table, "audit"),
             ):
                 if rows[key]:
                     await conn.execute(table.insert(), rows[key])
@@ -202,6 +252,7 @@ async def _fill(db: Database, organizers: int, scale: float, today: date) -> Cou
             if i > BIG_COURSE:
                 count = others * i // (COURSES - 1) - others * (i - 1) // (COURSES - 1)
         kind = kind_of(i)
+        seen: list[tuple[int, str, str, str]] = []
         for q, status in enumerate(_statuses(kind, count, past, rng), start=1):
             reg_id += 1
             which = (reg_id * 7 + q) % len(course.employers)
@@ -249,6 +300,8 @@ async def _fill(db: Database, organizers: int, scale: float, today: date) -> Cou
                     for p in (1, 2, 3)
                 )
             counts.registrations += 1
+            seen.append((reg_id, status, name, email))
+        rows["audit"].extend(_audit(course, day, past, seen))
         await flush()
     await flush(force=True)
     return counts
@@ -303,6 +356,7 @@ async def _count(db: Database) -> dict[str, int]:
             "registration",
             "outbox_mail",
             "attendance",
+            "audit_entry",
         ):
             out[name] = (await conn.execute(text(f"SELECT count(*) FROM {name}"))).scalar_one()
     return out
