@@ -26,18 +26,17 @@ import json
 import random
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from national_rows import Course, at, audit, mails, statuses
 from national_schedule import (
     BIG_COURSE,
     BIG_REGISTRANTS,
     COURSES,
     ORGANIZERS,
     REGISTRATIONS,
-    course_slug,
     employer_counts,
     first_day,
     kind_of,
@@ -81,72 +80,7 @@ class Counts:
     attendance: int = 0
 
 
-def _at(day: date, hour: int = 9) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
-
-
-def _statuses(kind: str, count: int, past: bool, rng: random.Random) -> list[str]:
-    if kind in ("fair", "lottery") and (past or kind == "fair"):
-        return ["confirmed" if q < 40 else "waitlisted" for q in range(count)]
-    if kind == "lottery":
-        return ["applied"] * count
-    out = []
-    for _ in range(count):
-        r = rng.random()
-        if kind == "approval" and not past and r < 0.5:
-            out.append("pending_approval")
-        else:
-            out.append("confirmed" if r < 0.85 else "waitlisted" if r < 0.93 else "cancelled")
-    return out
-
-
-def _mails(reg_id: int, status: str, created: datetime, past: bool) -> Iterator[dict[str, Any]]:
-    """The outbox history of one registration: its notice and invites, a reminder."""
-    kinds: list[tuple[str, dict[str, Any], int | None, str | None]] = []
-    if status == "confirmed":
-        kinds.append(("confirmed", {"parts": [1, 2, 3]}, None, None))
-        kinds += [("confirmed", {"parts": [1, 2, 3]}, p, "REQUEST") for p in (1, 2, 3)]
-        if past:
-            kinds.append(("reminder", {}, None, None))
-    elif status == "waitlisted":
-        kinds.append(("waitlisted", {"waitlist_position": reg_id % 9 + 1}, None, None))
-    elif status == "cancelled":
-        kinds.append(("confirmed", {"parts": [1, 2, 3]}, None, None))
-        kinds.append(("cancelled", {"parts": [1, 2, 3]}, None, None))
-        kinds += [("cancelled", {"parts": [1, 2, 3]}, p, "CANCEL") for p in (1, 2, 3)]
-    elif status == "applied":
-        kinds.append(("applied", {}, None, None))
-    else:
-        kinds.append(("awaiting_approval", {}, None, None))
-        kinds.append(("approval_request", {}, None, None))
-    for n, (kind, payload, part, method) in enumerate(kinds):
-        at = created + timedelta(minutes=n)
-        yield {
-            "registration_id": reg_id,
-            "kind": kind,
-            "part": part,
-            "method": method,
-            "payload": payload,
-            "message_id": hashlib.md5(f"{reg_id}-{n}".encode()).hexdigest(),
-            "status": "sent",
-            "attempts": 1,
-            "available_at": at,
-            "created_at": at,
-            "sent_at": at + timedelta(seconds=2),
-        }
-
-
-@dataclass(slots=True)
-class _Course:
-    id: int
-    index: int
-    formats: list[int]
-    employers: list[int]
-    organizer: int
-    organizer_id: int
-
-
-async def _courses(conn: Any, organizers: int) -> list[_Course]:
+async def _courses(conn: Any, organizers: int) -> list[Course]:
     keys = {organizer_key(n): n for n in range(1, organizers + 1)}
     orgs = {
         oid: keys[key]
@@ -165,55 +99,8 @@ async def _courses(conn: Any, organizers: int) -> list[_Course]:
     query = select(course_table.c.id, course_table.c.slug, course_table.c.organizer_id)
     for cid, slug, oid in await conn.execute(query.order_by(course_table.c.id)):
         if oid in orgs:
-            found.append(_Course(cid, int(slug[-3:]), formats[cid], employers[oid], orgs[oid], oid))
+            found.append(Course(cid, int(slug[-3:]), formats[cid], employers[oid], orgs[oid], oid))
     return found
-
-
-def _audit(
-    course: _Course, day: date, past: bool, people: list[tuple[int, str, str, str]]
-) -> Iterator[dict[str, Any]]:
-    """The course's audit history: staff cancellations naming the person, and once the course
-    is over the leader's attendance for each session (every mark in the details), an export."""
-    organizer = organizer_key(course.organizer)
-    base = {
-        "organizer_id": course.organizer_id,
-        "course_slug": course_slug(course.organizer, course.index),
-    }
-    admin = f"Admin Adminsson (admin@{organizer}.se)"
-    for reg_id, status, name, email in people:
-        if status == "cancelled" and reg_id % 3 == 0:
-            yield {
-                **base,
-                "at": _at(day - timedelta(days=20)),
-                "actor": admin,
-                "action": "registration.cancel",
-                "summary": f"Avanmälde {name} ({email}).",
-                "details": {"registration": reg_id, "reason": "Sjuk"},
-            }
-    if not past:
-        return
-    leader = f"ledare{course.index % 30}@{organizer}.se"
-    confirmed = [reg_id for reg_id, status, _, _ in people if status == "confirmed"]
-    for p in (1, 2, 3):
-        marks = [{"registration": r, "session": p, "attended": (r + p) % 9 != 0} for r in confirmed]
-        present = sum(m["attended"] for m in marks)
-        absent = len(marks) - present
-        yield {
-            **base,
-            "at": _at(day + timedelta(days=7 * (p - 1)), 17),
-            "actor": leader,
-            "action": "attendance.mark",
-            "summary": f"Markerade närvaro: {present} närvarande, {absent} frånvarande.",
-            "details": {"marks": marks},
-        }
-    yield {
-        **base,
-        "at": _at(day + timedelta(days=15)),
-        "actor": admin,
-        "action": "attendees.export",
-        "summary": "Laddade ned deltagarlistan (CSV).",
-        "details": {"format": "csv"},
-    }
 
 
 async def _fill(db: Database, organizers: int, scale: float, today: date) -> Counts:
@@ -253,11 +140,11 @@ async def _fill(db: Database, organizers: int, scale: float, today: date) -> Cou
                 count = others * i // (COURSES - 1) - others * (i - 1) // (COURSES - 1)
         kind = kind_of(i)
         seen: list[tuple[int, str, str, str]] = []
-        for q, status in enumerate(_statuses(kind, count, past, rng), start=1):
+        for q, status in enumerate(statuses(kind, count, past, rng), start=1):
             reg_id += 1
             which = (reg_id * 7 + q) % len(course.employers)
             employer = course.employers[which]
-            created = _at(day - timedelta(days=60 - q * 45 // max(count, 1)), 8 + q % 9)
+            created = at(day - timedelta(days=60 - q * 45 // max(count, 1)), 8 + q % 9)
             name = f"{_FIRST[reg_id % 10]} {_LAST[reg_id % 8]}"
             domain = f"ag{which:02d}.{organizer_key(course.organizer)}.se"
             email = f"{name.lower().replace(' ', '.')}.{reg_id}@{domain}"
@@ -281,27 +168,27 @@ async def _fill(db: Database, organizers: int, scale: float, today: date) -> Cou
                     "updated_at": created,
                     "confirmed_at": created if status == "confirmed" else None,
                     "cancelled_at": created + timedelta(days=3) if status == "cancelled" else None,
-                    "reminded_at": _at(day - timedelta(days=2))
+                    "reminded_at": at(day - timedelta(days=2))
                     if past and status == "confirmed"
                     else None,
                     "manager_email": f"chef.{employer}@ag.se" if kind == "approval" else None,
                 }
             )
-            rows["mail"].extend(_mails(reg_id, status, created, past))
+            rows["mail"].extend(mails(reg_id, status, created, past))
             if past and status == "confirmed":
                 rows["mark"].extend(
                     {
                         "registration_id": reg_id,
                         "session_position": p,
                         "attended": (reg_id + p) % 9 != 0,
-                        "marked_at": _at(day + timedelta(days=7 * (p - 1)), 17),
+                        "marked_at": at(day + timedelta(days=7 * (p - 1)), 17),
                         "marked_by": f"ledare{i % 30}@{organizer_key(course.organizer)}.se",
                     }
                     for p in (1, 2, 3)
                 )
             counts.registrations += 1
             seen.append((reg_id, status, name, email))
-        rows["audit"].extend(_audit(course, day, past, seen))
+        rows["audit"].extend(audit(course, day, past, seen))
         await flush()
     await flush(force=True)
     return counts
@@ -334,7 +221,7 @@ async def _counters(db: Database, today: date) -> None:
         await conn.execute(
             update(course_table)
             .where(course_table.c.allocation == "lottery", course_table.c.draw_on < today)
-            .values(drawn_at=_at(today), draw_seed=42, draw_applications=47, draw_seated=40)
+            .values(drawn_at=at(today), draw_seed=42, draw_applications=47, draw_seated=40)
         )
         if conn.dialect.name == "postgresql":
             for table in ("registration", "outbox_mail"):
