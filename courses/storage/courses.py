@@ -93,12 +93,22 @@ def _session(row: Any) -> SessionRecord:
 
 
 async def load_courses(
-    conn: AsyncConnection, *, slug: str | None = None, ids: Collection[int] | None = None
+    conn: AsyncConnection,
+    *,
+    slug: str | None = None,
+    ids: Collection[int] | None = None,
+    organizer_ids: Collection[int] | None = None,
 ) -> list[CourseRecord]:
-    """Courses with their formats and sessions, ordered by first session; a slug, ids or all."""
+    """Courses with their formats and sessions, ordered by first session; a slug, ids, the
+    organizers' or all."""
     courses = select(course_table)
     formats = select(format_table).order_by(format_table.c.course_id, format_table.c.position)
     sessions = select(session_table).order_by(session_table.c.course_id, session_table.c.position)
+    if organizer_ids is not None:
+        theirs = select(_COURSE.id).where(_COURSE.organizer_id.in_(organizer_ids))
+        courses = courses.where(_COURSE.organizer_id.in_(organizer_ids))
+        formats = formats.where(format_table.c.course_id.in_(theirs))
+        sessions = sessions.where(session_table.c.course_id.in_(theirs))
     if ids is not None:
         courses = courses.where(_COURSE.id.in_(ids))
         formats = formats.where(format_table.c.course_id.in_(ids))

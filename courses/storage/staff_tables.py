@@ -129,7 +129,11 @@ class AuditEntry(SQLModel, table=True):
     """One staff action: who, when, what, which course; `details` holds what it changed."""
 
     __tablename__ = "audit_entry"
-    __table_args__ = (Index("ix_audit_entry_organizer_at", "organizer_id", "at"),)
+    __table_args__ = (
+        Index("ix_audit_entry_organizer_at", "organizer_id", "at"),
+        # A course's entries: the purge scrubs them batch by batch, a course's log lists them.
+        Index("ix_audit_entry_course_slug", "course_slug", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = _utc_column(nullable=False)

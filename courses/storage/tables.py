@@ -194,8 +194,10 @@ class Registration(SQLModel, table=True):
         # (courses.storage.seats.fair_seats).
         Index("ix_registration_employer", "course_id", "employer_id", "status"),
         # An employer's counts in the admins' statistics (courses.storage.statistics), which
-        # then read only that employer's registrations, not every organizer's.
-        Index("ix_registration_employer_status", "employer_id", "status"),
+        # then read only that employer's registrations, not every organizer's; with the id,
+        # from the index alone (PostgreSQL otherwise reads the whole table rather than one
+        # employer's rows scattered over it).
+        Index("ix_registration_employer_counts", "employer_id", "status", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -6,7 +6,7 @@ import msgspec
 import pytest
 
 from courses.domain.errors import CourseNotFound
-from courses.schedule import Schedule
+from courses.schedule import Schedule, parse_schedule
 from courses.services.catalogue import cache as catalogue_cache
 from courses.services.catalogue import listing as catalogue
 from courses.services.catalogue.cache import CatalogueCache
@@ -16,6 +16,7 @@ from courses.services.registration.cancellation import cancel_registration
 from courses.services.registration.register import register
 from courses.services.schedule.importing import import_schedule
 from tests.conftest import ASI, form
+from tests.services.admin_support import OTHER_COURSE, OTHER_EMPLOYER, OTHER_ORGANIZER_FILE
 
 
 async def test_the_kept_catalogue_equals_a_fresh_load_after_every_kind_of_change(
@@ -80,3 +81,33 @@ async def test_one_course_from_the_kept_catalogue_is_what_the_catalog_service_gi
     assert kept.course.seats_left == 3
     with pytest.raises(CourseNotFound):
         await cache.get_course(seeded, "finns-inte")
+
+
+async def test_one_organizers_courses_are_kept_apart_from_the_others(
+    seeded: ServiceContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await import_schedule(seeded, parse_schedule(OTHER_ORGANIZER_FILE, source="b.toml"))
+    loads: list[object] = []
+    real = catalogue_cache.load_courses
+
+    async def counting(*args: object, **kwargs: object) -> object:
+        loads.append(kwargs.get("organizer_ids"))
+        return await real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(catalogue_cache, "load_courses", counting)
+    cache = CatalogueCache()
+
+    theirs, _ = await cache.with_organizers(seeded, organizer_key="b")
+    await register(seeded, ASI, form(1))  # the other organizer's capped course moves
+    again, _ = await cache.with_organizers(seeded, organizer_key="b")
+    await register(seeded, OTHER_COURSE, form(2, employer=OTHER_EMPLOYER, email="b2@b-kommun.se"))
+    page = await cache.get_course(seeded, OTHER_COURSE)
+    everyone = [x.course for x in await cache.list_courses(seeded)]
+
+    assert [c.slug for c in theirs] == [OTHER_COURSE]
+    assert again is theirs
+    assert len(loads) == 3  # b; b after its own registration; then the seed organizer's
+    assert page == await catalogue.get_course(seeded, OTHER_COURSE)
+    assert page.course.seats_left == 1
+    assert everyone == [x.course for x in await catalogue.list_courses(seeded)]
+    assert (await cache.with_organizers(seeded, organizer_key="finns-inte"))[0] == ()

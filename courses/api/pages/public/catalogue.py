@@ -131,14 +131,16 @@ class CataloguePage(Controller):
     ) -> Response[Any]:
         """`/{key}/`: one organizer's catalogue; an unknown key is the 404 page, and the only
         organizer's key leads to `/`, its catalogue."""
-        courses, organizers = await _courses(ctx, catalogue, catalogue_cards, request)
+        courses, organizers = await _courses(
+            ctx, catalogue, catalogue_cards, request, organizer_key=key
+        )
         organizer = next((o for o in organizers if o.key == key), None)
         if organizer is None:
             raise unknown_organizer(key)
         if not organizer.several:
             query = request.url.query
             return Redirect(f"/?{query}" if query else "/", status_code=302)
-        entries = [e for organizer_id, e in courses if organizer_id == organizer.id]
+        entries = [e for _, e in courses]
         filters = Filters.parse(month=month, format=format, show=show)
         return _catalogue_page(ctx, entries, filters, organizer)
 
@@ -148,12 +150,16 @@ async def _courses(
     catalogue: CatalogueCache,
     catalogue_cards: CatalogueCards,
     request: Request[Any, Any, Any],
+    *,
+    organizer_key: str | None = None,
 ) -> tuple[list[tuple[int, Entry]], list[Front]]:
-    """Every course's entry with its organizer's id (the cards are kept for all organizers),
-    and the organizers."""
-    courses, organizers = await catalogue.with_organizers(ctx)
+    """Every course's entry with its organizer's id (only the courses of the organizer
+    `organizer_key`, if given; the cards are kept for each), and the organizers."""
+    courses, organizers = await catalogue.with_organizers(ctx, organizer_key=organizer_key)
     env = request.app.template_engine.engine  # type: ignore[union-attr]
-    entries = catalogue_cards.entries(courses, env=env, now=ctx.clock.now(), tz=ctx.tz)
+    entries = catalogue_cards.entries(
+        courses, env=env, now=ctx.clock.now(), tz=ctx.tz, key=organizer_key
+    )
     return [(c.organizer_id, e) for c, e in zip(courses, entries, strict=True)], organizers
 
 

@@ -13,7 +13,7 @@ with one is rendered both with and without it, and which half is shown is chosen
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -60,34 +60,47 @@ class _Built:
         return cls(card, fragments.head(card), fragments.facts(card), after)
 
 
+@dataclass(slots=True)
+class _Kept:
+    source: Sequence[CourseRecord]
+    built: list[_Built]
+    entries: list[Entry] = field(default_factory=list)
+    states_at: datetime | None = None
+
+
 class CatalogueCards:
-    """One per app; `entries` for the records that `CatalogueCache.courses` gives."""
+    """One per app; `entries` for the records that `CatalogueCache.with_organizers` gives,
+    kept per organizer key (None: every organizer's)."""
 
     def __init__(self) -> None:
-        self._source: Sequence[CourseRecord] | None = None
-        self._built: list[_Built] = []
-        self._entries: list[Entry] = []
-        self._states_at: datetime | None = None
+        self._kept: dict[str | None, _Kept] = {}
 
     def entries(
-        self, courses: Sequence[CourseRecord], *, env: Environment, now: datetime, tz: ZoneInfo
+        self,
+        courses: Sequence[CourseRecord],
+        *,
+        env: Environment,
+        now: datetime,
+        tz: ZoneInfo,
+        key: str | None = None,
     ) -> list[Entry]:
-        if courses is not self._source:
+        if not courses:
+            return []  # nothing kept for an unknown key (any path can name one)
+        kept = self._kept.get(key)
+        if kept is None or courses is not kept.source:
             # Macros of an autoescaping environment return Markup, escaped already.
             fragments: Any = env.get_template("_card.html").module
-            self._built = [_Built.of(course_card(course), fragments) for course in courses]
-            self._source = courses
-            self._states_at = None
-        elif self._states_at is not None and self._states_at <= now < self._states_at + STATES_KEPT:
-            return self._entries
+            cards = [_Built.of(course_card(course), fragments) for course in courses]
+            kept = self._kept[key] = _Kept(courses, cards)
+        elif kept.states_at is not None and kept.states_at <= now < kept.states_at + STATES_KEPT:
+            return kept.entries
         entries = []
-        for course, built in zip(courses, self._built, strict=True):
+        for course, built in zip(courses, kept.built, strict=True):
             state = state_view(course, course.state(now=now, tz=tz), now=now, tz=tz)
             if built.after_share is not None and not share_applies(course, now=now, tz=tz):
                 card, facts = built.after_share
             else:
                 card, facts = built.card, built.facts
             entries.append(Entry(card, state, built.head, facts))
-        self._entries = entries
-        self._states_at = now
-        return self._entries
+        kept.entries, kept.states_at = entries, now
+        return entries
