@@ -198,6 +198,8 @@ class Registration(SQLModel, table=True):
         # from the index alone (PostgreSQL otherwise reads the whole table rather than one
         # employer's rows scattered over it).
         Index("ix_registration_employer_counts", "employer_id", "status", "id"),
+        # A mailbox's registrations across every course (Mina anmälningar).
+        Index("ix_registration_email_key", "email_key"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
