@@ -4,6 +4,7 @@ and outbox, and where the CPU went (Linux /proc)."""
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 from collections import Counter
@@ -104,6 +105,28 @@ def checks(
         found["sink_once"] = len(ids) == len(stored) and all(ids[m] == 1 for m, _ in stored)
         found["mail_drained_after_s"] = None if sent_after_s is None else round(sent_after_s, 1)
     return found
+
+
+_NGINX_MESSAGE = re.compile(r"\[(\w+)\] [\d#]+: (?:\*\d+ )?([^,(]*)")
+
+
+def log_errors(folder: Path) -> dict[str, dict[str, int]]:
+    """nginx's error-log lines and the serves' warnings and errors, counted by message."""
+    nginx: Counter[str] = Counter()
+    error_log = folder / "nginx" / "error.log"
+    for line in error_log.read_text(errors="replace").splitlines() if error_log.exists() else []:
+        if found := _NGINX_MESSAGE.search(line):
+            nginx[f"{found[1]}: {found[2].strip()}"] += 1
+    serve: Counter[str] = Counter()
+    for log in folder.glob("serve-*.log"):
+        for line in log.read_text(errors="replace").splitlines():
+            words = line.split(" ", 3)  # date, time, level, "logger: message"
+            if line.startswith("Traceback") or words[2:3] in (["WARNING"], ["ERROR"]):
+                serve[" ".join(words[2:])[:120]] += 1
+    return {
+        "nginx_errors": dict(nginx.most_common(10)),
+        "serve_errors": dict(serve.most_common(10)),
+    }
 
 
 # --- CPU -------------------------------------------------------------------------------------

@@ -49,6 +49,8 @@ Output: progress on stderr and one JSON line on stdout:
 - `registrations` (rows in the database), `mail_rows`, `mails_once`: every registration has
   exactly one outbox mail and there are no others (target: true); with the worker also
   `mails_sent`, `sink_once` (every outbox mail arrived at the sink exactly once);
+- `nginx_errors`, `serve_errors`: nginx's error log and the serves' logs, lines by message
+  (what went wrong when `errors` is not 0; `--keep-logs DIR` keeps the logs);
 - `redis_keys`: keys in the Redis database after the rush (target: more than 0, the limits
   were counted there);
 - `cpu_busy`: cores' worth of CPU per process over the rush (`serve_1`, `serve_2`, their
@@ -62,6 +64,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import shutil
 import sys
 from argparse import Namespace
 from collections.abc import Iterator, Sequence
@@ -69,7 +72,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from figures import MachineCpu, checks, latency_figures, roles_cpu, wait_sent
+from figures import MachineCpu, checks, latency_figures, log_errors, roles_cpu, wait_sent
 from front import nginx_front, redis_command
 from harness import (
     ROOT,
@@ -213,6 +216,11 @@ def measure(db: Sqlite | Postgres, folder: Path, args: Namespace) -> Iterator[di
         progress(f"[peak] done in {rush.wall_s:.1f} s, {rush.errors} errors; checking")
         mails = wait_sent(url) if sink is not None else None
         figures = checks(url, rush.accepted(), courses, sink, mails)
+    logs = log_errors(folder)
+    if args.keep_logs is not None:
+        args.keep_logs.mkdir(parents=True, exist_ok=True)
+        for kept in [*folder.glob("serve-*.log"), folder / "nginx" / "error.log"]:
+            shutil.copy(kept, args.keep_logs / kept.name)
     latency = latency_figures(rush)
     line = {
         "database": db.name,
@@ -231,6 +239,7 @@ def measure(db: Sqlite | Postgres, folder: Path, args: Namespace) -> Iterator[di
         **latency,
         **figures,
         "redis_keys": keys,
+        **logs,
         "cpu_busy": busy,
         **machine_busy,
     }
@@ -258,6 +267,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--warmup", type=positive, default=200, help="unmeasured ones first")
     parser.add_argument("--seed", type=int, default=17, help="for the draws")
     parser.add_argument("--mail-worker", choices=["off", "auto"], default="off")
+    parser.add_argument(
+        "--keep-logs", type=Path, metavar="DIR", help="copy the serves' and nginx's logs here"
+    )
     parser.add_argument(
         "--postgres-url",
         default="postgresql://postgres@127.0.0.1:5432/test",
