@@ -140,15 +140,24 @@ def _cmdlines() -> Iterator[tuple[int, str]]:
             continue
 
 
+def _wait_s(pid: int) -> float:
+    """Seconds process `pid`'s main thread has spent runnable but waiting for a CPU (Linux
+    /proc schedstat), 0.0 if unknown."""
+    try:
+        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 class _Sampler:
-    """CPU seconds per role over a window: each role's processes are looked up again every
-    second (PostgreSQL's backends come and go with the pools), a process that appears counts
-    from zero, one that ends keeps what it was last seen at."""
+    """CPU seconds and run-queue wait per role over a window: each role's processes are looked
+    up again every second (PostgreSQL's backends come and go with the pools), a process that
+    appears counts from zero, one that ends keeps what it was last seen at."""
 
     def __init__(self, roles: dict[str, Callable[[], Sequence[int]]]) -> None:
         self.roles = roles
-        self.first: dict[str, dict[int, float]] = {}
-        self.last: dict[str, dict[int, float]] = {role: {} for role in roles}
+        self.first: dict[str, dict[int, tuple[float, float]]] = {}
+        self.last: dict[str, dict[int, tuple[float, float]]] = {role: {} for role in roles}
         self._sample(first=True)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
@@ -158,7 +167,7 @@ class _Sampler:
         for role, pids in self.roles.items():
             for pid in pids():
                 if (cpu := cpu_s(pid)) is not None:
-                    self.last[role][pid] = cpu
+                    self.last[role][pid] = (cpu, _wait_s(pid))
             if first:
                 self.first[role] = dict(self.last[role])
 
@@ -166,15 +175,18 @@ class _Sampler:
         while not self._stop.wait(1.0):
             self._sample()
 
-    def used(self, client_cpu_s: float) -> dict[str, float]:
+    def used(self) -> dict[str, tuple[float, float]]:
+        """Per role: CPU seconds used, seconds spent waiting for a CPU."""
         self._stop.set()
         self._thread.join()
         self._sample()
-        used = {
-            role: sum(cpu - self.first[role].get(pid, 0.0) for pid, cpu in last.items())
-            for role, last in self.last.items()
-        }
-        return used | {"client": client_cpu_s}
+        used = {}
+        for role, last in self.last.items():
+            first = self.first[role]
+            cpu = sum(c - first.get(pid, (0.0, 0.0))[0] for pid, (c, _) in last.items())
+            wait = sum(w - first.get(pid, (0.0, 0.0))[1] for pid, (_, w) in last.items())
+            used[role] = (cpu, wait)
+        return used
 
 
 def _fixed(pids: list[int]) -> Callable[[], list[int]]:
@@ -182,7 +194,8 @@ def _fixed(pids: list[int]) -> Callable[[], list[int]]:
 
 
 def roles_cpu(url: str, serves: Sequence[int], nginx: int) -> _Sampler:
-    """Start counting the CPU of the serves, their workers, nginx, PostgreSQL and Redis."""
+    """Start counting the CPU of the serves, their workers, nginx, PostgreSQL, Redis and this
+    process (the client)."""
     database = make_url(url).database
 
     def postgres(ours: bool) -> list[int]:
@@ -201,6 +214,7 @@ def roles_cpu(url: str, serves: Sequence[int], nginx: int) -> _Sampler:
         "postgresql": lambda: postgres(True),
         "postgresql_rest": lambda: postgres(False),
         "redis": lambda: [p for p, line in _cmdlines() if line.startswith("redis-server")],
+        "client": _fixed([os.getpid()]),
     }
     return _Sampler(roles)
 

@@ -53,10 +53,16 @@ Output: progress on stderr and one JSON line on stdout:
   (what went wrong when `errors` is not 0; `--keep-logs DIR` keeps the logs);
 - `redis_keys`: keys in the Redis database after the rush (target: more than 0, the limits
   were counted there);
-- `cpu_busy`: cores' worth of CPU per process over the rush (`serve_1`, `serve_2`, their
-  workers, `nginx` master and workers, `postgresql` the database's server processes, `redis`
-  the whole Redis server, `client` this process), `machine_busy` (all processes, in cores, of
-  `cores`), `load_before` and `load_after` (the 1-minute load average);
+- `cpu_busy`: cores' worth of CPU per process over the rush: `serve_1`, `serve_2`, their
+  `workers`, `nginx` (master and workers), `postgresql` (the database's server processes),
+  `postgresql_rest` (PostgreSQL's other processes), `redis` (the whole Redis server), `client`
+  (this process); `cpu_waiting`: the same processes' time runnable but waiting for a core
+  (their main threads, /proc schedstat; large: the machine is short of cores, rather than the
+  process slow); `cpu_ms_per_registration`: each one's CPU over the rush divided by `-n`
+  (without `postgresql_rest`), and `cores_needed` their sum at the offered rate: what the
+  stack and its client need to keep up;
+- `machine_busy`: all processes' CPU over the rush in cores, of `cores`; `load_before`,
+  `load_after`: the 1-minute load average;
 - `meets_targets`: all targets at once.
 """
 
@@ -210,7 +216,11 @@ def measure(db: Sqlite | Postgres, folder: Path, args: Namespace) -> Iterator[di
         machine = MachineCpu()
         progress(f"[peak] {args.n} registrations over {args.seconds} s ...")
         rush = fire_paced(front.https, shots, front.cert)
-        busy = {role: round(s / rush.wall_s, 3) for role, s in cpu.used(rush.client_cpu_s).items()}
+        used = cpu.used()
+        busy = {role: round(c / rush.wall_s, 3) for role, (c, _) in used.items()}
+        waiting = {role: round(w / rush.wall_s, 3) for role, (_, w) in used.items()}
+        per_registration = {role: c * 1000 / args.n for role, (c, _) in used.items()}
+        del per_registration["postgresql_rest"]  # not this benchmark's
         machine_busy = machine.busy()
         keys = int(redis_command(*redis_at, "DBSIZE")[1:].split(b"\r\n")[0])
         progress(f"[peak] done in {rush.wall_s:.1f} s, {rush.errors} errors; checking")
@@ -241,6 +251,9 @@ def measure(db: Sqlite | Postgres, folder: Path, args: Namespace) -> Iterator[di
         "redis_keys": keys,
         **logs,
         "cpu_busy": busy,
+        "cpu_waiting": waiting,
+        "cpu_ms_per_registration": {k: round(v, 2) for k, v in per_registration.items()},
+        "cores_needed": round(sum(per_registration.values()) * args.n / args.seconds / 1000, 2),
         **machine_busy,
     }
     line["meets_targets"] = (
