@@ -56,9 +56,13 @@ def _certificate(folder: Path) -> tuple[Path, Path]:
     return cert, key
 
 
-def render_site(*, http: int, https: int, upstreams: Sequence[int], folder: Path) -> str:
+def render_site(
+    *, http: int, https: int, upstreams: Sequence[int], folder: Path, keepalive: int = 0
+) -> str:
     """The site file with this run's ports and paths; each spot must be found exactly once,
-    so that a changed site file stops the benchmark rather than measuring something else."""
+    so that a changed site file stops the benchmark rather than measuring something else.
+    With `keepalive`, nginx keeps up to that many idle connections to the instances per
+    worker instead of a new one per request (an experiment, not the site file's set-up)."""
     cert, key = _certificate(folder)
     text = SITE.read_text(encoding="utf-8")
     replacements = [
@@ -75,6 +79,14 @@ def render_site(*, http: int, https: int, upstreams: Sequence[int], folder: Path
         ("/etc/letsencrypt/live/courses.example.se/privkey.pem", str(key)),
         ("root /var/www/html;", f"root {folder};"),
     ]
+    if keepalive:
+        replacements += [
+            ("max_fails=0;\n}\n", f"max_fails=0;\n    keepalive {keepalive};\n}}\n"),
+            (
+                "    proxy_http_version 1.1;\n",
+                '    proxy_http_version 1.1;\n    proxy_set_header Connection "";\n',
+            ),
+        ]
     for old, new in replacements:
         if text.count(old) != 1:
             raise RuntimeError(f"{SITE} no longer has {old!r} exactly once")
@@ -104,14 +116,16 @@ def children(pid: int) -> list[int]:
 
 
 @contextmanager
-def nginx_front(upstreams: Sequence[int], folder: Path) -> Iterator[Front]:
+def nginx_front(upstreams: Sequence[int], folder: Path, *, keepalive: int = 0) -> Iterator[Front]:
     """nginx with the site file in front of `upstreams` until the block ends (SIGQUIT)."""
     if not NGINX.exists():
         raise RuntimeError(f"no nginx at {NGINX}: apt-get install nginx")
     folder = folder / "nginx"
     folder.mkdir()
     https, http = free_port(), free_port()
-    site = render_site(http=http, https=https, upstreams=upstreams, folder=folder)
+    site = render_site(
+        http=http, https=https, upstreams=upstreams, folder=folder, keepalive=keepalive
+    )
     (folder / "courses.conf").write_text(site, encoding="utf-8")
     # As root, nginx's workers would become `nobody`, who cannot enter the temporary folder.
     user = "user root root;\n" if os.geteuid() == 0 else ""

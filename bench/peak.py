@@ -36,7 +36,8 @@ the outbox to be sent and also checks that every outbox mail reached the sink ex
 Output: progress on stderr and one JSON line on stdout:
 
 - `n`, `seconds`, `offered_per_s`, `achieved_per_s` (n over the time from the first scheduled
-  send to the last answer), `courses`, `capped`, `clients`, `mail_worker`, `commit`;
+  send to the last answer), `courses`, `capped`, `clients`, `mail_worker`,
+  `upstream_keepalive`, `commit`;
 - `errors`: registrations without a 2xx answer (target: 0; a full course's waitlist is 201),
   `statuses` (answers by status, or the client's error), `warmup_errors`;
 - `p50_ms`, `p90_ms`, `p99_ms`, `max_ms`: from each registration's scheduled time to its
@@ -58,9 +59,9 @@ Output: progress on stderr and one JSON line on stdout:
   `postgresql_rest` (PostgreSQL's other processes), `redis` (the whole Redis server), `client`
   (this process); `cpu_waiting`: the same processes' time runnable but waiting for a core
   (their main threads, /proc schedstat; large: the machine is short of cores, rather than the
-  process slow); `cpu_ms_per_registration`: each one's CPU over the rush divided by `-n`
-  (without `postgresql_rest`), and `cores_needed` their sum at the offered rate: what the
-  stack and its client need to keep up;
+  process slow); `cpu_ms_per_registration`: each one's CPU over the rush divided by the
+  registrations made (2xx; without `postgresql_rest`), and `cores_needed` their sum at the
+  offered rate: what the stack and its client need to keep up;
 - `machine_busy`: all processes' CPU over the rush in cores, of `cores`; `load_before`,
   `load_after`: the 1-minute load average;
 - `meets_targets`: all targets at once.
@@ -205,7 +206,7 @@ def measure(db: Sqlite | Postgres, folder: Path, args: Namespace) -> Iterator[di
             command = checkout.serve(port, args.mail_worker)
             log = folder / f"serve-{number}.log"
             servers.append(stack.enter_context(serving(command, env, log, port)))
-        front = stack.enter_context(nginx_front(ports, folder))
+        front = stack.enter_context(nginx_front(ports, folder, keepalive=args.upstream_keepalive))
         progress(f"[peak] serves {[s.pid for s in servers]}, nginx {front.pid} on {front.https}")
         # The links in mails point at the public address (nginx), as in production.
         warmup = arrivals(args.warmup, args.warmup / 50, front.https, courses, args, warmup=True)
@@ -219,7 +220,8 @@ def measure(db: Sqlite | Postgres, folder: Path, args: Namespace) -> Iterator[di
         used = cpu.used()
         busy = {role: round(c / rush.wall_s, 3) for role, (c, _) in used.items()}
         waiting = {role: round(w / rush.wall_s, 3) for role, (_, w) in used.items()}
-        per_registration = {role: c * 1000 / args.n for role, (c, _) in used.items()}
+        made = max(args.n - rush.errors, 1)
+        per_registration = {role: c * 1000 / made for role, (c, _) in used.items()}
         del per_registration["postgresql_rest"]  # not this benchmark's
         machine_busy = machine.busy()
         keys = int(redis_command(*redis_at, "DBSIZE")[1:].split(b"\r\n")[0])
@@ -243,6 +245,7 @@ def measure(db: Sqlite | Postgres, folder: Path, args: Namespace) -> Iterator[di
         "capped": args.capped,
         "clients": args.clients,
         "mail_worker": args.mail_worker,
+        "upstream_keepalive": args.upstream_keepalive,
         "errors": rush.errors,
         "statuses": rush.statuses,
         "warmup_errors": warm.errors,
@@ -280,6 +283,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--warmup", type=positive, default=200, help="unmeasured ones first")
     parser.add_argument("--seed", type=int, default=17, help="for the draws")
     parser.add_argument("--mail-worker", choices=["off", "auto"], default="off")
+    parser.add_argument(
+        "--upstream-keepalive",
+        type=int,
+        default=0,
+        metavar="N",
+        help="an experiment: nginx keeps N idle connections to the serves (keepalive N; "
+        "the site file has none: a new connection per request)",
+    )
     parser.add_argument(
         "--keep-logs", type=Path, metavar="DIR", help="copy the serves' and nginx's logs here"
     )
