@@ -8,7 +8,7 @@ import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -132,12 +132,18 @@ def log_errors(folder: Path) -> dict[str, dict[str, int]]:
 # --- CPU -------------------------------------------------------------------------------------
 
 
-def _cmdlines() -> Iterator[tuple[int, str]]:
+Processes = list[tuple[int, str]]
+"""Every process's id and command line, read once per sample."""
+
+
+def _processes() -> Processes:
+    found = []
     for entry in Path("/proc").glob("[0-9]*/cmdline"):
         try:
-            yield int(entry.parent.name), entry.read_bytes().replace(b"\0", b" ").decode()
-        except (OSError, UnicodeDecodeError):
+            found.append((int(entry.parent.name), entry.read_bytes().replace(b"\0", b" ")))
+        except OSError:
             continue
+    return [(pid, line.decode(errors="replace")) for pid, line in found]
 
 
 def _wait_s(pid: int) -> float:
@@ -154,7 +160,7 @@ class _Sampler:
     up again every second (PostgreSQL's backends come and go with the pools), a process that
     appears counts from zero, one that ends keeps what it was last seen at."""
 
-    def __init__(self, roles: dict[str, Callable[[], Sequence[int]]]) -> None:
+    def __init__(self, roles: dict[str, Callable[[Processes], Sequence[int]]]) -> None:
         self.roles = roles
         self.first: dict[str, dict[int, tuple[float, float]]] = {}
         self.last: dict[str, dict[int, tuple[float, float]]] = {role: {} for role in roles}
@@ -164,8 +170,9 @@ class _Sampler:
         self._thread.start()
 
     def _sample(self, *, first: bool = False) -> None:
+        processes = _processes()
         for role, pids in self.roles.items():
-            for pid in pids():
+            for pid in pids(processes):
                 if (cpu := cpu_s(pid)) is not None:
                     self.last[role][pid] = (cpu, _wait_s(pid))
             if first:
@@ -189,8 +196,8 @@ class _Sampler:
         return used
 
 
-def _fixed(pids: list[int]) -> Callable[[], list[int]]:
-    return lambda: pids
+def _fixed(pids: list[int]) -> Callable[[Processes], list[int]]:
+    return lambda _processes: pids
 
 
 def roles_cpu(url: str, serves: Sequence[int], nginx: int) -> _Sampler:
@@ -198,22 +205,22 @@ def roles_cpu(url: str, serves: Sequence[int], nginx: int) -> _Sampler:
     process (the client)."""
     database = make_url(url).database
 
-    def postgres(ours: bool) -> list[int]:
+    def postgres(processes: Processes, *, ours: bool) -> list[int]:
         return [
             pid
-            for pid, line in _cmdlines()
+            for pid, line in processes
             if line.startswith("postgres: ") and (f" {database} " in line) == ours
         ]
 
-    roles: dict[str, Callable[[], Sequence[int]]] = {
+    roles: dict[str, Callable[[Processes], Sequence[int]]] = {
         f"serve_{n}": _fixed([pid]) for n, pid in enumerate(serves, 1)
     }
     roles |= {
         "workers": _fixed([child for pid in serves for child in children(pid)]),
         "nginx": _fixed([nginx, *children(nginx)]),
-        "postgresql": lambda: postgres(True),
-        "postgresql_rest": lambda: postgres(False),
-        "redis": lambda: [p for p, line in _cmdlines() if line.startswith("redis-server")],
+        "postgresql": lambda processes: postgres(processes, ours=True),
+        "postgresql_rest": lambda processes: postgres(processes, ours=False),
+        "redis": _fixed([p for p, line in _processes() if line.startswith("redis-server")]),
         "client": _fixed([os.getpid()]),
     }
     return _Sampler(roles)
