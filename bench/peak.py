@@ -37,7 +37,7 @@ Output: progress on stderr and one JSON line on stdout:
 
 - `n`, `seconds`, `offered_per_s`, `achieved_per_s` (n over the time from the first scheduled
   send to the last answer), `courses`, `capped`, `clients`, `mail_worker`,
-  `upstream_keepalive`, `commit`;
+  `upstream_keepalive`, `limits` (`redis`, or `memory` for a diagnosis), `commit`;
 - `errors`: registrations without a 2xx answer (target: 0; a full course's waitlist is 201),
   `statuses` (answers by status, or the client's error), `warmup_errors`;
 - `p50_ms`, `p90_ms`, `p99_ms`, `max_ms`: from each registration's scheduled time to its
@@ -53,7 +53,7 @@ Output: progress on stderr and one JSON line on stdout:
 - `nginx_errors`, `serve_errors`: nginx's error log and the serves' logs, lines by message
   (what went wrong when `errors` is not 0; `--keep-logs DIR` keeps the logs);
 - `redis_keys`: keys in the Redis database after the rush (target: more than 0, the limits
-  were counted there);
+  were counted there; with `--limits memory`, 0 and no target);
 - `cpu_busy`: cores' worth of CPU per process over the rush: `serve_1`, `serve_2`, their
   `workers`, `nginx` (master and workers), `postgresql` (the database's server processes),
   `postgresql_rest` (PostgreSQL's other processes), `redis` (the whole Redis server), `client`
@@ -187,12 +187,13 @@ def measure(db: Sqlite | Postgres, folder: Path, args: Namespace) -> Iterator[di
     redis = make_url(args.redis_url)
     redis_at = (redis.host or "127.0.0.1", redis.port or 6379, int(redis.database or 0))
     checkout = Checkout(ROOT)
+    in_redis = args.limits == "redis"
     with db.database("peak") as url, ExitStack() as stack:
         redis_command(*redis_at, "FLUSHDB")
         stack.callback(redis_command, *redis_at, "FLUSHDB")
         path, courses = schedule(folder, args)
         ports = [free_port(), free_port()]
-        settings = {"redis_url": args.redis_url, "trusted_proxies": "127.0.0.1"}
+        settings = {"redis_url": args.redis_url if in_redis else "", "trusted_proxies": "127.0.0.1"}
         # The default per-client limit: service_env raises it for one-address benchmarks.
         settings["rate_limit_client"] = "1000/10min"
         sink = stack.enter_context(smtp_sink(folder)) if args.mail_worker == "auto" else None
@@ -246,6 +247,7 @@ def measure(db: Sqlite | Postgres, folder: Path, args: Namespace) -> Iterator[di
         "clients": args.clients,
         "mail_worker": args.mail_worker,
         "upstream_keepalive": args.upstream_keepalive,
+        "limits": args.limits,
         "errors": rush.errors,
         "statuses": rush.statuses,
         "warmup_errors": warm.errors,
@@ -265,7 +267,7 @@ def measure(db: Sqlite | Postgres, folder: Path, args: Namespace) -> Iterator[di
         and figures["seats_exact"]
         and figures["mails_once"]
         and figures.get("sink_once", True)
-        and keys > 0
+        and (keys > 0 or not in_redis)
     )
     yield line
 
@@ -290,6 +292,13 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="an experiment: nginx keeps N idle connections to the serves (keepalive N; "
         "the site file has none: a new connection per request)",
+    )
+    parser.add_argument(
+        "--limits",
+        choices=["redis", "memory"],
+        default="redis",
+        help="where the serves count the rate limits: Redis (the default, as two instances "
+        "must), or, as a diagnosis only, each in its own memory",
     )
     parser.add_argument(
         "--keep-logs", type=Path, metavar="DIR", help="copy the serves' and nginx's logs here"
