@@ -28,7 +28,10 @@ __all__ = ["NGINX", "Front", "children", "nginx_front", "redis_command"]
 NGINX = Path("/usr/sbin/nginx")
 SITE = ROOT / "deploy" / "nginx" / "courses.conf"
 
+# Warnings too: out of connections, nginx closes those still in their TLS handshake ("worker
+# connections are not enough, reusing connections"), which only a warning tells.
 _MAIN_CONF = """{user}worker_processes auto;
+error_log {folder}/error.log warn;
 events {{ worker_connections 1024; }}
 http {{
     access_log {folder}/access.log;

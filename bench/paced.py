@@ -40,7 +40,8 @@ class Arrival:
 class Answer:
     target: str
     status: int | None
-    """None: no HTTP answer (`error` says why)."""
+    """None: no HTTP answer (`error` says why, and whether while connecting, TLS handshake
+    included, or waiting for the answer)."""
     latency_s: float
     """From the scheduled time to the answer's last byte."""
     late_s: float
@@ -75,12 +76,13 @@ async def _one(arrival: Arrival, port: int, tls: ssl.SSLContext, start: float) -
     due = start + arrival.at
     await asyncio.sleep(max(0.0, due - loop.time()))
     began = loop.time()
-    answer, error = b"", None
+    answer, error, step = b"", None, "connect"
     try:
         async with asyncio.timeout(60):
             reader, writer = await asyncio.open_connection(
                 HOST, port, ssl=tls, server_hostname=HOST, local_addr=(arrival.source, 0)
             )
+            step = "answer"
             try:
                 writer.write(arrival.raw)
                 while chunk := await reader.read(65536):
@@ -89,7 +91,7 @@ async def _one(arrival: Arrival, port: int, tls: ssl.SSLContext, start: float) -
                 writer.close()
     except (OSError, TimeoutError) as exc:
         # An abrupt TLS end after a whole answer still counts as that answer.
-        error = type(exc).__name__
+        error = f"{type(exc).__name__} ({step})"
     done = loop.time()
     head = answer.split(b"\r\n", 1)[0].split(b" ")
     status = None

@@ -50,8 +50,9 @@ Output: progress on stderr and one JSON line on stdout:
 - `registrations` (rows in the database), `mail_rows`, `mails_once`: every registration has
   exactly one outbox mail and there are no others (target: true); with the worker also
   `mails_sent`, `sink_once` (every outbox mail arrived at the sink exactly once);
-- `nginx_errors`, `serve_errors`: nginx's error log and the serves' logs, lines by message
-  (what went wrong when `errors` is not 0; `--keep-logs DIR` keeps the logs);
+- `nginx_errors`, `serve_errors`: nginx's error log (warnings and worse) and the serves'
+  warnings and errors, lines by message (what went wrong when `errors` is not 0;
+  `--keep-logs DIR` keeps the logs);
 - `redis_keys`: keys in the Redis database after the rush (target: more than 0, the limits
   were counted there; with `--limits memory`, 0 and no target);
 - `cpu_busy`: cores' worth of CPU per process over the rush: `serve_1`, `serve_2`, their
