@@ -7,7 +7,7 @@ Run from the project root (about two minutes; Redis on 127.0.0.1:6379, Debian's 
     .venv/bin/python bench/peak.py [-n 10000] [--seconds 60] [--courses 50] [--capped 5]
         [--clients 290] [--warmup 200] [--mail-worker off|auto]
         [--postgres-url postgresql://postgres@127.0.0.1:5432/test]
-        [--redis-url redis://127.0.0.1:6379/14]
+        [--redis-url redis://127.0.0.1:6379/13]
 
 It seeds a fresh PostgreSQL database with `seeds/employers.toml` and a generated schedule of
 `--courses` courses in 2099, one session and one format each (digital or on site), of which
@@ -311,8 +311,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--redis-url",
-        default="redis://127.0.0.1:6379/14",
-        help="the Redis database the limits use (emptied before and after)",
+        default="redis://127.0.0.1:6379/13",
+        help="the Redis database the limits use, one no one else uses: it is emptied before "
+        "and after (the deploy tests use 11 and 12, the API tests 9)",
     )
     return parser
 
