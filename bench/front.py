@@ -28,11 +28,13 @@ __all__ = ["NGINX", "Front", "children", "nginx_front", "redis_command"]
 NGINX = Path("/usr/sbin/nginx")
 SITE = ROOT / "deploy" / "nginx" / "courses.conf"
 
-# Warnings too: out of connections, nginx closes those still in their TLS handshake ("worker
+# Connections as docs/operating.md advises for a national deployment. Warnings too: out of
+# connections, nginx closes those still in their TLS handshake ("worker
 # connections are not enough, reusing connections"), which only a warning tells.
 _MAIN_CONF = """{user}worker_processes auto;
+worker_rlimit_nofile 8192;
 error_log {folder}/error.log warn;
-events {{ worker_connections 1024; }}
+events {{ worker_connections 4096; }}
 http {{
     access_log {folder}/access.log;
     client_body_temp_path {folder}/body;
