@@ -51,6 +51,13 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> AsyncEn
     return engine
 
 
+def closed_by_server(dbapi_connection: Any) -> bool:
+    """Whether the driver already knows the connection is gone (asyncpg saw the server close
+    it, as PostgreSQL does to every session when it stops): asked without a round trip."""
+    is_closed = getattr(getattr(dbapi_connection, "driver_connection", None), "is_closed", None)
+    return bool(is_closed()) if callable(is_closed) else False
+
+
 PING_AFTER_IDLE_S = 2.0
 """A pooled PostgreSQL connection unused for longer is pinged before it is handed out."""
 _IDLE_SINCE = "courses_idle_since"
@@ -62,9 +69,11 @@ def _ping_when_idle(engine: AsyncEngine) -> None:
     SQLAlchemy's `pool_pre_ping` pings on every checkout, three round trips on asyncpg (BEGIN,
     `;`, ROLLBACK): under a rush, more than the registration's own statement. A connection
     handed back a moment ago is as alive as a ping would show, so only one that lay unused
-    for `PING_AFTER_IDLE_S` is pinged; a failed ping invalidates the pool as pre-ping does. A
-    restart while connections are busy fails those requests either way (503, see
-    `courses.storage.outage`), and the disconnect invalidates the pool.
+    for `PING_AFTER_IDLE_S` is pinged; a failed ping invalidates the pool as pre-ping does. One
+    the server closed (a restart ends every session) is known to the driver without asking,
+    and invalidates the pool at once. A restart while connections are busy fails those
+    requests either way (503, see `courses.storage.outage`), and the disconnect invalidates
+    the pool.
     """
     sync_engine = engine.sync_engine
     dialect = sync_engine.dialect
@@ -76,6 +85,8 @@ def _ping_when_idle(engine: AsyncEngine) -> None:
     @event.listens_for(sync_engine, "checkout")
     def _on_checkout(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: Any) -> None:
         since = record.info.pop(_IDLE_SINCE, None)
+        if closed_by_server(dbapi_connection):
+            raise InvalidatePoolError("the server closed a pooled connection")
         if since is None or time.monotonic() - since < PING_AFTER_IDLE_S:
             return  # new, or in use a moment ago
         try:
