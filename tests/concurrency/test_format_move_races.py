@@ -20,6 +20,7 @@ from courses.storage.courses import load_course
 from courses.storage.schedule_sync import stored_course
 from courses.storage.seats import moves
 from courses.storage.tables import course_table, format_table, registration_table
+from tests.concurrency.gate import ReadGate
 from tests.services.admin_support import admin_of
 from tests.services.moves_support import MOVE, add_move_course, in_digital, in_ljungby
 
@@ -79,21 +80,24 @@ async def _unlocked_course(conn: Any, actor: Actor, slug: str) -> CourseRecord:
     return course
 
 
-async def _naive_move_seat(conn: Any, *, from_format_id: int | None, to_format_id: int) -> bool:
-    """The bug the guard prevents: read the count, check it in Python, then write."""
-    fmt = format_table.c
-    taken, seats = (
-        await conn.execute(select(fmt.confirmed_count, fmt.seats).where(fmt.id == to_format_id))
-    ).one()
-    await asyncio.sleep(0.05)  # any real work between the read and the write
-    if seats is not None and taken >= seats:
-        return False
-    await conn.execute(
-        update(format_table)
-        .where(fmt.id == to_format_id)
-        .values(confirmed_count=fmt.confirmed_count + 1)
-    )
-    return True
+def _naive_move_seat(gate: ReadGate) -> Any:
+    async def move_seat(conn: Any, *, from_format_id: int | None, to_format_id: int) -> bool:
+        """The bug the guard prevents: read the count, check it in Python, then write."""
+        fmt = format_table.c
+        taken, seats = (
+            await conn.execute(select(fmt.confirmed_count, fmt.seats).where(fmt.id == to_format_id))
+        ).one()
+        await gate.after_read()
+        if seats is not None and taken >= seats:
+            return False
+        await conn.execute(
+            update(format_table)
+            .where(fmt.id == to_format_id)
+            .values(confirmed_count=fmt.confirmed_count + 1)
+        )
+        return True
+
+    return move_seat
 
 
 async def test_control_without_the_lock_and_the_guard_the_same_rush_oversells(
@@ -104,7 +108,7 @@ async def test_control_without_the_lock_and_the_guard_the_same_rush_oversells(
     if seeded.db.is_sqlite:
         pytest.skip("SQLite serialises whole write transactions")
     monkeypatch.setattr(on_behalf, "locked_course_for_admin", _unlocked_course)
-    monkeypatch.setattr(moves, "move_seat", _naive_move_seat)
+    monkeypatch.setattr(moves, "move_seat", _naive_move_seat(ReadGate()))
 
     results = await _rush(seeded)
 

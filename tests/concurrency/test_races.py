@@ -25,6 +25,7 @@ from courses.storage.seats import counters as seats
 from courses.storage.seats import enrolment
 from courses.storage.seats import fair_seats as fair
 from courses.storage.tables import course_table, registration_table
+from tests.concurrency.gate import ReadGate
 from tests.concurrency.server import running_server
 from tests.conftest import registrant
 
@@ -293,17 +294,18 @@ async def test_300_simultaneous_registrations_of_one_employer_hold_one_fair_seat
     assert course["seats_left"] == 49  # the other employers' seats stay free
 
 
-async def _naive_share_request(
-    ctx: ServiceContext, course: Any, employer_id: int, *, now: datetime
-) -> fair.ShareRequest | None:
-    """Read the employer's held seats before the write transaction, as a naive guard would."""
-    async with ctx.db.read() as conn:
-        held = await fair.held_seats(conn, course_id=course.id, employer_id=employer_id)
-    # A pause between the read and the write, as any real work there would make: without it
-    # SQLite's one writer sometimes served the rush so evenly that the naive guard held.
-    await asyncio.sleep(0.05)
-    assert course.per_employer is not None
-    return fair.ShareRequest(employer_id, course.per_employer, held_seen=held)
+def _naive_share_request(gate: ReadGate) -> Any:
+    async def share_request(
+        ctx: ServiceContext, course: Any, employer_id: int, *, now: datetime
+    ) -> fair.ShareRequest | None:
+        """Read the employer's held seats before the write transaction, as a naive guard would."""
+        async with ctx.db.read() as conn:
+            held = await fair.held_seats(conn, course_id=course.id, employer_id=employer_id)
+        await gate.after_read()
+        assert course.per_employer is not None
+        return fair.ShareRequest(employer_id, course.per_employer, held_seen=held)
+
+    return share_request
 
 
 async def _unguarded_enrol_fair(
@@ -342,7 +344,7 @@ async def test_control_without_the_share_guard_the_same_rush_gives_one_employer_
 ) -> None:
     """Proves the fair-seat race test can fail: with a read-check-write guard it oversells."""
     await import_schedule(seeded, parse_schedule(FAIR_COURSE))
-    monkeypatch.setattr(fair_seats, "share_request", _naive_share_request)
+    monkeypatch.setattr(fair_seats, "share_request", _naive_share_request(ReadGate()))
     monkeypatch.setattr(fair, "enrol_fair", _unguarded_enrol_fair)
 
     responses = await all_at_once(
