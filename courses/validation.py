@@ -171,6 +171,8 @@ Text = Annotated[str, msgspec.Meta(pattern=_TEXT)]
 Phone = Annotated[str, msgspec.Meta(max_length=40, pattern=r"^\+?[0-9][0-9 ()-]{4,38}$")]
 Message = Annotated[Text, msgspec.Meta(max_length=2000)]
 PositiveInt = Annotated[int, msgspec.Meta(ge=1, le=100_000)]
+# Hours a waitlist offer is held, or the last window before a course (at most 30 days).
+OfferHours = Annotated[int, msgspec.Meta(ge=0, le=720)]
 Url = Annotated[
     str, msgspec.Meta(max_length=500, pattern=rf"^https?://[^{_CONTROLS}\s]+(?![\s\S])")
 ]

@@ -120,6 +120,12 @@ class CourseRecord:
 
     per_employer: int | None = None
     share_until: date | None = None
+    offer_hours: int = 0
+    """Hours a freed seat is held for the first person waiting (0: promoted at once);
+    `courses.domain.offers`."""
+    offer_until_hours: int = 24
+    """The last window before the first session, in which a freed seat goes to whoever of
+    those waiting accepts first."""
 
     @property
     def share(self) -> Share | None:

@@ -21,6 +21,7 @@ __all__ = [
     "NoInvite",
     "NotEligible",
     "NotYetOpen",
+    "OfferClosed",
     "RegistrationClosed",
     "RegistrationNotFound",
     "StaffConflict",
@@ -118,6 +119,23 @@ class StaleCourse(StaffConflict):
             or "Kursen har ändrats av någon annan sedan du öppnade den. Ladda om sidan och "
             "gör om ändringen."
         )
+
+
+class OfferClosed(DomainError):
+    """An offered seat that can no longer be accepted or declined: it lapsed, someone else
+    took it (`taken`), or the course began; `waitlist_position` is the registrant's place now
+    (None when they are no longer waiting)."""
+
+    code = "offer-closed"
+
+    def __init__(
+        self, detail: str, *, taken: bool = False, waitlist_position: int | None = None
+    ) -> None:
+        super().__init__(detail)
+        self.taken = taken
+        self.waitlist_position = waitlist_position
+        if taken:
+            self.code = "offer-taken"  # type: ignore[misc]
 
 
 class NoCertificate(DomainError):

@@ -2,7 +2,8 @@
 
 The share lasts through the whole of its last day (`share_until`, by default the deadline) in
 the organizer's time zone, and ends at 00:00 local time the next day, like the deadline. A seat
-is held by a registration that is confirmed or waiting for its manager's approval. After the
+is held by a registration that is confirmed, waiting for its manager's approval, or offered
+from the waitlist. After the
 share, seats go to the waitlist in queue order whatever the employer.
 """
 
@@ -25,7 +26,9 @@ __all__ = [
     "waitlisted_by_share",
 ]
 
-HOLDING_STATUSES = frozenset({RegistrationStatus.CONFIRMED, RegistrationStatus.PENDING_APPROVAL})
+HOLDING_STATUSES = frozenset(
+    {RegistrationStatus.CONFIRMED, RegistrationStatus.PENDING_APPROVAL, RegistrationStatus.OFFERED}
+)
 """The statuses that count against an employer's share."""
 
 

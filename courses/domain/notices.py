@@ -48,6 +48,17 @@ class MailKind(StrEnum):
     # Every active registration of one mailbox, each with its manage link, asked for on
     # /mina-anmalningar (courses.services.registration.my_registrations).
     MY_REGISTRATIONS = "my_registrations"
+    # Waitlist offers (courses.services.offers): a seat offered, held until a time or open to
+    # everyone waiting; the offer ran out (back on the waitlist, last in line); an open offer's
+    # seat went to someone else; declined (the registration is cancelled).
+    OFFERED = "offered"
+    OFFER_LAPSED = "offer_lapsed"
+    OFFER_GONE = "offer_gone"
+    OFFER_DECLINED = "offer_declined"
+    # A seat handed to a colleague (courses.services.registration.transfer): to the colleague,
+    # with the invites and their own manage link, and to the giver, with CANCEL invites.
+    TRANSFERRED_IN = "transferred_in"
+    TRANSFERRED_OUT = "transferred_out"
 
 
 MANAGER_KINDS = frozenset(

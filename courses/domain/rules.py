@@ -62,6 +62,11 @@ class RegistrationStatus(StrEnum):
     """An application to a lottery course, before its draw."""
     PENDING_APPROVAL = "pending_approval"
     """Holds its seat until the registrant's manager approves or declines (or time runs out)."""
+    OFFERED = "offered"
+    """A freed seat is held for this registrant until they answer or the offer lapses
+    (`courses.domain.offers`)."""
+    TRANSFERRED = "transferred"
+    """The registrant handed the seat to a colleague, whose registration replaces this one."""
 
 
 ACTIVE_STATUSES = (
@@ -69,6 +74,7 @@ ACTIVE_STATUSES = (
     RegistrationStatus.WAITLISTED,
     RegistrationStatus.APPLIED,
     RegistrationStatus.PENDING_APPROVAL,
+    RegistrationStatus.OFFERED,
 )
 
 

@@ -94,6 +94,8 @@ def entry_of(course: CourseRecord) -> CourseSpec:
         draw=course.draw_on if lottery else None,
         per_employer=course.per_employer,
         share_until=course.share_until,
+        offer_hours=course.offer_hours,
+        offer_until_hours=course.offer_until_hours,
         format=[
             FormatSpec(
                 key=f.key,

@@ -8,12 +8,14 @@ from typing import Annotated, Literal
 import msgspec
 
 from courses.domain.approval import DEFAULT_APPROVAL_DAYS
+from courses.domain.offers import DEFAULT_OFFER_UNTIL_HOURS
 from courses.validation import (
     DOMAIN_PATTERN,
     Checked,
     Email,
     Key,
     NonEmpty,
+    OfferHours,
     PositiveInt,
     Slug,
     Text,
@@ -113,6 +115,12 @@ class CourseSpec(_Spec):
     """Fair seats: at most this many seats per employer until `share_until`."""
     share_until: date | None = None
     """The share's last day (inclusive); default: the deadline."""
+    offer_hours: OfferHours = 0
+    """A freed seat is offered to the first person waiting for this many hours (0: promoted
+    at once)."""
+    offer_until_hours: OfferHours = DEFAULT_OFFER_UNTIL_HOURS
+    """The last window before the first session: a seat freed in it is offered to everyone
+    waiting at once."""
 
 
 class Schedule(_Spec):

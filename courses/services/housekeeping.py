@@ -17,6 +17,7 @@ from datetime import timedelta
 from courses.services.approval.answers import approval_round
 from courses.services.context import ServiceContext
 from courses.services.lottery.draw import run_due_draws
+from courses.services.offers.expiry import lapse_due_offers
 from courses.services.operations import OutagePacer, database_unavailable
 from courses.services.outbox.reminders import queue_reminders
 from courses.services.retention.purge import daily_purge
@@ -33,9 +34,9 @@ KEEP_SENT = timedelta(days=90)
 
 async def housekeeping(ctx: ServiceContext) -> None:
     """One round: run due lottery draws, queue due reminders, remind managers and cancel
-    approvals that ran out, release ended fair-seat shares, forget mail delivered more than
-    `KEEP_SENT` ago, and purge the personal data past its retention if no worker has yet
-    today."""
+    approvals that ran out, release ended fair-seat shares, let unanswered seat offers lapse,
+    forget mail delivered more than `KEEP_SENT` ago, and purge the personal data past its
+    retention if no worker has yet today."""
     for drawn in await run_due_draws(ctx):
         log.info(
             "lottery: drew %s: %d seated, %d waitlisted", drawn.slug, drawn.seated, drawn.waitlisted
@@ -44,6 +45,7 @@ async def housekeeping(ctx: ServiceContext) -> None:
         ctx.mail_signal.notify()
     await approval_round(ctx)
     await release_ended_shares(ctx)
+    await lapse_due_offers(ctx)
     async with ctx.db.write() as conn:
         await outbox.prune_sent(conn, sent_before=ctx.clock.now() - KEEP_SENT)
     purged = await daily_purge(ctx)

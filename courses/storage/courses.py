@@ -67,6 +67,8 @@ def course_record(
         drawn_at=row.drawn_at,
         per_employer=row.per_employer,
         share_until=row.share_until,
+        offer_hours=row.offer_hours,
+        offer_until_hours=row.offer_until_hours,
     )
 
 

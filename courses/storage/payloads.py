@@ -9,7 +9,7 @@ written (`courses.storage.outbox.enqueue`) and decoded when claimed.
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, datetime, time
 from typing import Any
 
 import msgspec
@@ -34,11 +34,17 @@ __all__ = [
     "FormatChanged",
     "Message",
     "MyRegistrations",
+    "OfferDeclined",
+    "OfferGone",
+    "OfferLapsed",
+    "Offered",
     "Payload",
     "Promoted",
     "Reminder",
     "RemovedSession",
     "SignIn",
+    "TransferredIn",
+    "TransferredOut",
     "Waitlisted",
     "decode_payload",
     "encode_payload",
@@ -88,7 +94,8 @@ class Waitlisted(_Payload, frozen=True, tag=MailKind.WAITLISTED.value):
 
 
 class Promoted(_WithInvites, frozen=True, tag=MailKind.PROMOTED.value):
-    pass
+    accepted: bool = False
+    """The registrant accepted an offered seat (rather than being moved up at once)."""
 
 
 class Cancelled(_WithInvites, frozen=True, tag=MailKind.CANCELLED.value):
@@ -185,6 +192,44 @@ class MyRegistrations(_Payload, frozen=True, tag=MailKind.MY_REGISTRATIONS.value
     read when the mail is built, each with its manage link."""
 
 
+class Offered(_Payload, frozen=True, tag=MailKind.OFFERED.value):
+    """A seat offered from the waitlist, with the link to accept or decline by `due_at`.
+    `open`: offered to everyone waiting at once (the last window); the first to accept gets it."""
+
+    due_at: datetime
+    open: bool = False
+
+
+class OfferLapsed(_Payload, frozen=True, tag=MailKind.OFFER_LAPSED.value):
+    """The offer was not answered in time: back on the waitlist, last in line."""
+
+    waitlist_position: int
+
+
+class OfferGone(_Payload, frozen=True, tag=MailKind.OFFER_GONE.value):
+    """An open offer's seat went to someone who answered first; still on the waitlist."""
+
+    waitlist_position: int
+
+
+class OfferDeclined(_Payload, frozen=True, tag=MailKind.OFFER_DECLINED.value):
+    """The registrant declined the offered seat and so left the waitlist."""
+
+
+class TransferredIn(_WithInvites, frozen=True, kw_only=True, tag=MailKind.TRANSFERRED_IN.value):
+    """To the colleague who took over a seat, with the invites and their own manage link."""
+
+    from_name: str
+    pending_approval: bool = False
+    """On a course whose manager approves: the seat is held while the manager is asked."""
+
+
+class TransferredOut(_WithInvites, frozen=True, kw_only=True, tag=MailKind.TRANSFERRED_OUT.value):
+    """To the registrant who handed the seat on, with CANCEL invites."""
+
+    to_name: str
+
+
 Payload = (
     Confirmed
     | Waitlisted
@@ -206,6 +251,12 @@ Payload = (
     | FormatChanged
     | Message
     | MyRegistrations
+    | Offered
+    | OfferLapsed
+    | OfferGone
+    | OfferDeclined
+    | TransferredIn
+    | TransferredOut
 )
 
 

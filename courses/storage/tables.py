@@ -118,6 +118,11 @@ class Course(SQLModel, table=True):
     # Manager approval (`approval = "manager"` in the schedule): the days a manager has to
     # answer; None: registrations need no approval.
     approval_days: int | None = None
+    # Waitlist offers (courses.domain.offers): hours a freed seat is held for the first person
+    # waiting (0: promoted at once), and the last window before the first session, in which a
+    # freed seat is offered to everyone waiting at once.
+    offer_hours: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    offer_until_hours: int = Field(default=24, sa_column_kwargs={"server_default": text("24")})
     created_at: datetime = _utc_column(nullable=False)
     updated_at: datetime = _utc_column(nullable=False)
     # `first_come` or `lottery`. A lottery's draw is due at the start of `draw_on` (local);
@@ -174,7 +179,7 @@ class CourseSession(SQLModel, table=True):
 
 
 # The active statuses (`courses.domain.rules.ACTIVE_STATUSES`), spelled out for the index.
-_ACTIVE_WHERE = "status IN ('confirmed', 'waitlisted', 'applied', 'pending_approval')"
+_ACTIVE_WHERE = "status IN ('confirmed', 'waitlisted', 'applied', 'pending_approval', 'offered')"
 
 
 class Registration(SQLModel, table=True):
@@ -182,7 +187,7 @@ class Registration(SQLModel, table=True):
     __table_args__ = (
         # One active registration per person and course, guarded by the database.
         Index(
-            "uq_registration_active_email",
+            "uq_registration_active_person",
             "course_id",
             "email_key",
             unique=True,
@@ -200,6 +205,8 @@ class Registration(SQLModel, table=True):
         Index("ix_registration_employer_counts", "employer_id", "status", "id"),
         # A mailbox's registrations across every course (Mina anmälningar).
         Index("ix_registration_email_key", "email_key"),
+        # The worker's look for offers that ran out (courses.services.offers).
+        Index("ix_registration_offer_due", "status", "offer_due_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -239,6 +246,14 @@ class Registration(SQLModel, table=True):
     approval_asked_at: datetime | None = _utc_column(nullable=True)
     approval_due_at: datetime | None = _utc_column(nullable=True)
     approval_reminded_at: datetime | None = _utc_column(nullable=True)
+    # A seat offered from the waitlist (courses.domain.offers): when, until when it may be
+    # answered, and how the offer ended (None while it is open).
+    offered_at: datetime | None = _utc_column(nullable=True)
+    offer_due_at: datetime | None = _utc_column(nullable=True)
+    offer_outcome: str | None = Field(default=None, max_length=20)
+    # The registration whose seat this one took over (handed on by a colleague, whose status
+    # became `transferred`).
+    replaces_id: int | None = Field(default=None, foreign_key="registration.id")
 
 
 class OutboxMail(SQLModel, table=True):

@@ -21,7 +21,7 @@ from litestar.utils.scope.state import ScopeState
 
 from courses.api.http.body import TEXT_BODY, InvalidBody, body_problems, json_body_struct
 from courses.api.http.ratelimit import TooManyRequests
-from courses.domain.errors import DomainError, InvalidInput
+from courses.domain.errors import DomainError, InvalidInput, OfferClosed
 from courses.schedule.load import ScheduleError
 from courses.services.operations import database_unavailable
 from courses.validation import ValidationProblem, translate
@@ -44,6 +44,8 @@ _STATUS = {
     "unauthorized": 401,
     "forbidden": 403,
     "conflict": 409,
+    "offer-closed": 409,
+    "offer-taken": 409,
 }
 _TITLES = {
     # Refusals of the request itself, before any rule (courses.api.http.body, .ratelimit).
@@ -63,6 +65,8 @@ _TITLES = {
     "unauthorized": "Inloggning krävs",
     "forbidden": "Åtkomst nekad",
     "conflict": "Går inte just nu",
+    "offer-closed": "Erbjudandet gäller inte längre",
+    "offer-taken": "Platsen gick till någon annan",
     "not-found": "Sidan finns inte",
     "method-not-allowed": "Metoden stöds inte",
     "bad-request": "Felaktig förfrågan",
@@ -109,9 +113,11 @@ def problem(
 
 
 def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str, Any]]:
-    extra = None
+    extra: dict[str, Any] | None = None
     if isinstance(exc, InvalidInput):
         extra = {"errors": [{"field": e.field, "message": e.message} for e in exc.errors]}
+    elif isinstance(exc, OfferClosed):
+        extra = {"waitlist_position": exc.waitlist_position}
     return problem(request, exc.code, exc.detail, extra=extra)
 
 

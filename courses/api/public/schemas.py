@@ -91,7 +91,15 @@ CreatedStatus = Literal["confirmed", "waitlisted", "pending_approval", "applied"
 """What registering answers: a seat, a place on the waitlist, a seat held until the manager
 approves, or an application to a lottery not yet drawn."""
 
-StatusName = Literal["confirmed", "waitlisted", "pending_approval", "applied", "cancelled"]
+StatusName = Literal[
+    "confirmed",
+    "waitlisted",
+    "pending_approval",
+    "applied",
+    "offered",
+    "cancelled",
+    "transferred",
+]
 """Every status a registration can have (`courses.domain.rules.RegistrationStatus`)."""
 
 

@@ -202,7 +202,7 @@ async def _write(
             if witness is not None:
                 await witness(conn, enrolled.registration_id, status=status)
     except IntegrityError as exc:
-        if "email_key" in str(exc.orig) or "uq_registration_active_email" in str(exc.orig):
+        if "email_key" in str(exc.orig) or "uq_registration_active_person" in str(exc.orig):
             raise AlreadyRegistered(
                 "Du är redan anmäld till den här kursen med den e-postadressen. "
                 "Använd länken i bekräftelsemejlet för att se eller avanmäla din anmälan."

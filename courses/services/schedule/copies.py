@@ -58,6 +58,8 @@ def _document(
         "draw": moved(course.draw_on),
         "per_employer": course.per_employer,
         "share_until": moved(course.share_until),
+        "offer_hours": course.offer_hours,
+        "offer_until_hours": course.offer_until_hours,
         "format": [
             {
                 "key": f.key,

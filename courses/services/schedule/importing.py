@@ -248,6 +248,8 @@ def _course_values(spec: CourseSpec) -> dict[str, object]:
         "draw_on": draw_day(spec),
         "per_employer": spec.per_employer,
         "share_until": spec.share_until,
+        "offer_hours": spec.offer_hours,
+        "offer_until_hours": spec.offer_until_hours,
     }
 
 

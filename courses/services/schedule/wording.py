@@ -33,6 +33,8 @@ COURSE_FIELDS = {
     "draw_on": "lottning",
     "per_employer": "platser per arbetsgivare",
     "share_until": "fördelning per arbetsgivare till och med",
+    "offer_hours": "timmar att svara på en erbjuden plats",
+    "offer_until_hours": "sista timmarna före kursstart (plats till först att svara)",
 }
 EMPLOYER_FIELDS = {"name": "namn", "kind": "typ", "domains": "domäner"}
 # A format's order (`position`) is stored when it changes but not reported.

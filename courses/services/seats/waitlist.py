@@ -1,4 +1,9 @@
-"""Promotion from the waitlist, inside the transaction of the change that freed the counters."""
+"""Promotion from the waitlist, inside the transaction of the change that freed the counters.
+
+A freed seat goes to the waitlist one of three ways (`courses.domain.offers.plan_offer`): at
+once (`offer_hours = 0`), held for the first person waiting until a time (status `offered`), or,
+in the last window before the course, offered to everyone waiting without holding it.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +14,28 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from courses.domain.courses import CourseRecord
 from courses.domain.notices import Method
+from courses.domain.offers import OfferKind, OfferPlan, plan_offer
 from courses.domain.rules import CourseStatus, RegistrationStatus
 from courses.services.notices import all_sessions, notice, queue
 from courses.services.seats import fair_seats
 from courses.services.seats.approval_requests import ask_manager
-from courses.storage import registrations
-from courses.storage.payloads import Promoted
+from courses.storage import offers, registrations
+from courses.storage.payloads import Offered, Promoted
 from courses.storage.seats import counters
 
-__all__ = ["promote_waitlisted"]
+__all__ = ["offer_plan", "promote_waitlisted"]
+
+
+def offer_plan(course: CourseRecord, *, now: datetime, tz: ZoneInfo) -> OfferPlan:
+    """How a seat of `course` that frees up at `now` goes to the waitlist."""
+    if course.status is CourseStatus.CANCELLED:
+        return OfferPlan(OfferKind.NONE)
+    return plan_offer(
+        offer_hours=course.offer_hours,
+        offer_until_hours=course.offer_until_hours,
+        first_start=course.timing.first_session_starts_at(tz),
+        now=now,
+    )
 
 
 async def promote_waitlisted(
@@ -28,15 +46,21 @@ async def promote_waitlisted(
     Someone whose format is still full is passed over (they keep their place) and the next in
     line is tried; so is, while the course's fair-seat share lasts, someone whose employer
     holds its share (`courses.services.seats.fair_seats`). Nobody is promoted once the course has
-    begun or if it is cancelled. Returns the promoted registrations' ids; each is told by
-    mail, with the invites. On a course whose manager approves, a promoted one holds the seat
-    as pending and its manager is asked (`ask_manager`, which needs `secret_key` for the
-    approval link).
+    begun or if it is cancelled. Returns the ids of the registrations that got a seat or an
+    offer of one; each is told by mail (a promotion with the invites). On a course whose
+    manager approves, a promoted one holds the seat as pending and its manager is asked
+    (`ask_manager`, which needs `secret_key` for the approval link); an offered one is asked
+    when they accept.
     """
-    if course.status is CourseStatus.CANCELLED or course.timing.has_started(now, tz):
+    plan = offer_plan(course, now=now, tz=tz)
+    if plan.kind is OfferKind.NONE:
         return []
+    if plan.kind is OfferKind.OPEN:
+        assert plan.due_at is not None
+        return await _open_to_all(conn, course, now=now, tz=tz, due_at=plan.due_at)
     promoted: list[int] = []
     asked: list[int] = []
+    held: list[int] = []
     share = await fair_seats.ShareGate.of(conn, course, now=now, tz=tz)
     for registration_id, format_id, employer_id in await share.waiting(conn):
         if format_id is None:
@@ -51,8 +75,13 @@ async def promote_waitlisted(
             break
         if claim is counters.Claim.FORMAT_FULL:
             continue
-        await registrations.set_status(conn, registration_id, RegistrationStatus.CONFIRMED, now=now)
         share.took(employer_id)  # a held seat counts in the share, approved or not yet
+        if plan.kind is OfferKind.HELD:
+            assert plan.due_at is not None
+            await offers.hold(conn, registration_id, now=now, due_at=plan.due_at)
+            held.append(registration_id)
+            continue
+        await registrations.set_status(conn, registration_id, RegistrationStatus.CONFIRMED, now=now)
         # On an approval course their own mails: the seat is held while the manager is asked
         # (someone who registered before the course asked for approval named no manager).
         if course.needs_approval and await ask_manager(
@@ -62,5 +91,27 @@ async def promote_waitlisted(
             continue
         promoted.append(registration_id)
     invites = all_sessions(course.session_positions, Method.REQUEST)
-    await queue(conn, [notice(id_, Promoted(), invites=invites) for id_ in promoted], now=now)
-    return sorted(promoted + asked)
+    mails = [notice(id_, Promoted(), invites=invites) for id_ in promoted]
+    if plan.due_at is not None:
+        mails += [notice(id_, Offered(due_at=plan.due_at)) for id_ in held]
+    await queue(conn, mails, now=now)
+    return sorted(promoted + asked + held)
+
+
+async def _open_to_all(
+    conn: AsyncConnection, course: CourseRecord, *, now: datetime, tz: ZoneInfo, due_at: datetime
+) -> list[int]:
+    """The last window: everyone waiting who could take a free seat is told of it (once per
+    open offer); the first to accept gets it (`courses.services.offers`)."""
+    if course.seats is not None and await counters.course_full(conn, course.id):
+        return []
+    full_formats = await counters.full_formats(conn, course.id)
+    share = await fair_seats.ShareGate.of(conn, course, now=now, tz=tz)
+    eligible = [
+        registration_id
+        for registration_id, format_id, employer_id in await share.waiting(conn)
+        if format_id is not None and format_id not in full_formats and not share.full(employer_id)
+    ]
+    told = await offers.open_to(conn, eligible, now=now, due_at=due_at)
+    await queue(conn, [notice(id_, Offered(due_at=due_at, open=True)) for id_ in told], now=now)
+    return told

@@ -38,6 +38,8 @@ from courses.storage.tables import course_table, format_table, registration_tabl
 __all__ = [
     "GIVE_BACK",
     "TAKE",
+    "course_full",
+    "full_formats",
     "TAKE_PLACE",
     "Claim",
     "Place",
@@ -214,10 +216,32 @@ async def recount_seats(conn: AsyncConnection, course_id: int) -> None:
         (format_table, format_table.c.course_id == course_id, reg.format_id),
     )
     for table, rows, owner in counted:
-        # A registration waiting for its manager's approval holds its seat.
+        # A registration waiting for its manager's approval, or offered a seat, holds it.
         confirmed = select(func.count()).where(
-            owner == table.c.id, reg.status.in_(["confirmed", "pending_approval"])
+            owner == table.c.id, reg.status.in_(["confirmed", "pending_approval", "offered"])
         )
         await conn.execute(
             update(table).where(rows).values(confirmed_count=confirmed.scalar_subquery())
         )
+
+
+async def course_full(conn: AsyncConnection, course_id: int) -> bool:
+    """Every seat of the capped course is held (read under the caller's course lock)."""
+    course = course_table.c
+    found = await conn.execute(
+        select(course.seats.is_not(None) & (course.confirmed_count >= course.seats)).where(
+            course.id == course_id
+        )
+    )
+    return bool(found.scalar_one())
+
+
+async def full_formats(conn: AsyncConnection, course_id: int) -> set[int]:
+    """The course's capped formats whose every seat is held."""
+    fmt = format_table.c
+    found = await conn.execute(
+        select(fmt.id).where(
+            fmt.course_id == course_id, fmt.seats.is_not(None), fmt.confirmed_count >= fmt.seats
+        )
+    )
+    return {int(id_) for (id_,) in found.all()}
