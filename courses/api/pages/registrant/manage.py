@@ -13,6 +13,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.response import Template
 
+from courses.api.pages.registrant import offer_page
 from courses.api.pages.registrant.data_extract import extract_json
 from courses.api.pages.registrant.registration_view import RegistrationView
 from courses.api.pages.registrant.wording import swedish_hours
@@ -86,6 +87,18 @@ class RegistrationPage(Controller):
             context = {"registration": view, "problem": exc.detail, **await _organizer(ctx, view)}
             return token_page("registration.html", context, status=409)
         return private_redirect(f"/anmalan/{token}")
+
+    @get("/{token:str}/erbjudande", name="offer")
+    async def offer(
+        self, ctx: NamedDependency[ServiceContext], request: Request[Any, Any, Any], token: Token
+    ) -> Template:
+        return await offer_page.show(ctx, request, token)
+
+    @post("/{token:str}/erbjudande", status_code=303)
+    async def answer_offer(
+        self, ctx: NamedDependency[ServiceContext], request: Request[Any, Any, Any], token: Token
+    ) -> Response[Any]:
+        return await offer_page.answer(ctx, request, token)
 
     @get("/{token:str}/intyg", name="certificate")
     async def certificate(
