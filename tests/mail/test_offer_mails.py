@@ -270,6 +270,8 @@ async def test_a_seat_handed_on_brings_the_colleague_invites_and_the_giver_cance
     for mail in handed:
         assert parse.calendar(mail)["METHOD"] == "CANCEL"
         assert str(parse.event(mail)["SUMMARY"]).startswith("Avanmäld: ")
+    # A seat handed on is not the giver's any more: their list has nothing to send.
+    assert not await mail_my_registrations(seeded, _address(1))
 
 
 async def test_on_an_approval_course_the_colleague_hears_the_seat_is_held_for_their_manager(
