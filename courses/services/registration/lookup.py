@@ -11,6 +11,7 @@ from courses.domain.courses import CourseRecord, FormatRecord, Registrant
 from courses.domain.errors import DomainError, RegistrationNotFound
 from courses.domain.offers import OfferOutcome
 from courses.domain.rules import (
+    ACTIVE_STATUSES,
     CourseStatus,
     RegistrationState,
     RegistrationStatus,
@@ -28,9 +29,6 @@ from courses.storage.offers import OfferRow
 from courses.storage.registrations import RegistrationRow
 
 __all__ = ["OfferDetails", "RegistrationDetails", "get_registration", "registrant"]
-
-_ENDED = (RegistrationStatus.CANCELLED, RegistrationStatus.TRANSFERRED)
-
 
 @dataclass(frozen=True, slots=True)
 class OfferDetails:
@@ -147,8 +145,7 @@ async def get_registration(ctx: ServiceContext, token: str) -> RegistrationDetai
         domains = await _domains(conn, row.employer_key) if can_transfer else ()
     try:
         check_can_cancel(course.timing, now=now, tz=ctx.tz)
-        # An offered seat is answered on the offer page; a transferred one is the colleague's.
-        can_cancel = row.status not in (*_ENDED, RegistrationStatus.OFFERED)
+        can_cancel = row.status in ACTIVE_STATUSES
     except DomainError:
         can_cancel = False
     return RegistrationDetails(
