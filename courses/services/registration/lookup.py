@@ -30,6 +30,7 @@ from courses.storage.registrations import RegistrationRow
 
 __all__ = ["OfferDetails", "RegistrationDetails", "get_registration", "registrant"]
 
+
 @dataclass(frozen=True, slots=True)
 class OfferDetails:
     """The last seat offered to the registrant from the waitlist, and how it ended."""
