@@ -8,19 +8,20 @@ from litestar import Controller, Request, Response, delete, get, post
 from litestar.di import NamedDependency
 from litestar.openapi.spec import Example
 from litestar.params import Body
-from litestar.status_codes import HTTP_200_OK
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from courses.api.http.openapi import problem_responses
 from courses.api.http.paths import PathSegment
 from courses.api.http.ratelimit import rate_limits
 from courses.api.registrant.data_extract import RegistrationDataOut, registration_data_out
 from courses.api.registrant.mapping import registration_out
-from courses.api.registrant.schemas import OfferAnswerIn, RegistrationOut
+from courses.api.registrant.schemas import OfferAnswerIn, RegistrationOut, TransferOut
 from courses.services.context import ServiceContext
 from courses.services.offers.answers import answer_offer
 from courses.services.registration.calendars import registration_ics
 from courses.services.registration.cancellation import cancel_registration
 from courses.services.registration.lookup import get_registration
+from courses.services.registration.transfer import Colleague, transfer_registration
 from courses.services.retention.data_extract import registration_data
 
 __all__ = ["RegistrationController"]
@@ -45,6 +46,22 @@ _OFFER = (
     "eller kursen har börjat, `offer-taken` när någon annan hann tacka ja först; "
     "`waitlist_position` är då din plats på reservlistan (null om du inte står på den)."
 )
+
+_TRANSFER = (
+    "Lämna över din bekräftade plats till en kollega hos samma arbetsgivare, fram till att "
+    "kursen börjar. Kollegan får en bekräftelse med kalenderinbjudan och en egen länk till sin "
+    "anmälan, bara i sitt mejl: länken finns inte i svaret. Du får ett mejl som tar bort "
+    "kursdagarna ur din kalender, och din anmälan blir `transferred`. Kräver kursen chefens "
+    "godkännande anges kollegans chef (`manager_email`); platsen hålls medan chefen tillfrågas "
+    "(`status` är då `pending_approval`). 422 `not-eligible` med fältet i `errors` när adressen "
+    "hör till en annan arbetsgivare, är din egen eller redan är anmäld; 409 `conflict` när "
+    "platsen inte är bekräftad, `registration-closed` när kursen har börjat."
+)
+_COLLEAGUE_EXAMPLE = {
+    "name": "Kim Kollega",
+    "email": "kim.kollega@vaxjo.se",
+    "workplace": "Beroendemottagningen",
+}
 
 
 class RegistrationController(Controller):
@@ -139,3 +156,25 @@ class RegistrationController(Controller):
         async with rate_limits(request).token_lookup(request, token):
             await answer_offer(ctx, token, accept=data.accept)
             return registration_out(await get_registration(ctx, token), ctx.tz)
+
+    @post(
+        "/{token:str}/transfer",
+        status_code=HTTP_201_CREATED,
+        summary="Lämna över din plats till en kollega",
+        description=_TRANSFER,
+        responses=problem_responses(400, 404, 409, 413, 415, 422, 429),
+    )
+    async def transfer(
+        self,
+        ctx: NamedDependency[ServiceContext],
+        request: Request[Any, Any, Any],
+        token: PathSegment,
+        data: Annotated[
+            Colleague,
+            Body(examples=[Example(summary="En kollega", value=_COLLEAGUE_EXAMPLE)]),
+        ],
+    ) -> TransferOut:
+        async with rate_limits(request).token_lookup(request, token):
+            handed = await transfer_registration(ctx, token, data)
+            mine = registration_out(await get_registration(ctx, token), ctx.tz)
+        return TransferOut(status=handed.status, name=handed.name, registration=mine)

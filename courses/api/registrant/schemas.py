@@ -19,6 +19,7 @@ __all__ = [
     "OfferOut",
     "RegistrationFormatOut",
     "RegistrationOut",
+    "TransferOut",
 ]
 
 
@@ -88,3 +89,16 @@ class OfferAnswerIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
     accept: bool
     """true: take the seat; false: decline it and leave the waitlist."""
+
+
+class TransferOut(msgspec.Struct, kw_only=True):
+    """A seat handed to a colleague. The colleague's own link goes only to the colleague's
+    mail: it is not in this answer."""
+
+    status: RegistrationStatus
+    """The colleague's registration: `confirmed`, or `pending_approval` while the colleague's
+    manager is asked."""
+    name: str
+    """The colleague's name."""
+    registration: RegistrationOut
+    """Yours, now `transferred`."""
