@@ -34,7 +34,6 @@ deadline = {deadline}
 seats = 1
 offer_hours = 48
 offer_until_hours = 24
-{approval}
 leaders = [{{ name = "Anna Hamle", email = "anna.hamle@kronoberg.se" }}]
 [[course.format]]
 key = "vaxjo"
@@ -106,17 +105,16 @@ async def add_offer_course(
     ctx: ServiceContext,
     clock: FixedClock,
     *,
+    slug: str = OFFER_COURSE,
     days_ahead: int = 40,
-    approval: bool = False,
 ) -> OfferCourse:
     """The course, open for registration at the clock's day, its session `days_ahead` later."""
     today = clock.now().date()
     session = today + timedelta(days=days_ahead)
     toml = _COURSE.format(
-        slug=OFFER_COURSE,
+        slug=slug,
         deadline=session - timedelta(days=5),
         session=session,
-        approval='approval = "manager"' if approval else "",
     )
     await import_schedule(ctx, parse_schedule(toml.encode()))
-    return OfferCourse(ctx=ctx, clock=clock, session=session)
+    return OfferCourse(ctx=ctx, clock=clock, session=session, slug=slug)

@@ -115,7 +115,7 @@ async def test_a_late_acceptance_is_a_409_page_with_the_place_in_the_queue(
     assert "<title>Fel:" in answer.text
     assert "Svaret kunde inte tas emot" in text
     assert "Platsen gick till någon som hann svara före dig" in text
-    assert "Du står på reservlistan, plats 1." in text
+    assert "Du står kvar på reservlistan, plats 1." in text
     assert 'value="ja"' not in answer.text
     assert await _status(client, too_late) == "waitlisted"
 

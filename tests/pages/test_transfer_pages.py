@@ -83,7 +83,7 @@ async def test_after_the_hand_over_each_page_names_the_other(
 
     assert answer.status_code == 303
     assert answer.headers["location"] == f"/anmalan/{token}"
-    assert "Du har lämnat över din plats till Kim Kollega." in giver
+    assert "Du har lämnat över din plats till Kim Kollega" in giver
     assert "Lämna över platsen" not in giver
     assert "Avanmäl dig" not in giver
     assert "Du har tagit över platsen efter Deltagare 1." in colleague

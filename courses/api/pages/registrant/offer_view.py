@@ -129,7 +129,7 @@ def _state(details: RegistrationDetails, *, now: datetime, tz: ZoneInfo) -> _Sta
         lead = f"{title} har redan börjat, så erbjudandet gäller inte längre."
         return "begun", "cancelled", "Kursen har börjat", lead, []
     if offer.outcome is OfferOutcome.GONE:
-        lead = f"Någon annan på reservlistan hann tacka ja före dig. {place}"
+        lead = f"Någon annan på reservlistan hann tacka ja före dig. {_place(details, still=True)}"
         after = ["Blir en plats ledig igen får du ett nytt erbjudande."]
         return "gone", "waitlisted", "Platsen gick till någon annan", lead, after
     due = f" {due_text(offer.due_at, tz)}" if offer.due_at else ""
@@ -148,10 +148,10 @@ def _state(details: RegistrationDetails, *, now: datetime, tz: ZoneInfo) -> _Sta
     return "lapsed", "waitlisted", "Tiden gick ut", lead, after
 
 
-def _place(details: RegistrationDetails) -> str:
+def _place(details: RegistrationDetails, *, still: bool = False) -> str:
     if details.waitlist_position is None:
         return ""
-    return f"Du står på reservlistan, plats {details.waitlist_position}."
+    return f"Du står{' kvar' if still else ''} på reservlistan, plats {details.waitlist_position}."
 
 
 def _now(details: RegistrationDetails) -> str:

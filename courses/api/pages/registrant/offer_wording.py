@@ -80,7 +80,10 @@ def manage_heading(details: RegistrationDetails, tz: ZoneInfo) -> tuple[str, str
     offer = details.offer
     if details.status is RegistrationStatus.TRANSFERRED:
         to = details.transferred_to or "en kollega"
-        return "Du har lämnat över din plats", f"Du har lämnat över din plats till {to}."
+        return (
+            f"Du har lämnat över din plats till {to}",
+            f"Du är inte längre anmäld till {title}.",
+        )
     if offer is not None and offer.outcome is OfferOutcome.DECLINED:
         return (
             "Du har tackat nej",
