@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -132,6 +133,33 @@ async def test_a_lapsed_offer_says_the_time_ran_out_and_the_place(
     assert "Du står på reservlistan, plats 1." in page
     assert "Du svarade inte på erbjudandet om en plats före" in manage
     assert f'href="/anmalan/{first}/erbjudande"' in manage
+
+
+async def test_once_the_course_has_begun_the_offer_no_longer_holds(
+    client: Client, course: OfferCourse
+) -> None:
+    first, _ = await course.opened()
+    path = f"/anmalan/{first}/erbjudande"
+    form = {"svar": "ja", "_csrf_token": await csrf_token(client, path)}
+    course.clock.set(course.starts_at + timedelta(minutes=5))
+
+    page = _text(await client.get(path))
+    answer = await client.post(path, data=form)
+
+    assert "Kursen har börjat" in page
+    assert answer.status_code == 409
+    assert "Kursen har redan börjat" in _text(answer)
+    assert await _status(client, first) == "waitlisted"
+
+
+async def test_cancelling_an_offered_seat_says_it_goes_to_the_next(
+    client: Client, course: OfferCourse
+) -> None:
+    _, (waiting,) = await course.held()
+
+    confirm = _text(await client.get(f"/anmalan/{waiting}/avanmal"))
+
+    assert "Platsen som är reserverad åt dig går till nästa på reservlistan" in confirm
 
 
 async def test_an_answer_without_yes_or_no_changes_nothing(
