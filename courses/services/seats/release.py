@@ -33,6 +33,8 @@ async def active_status(
     """The registration's status, read under the course lock the caller holds (no other
     writer changes it until commit); RegistrationNotFound with `cancelled` once it is."""
     status = await registrations.status_of(conn, found.id)
+    if status is RegistrationStatus.TRANSFERRED:
+        raise RegistrationNotFound("Platsen är överlåten till en kollega, så anmälan är avslutad.")
     if status is RegistrationStatus.CANCELLED:
         raise RegistrationNotFound(cancelled)
     return status
