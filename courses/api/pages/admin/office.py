@@ -38,6 +38,13 @@ _KINDS = {
     "approval_withdrawn": "Besked till chefen",
     "message": "Meddelande från kursledaren",
     "my_registrations": "Lista över anmälningar",
+    "format_changed": "Bytt format",
+    "offered": "Erbjuden plats",
+    "offer_lapsed": "Erbjudandet gick ut",
+    "offer_gone": "Platsen gick till någon annan",
+    "offer_declined": "Tackade nej till platsen",
+    "transferred_in": "Övertagen plats",
+    "transferred_out": "Överlåten plats",
 }
 _STATUSES = {"pending": "Väntar", "sending": "Skickas", "failed": "Misslyckades"}
 
