@@ -24,7 +24,8 @@ async def offering_asi(
     """ASI with `offer_hours = hours`, full (registrants 1-4), `waiting` on its waitlist."""
     stored = await stored_schedule(ctx, await admin_of(ctx))
     asi = next(c for c in stored.course if c.slug == ASI)
-    await import_schedule(ctx, Schedule(course=[msgspec.structs.replace(asi, offer_hours=hours)]))
+    offering = msgspec.structs.replace(asi, offer_hours=hours)
+    await import_schedule(ctx, Schedule(organizer=stored.organizer, course=[offering]))
     return await fill_asi(ctx, waiting=waiting)
 
 
