@@ -76,6 +76,7 @@ def _approval(facts: MailFacts, tz: ZoneInfo) -> dict[str, Any]:
         "approval_url": approval.link if approval is not None else None,
         "approval_until": swedish_date(last_answer_day(due, tz)) if due is not None else None,
         "promoted": isinstance(facts.payload, AwaitingApproval) and facts.payload.promoted,
+        "accepted": isinstance(facts.payload, AwaitingApproval) and facts.payload.accepted,
     }
 
 

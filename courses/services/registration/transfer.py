@@ -148,7 +148,7 @@ async def transfer_registration(
                 REGISTRANT,
                 "registration.transfer",
                 at=now,
-                summary=f"Platsen överläten till en kollega (anmälan {found.id} → {new_id})",
+                summary=f"Platsen överlåten till en kollega (anmälan {found.id} → {new_id})",
                 organizer_id=course.organizer_id,
                 course_slug=course.slug,
                 details={"from": found.id, "to": new_id, "status": after.value},

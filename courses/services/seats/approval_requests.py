@@ -36,6 +36,7 @@ async def ask_manager(
     now: datetime,
     tz: ZoneInfo,
     promoted: bool = False,
+    accepted: bool = False,
     drawn: bool = False,
     manager_email: str | None = None,
     tell_registrant: bool = True,
@@ -71,7 +72,12 @@ async def ask_manager(
         return False
     mails = [notice(registration_id, ApprovalRequest())]
     if tell_registrant:
-        mails.insert(0, notice(registration_id, AwaitingApproval(promoted=promoted, drawn=drawn)))
+        mails.insert(
+            0,
+            notice(
+                registration_id, AwaitingApproval(promoted=promoted, accepted=accepted, drawn=drawn)
+            ),
+        )
     await queue(conn, mails, now=now)
     return True
 
