@@ -144,7 +144,9 @@ async def test_an_unknown_link_is_not_found(api: Client, course: OfferCourse) ->
     assert problem_type(response) == "course-not-found"
 
 
-@pytest.mark.parametrize("body", [{}, {"accept": "kanske"}, {"accept": True, "extra": 1}])
+@pytest.mark.parametrize(
+    "body", [{}, {"accept": "kanske"}, {"accept": "true"}, {"accept": True, "extra": 1}]
+)
 async def test_an_answer_must_say_yes_or_no(
     api: Client, course: OfferCourse, body: dict[str, Any]
 ) -> None:
