@@ -49,7 +49,11 @@ class ProblemDetails(msgspec.Struct, kw_only=True):
     """What happened and what to do, in Swedish, for a person to read."""
     instance: str
     errors: list[FieldProblem] | msgspec.UnsetType = msgspec.UNSET
-    """With `validation-error`: every field that is wrong, not only the first."""
+    """With `validation-error`: every field that is wrong, not only the first; with
+    `not-eligible`, the field the refusal is about, where it is about one."""
+    waitlist_position: int | msgspec.UnsetType | None = msgspec.UNSET
+    """With `offer-closed` and `offer-taken`: the registrant's place on the waitlist now
+    (null when they are not on it)."""
 
 
 _PROBLEMS = {
@@ -60,12 +64,17 @@ _PROBLEMS = {
     403: "Åtkomst nekad (`forbidden`): det här kräver en administratör.",
     404: "Finns inte (`course-not-found`): okänd kurs, eller okänd eller förbrukad länk.",
     409: "Konflikt med kursens läge: `registration-closed`, `not-yet-open`, `course-full`, "
-    "`already-registered`, `no-invite`; för personalens åtgärder `conflict`.",
+    "`already-registered`, `no-invite`; för en erbjuden plats `offer-closed` (tiden gick ut, "
+    "redan besvarad, kursen har börjat) och `offer-taken` (någon annan tackade ja först), med "
+    "`waitlist_position`; `conflict` för det som anmälans eller kursens läge inte tillåter "
+    "(personalens åtgärder, en plats som inte är bekräftad).",
     413: "För stort innehåll (`too-large`); `detail` anger gränsen.",
     414: "För lång adress (`uri-too-long`).",
     415: "Fel innehållstyp (`unsupported-media-type`): `application/json`, eller text för en "
     "schemafil.",
-    422: "Inte behörig (`not-eligible`): arbetsgivarens domäner eller arbetet inom området.",
+    422: "Inte behörig (`not-eligible`): arbetsgivarens domäner eller arbetet inom området; "
+    "för en plats som lämnas över: kollegans adress (en annan arbetsgivares, din egen, någon "
+    "som redan är anmäld). `errors` anger fältet när det gäller ett.",
     429: "För många förfrågningar (`too-many-requests`); rubriken `Retry-After` anger sekunder.",
     500: "Oväntat fel hos tjänsten (`internal-error`).",
     503: "Tjänsten är tillfälligt otillgänglig, t.ex. databasen (`service-unavailable`); "

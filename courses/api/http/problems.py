@@ -21,7 +21,7 @@ from litestar.utils.scope.state import ScopeState
 
 from courses.api.http.body import TEXT_BODY, InvalidBody, body_problems, json_body_struct
 from courses.api.http.ratelimit import TooManyRequests
-from courses.domain.errors import DomainError, InvalidInput, OfferClosed
+from courses.domain.errors import DomainError, InvalidInput, NotEligible, OfferClosed
 from courses.schedule.load import ScheduleError
 from courses.services.operations import database_unavailable
 from courses.validation import ValidationProblem, translate
@@ -116,6 +116,9 @@ def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response
     extra: dict[str, Any] | None = None
     if isinstance(exc, InvalidInput):
         extra = {"errors": [{"field": e.field, "message": e.message} for e in exc.errors]}
+    elif isinstance(exc, NotEligible) and exc.field:
+        # The field the refusal is about, as a form shows it next to the field.
+        extra = {"errors": [{"field": exc.field, "message": exc.detail}]}
     elif isinstance(exc, OfferClosed):
         extra = {"waitlist_position": exc.waitlist_position}
     return problem(request, exc.code, exc.detail, extra=extra)

@@ -8,14 +8,15 @@ from zoneinfo import ZoneInfo
 from courses.api.public.mapping import leaders_out, session_out
 from courses.api.registrant.schemas import (
     CourseSummaryOut,
+    OfferOut,
     RegistrationFormatOut,
     RegistrationOut,
 )
 from courses.domain.approval import last_answer_day
 from courses.domain.rules import RegistrationStatus
-from courses.services.registration.lookup import RegistrationDetails
+from courses.services.registration.lookup import OfferDetails, RegistrationDetails
 
-__all__ = ["registration_out"]
+__all__ = ["offer_out", "registration_out"]
 
 
 def registration_out(details: RegistrationDetails, tz: ZoneInfo) -> RegistrationOut:
@@ -56,4 +57,15 @@ def registration_out(details: RegistrationDetails, tz: ZoneInfo) -> Registration
         approval_until=(
             last_answer_day(details.approval_due_at, tz) if details.approval_due_at else None
         ),
+        offer=None if details.offer is None else offer_out(details.offer, tz),
+        transferred_to=details.transferred_to,
+        transferred_from=details.transferred_from,
+    )
+
+
+def offer_out(offer: OfferDetails, tz: ZoneInfo) -> OfferOut:
+    return OfferOut(
+        due_at=offer.due_at.astimezone(tz) if offer.due_at else None,
+        open=offer.open,
+        outcome=offer.outcome,
     )

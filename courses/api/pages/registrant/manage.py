@@ -1,5 +1,6 @@
 """`/anmalan/{token}`: the receipt and the registrant's own page, cancelling with a confirmation
-step, and the registerutdrag.
+step, answering a seat offered from the waitlist (`offer_page`), handing the seat to a colleague
+(`transfer_page`), the certificate and the registerutdrag.
 
 A GET never changes anything (mail scanners open every link in a mail): cancelling is a page
 with a button that POSTs.
@@ -13,6 +14,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.response import Template
 
+from courses.api.pages.registrant import offer_page, transfer_page
 from courses.api.pages.registrant.data_extract import extract_json
 from courses.api.pages.registrant.registration_view import RegistrationView
 from courses.api.pages.registrant.wording import swedish_hours
@@ -86,6 +88,30 @@ class RegistrationPage(Controller):
             context = {"registration": view, "problem": exc.detail, **await _organizer(ctx, view)}
             return token_page("registration.html", context, status=409)
         return private_redirect(f"/anmalan/{token}")
+
+    @get("/{token:str}/erbjudande", name="offer")
+    async def offer(
+        self, ctx: NamedDependency[ServiceContext], request: Request[Any, Any, Any], token: Token
+    ) -> Template:
+        return await offer_page.show(ctx, request, token)
+
+    @post("/{token:str}/erbjudande", status_code=303)
+    async def answer_offer(
+        self, ctx: NamedDependency[ServiceContext], request: Request[Any, Any, Any], token: Token
+    ) -> Response[Any]:
+        return await offer_page.answer(ctx, request, token)
+
+    @get("/{token:str}/overlat", name="transfer")
+    async def transfer(
+        self, ctx: NamedDependency[ServiceContext], request: Request[Any, Any, Any], token: Token
+    ) -> Response[Any]:
+        return await transfer_page.show(ctx, request, token)
+
+    @post("/{token:str}/overlat", status_code=303)
+    async def hand_over(
+        self, ctx: NamedDependency[ServiceContext], request: Request[Any, Any, Any], token: Token
+    ) -> Response[Any]:
+        return await transfer_page.hand_over(ctx, request, token)
 
     @get("/{token:str}/intyg", name="certificate")
     async def certificate(

@@ -6,6 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from courses.api.pages.registrant.offer_wording import (
+    manage_heading,
+    manage_steps,
+    offer_note,
+    waiting_turn,
+)
 from courses.api.pages.registrant.wording import (
     applied_heading,
     applied_steps,
@@ -48,6 +54,18 @@ class RegistrationView:
     certificate_url: str | None = None
     organizer_id: int = 0
     """The course's organizer, whose name and address the page gives."""
+    panel: str = "confirmed"
+    """The colour of the page's panel: `confirmed`, `waitlisted` or `cancelled`."""
+    offer_url: str | None = None
+    """The offer page, for a registration that was offered a seat (answered or not)."""
+    offer_open: bool = False
+    """The offer may be answered now: the link is the page's main button."""
+    offer_note: str = ""
+    """Waiting again after an offer that ended without a seat: what happened."""
+    transfer_url: str | None = None
+    """A confirmed seat before the course: it may be handed to a colleague."""
+    took_over_from: str | None = None
+    """The colleague whose seat this registration took over."""
 
     @classmethod
     def of(
@@ -72,6 +90,10 @@ class RegistrationView:
         elif (ended := ended_heading(details)) is not None:
             heading, lead = ended
             next_steps = next_steps[1:]  # no "you get a confirmation of your cancellation"
+        elif (offered := manage_heading(details, tz)) is not None:
+            heading, lead = offered
+            next_steps = manage_steps(details) or next_steps
+        offer = details.offer
         return cls(
             organizer_id=course.organizer_id,
             path=path,
@@ -92,7 +114,26 @@ class RegistrationView:
             cancel_url=f"{path}/avanmal" if details.can_cancel else None,
             no_cancel_reason=_no_cancel_reason(details, now=now, tz=tz),
             certificate_url=f"{path}/intyg" if details.attended_every_session else None,
+            panel=_panel(details),
+            offer_url=f"{path}/erbjudande" if offer is not None else None,
+            offer_open=offer is not None and offer.answerable,
+            offer_note=offer_note(details, tz),
+            transfer_url=f"{path}/overlat" if details.can_transfer else None,
+            took_over_from=details.transferred_from,
         )
+
+
+def _panel(details: RegistrationDetails) -> str:
+    offer = details.offer
+    if details.status in (RegistrationStatus.CANCELLED, RegistrationStatus.TRANSFERRED):
+        return "cancelled"
+    if details.course_state is RegistrationState.CANCELLED:
+        return "cancelled"
+    if details.status is RegistrationStatus.WAITLISTED:
+        return "waitlisted"
+    if details.status is RegistrationStatus.OFFERED and not (offer and offer.answerable):
+        return "waitlisted"  # past its time: going back to the waitlist
+    return "confirmed"
 
 
 def _heading(details: RegistrationDetails) -> tuple[str, str]:
@@ -125,9 +166,7 @@ def _next_steps(details: RegistrationDetails, *, reminder_days: int) -> list[str
         return [
             *([details.share_reason] if details.share_reason else []),
             f"Du får ett mejl till {email} om att du står på reservlistan.",
-            "Avanmäler sig någon flyttas du fram i kön. När det blir din tur får du platsen "
-            "automatiskt och ett mejl med kursdagarna som kalenderinbjudningar. Du behöver "
-            "inte göra något.",
+            waiting_turn(details.course),
         ]
     if details.status is RegistrationStatus.APPLIED:
         return applied_steps(email, manager=details.manager_email)
@@ -171,7 +210,8 @@ def _details(details: RegistrationDetails, tz: ZoneInfo) -> list[tuple[str, str]
         rows.append(("Chefens e-postadress", details.manager_email))
     rows.append(("Anmäld", swedish_moment(details.created_at, tz)))
     if details.cancelled_at is not None:
-        rows.append(("Avanmäld", swedish_moment(details.cancelled_at, tz)))
+        label = "Överlämnad" if details.status is RegistrationStatus.TRANSFERRED else "Avanmäld"
+        rows.append((label, swedish_moment(details.cancelled_at, tz)))
     return rows
 
 
