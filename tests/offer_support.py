@@ -22,11 +22,16 @@ FIRST_START = local(2022, 9, 14, 9, 0)
 
 
 def offer_course(
-    *, seats: int = 2, offer_hours: int = 48, until_hours: int = 24, day: str = "2022-09-14"
+    *,
+    seats: int = 2,
+    offer_hours: int = 48,
+    until_hours: int = 24,
+    day: str = "2022-09-14",
+    slug: str = OFFER,
 ) -> str:
     return f"""
 [[course]]
-slug = "{OFFER}"
+slug = "{slug}"
 title = "Erbjudandekurs"
 deadline = 2022-09-01
 seats = {seats}
@@ -73,6 +78,7 @@ async def offer_row(ctx: ServiceContext, registration_id: int) -> Offer:
 
 
 async def seats_left(ctx: ServiceContext, slug: str = OFFER) -> int | None:
+    """The course's free seats as its counter says."""
     async with ctx.db.read() as conn:
         course = await load_course(conn, slug)
     assert course is not None
@@ -80,11 +86,11 @@ async def seats_left(ctx: ServiceContext, slug: str = OFFER) -> int | None:
 
 
 async def full_offer_course(
-    ctx: ServiceContext, *, waiting: int = 3, toml: str | None = None
+    ctx: ServiceContext, *, waiting: int = 3, toml: str | None = None, slug: str = OFFER
 ) -> tuple[list[RegistrationReceipt], list[RegistrationReceipt]]:
     """The offer course (two seats) full: registrants 1-2 seated, `waiting` more queued."""
-    await import_schedule(ctx, parse_schedule(toml or offer_course()))
-    seated = [await register(ctx, OFFER, form(n)) for n in range(1, 3)]
-    queued = [await register(ctx, OFFER, form(n)) for n in range(3, 3 + waiting)]
+    await import_schedule(ctx, parse_schedule(toml or offer_course(slug=slug)))
+    seated = [await register(ctx, slug, form(n)) for n in range(1, 3)]
+    queued = [await register(ctx, slug, form(n)) for n in range(3, 3 + waiting)]
     assert {r.status for r in queued} == {RegistrationStatus.WAITLISTED}
     return seated, queued
