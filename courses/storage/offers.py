@@ -19,12 +19,14 @@ from courses.domain.rules import RegistrationStatus
 from courses.storage.tables import course_table, format_table, registration_table
 
 __all__ = [
+    "DueOffer",
     "OfferRow",
     "accept_held",
     "accept_open",
     "close_open",
     "decline",
     "due",
+    "due_format",
     "hold",
     "lapse",
     "offer_of",
@@ -189,6 +191,26 @@ async def lapse(
         .returning(_REG.id)
     )
     return found.first() is not None
+
+
+@dataclass(frozen=True, slots=True)
+class DueOffer:
+    format_id: int | None
+    """The format whose seat the offer holds (None: the format was removed)."""
+
+
+async def due_format(
+    conn: AsyncConnection, registration_id: int, *, now: datetime
+) -> DueOffer | None:
+    """The registration as a held offer whose time ran out at `now`; None if it is not one
+    (answered, lapsed already, or still in time). Exact under the course lock."""
+    found = await conn.execute(
+        select(_REG.format_id).where(
+            _REG.id == registration_id, _REG.status == _OFFERED, _REG.offer_due_at <= now
+        )
+    )
+    row = found.first()
+    return None if row is None else DueOffer(row.format_id)
 
 
 async def due(conn: AsyncConnection, *, now: datetime) -> list[tuple[int, int]]:

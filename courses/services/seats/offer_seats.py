@@ -140,12 +140,10 @@ async def lapse_locked(
     registration goes back to the waitlist last in line (`queue_no`, taken under the lock).
     The next offer is made first, so the one who let it lapse is not offered the same seat
     again at once. False when it was answered or lapsed already."""
-    status = await registrations.status_of(conn, registration_id)
-    offer = await offers.offer_of(conn, registration_id)
-    if status is not RegistrationStatus.OFFERED or offer.due_at is None or offer.due_at > now:
+    offer = await offers.due_format(conn, registration_id, now=now)
+    if offer is None:
         return False
-    row = (await registrations.by_ids(conn, [registration_id]))[registration_id]
-    await counters.release_seat(conn, course_id=course.id, format_id=row.format_id)
+    await counters.release_seat(conn, course_id=course.id, format_id=offer.format_id)
     await promote_waitlisted(conn, course, now=now, tz=ctx.tz, secret_key=ctx.settings.secret_key)
     lapsed = await offers.lapse(conn, registration_id, now=now, queue_no=queue_no)
     assert lapsed, "read as offered under the course lock"
