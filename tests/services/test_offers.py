@@ -266,6 +266,28 @@ async def test_an_offer_passes_over_an_employer_at_its_fair_share(seeded: Servic
     assert (await offer_row(seeded, vaxjo_waiting.id)).status is S.WAITLISTED
 
 
+async def test_a_lapse_offers_the_seat_to_the_same_employer_whose_offer_lapsed(
+    seeded: ServiceContext,
+) -> None:
+    """The lapsed offer no longer counts in its employer's share when the seat is offered on."""
+    await import_schedule(seeded, parse_schedule(with_offers(fair_course(seats=2))))
+    await register(seeded, FAIR, form(1))
+    ljungby = [form(f"lj{n}", email=f"person{n}@ljungby.se", employer="ljungby") for n in (1, 2, 3)]
+    ljungby_seated = await register(seeded, FAIR, ljungby[0])
+    vaxjo_waiting = await register(seeded, FAIR, form(2))  # at the share
+    second, third = [await register(seeded, FAIR, f) for f in ljungby[1:]]
+    await cancel_registration(seeded, ljungby_seated.token)
+    assert (await offer_row(seeded, second.id)).status is S.OFFERED
+    at(seeded, seeded.clock.now() + timedelta(hours=48))
+
+    assert await lapse_due_offers(seeded) == 1
+
+    assert (await offer_row(seeded, third.id)).status is S.OFFERED
+    assert (await offer_row(seeded, second.id)).status is S.WAITLISTED
+    assert (await offer_row(seeded, vaxjo_waiting.id)).status is S.WAITLISTED
+    assert await seats_left(seeded, FAIR) == 0
+
+
 async def test_accepting_on_an_approval_course_asks_the_manager(seeded: ServiceContext) -> None:
     await import_schedule(seeded, parse_schedule(with_offers(APPROVAL_COURSE)))
     seated = [await register(seeded, APPROVAL, approval_form(n)) for n in (1, 2)]

@@ -136,17 +136,23 @@ async def lapse_locked(
     queue_no: int,
     now: datetime,
 ) -> bool:
-    """An offer not answered in time: its seat goes to the next person waiting, and the
-    registration goes back to the waitlist last in line (`queue_no`, taken under the lock).
-    The next offer is made first, so the one who let it lapse is not offered the same seat
-    again at once. False when it was answered or lapsed already."""
-    offer = await offers.due_format(conn, registration_id, now=now)
+    """An offer not answered in time: the registration goes back to the waitlist last in line
+    (`queue_no`, taken under the lock) and its seat goes to the next person waiting. The one
+    who let it lapse is passed over, so they are not offered the same seat again at once, and
+    no longer count in their employer's fair-seat share. False when it was answered or lapsed
+    already (the conditional UPDATE changed nothing)."""
+    offer = await offers.lapse(conn, registration_id, now=now, queue_no=queue_no)
     if offer is None:
         return False
     await counters.release_seat(conn, course_id=course.id, format_id=offer.format_id)
-    await promote_waitlisted(conn, course, now=now, tz=ctx.tz, secret_key=ctx.settings.secret_key)
-    lapsed = await offers.lapse(conn, registration_id, now=now, queue_no=queue_no)
-    assert lapsed, "read as offered under the course lock"
+    await promote_waitlisted(
+        conn,
+        course,
+        now=now,
+        tz=ctx.tz,
+        secret_key=ctx.settings.secret_key,
+        passing_over=registration_id,
+    )
     position = await registrations.waitlist_position(conn, course_id=course.id, queue_no=queue_no)
     await queue(conn, [notice(registration_id, OfferLapsed(waitlist_position=position))], now=now)
     return True

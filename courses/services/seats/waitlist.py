@@ -39,7 +39,13 @@ def offer_plan(course: CourseRecord, *, now: datetime, tz: ZoneInfo) -> OfferPla
 
 
 async def promote_waitlisted(
-    conn: AsyncConnection, course: CourseRecord, *, now: datetime, tz: ZoneInfo, secret_key: str
+    conn: AsyncConnection,
+    course: CourseRecord,
+    *,
+    now: datetime,
+    tz: ZoneInfo,
+    secret_key: str,
+    passing_over: int | None = None,
 ) -> list[int]:
     """Fill free seats from the waitlist in queue order; the caller holds the course lock.
 
@@ -50,21 +56,24 @@ async def promote_waitlisted(
     offer of one; each is told by mail (a promotion with the invites). On a course whose
     manager approves, a promoted one holds the seat as pending and its manager is asked
     (`ask_manager`, which needs `secret_key` for the approval link); an offered one is asked
-    when they accept.
+    when they accept. `passing_over`: a registration waiting that is not moved up or told
+    this time (an offer of this seat to them has just lapsed).
     """
     plan = offer_plan(course, now=now, tz=tz)
     if plan.kind is OfferKind.NONE:
         return []
     if plan.kind is OfferKind.OPEN:
         assert plan.due_at is not None
-        return await _open_to_all(conn, course, now=now, tz=tz, due_at=plan.due_at)
+        return await _open_to_all(
+            conn, course, now=now, tz=tz, due_at=plan.due_at, passing_over=passing_over
+        )
     promoted: list[int] = []
     asked: list[int] = []
     held: list[int] = []
     share = await fair_seats.ShareGate.of(conn, course, now=now, tz=tz)
     for registration_id, format_id, employer_id in await share.waiting(conn):
-        if format_id is None:
-            continue  # its format was removed: it can only be cancelled
+        if format_id is None or registration_id == passing_over:
+            continue  # a removed format (it can only be cancelled), or an offer just lapsed
         if share.full(employer_id):
             continue
         request = counters.SeatRequest(
@@ -99,7 +108,13 @@ async def promote_waitlisted(
 
 
 async def _open_to_all(
-    conn: AsyncConnection, course: CourseRecord, *, now: datetime, tz: ZoneInfo, due_at: datetime
+    conn: AsyncConnection,
+    course: CourseRecord,
+    *,
+    now: datetime,
+    tz: ZoneInfo,
+    due_at: datetime,
+    passing_over: int | None,
 ) -> list[int]:
     """The last window: everyone waiting who could take a free seat is told of it (once per
     open offer); the first to accept gets it (`courses.services.offers`)."""
@@ -110,7 +125,10 @@ async def _open_to_all(
     eligible = [
         registration_id
         for registration_id, format_id, employer_id in await share.waiting(conn)
-        if format_id is not None and format_id not in full_formats and not share.full(employer_id)
+        if format_id is not None
+        and format_id not in full_formats
+        and not share.full(employer_id)
+        and registration_id != passing_over
     ]
     told = await offers.open_to(conn, eligible, now=now, due_at=due_at)
     await queue(conn, [notice(id_, Offered(due_at=due_at, open=True)) for id_ in told], now=now)
