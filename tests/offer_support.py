@@ -5,15 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from courses.domain.fair_seats import HOLDING_STATUSES as HOLDING
 from courses.domain.rules import RegistrationStatus
 from courses.schedule import parse_schedule
 from courses.services.context import ServiceContext
 from courses.services.registration.register import RegistrationReceipt, register
 from courses.services.schedule.importing import import_schedule
 from courses.storage.courses import load_course
-from courses.storage.tables import registration_table
+from courses.storage.tables import course_table, format_table, registration_table
 from tests.conftest import form, local
 
 OFFER = "erbjudande-2022"
@@ -83,6 +84,28 @@ async def seats_left(ctx: ServiceContext, slug: str = OFFER) -> int | None:
         course = await load_course(conn, slug)
     assert course is not None
     return course.seats_left
+
+
+async def seat_counters(ctx: ServiceContext, slug: str = OFFER) -> dict[str, int]:
+    """The seat counters of the course and of each format (by key), checked against the rows
+    that hold a seat."""
+    reg, course, fmt = registration_table.c, course_table.c, format_table.c
+    holding = [s.value for s in HOLDING]
+    async with ctx.db.read() as conn:
+        course_id, total = (
+            await conn.execute(select(course.id, course.confirmed_count).where(course.slug == slug))
+        ).one()
+        formats = (
+            await conn.execute(
+                select(fmt.key, fmt.confirmed_count, func.count(reg.id))
+                .outerjoin(registration_table, (reg.format_id == fmt.id) & reg.status.in_(holding))
+                .where(fmt.course_id == course_id)
+                .group_by(fmt.key, fmt.confirmed_count)
+            )
+        ).all()
+    assert all(counter == rows for _, counter, rows in formats), formats
+    assert total == sum(rows for _, _, rows in formats)
+    return {"course": int(total)} | {key: int(counter) for key, counter, _ in formats}
 
 
 async def full_offer_course(

@@ -24,9 +24,11 @@ from tests.conftest import ASI, STOCKHOLM, fill_asi, form, local
 from tests.fair_support import FAIR, fair_course
 from tests.offer_support import (
     FIRST_START,
+    OFFER,
     full_offer_course,
     offer_course,
     offer_row,
+    seat_counters,
     seats_left,
     with_offers,
 )
@@ -286,6 +288,35 @@ async def test_a_lapse_offers_the_seat_to_the_same_employer_whose_offer_lapsed(
     assert (await offer_row(seeded, second.id)).status is S.WAITLISTED
     assert (await offer_row(seeded, vaxjo_waiting.id)).status is S.WAITLISTED
     assert await seats_left(seeded, FAIR) == 0
+
+
+async def test_a_lapsed_seat_of_a_full_format_goes_to_the_next_waiting_for_that_format(
+    seeded: ServiceContext,
+) -> None:
+    # One seat in each format; the second in line waits for the other, full format.
+    toml = offer_course().replace(
+        'kind = "digital"\n',
+        'kind = "digital"\nseats = 1\n[[course.format]]\nkey = "vaxjo"\nkind = "on_site"\n'
+        'place = "Växjö"\nseats = 1\n',
+    )
+    await import_schedule(seeded, parse_schedule(toml))
+    digital = await register(seeded, OFFER, form(1, format="digital"))
+    await register(seeded, OFFER, form(2, format="vaxjo"))
+    first, other_format, third = [
+        await register(seeded, OFFER, form(n, format=key))
+        for n, key in ((3, "digital"), (4, "vaxjo"), (5, "digital"))
+    ]
+    await cancel_registration(seeded, digital.token)
+    at(seeded, seeded.clock.now() + timedelta(hours=48))
+
+    assert await lapse_due_offers(seeded) == 1
+
+    assert [(await offer_row(seeded, r.id)).status for r in (first, other_format, third)] == [
+        S.WAITLISTED,
+        S.WAITLISTED,
+        S.OFFERED,
+    ]
+    assert await seat_counters(seeded) == {"course": 2, "digital": 1, "vaxjo": 1}
 
 
 async def test_accepting_on_an_approval_course_asks_the_manager(seeded: ServiceContext) -> None:

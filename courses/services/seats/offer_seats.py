@@ -22,7 +22,7 @@ from courses.domain.rules import RegistrationStatus
 from courses.services.context import ServiceContext
 from courses.services.notices import all_sessions, notice, queue
 from courses.services.seats.approval_requests import ask_manager
-from courses.services.seats.waitlist import promote_waitlisted
+from courses.services.seats.waitlist import GivenBack, promote_waitlisted
 from courses.storage import offers, registrations
 from courses.storage.payloads import OfferDeclined, OfferGone, OfferLapsed, Promoted
 from courses.storage.registrations import RegistrationRow
@@ -144,7 +144,8 @@ async def lapse_locked(
     offer = await offers.lapse(conn, registration_id, now=now, queue_no=queue_no)
     if offer is None:
         return False
-    await counters.release_seat(conn, course_id=course.id, format_id=offer.format_id)
+    # The seat goes on as it is to the next person waiting for the same format (its counters
+    # stay), else it is released for whoever is next.
     await promote_waitlisted(
         conn,
         course,
@@ -152,6 +153,7 @@ async def lapse_locked(
         tz=ctx.tz,
         secret_key=ctx.settings.secret_key,
         passing_over=registration_id,
+        given_back=GivenBack(offer.format_id),
     )
     position = await registrations.waitlist_position(conn, course_id=course.id, queue_no=queue_no)
     await queue(conn, [notice(registration_id, OfferLapsed(waitlist_position=position))], now=now)

@@ -7,6 +7,7 @@ in the last window before the course, offered to everyone waiting without holdin
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -23,7 +24,16 @@ from courses.storage import offers, registrations
 from courses.storage.payloads import Offered, Promoted
 from courses.storage.seats import counters
 
-__all__ = ["offer_plan", "promote_waitlisted"]
+__all__ = ["GivenBack", "offer_plan", "promote_waitlisted"]
+
+
+@dataclass(frozen=True, slots=True)
+class GivenBack:
+    """A seat its holder gave up in this transaction, still counted on the course and in
+    `format_id`: the first person moved up in that format takes it over as it is (no counter
+    moves); otherwise it is released before anyone claims a seat."""
+
+    format_id: int | None
 
 
 def offer_plan(course: CourseRecord, *, now: datetime, tz: ZoneInfo) -> OfferPlan:
@@ -46,6 +56,7 @@ async def promote_waitlisted(
     tz: ZoneInfo,
     secret_key: str,
     passing_over: int | None = None,
+    given_back: GivenBack | None = None,
 ) -> list[int]:
     """Fill free seats from the waitlist in queue order; the caller holds the course lock.
 
@@ -57,9 +68,13 @@ async def promote_waitlisted(
     manager approves, a promoted one holds the seat as pending and its manager is asked
     (`ask_manager`, which needs `secret_key` for the approval link); an offered one is asked
     when they accept. `passing_over`: a registration waiting that is not moved up or told
-    this time (an offer of this seat to them has just lapsed).
+    this time (an offer of this seat to them has just lapsed); `given_back`: the seat that
+    freed up, not yet released (`GivenBack`).
     """
     plan = offer_plan(course, now=now, tz=tz)
+    if given_back is not None and plan.kind in (OfferKind.NONE, OfferKind.OPEN):
+        await _release(conn, course, given_back)
+        given_back = None
     if plan.kind is OfferKind.NONE:
         return []
     if plan.kind is OfferKind.OPEN:
@@ -76,14 +91,23 @@ async def promote_waitlisted(
             continue  # a removed format (it can only be cancelled), or an offer just lapsed
         if share.full(employer_id):
             continue
-        request = counters.SeatRequest(
-            course_id=course.id, format_id=format_id, course_seats_left=None, format_seats_left=None
-        )
-        claim = await counters.claim_seat(conn, request)
-        if claim is counters.Claim.COURSE_FULL:
-            break
-        if claim is counters.Claim.FORMAT_FULL:
-            continue
+        if given_back is not None and given_back.format_id == format_id:
+            given_back = None  # taken over as it is
+        else:
+            if given_back is not None:
+                await _release(conn, course, given_back)
+                given_back = None
+            request = counters.SeatRequest(
+                course_id=course.id,
+                format_id=format_id,
+                course_seats_left=None,
+                format_seats_left=None,
+            )
+            claim = await counters.claim_seat(conn, request)
+            if claim is counters.Claim.COURSE_FULL:
+                break
+            if claim is counters.Claim.FORMAT_FULL:
+                continue
         share.took(employer_id)  # a held seat counts in the share, approved or not yet
         if plan.kind is OfferKind.HELD:
             assert plan.due_at is not None
@@ -99,12 +123,18 @@ async def promote_waitlisted(
             asked.append(registration_id)
             continue
         promoted.append(registration_id)
+    if given_back is not None:
+        await _release(conn, course, given_back)
     invites = all_sessions(course.session_positions, Method.REQUEST)
     mails = [notice(id_, Promoted(), invites=invites) for id_ in promoted]
     if plan.due_at is not None:
         mails += [notice(id_, Offered(due_at=plan.due_at)) for id_ in held]
     await queue(conn, mails, now=now)
     return sorted(promoted + asked + held)
+
+
+async def _release(conn: AsyncConnection, course: CourseRecord, seat: GivenBack) -> None:
+    await counters.release_seat(conn, course_id=course.id, format_id=seat.format_id)
 
 
 async def _open_to_all(
