@@ -52,6 +52,11 @@ end = 16:00:00
 """
 
 
+def at(ctx: ServiceContext, when: datetime) -> None:
+    """Set the context's clock (a FixedClock) to `when`."""
+    ctx.clock.set(when)  # type: ignore[attr-defined]
+
+
 def with_offers(toml: str, hours: int = 48) -> str:
     """Another test course's entry with `offer_hours` set."""
     return toml.replace("[[course.format]]", f"offer_hours = {hours}\n[[course.format]]", 1)
