@@ -46,7 +46,8 @@ class MessageGroup(StrEnum):
 _STATUSES: dict[MessageGroup, frozenset[RegistrationStatus]] = {
     MessageGroup.ALL: frozenset(ACTIVE_STATUSES),
     MessageGroup.CONFIRMED: frozenset({RegistrationStatus.CONFIRMED}),
-    MessageGroup.WAITLISTED: frozenset({RegistrationStatus.WAITLISTED}),
+    # Someone offered a seat has not taken it yet: still one of those waiting.
+    MessageGroup.WAITLISTED: frozenset({RegistrationStatus.WAITLISTED, RegistrationStatus.OFFERED}),
     MessageGroup.SESSION: frozenset(
         {RegistrationStatus.CONFIRMED, RegistrationStatus.PENDING_APPROVAL}
     ),

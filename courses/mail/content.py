@@ -24,6 +24,7 @@ from courses.domain.notices import MailKind
 from courses.domain.rules import swedish_date
 from courses.domain.wording import describe_session, one_line
 from courses.mail.listing import listing_context
+from courses.mail.offer_content import hours_words, offer_context
 from courses.services.outbox.delivery import ListingFacts, MailFacts, SignInFacts
 from courses.storage.payloads import (
     Applied,
@@ -75,6 +76,7 @@ def _approval(facts: MailFacts, tz: ZoneInfo) -> dict[str, Any]:
         "approval_url": approval.link if approval is not None else None,
         "approval_until": swedish_date(last_answer_day(due, tz)) if due is not None else None,
         "promoted": isinstance(facts.payload, AwaitingApproval) and facts.payload.promoted,
+        "accepted": isinstance(facts.payload, AwaitingApproval) and facts.payload.accepted,
     }
 
 
@@ -141,14 +143,13 @@ class Templates:
                     MailKind.COURSE_CANCELLED,
                     MailKind.DECLINED,
                     MailKind.APPROVAL_EXPIRED,
+                    MailKind.OFFER_DECLINED,
+                    MailKind.TRANSFERRED_OUT,
                 )
                 or facts.to_manager
                 else facts.registrant.manage_url
             ),
             "status": facts.registrant.status.value,
-            "waitlist_position": (
-                payload.waitlist_position if isinstance(payload, Waitlisted) else None
-            ),
             "share_reason": _share_reason(payload),
             "after_draw": isinstance(payload, Waitlisted) and payload.after_draw,
             "drawn": isinstance(payload, Confirmed | AwaitingApproval) and payload.drawn,
@@ -176,6 +177,9 @@ class Templates:
             ),
             "format_was": payload.was if isinstance(payload, FormatChanged) else None,
             "message": _message(payload, sessions),
+            # How long a freed seat is offered for, as the waitlisted mail promises it.
+            "offer_hours": hours_words(course.offer_hours) if course.offer_hours > 0 else None,
+            **offer_context(payload, manage_url=facts.registrant.manage_url, tz=self._tz),
         }
 
     def render(self, facts: MailFacts) -> MailContent:
@@ -194,7 +198,7 @@ class Templates:
 
     def render_listing(self, facts: ListingFacts) -> MailContent:
         """A mailbox's list of its registrations, each with its link (courses.mail.listing)."""
-        return self._letter("my_registrations", listing_context(facts))
+        return self._letter("my_registrations", listing_context(facts, tz=self._tz))
 
     def _letter(self, kind: str, context: dict[str, Any]) -> MailContent:
         """A mail without one course's facts: `<kind>.txt` with its subject block, and

@@ -5,22 +5,24 @@ the courses are more than one organizer's."""
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from courses.domain.lottery import default_draw_day, draw_words
 from courses.domain.rules import RegistrationStatus
 from courses.domain.wording import describe_session, one_line
+from courses.mail.offer_content import moment_words, offer_url
 from courses.services.outbox.listing import ListedRegistration, ListingFacts
 
 __all__ = ["listing_context"]
 
 
-def listing_context(facts: ListingFacts) -> dict[str, Any]:
+def listing_context(facts: ListingFacts, *, tz: ZoneInfo) -> dict[str, Any]:
     """The template context; `groups` is one group per organizer, named only when several."""
     several = len(facts.organizers) > 1
     groups = [
         {
             "organizer": one_line(name) if several else None,
-            "registrations": [_entry(e) for e in facts.registrations if e.organizer == name],
+            "registrations": [_entry(e, tz) for e in facts.registrations if e.organizer == name],
         }
         for name in facts.organizers
     ]
@@ -33,7 +35,7 @@ def listing_context(facts: ListingFacts) -> dict[str, Any]:
     }
 
 
-def _entry(entry: ListedRegistration) -> dict[str, Any]:
+def _entry(entry: ListedRegistration, tz: ZoneInfo) -> dict[str, Any]:
     course = entry.course
     sessions = sorted(course.sessions, key=lambda s: s.position)
     fmt = entry.format
@@ -47,20 +49,36 @@ def _entry(entry: ListedRegistration) -> dict[str, Any]:
         "title": one_line(course.title),
         "sessions": [describe_session(s.day, s.start_time, s.end_time) for s in sessions],
         "taking_part": taking_part,
-        "status": _status(entry),
+        "status": _status(entry, tz),
         "link": entry.link,
+        "offer_link": (
+            offer_url(entry.link)
+            if entry.link is not None and entry.offer_due_at is not None
+            else None
+        ),
     }
 
 
-def _status(entry: ListedRegistration) -> str:
-    """Where the registration stands, in a few words."""
+def _status(entry: ListedRegistration, tz: ZoneInfo) -> str:
+    """Where the registration stands, in a few words; an offer says where to answer it (the
+    entry's link: its page has the offer's buttons)."""
     status = entry.status
     if status is RegistrationStatus.CONFIRMED:
         return "Du har plats."
+    if status is RegistrationStatus.OFFERED:
+        if entry.offer_due_at is None:
+            return "Du har erbjudits en plats, men tiden att svara har gått ut."
+        until = moment_words(entry.offer_due_at, tz)
+        return f"Du har erbjudits en plats, som är reserverad åt dig. Svara senast {until}."
     if status is RegistrationStatus.WAITLISTED:
-        if entry.waitlist_position is None:
-            return "Du står på reservlistan."
-        return f"Du står på reservlistan, plats {entry.waitlist_position}."
+        where = (
+            "Du står på reservlistan."
+            if entry.waitlist_position is None
+            else f"Du står på reservlistan, plats {entry.waitlist_position}."
+        )
+        if entry.offer_open:
+            where += " En plats är ledig: den som först tackar ja får den."
+        return where
     if status is RegistrationStatus.PENDING_APPROVAL:
         return "Din plats väntar på din chefs godkännande."
     if status is RegistrationStatus.APPLIED:

@@ -204,7 +204,8 @@ class MailWorker:
                 method=mail.method,
                 settings=settings,
                 now=now,
-                by_registrant=mail.kind is MailKind.CANCELLED,
+                # "Avanmäld", not "Inställt": the course goes on without them.
+                by_registrant=mail.kind in (MailKind.CANCELLED, MailKind.TRANSFERRED_OUT),
             )
         to_name, to_email = facts.registrant.name, facts.registrant.email
         if facts.to_manager:

@@ -18,12 +18,14 @@ from typing import Any, TypeVar
 
 import msgspec
 
+from courses.domain.offers import DEFAULT_OFFER_UNTIL_HOURS
 from courses.links import TAKEN_PATHS
 from courses.schedule.lottery import draw_problems
 from courses.schedule.spec import CourseSpec, EmployerSpec, OrganizerSpec, Schedule
 from courses.validation import translate
 
 __all__ = [
+    "OFFER_UNTIL_WITHOUT_OFFER",
     "Problem",
     "ScheduleError",
     "course_problems",
@@ -33,6 +35,9 @@ __all__ = [
 ]
 
 T = TypeVar("T", bound=msgspec.Struct)
+
+OFFER_UNTIL_WITHOUT_OFFER = "offer_until_hours gäller bara en kurs med offer_hours över 0."
+"""A last window set on a course that promotes at once: it would change nothing."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,6 +251,9 @@ def course_problems(place: str, course: CourseSpec) -> Iterator[Problem]:
             f"{place}.approval_days",
             'approval_days gäller bara en kurs med approval = "manager".',
         )
+    # The default is left out of an exported file, so only another value was written here.
+    if course.offer_hours == 0 and course.offer_until_hours != DEFAULT_OFFER_UNTIL_HOURS:
+        yield Problem(f"{place}.offer_until_hours", OFFER_UNTIL_WITHOUT_OFFER)
     for message in draw_problems(course, first_day):
         yield Problem(f"{place}.draw", message)
     if course.share_until is not None and course.share_until > course.deadline:

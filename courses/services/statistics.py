@@ -1,6 +1,6 @@
 """Statistics for admins: per course and per employer, registered, confirmed, waiting for the
-manager, applied (lottery), waitlisted, cancelled and attended, so the county sees whether
-every municipality gets its share."""
+manager, applied (lottery), offered a seat from the waitlist, waitlisted, cancelled, handed on
+to a colleague and attended, so the county sees whether every municipality gets its share."""
 
 from __future__ import annotations
 
@@ -33,7 +33,8 @@ class Statistics:
     @staticmethod
     def seats_left(course: CourseCounts) -> int | None:
         """Free seats under the course's cap (None: no cap); never negative. A registration
-        waiting for its manager holds its seat, so it is not free."""
+        waiting for its manager, or offered a seat it has not answered yet, holds its seat, so
+        it is not free."""
         return seats_left(course.seats, course.held)
 
     @staticmethod

@@ -13,7 +13,9 @@ from datetime import datetime
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.orm import aliased
 
+from courses.domain.offers import OfferOutcome
 from courses.domain.paging import Window
 from courses.domain.rules import RegistrationStatus
 from courses.storage.staff_tables import attendance_table
@@ -50,6 +52,15 @@ class AttendeeRecord:
     """The manager who approves, on a course that asks for it."""
     waitlist_position: int | None = None
     """The place on the waitlist (1 first), for a waiting registration."""
+    offered_at: datetime | None = None
+    offer_due_at: datetime | None = None
+    offer_outcome: OfferOutcome | None = None
+    """A seat offered from the waitlist: when, until when, and how the offer ended (None
+    while it is open); `courses.domain.offers`."""
+    replaces: str | None = None
+    """The name of the colleague who handed this registration their seat."""
+    replaced_by: str | None = None
+    """The name of the colleague this (transferred) registration handed its seat to."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,13 +70,28 @@ class Mark:
     attended: bool
 
 
-# Confirmed (and those holding a seat until their manager answers) first, then the waitlist
-# in queue order, then the cancelled.
+# Confirmed (and those holding a seat until their manager answers) first, then those a seat
+# is held for until they answer an offer (the next to come in), then the waitlist in queue
+# order, then the rest (cancelled, handed on to a colleague).
 _ORDER = case(
     (_REG.status == RegistrationStatus.CONFIRMED.value, 0),
     (_REG.status == RegistrationStatus.PENDING_APPROVAL.value, 0),
-    (_REG.status == RegistrationStatus.WAITLISTED.value, 1),
-    else_=2,
+    (_REG.status == RegistrationStatus.OFFERED.value, 1),
+    (_REG.status == RegistrationStatus.WAITLISTED.value, 2),
+    else_=3,
+)
+
+_LEFT = (RegistrationStatus.CANCELLED.value, RegistrationStatus.TRANSFERRED.value)
+
+# A transfer's two rows: the one replaced (by `replaces_id`) and the one replacing it.
+_REPLACED = aliased(registration_table, name="replaced")
+_SUCCESSOR = aliased(registration_table, name="successor")
+_REPLACED_BY = (
+    select(_SUCCESSOR.c.name)
+    .where(_SUCCESSOR.c.replaces_id == _REG.id)
+    .order_by(_SUCCESSOR.c.id)
+    .limit(1)
+    .scalar_subquery()
 )
 
 
@@ -103,13 +129,19 @@ async def attendees(
             _REG.created_at,
             _REG.manager_email,
             _PLACE.label("place"),
+            _REG.offered_at,
+            _REG.offer_due_at,
+            _REG.offer_outcome,
+            _REPLACED.c.name.label("replaces"),
+            _REPLACED_BY.label("replaced_by"),
         )
         .join(employer_table, employer_table.c.id == _REG.employer_id)
+        .outerjoin(_REPLACED, _REPLACED.c.id == _REG.replaces_id)
         .where(_REG.course_id == course_id)
         .order_by(_ORDER, _REG.queue_no, _REG.id)
     )
-    if not with_cancelled:
-        query = query.where(_REG.status != RegistrationStatus.CANCELLED.value)
+    if not with_cancelled:  # nor those who handed their seat on: neither is coming
+        query = query.where(_REG.status.not_in(_LEFT))
     if window is not None:
         query = query.limit(window.limit).offset(window.offset)
     rows = (await conn.execute(query)).all()
@@ -139,6 +171,11 @@ async def attendees(
             attendance=marks.get(row.id, {}),
             manager_email=row.manager_email,
             waitlist_position=row.place,
+            offered_at=row.offered_at,
+            offer_due_at=row.offer_due_at,
+            offer_outcome=None if row.offer_outcome is None else OfferOutcome(row.offer_outcome),
+            replaces=row.replaces,
+            replaced_by=row.replaced_by,
         )
         for row in rows
     ]

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.orm import aliased
 
 from courses.storage.staff_tables import attendance_table
 from courses.storage.tables import outbox_table, registration_table
@@ -27,6 +28,15 @@ __all__ = [
 
 _REG = registration_table.c
 _OUT = outbox_table.c
+_REPLACED = aliased(registration_table, name="replaced")
+_SUCCESSOR = aliased(registration_table, name="successor")
+_REPLACED_BY = (
+    select(_SUCCESSOR.c.name)
+    .where(_SUCCESSOR.c.replaces_id == _REG.id)
+    .order_by(_SUCCESSOR.c.id)
+    .limit(1)
+    .scalar_subquery()
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +56,14 @@ class StoredRegistration:
     approval_asked_at: datetime | None = None
     approval_due_at: datetime | None = None
     approval_reminded_at: datetime | None = None
+    offered_at: datetime | None = None
+    offer_due_at: datetime | None = None
+    offer_outcome: str | None = None
+    """A seat offered from the waitlist: when, until when, and how the offer ended."""
+    replaces: str | None = None
+    """The name of the colleague who handed this registration their seat."""
+    replaced_by: str | None = None
+    """The name of the colleague this registration handed its seat to."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +108,16 @@ async def stored_registration(
             _REG.approval_asked_at,
             _REG.approval_due_at,
             _REG.approval_reminded_at,
-        ).where(_REG.id == registration_id, _REG.purged_at.is_(None))
+            _REG.offered_at,
+            _REG.offer_due_at,
+            _REG.offer_outcome,
+            # A transfer's other person, by name only (what the giver typed; what the
+            # colleague was told in their mail).
+            _REPLACED.c.name.label("replaces"),
+            _REPLACED_BY.label("replaced_by"),
+        )
+        .outerjoin(_REPLACED, _REPLACED.c.id == _REG.replaces_id)
+        .where(_REG.id == registration_id, _REG.purged_at.is_(None))
     )
     row = found.first()
     return None if row is None else StoredRegistration(**row._asdict())

@@ -142,6 +142,8 @@ class AwaitingApproval(_Payload, frozen=True, tag=MailKind.AWAITING_APPROVAL.val
 
     promoted: bool = False
     """Moved up from the waitlist, rather than a seat at once."""
+    accepted: bool = False
+    """Accepted a seat offered from the waitlist."""
     drawn: bool = False
     """Won the seat in a lottery's draw."""
 

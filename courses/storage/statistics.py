@@ -34,14 +34,20 @@ class Counts:
     """Holding a seat while the manager has not answered yet."""
     applied: int
     """Applications to a lottery that is not drawn yet."""
+    offered: int
+    """Holding a seat offered from the waitlist until they answer (or the offer lapses)."""
     waitlisted: int
     cancelled: int
+    transferred: int
+    """Handed their seat on to a colleague, whose registration is counted on its own; not
+    cancelled: the seat stayed taken."""
     attended: int
 
     @property
     def held(self) -> int:
-        """The seats taken: confirmed, and those held while the manager decides."""
-        return self.confirmed + self.pending_approval
+        """The seats taken: confirmed, those held while the manager decides, and those held
+        for someone offered a seat from the waitlist."""
+        return self.confirmed + self.pending_approval + self.offered
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -81,8 +87,10 @@ _COUNTS = (
     _with_status(RegistrationStatus.CONFIRMED).label("confirmed"),
     _with_status(RegistrationStatus.PENDING_APPROVAL).label("pending_approval"),
     _with_status(RegistrationStatus.APPLIED).label("applied"),
+    _with_status(RegistrationStatus.OFFERED).label("offered"),
     _with_status(RegistrationStatus.WAITLISTED).label("waitlisted"),
     _with_status(RegistrationStatus.CANCELLED).label("cancelled"),
+    _with_status(RegistrationStatus.TRANSFERRED).label("transferred"),
     func.count(_REG.id).filter(_ATTENDED).label("attended"),
 )
 

@@ -50,11 +50,17 @@ from courses.storage.payloads import (
     FormatChanged,
     Message,
     MyRegistrations,
+    OfferDeclined,
+    Offered,
+    OfferGone,
+    OfferLapsed,
     Payload,
     Promoted,
     Reminder,
     RemovedSession,
     SignIn,
+    TransferredIn,
+    TransferredOut,
     Waitlisted,
 )
 from tests.mail import parse
@@ -129,6 +135,12 @@ SAMPLES: dict[MailKind, Payload] = {
         subject="Lokalen har flyttats", text="Vi ses i sal 3.\n\nTa med manualen.", session=1
     ),
     MailKind.MY_REGISTRATIONS: MyRegistrations(),
+    MailKind.OFFERED: Offered(due_at=datetime(2022, 3, 3, 9, 0, tzinfo=UTC)),
+    MailKind.OFFER_LAPSED: OfferLapsed(waitlist_position=3),
+    MailKind.OFFER_GONE: OfferGone(waitlist_position=1),
+    MailKind.OFFER_DECLINED: OfferDeclined(),
+    MailKind.TRANSFERRED_IN: TransferredIn(parts=[1, 2], from_name="Bo Ek"),
+    MailKind.TRANSFERRED_OUT: TransferredOut(parts=[1, 2], to_name="Bo Ek"),
 }
 
 

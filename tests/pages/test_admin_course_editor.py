@@ -184,6 +184,40 @@ async def test_a_form_saved_over_someone_elses_change_is_refused(
     assert (await open_course(staff, admin, COURSE_A)).entry.title == "Samtal om spel"
 
 
+async def test_a_course_offers_freed_seats_for_the_hours_typed(
+    client: Client, staff: ServiceContext
+) -> None:
+    await sign_in(client, staff, ADMIN)
+    fields = {**NEW, "offer_hours": "48", "offer_until_hours": "12"}
+
+    answer = await post(client, "/admin/kurser/ny", fields, atgard="spara")
+
+    assert answer.status_code == 303
+    entry = (await open_course(staff, await admin_of(staff), "ny-kurs-2022")).entry
+    assert (entry.offer_hours, entry.offer_until_hours) == (48, 12)
+    form = await client.get("/admin/kurser/ny-kurs-2022")
+    assert value_of(form.text, "offer_hours") == "48"
+    assert value_of(form.text, "offer_until_hours") == "12"
+    assert "Timmar att svara på en erbjuden plats" in form.text
+
+
+async def test_a_last_window_without_offer_hours_is_refused_at_its_field(
+    client: Client, staff: ServiceContext
+) -> None:
+    await sign_in(client, staff, ADMIN)
+    fields = {**NEW, "offer_hours": "0", "offer_until_hours": "48"}
+
+    answer = await post(client, "/admin/kurser/ny", fields, atgard="spara")
+
+    assert answer.status_code == 400
+    assert 'id="offer_until_hours-error"' in answer.text
+    assert 'href="#offer_until_hours"' in answer.text
+    assert "Sista timmarna före kursstart: Gäller bara när timmarna att svara" in answer.text
+    assert value_of(answer.text, "offer_until_hours") == "48"
+    left_empty = {**NEW, "offer_until_hours": "24"}
+    assert (await post(client, "/admin/kurser/ny", left_empty, atgard="spara")).status_code == 303
+
+
 def _fields(page: str) -> dict[str, str]:
     """What the form would send as it stands (text boxes, checked boxes, selected options)."""
     found: dict[str, str] = {}

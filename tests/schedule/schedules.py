@@ -1,6 +1,7 @@
 """Hypothesis strategies for whole schedule files: employers (some retired) and courses with
-caps, formats, sessions with and without times, fair seats, lottery, manager approval, drafts
-and cancelled ones. Every schedule drawn is valid (it passes `parse_schedule`'s rules)."""
+caps, formats, sessions with and without times, fair seats, lottery, manager approval,
+waitlist offers, drafts and cancelled ones. Every schedule drawn is valid (it passes
+`parse_schedule`'s rules)."""
 
 from __future__ import annotations
 
@@ -107,6 +108,10 @@ def courses(draw: st.DrawFn, slug: str) -> dict[str, Any]:
         course["per_employer"] = draw(st.integers(1, 3))
         if draw(st.booleans()):
             course["share_until"] = deadline - timedelta(days=draw(st.integers(0, 5)))
+    if draw(st.booleans()):
+        course["offer_hours"] = draw(st.integers(1, 96))
+        if draw(st.booleans()):
+            course["offer_until_hours"] = draw(st.integers(0, 72))
     if draw(st.booleans()):
         course["allocation"] = "lottery"
         if draw(st.booleans()):

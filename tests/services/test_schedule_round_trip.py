@@ -148,6 +148,24 @@ async def test_an_edited_export_imports_its_change(seeded: ServiceContext) -> No
     assert [(kind, key) for kind, key, _ in unchanged(report)] == [("course", "asi-grund-2022")]
 
 
+async def test_a_course_that_offers_freed_seats_round_trips(seeded: ServiceContext) -> None:
+    admin = await admin_of(seeded)
+    exported = await export_schedule(seeded, admin)
+    asi = next(c for c in parse_schedule(exported.text).course if c.slug == "asi-grund-2022")
+    await import_schedule(
+        seeded,
+        Schedule(course=[msgspec.structs.replace(asi, offer_hours=36, offer_until_hours=6)]),
+    )
+
+    again = await export_schedule(seeded, admin)
+    report = await import_uploaded_schedule(seeded, admin, again.text)
+
+    assert unchanged(report) == []
+    stored = next(c for c in parse_schedule(again.text).course if c.slug == "asi-grund-2022")
+    assert (stored.offer_hours, stored.offer_until_hours) == (36, 6)
+    assert "offer_hours = 36" in again.text
+
+
 async def test_a_course_with_a_cancelled_session_round_trips(seeded: ServiceContext) -> None:
     admin = await admin_of(seeded)
     await cancel_session(seeded, admin, "asi-grund-2022", 2)  # positions 1, 3, 4 are left

@@ -54,10 +54,10 @@ async def test_the_course_rows_count_pending_and_applied_and_give_the_cap(
 
     assert page.status_code == 200
     header = _header(page.text)
-    assert header[5:7] == ["Väntar på chefen", "Ansökt"]
+    assert header[5:8] == ["Väntar på chefen", "Erbjuden plats", "Ansökt"]
     approval = _row(page.text, APPROVAL)
-    # seats, free, registered, confirmed, waiting for the manager, applied, waitlist
-    assert approval[1:8] == ["2", "1", "1", "0", "1", "0", "0"]
+    # seats, free, registered, confirmed, waiting for the manager, offered, applied, waitlist
+    assert approval[1:9] == ["2", "1", "1", "0", "1", "0", "0", "0"]
     assert SHARE_LINE in _row(page.text, FAIR)[0]
     assert "per arbetsgivare" not in approval[0]
 
@@ -74,6 +74,6 @@ async def test_the_employer_share_counts_seats_held_for_the_manager(
     employers = page.text.split('id="statistik-arbetsgivare"', 1)[1]
     vaxjo = employers.split("Växjö kommun", 1)[1].split("</tr>", 1)[0]
     cells = re.findall(r'<td class="table__number">(.*?)</td>', vaxjo)
-    # registered, confirmed, waiting for the manager, share, applied, waitlist, cancelled
+    # registered, confirmed, waiting for the manager, offered, share, applied, waitlist, ...
     assert cells[2] == "1"
-    assert cells[3] != "–"  # held seats make a share although none is confirmed
+    assert cells[4] != "–"  # held seats make a share although none is confirmed

@@ -119,8 +119,10 @@ def _counts(counts: Counts) -> dict[str, int]:
         "pending_approval": counts.pending_approval,
         "applied": counts.applied,
         "held": counts.held,
+        "offered": counts.offered,
         "waitlisted": counts.waitlisted,
         "cancelled": counts.cancelled,
+        "transferred": counts.transferred,
         "attended": counts.attended,
     }
 

@@ -158,9 +158,14 @@ class _CountsOut(msgspec.Struct, kw_only=True):
     applied: int
     """Applications to a lottery not drawn yet."""
     held: int
-    """Seats taken: confirmed + pending_approval."""
+    """Seats taken: confirmed + pending_approval + offered."""
+    offered: int
+    """Holding a seat offered from the waitlist until they answer or the offer runs out."""
     waitlisted: int
     cancelled: int
+    transferred: int
+    """Handed their seat on to a colleague (whose registration is counted on its own); not
+    counted as cancelled."""
     attended: int
 
 

@@ -141,6 +141,12 @@ _RULES = {
     "CoursePatch.opens": "Senast sista anmälningsdag (`deadline`).",
     "CourseSpec.share_until": "Senast sista anmälningsdag; bara med `per_employer`.",
     "CourseSpec.approval_days": 'Bara med `approval: "manager"`.',
+    "CourseSpec.offer_hours": "Timmar som en ledig plats hålls åt den som står först på "
+    "reservlistan, som får ett erbjudande att tacka ja eller nej till; 0: den som står först "
+    "flyttas upp direkt.",
+    "CourseSpec.offer_until_hours": "De sista timmarna före första kursdagen: en plats som blir "
+    "ledig då erbjuds alla på reservlistan samtidigt, och den som först tackar ja får den. "
+    "Bara med `offer_hours` över 0 (annars utelämnas fältet eller är 24).",
     "FormatSpec.place": "Krävs för ett format på plats (`on_site`); ett digitalt har ingen.",
     "FormatSpec.meeting_url": "Bara för ett digitalt format.",
 }

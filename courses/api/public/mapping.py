@@ -67,6 +67,8 @@ def course_out(listing: CourseListing, tz: ZoneInfo) -> CourseOut:
         approval_days=course.approval_days,
         per_employer=course.per_employer,
         share_until=course.share.last_day if course.share is not None else None,
+        offer_hours=course.offer_hours,
+        offer_until_hours=course.offer_until_hours,
     )
 
 

@@ -78,6 +78,13 @@ class CourseOut(msgspec.Struct, kw_only=True):
     per_employer: int | None = None
     """Fair seats: at most this many seats per employer until `share_until` (inclusive)."""
     share_until: date | None = None
+    offer_hours: int = 0
+    """Hours a seat that frees up is held for the first person waiting, who is sent an offer
+    to accept or decline; 0: the first person waiting is moved up at once."""
+    offer_until_hours: int = 24
+    """The last window before the first session, in hours: a seat that frees up in it is
+    offered to everyone waiting at once, and the first to accept gets it (only with
+    `offer_hours` over 0)."""
 
 
 class EmployerOut(msgspec.Struct, kw_only=True):

@@ -39,6 +39,17 @@ class StoredRegistrationOut(msgspec.Struct, kw_only=True):
     approval_asked_at: datetime | None = None
     approval_due_at: datetime | None = None
     approval_reminded_at: datetime | None = None
+    offered_at: datetime | None = None
+    """When a seat was offered from the waitlist (the latest offer)."""
+    offer_due_at: datetime | None = None
+    """Until when the offer could be answered."""
+    offer_outcome: Literal["accepted", "declined", "lapsed", "gone"] | None = None
+    """How the offer ended (null while it is open): accepted, declined, not answered in time
+    (back on the waitlist, last in line), or its seat went to someone who answered first."""
+    replaces: str | None = None
+    """The name of the colleague who handed this registration their seat."""
+    replaced_by: str | None = None
+    """The name of the colleague this registration handed its seat to."""
 
 
 class EmployerRefOut(msgspec.Struct, kw_only=True):
@@ -119,6 +130,11 @@ def registration_data_out(
             approval_asked_at=_local(stored.approval_asked_at, tz),
             approval_due_at=_local(stored.approval_due_at, tz),
             approval_reminded_at=_local(stored.approval_reminded_at, tz),
+            offered_at=_local(stored.offered_at, tz),
+            offer_due_at=_local(stored.offer_due_at, tz),
+            offer_outcome=stored.offer_outcome,  # type: ignore[arg-type]  # OfferOutcome's values
+            replaces=stored.replaces,
+            replaced_by=stored.replaced_by,
         ),
         employer=EmployerRefOut(key=data.details.employer_key, name=data.details.employer_name),
         attendance=[

@@ -31,6 +31,9 @@ def attendee_list_out(listing: AttendeeList) -> AttendeeListOut:
                 registered_at=row.registered_at,
                 attendance={str(k): v for k, v in sorted(row.attendance.items())},
                 manager_email=row.manager_email if listing.asks_manager else None,
+                offer_due_at=row.offer_due_at,
+                replaces=row.replaces,
+                replaced_by=row.replaced_by,
             )
             for row in listing.rows
         ],

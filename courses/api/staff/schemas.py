@@ -37,6 +37,13 @@ class AttendeeOut(msgspec.Struct, kw_only=True):
     """Session position (as a string key) -> attended; unmarked sessions are missing."""
     manager_email: str | None = None
     """The manager who approves, on a course that asks for it; else null."""
+    offer_due_at: datetime | None = None
+    """Until when a seat offered from the waitlist may be answered (status `offered`, or a
+    waiting registration told of a free seat in the last window); else null."""
+    replaces: str | None = None
+    """The name of the colleague who handed this registration their seat."""
+    replaced_by: str | None = None
+    """The name of the colleague this registration (status `transferred`) handed its seat to."""
 
 
 class SessionRef(msgspec.Struct, kw_only=True):

@@ -15,6 +15,7 @@ from courses.domain.errors import CourseNotFound, FieldError, InvalidInput
 from courses.domain.paging import Window
 from courses.domain.permissions import Actor
 from courses.domain.rules import RegistrationStatus
+from courses.services.attendance.wording import status_text
 from courses.services.audit import audit, record
 from courses.services.context import ServiceContext
 from courses.storage import attendees as storage
@@ -51,6 +52,15 @@ class AttendeeRow:
     """Session position -> attended; a session not yet marked is missing."""
     manager_email: str | None = None
     """The manager who approves (or approved) the registration, on a course that asks."""
+    status_text: str = ""
+    """The status as the list words it, with an offer's answer time or a transfer's other
+    name (`courses.services.attendance.wording`)."""
+    offer_due_at: datetime | None = None
+    """Until when an offered seat (or an open offer in the last window) may be answered."""
+    replaces: str | None = None
+    """Whose seat this registration took over (handed on by that colleague)."""
+    replaced_by: str | None = None
+    """To whom this registration handed its seat (status `transferred`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,9 +131,11 @@ async def attendee_list(
     with_cancelled: bool = True,
     window: Window | None = None,
 ) -> AttendeeList:
-    """Everyone registered for the course: confirmed, then the waitlist in order, then the
-    cancelled (unless left out), with their attendance per session; only the `window` of
-    them if given (the counts are the whole course's)."""
+    """Everyone registered for the course: confirmed, then those offered a seat, then the
+    waitlist in order, then the cancelled and those who handed their seat on (unless left
+    out), with their attendance per session; only the `window` of them if given (the counts
+    are the whole course's)."""
+    now = ctx.clock.now()
     async with ctx.db.read() as conn:
         course = await load_course(conn, slug)
         if course is None or not _visible(actor, course):
@@ -134,9 +146,20 @@ async def attendee_list(
         counts = await storage.status_counts(conn, course.id)
     if not with_cancelled:
         counts.pop(RegistrationStatus.CANCELLED, None)
+        counts.pop(RegistrationStatus.TRANSFERRED, None)
     rows = []
     for found in records:
         key, label = _format_label(course, found.format_id)
+        offer_open = (
+            found.offered_at is not None
+            and found.offer_outcome is None
+            and found.offer_due_at is not None
+            and now < found.offer_due_at
+        )
+        # A held offer keeps its time until the worker lets it lapse; an open one is shown
+        # only while it is open.
+        held = found.status is RegistrationStatus.OFFERED
+        due = found.offer_due_at if offer_open or held else None
         rows.append(
             AttendeeRow(
                 registration_id=found.id,
@@ -152,6 +175,18 @@ async def attendee_list(
                 registered_at=found.created_at,
                 attendance=found.attendance,
                 manager_email=found.manager_email,
+                status_text=status_text(
+                    found.status,
+                    tz=ctx.tz,
+                    offer_due_at=due,
+                    offer_outcome=found.offer_outcome,
+                    offer_open=offer_open,
+                    replaces=found.replaces,
+                    replaced_by=found.replaced_by,
+                ),
+                offer_due_at=due,
+                replaces=found.replaces,
+                replaced_by=found.replaced_by,
             )
         )
     return AttendeeList(course, rows, counts, window)

@@ -4,19 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from courses.domain.rules import RegistrationStatus, swedish_date
+from courses.domain.rules import swedish_date
 from courses.export import Cell, Sheet
 from courses.services.attendance.attendees import AttendeeList, AttendeeRow
+from courses.services.attendance.wording import STATUS_WORDS
 
 __all__ = ["MANAGER_COLUMN", "STATUS_WORDS", "attendee_sheet", "file_name"]
 
-STATUS_WORDS = {
-    RegistrationStatus.CONFIRMED: "Bekräftad",
-    RegistrationStatus.WAITLISTED: "Reservlista",
-    RegistrationStatus.CANCELLED: "Avanmäld",
-    RegistrationStatus.PENDING_APPROVAL: "Väntar på chefens godkännande",
-    RegistrationStatus.APPLIED: "Ansökt (lottning)",
-}
 _ATTENDED = {True: "Närvarande", False: "Frånvarande"}
 _COLUMNS = (
     "Namn",
@@ -64,7 +58,7 @@ def _rows(
             row.employer,
             row.workplace,
             row.format_label,
-            STATUS_WORDS[row.status],
+            row.status_text or STATUS_WORDS[row.status],
             row.waitlist_position,
             row.registered_at,
         ]

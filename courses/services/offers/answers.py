@@ -66,13 +66,13 @@ async def answer_offer(ctx: ServiceContext, token: str, *, accept: bool) -> Offe
             if not await decline_locked(conn, ctx, found, course, status=status, now=now):
                 raise await _closed(conn, found, status, taken=False)
             after = RegistrationStatus.CANCELLED
-        answer = "tackade ja" if accept else "tackade nej"
+        answer = "Tackade ja" if accept else "Tackade nej"
         await record(
             conn,
             REGISTRANT,
             "offer.accept" if accept else "offer.decline",
             at=now,
-            summary=f"Erbjuden plats från reservlistan: {answer} (anmälan {found.id})",
+            summary=f"{answer} till en erbjuden plats från reservlistan (anmälan {found.id})",
             organizer_id=course.organizer_id,
             course_slug=course.slug,
             details={"registration": found.id, "status": after.value},

@@ -54,6 +54,7 @@ APPROVAL_KINDS = frozenset(
         MailKind.APPROVED,
         MailKind.DECLINED,
         MailKind.APPROVAL_EXPIRED,
+        MailKind.TRANSFERRED_IN,  # a seat handed on is held while the colleague's manager is asked
         *MANAGER_KINDS,
     }
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -19,7 +20,7 @@ from courses.links import manage_url
 from courses.services.context import ServiceContext
 from courses.services.outbox.senders import Organizer, organizer_sender
 from courses.services.tokens import token_for
-from courses.storage import mailbox, registrations
+from courses.storage import mailbox, offers, registrations
 from courses.storage.courses import load_courses
 from courses.storage.organizers import OrganizerRecord, all_organizers
 from courses.storage.outbox import Claimed
@@ -39,6 +40,10 @@ class ListedRegistration:
     waitlist_position: int | None
     format: FormatRecord | None
     link: str | None
+    offer_due_at: datetime | None = None
+    """Offered a seat (held for them, or open to all waiting): the time to answer by."""
+    offer_open: bool = False
+    """Waiting, and told of a seat in the last window that whoever answers first gets."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +115,12 @@ async def _listed(
         position = await registrations.waitlist_position(
             conn, course_id=course.id, queue_no=row.queue_no
         )
+    offer_due_at, offer_open = None, False
+    if row.status in (RegistrationStatus.OFFERED, RegistrationStatus.WAITLISTED):
+        offer = await offers.offer_of(conn, row.id)
+        if offer.open_at(ctx.clock.now()):
+            offer_due_at = offer.due_at
+            offer_open = row.status is RegistrationStatus.WAITLISTED
     link = None
     if row.token_nonce:
         token = token_for(ctx.settings.secret_key, row.token_nonce)
@@ -122,6 +133,8 @@ async def _listed(
         waitlist_position=position,
         format=course.format_by_id(row.format_id),
         link=link,
+        offer_due_at=offer_due_at,
+        offer_open=offer_open,
     )
 
 

@@ -15,11 +15,16 @@ __all__ = ["course_ics", "registration_ics"]
 async def registration_ics(ctx: ServiceContext, token: str) -> bytes:
     """All sessions of a confirmed registration, with the UIDs of its invites.
 
-    Raises RegistrationNotFound, or NoInvite for a waitlisted or cancelled registration.
+    Raises RegistrationNotFound, or NoInvite for a registration without a seat (waitlisted,
+    offered and not yet accepted, handed on, cancelled).
     """
     details = await get_registration(ctx, token)
     if details.status is RegistrationStatus.WAITLISTED:
         raise NoInvite("Du står på reservlistan. Kalenderinbjudan skickas när du får en plats.")
+    if details.status is RegistrationStatus.OFFERED:
+        raise NoInvite("Du har erbjudits en plats. Kalenderinbjudan skickas när du har tackat ja.")
+    if details.status is RegistrationStatus.TRANSFERRED:
+        raise NoInvite("Platsen är överlåten till en kollega och har ingen kalenderinbjudan.")
     if details.status is RegistrationStatus.CANCELLED:
         raise NoInvite("Anmälan är avanmäld och har ingen kalenderinbjudan.")
     return registrant_calendar(

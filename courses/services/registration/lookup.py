@@ -7,7 +7,12 @@ from datetime import datetime
 
 from courses.domain.courses import CourseRecord, FormatRecord, Registrant
 from courses.domain.errors import DomainError, RegistrationNotFound
-from courses.domain.rules import RegistrationState, RegistrationStatus, check_can_cancel
+from courses.domain.rules import (
+    ACTIVE_STATUSES,
+    RegistrationState,
+    RegistrationStatus,
+    check_can_cancel,
+)
 from courses.links import manage_url
 from courses.services.context import ServiceContext
 from courses.services.seats import fair_seats
@@ -104,7 +109,7 @@ async def get_registration(ctx: ServiceContext, token: str) -> RegistrationDetai
         )
     try:
         check_can_cancel(course.timing, now=now, tz=ctx.tz)
-        can_cancel = row.status is not RegistrationStatus.CANCELLED
+        can_cancel = row.status in ACTIVE_STATUSES
     except DomainError:
         can_cancel = False
     return RegistrationDetails(

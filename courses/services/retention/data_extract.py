@@ -27,7 +27,10 @@ from courses.storage.payloads import (
     CourseCancelled,
     CourseChanged,
     Message,
+    Offered,
     Payload,
+    TransferredIn,
+    TransferredOut,
     decode_payload,
 )
 
@@ -53,6 +56,18 @@ _ABOUT = {
     "godkännas.",
     MailKind.APPLIED: "Besked om att din ansökan är mottagen och när platserna lottas.",
     MailKind.MESSAGE: "Ett meddelande om kursen från kursledaren eller administratören.",
+    MailKind.FORMAT_CHANGED: "Besked om att din anmälan har flyttats till ett annat format.",
+    MailKind.OFFERED: "Erbjudande om en ledig plats från reservlistan, med en tid att svara "
+    "och länken för att tacka ja eller nej.",
+    MailKind.OFFER_LAPSED: "Besked om att tiden för att svara på den erbjudna platsen gick ut "
+    "och att du står kvar sist på reservlistan.",
+    MailKind.OFFER_GONE: "Besked om att den lediga platsen gick till någon som tackade ja "
+    "före dig och att du står kvar på reservlistan.",
+    MailKind.OFFER_DECLINED: "Bekräftelse på att du tackade nej till platsen och inte längre "
+    "står på reservlistan.",
+    MailKind.TRANSFERRED_IN: "Bekräftelse på platsen som en kollega överlät till dig, med "
+    "länken till din anmälan.",
+    MailKind.TRANSFERRED_OUT: "Bekräftelse på att du har överlåtit din plats till en kollega.",
 }
 _INVITE = {
     Method.REQUEST.value: "Med kalenderinbjudan för kursdag {part}.",
@@ -82,6 +97,12 @@ def _facts(payload: Payload | None) -> list[str]:
         ]
     if isinstance(payload, Message):
         facts += [f"Ämne: {payload.subject}", payload.text]
+    if isinstance(payload, Offered) and payload.open:
+        facts.append("Platsen erbjöds alla på reservlistan; den som först tackade ja fick den.")
+    if isinstance(payload, TransferredIn):
+        facts.append(f"Platsen överläts till dig av {payload.from_name}.")
+    if isinstance(payload, TransferredOut):
+        facts.append(f"Du överlät platsen till {payload.to_name}.")
     return facts
 
 

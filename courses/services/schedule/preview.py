@@ -31,6 +31,18 @@ def _line(count: MailCount) -> str:
         )
     if kind is MailKind.PROMOTED:
         return _plural(count.registrations, "person", "personer") + " flyttas upp från reservlistan"
+    if kind is MailKind.OFFERED:
+        return (
+            _plural(count.registrations, "person", "personer")
+            + " på reservlistan erbjuds en ledig plats"
+        )
+    if kind is MailKind.AWAITING_APPROVAL:
+        return (
+            _plural(count.registrations, "person", "personer")
+            + " får en plats som väntar på chefens godkännande"
+        )
+    if kind is MailKind.APPROVAL_REQUEST:
+        return _plural(count.registrations, "chef", "chefer") + " ombeds godkänna en anmälan"
     if kind is MailKind.APPROVAL_WITHDRAWN:
         return (
             _plural(count.registrations, "chef får", "chefer får") + " veta att inget svar behövs"

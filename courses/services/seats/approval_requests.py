@@ -36,8 +36,10 @@ async def ask_manager(
     now: datetime,
     tz: ZoneInfo,
     promoted: bool = False,
+    accepted: bool = False,
     drawn: bool = False,
     manager_email: str | None = None,
+    tell_registrant: bool = True,
 ) -> bool:
     """Turn `registration_id`, which has just been given its seat in this transaction
     (confirmed by the enrolment or a promotion, or an applicant the lottery drew: the caller
@@ -46,7 +48,8 @@ async def ask_manager(
 
     `manager_email` is stored with it when given (a new registration); a promoted one named
     its manager when it registered (`promoted` and `drawn` say how the seat came, for the
-    registrant's mail). The caller holds the course lock (or the enrolment's
+    registrant's mail; without `tell_registrant` the caller sends the registrant its own mail,
+    as a transfer does). The caller holds the course lock (or the enrolment's
     seat); the status change is conditional, so False means nothing was done.
     """
     assert course.approval_days is not None
@@ -67,10 +70,14 @@ async def ask_manager(
     )
     if not asked:
         return False
-    mails = [
-        notice(registration_id, AwaitingApproval(promoted=promoted, drawn=drawn)),
-        notice(registration_id, ApprovalRequest()),
-    ]
+    mails = [notice(registration_id, ApprovalRequest())]
+    if tell_registrant:
+        mails.insert(
+            0,
+            notice(
+                registration_id, AwaitingApproval(promoted=promoted, accepted=accepted, drawn=drawn)
+            ),
+        )
     await queue(conn, mails, now=now)
     return True
 

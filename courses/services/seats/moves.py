@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from courses.domain.courses import CourseRecord, FormatRecord
 from courses.domain.errors import StaffConflict
+from courses.domain.fair_seats import HOLDING_STATUSES
 from courses.domain.notices import Method
 from courses.domain.rules import RegistrationStatus
 from courses.services.context import ServiceContext
@@ -22,7 +23,7 @@ from courses.storage.seats import moves
 
 __all__ = ["format_words", "move_locked"]
 
-_HOLDS_SEAT = (RegistrationStatus.CONFIRMED, RegistrationStatus.PENDING_APPROVAL)
+_HOLDS_SEAT = HOLDING_STATUSES  # an offered seat is held in its format too
 
 
 def format_words(fmt: FormatRecord | None) -> str:
@@ -47,7 +48,7 @@ async def move_locked(
     """Move the active registration `found` (its `status` read under the lock the caller
     holds) to the format `to`.
 
-    A registration holding a seat (confirmed, or waiting for its manager) takes one in `to`
+    A registration holding a seat (confirmed, waiting for its manager, or offered) takes one in `to`
     and gives back its old one; StaffConflict, with nothing changed, when `to` is full. A
     waitlisted one waits for `to` instead. The person is mailed; a confirmed one gets updated
     invites (a higher SEQUENCE) where the place or meeting link changed. The freed seat goes

@@ -86,6 +86,7 @@ async def accept_locked(
         now=now,
         tz=ctx.tz,
         promoted=True,
+        accepted=True,
     ):
         return Accepted.ASKED
     invites = all_sessions(course.session_positions, Method.REQUEST)

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from courses.domain.courses import CourseRecord
 from courses.domain.errors import RegistrationNotFound
+from courses.domain.fair_seats import HOLDING_STATUSES
 from courses.domain.notices import Method, WithdrawnBy
 from courses.domain.rules import RegistrationStatus
 from courses.services.context import ServiceContext
@@ -33,6 +34,8 @@ async def active_status(
     """The registration's status, read under the course lock the caller holds (no other
     writer changes it until commit); RegistrationNotFound with `cancelled` once it is."""
     status = await registrations.status_of(conn, found.id)
+    if status is RegistrationStatus.TRANSFERRED:
+        raise RegistrationNotFound("Platsen är överlåten till en kollega, så anmälan är avslutad.")
     if status is RegistrationStatus.CANCELLED:
         raise RegistrationNotFound(cancelled)
     return status
@@ -53,7 +56,8 @@ async def cancel_locked(
 
     The registrant is mailed (with a CANCEL for each session they had an invite for; the
     `payload` says why, by default they cancelled); a confirmed one's seat, or the seat a
-    pending approval held, is freed and the waitlist promoted (not once the course has begun).
+    pending approval or an offer held, is freed and the waitlist promoted (not once the
+    course has begun).
     A registration cancelled while it waited for its manager (by the registrant, or by an
     admin: `by_staff`; not by the manager's answer or its expiry) tells the manager too.
     Returns the promoted registrations' ids. The caller checks who may cancel, and when.
@@ -69,7 +73,7 @@ async def cancel_locked(
         else manager_told(found.id, status, by)
     )
     await queue(conn, [mail, *manager], now=now)
-    if not (was_confirmed or status is RegistrationStatus.PENDING_APPROVAL):
+    if status not in HOLDING_STATUSES:  # confirmed, pending approval, or offered
         return []
     await counters.release_seat(conn, course_id=found.course_id, format_id=found.format_id)
     return await promote_waitlisted(

@@ -16,6 +16,7 @@ import msgspec
 
 from courses.api.pages.forms import FormState
 from courses.domain.errors import FieldError
+from courses.schedule.load import OFFER_UNTIL_WITHOUT_OFFER
 from courses.schedule.spec import CourseSpec
 
 __all__ = [
@@ -44,6 +45,8 @@ TOP = (
     "draw",
     "approval",
     "approval_days",
+    "offer_hours",
+    "offer_until_hours",
 )
 ROWS = {
     "leader": ("name", "email"),
@@ -52,7 +55,7 @@ ROWS = {
 }
 """The rows of the form: their fields (the entry's keys), `leader-2-email`."""
 _LISTS = {"leader": "leaders", "format": "format", "session": "session"}
-_NUMBERS = {"seats", "per_employer", "approval_days"}
+_NUMBERS = {"seats", "per_employer", "approval_days", "offer_hours", "offer_until_hours"}
 _TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
 REMOVE = "ta-bort"
 _MAX_ROWS = 60
@@ -191,6 +194,8 @@ _LABELS = {
     "draw": "Lottningsdag",
     "approval": "Chefens godkännande",
     "approval_days": "Dagar för chefen att svara",
+    "offer_hours": "Timmar att svara på en erbjuden plats",
+    "offer_until_hours": "Sista timmarna före kursstart",
     "name": "namn",
     "email": "e-post",
     "key": "nyckel",
@@ -200,6 +205,11 @@ _LABELS = {
     "date": "datum",
     "start": "start",
     "end": "slut",
+}
+# The file's wording of a rule names the file's keys; the form names its own fields.
+_FORM_MESSAGES = {
+    OFFER_UNTIL_WITHOUT_OFFER: "Gäller bara när timmarna att svara på en erbjuden plats är fler "
+    "än 0. Ange timmar att svara, eller lämna fältet tomt.",
 }
 _ROW_LABELS = {"leader": "Kursledare", "format": "Format", "session": "Kursdag"}
 _PLACE = re.compile(r"^(leaders|format|session)(?:\[(\d+)\])?(?:\.(\w+))?")
@@ -214,7 +224,8 @@ def place_errors(data: CourseFormData, errors: list[FieldError]) -> None:
             name = error.field.split(".", 1)[0].split("[", 1)[0]
             name = name if name in TOP else ""
             label = _LABELS.get(name, "")
-            data.state.add(name, error.message, f"{label}: {error.message}" if label else None)
+            message = _FORM_MESSAGES.get(error.message, error.message)
+            data.state.add(name, message, f"{label}: {message}" if label else None)
             continue
         kind, row, field = kinds[found[1]], int(found[2] or 1), found[3] or ""
         if data.rows[kind] == 0:  # no row to put it next to

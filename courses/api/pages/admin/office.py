@@ -36,8 +36,15 @@ _KINDS = {
     "approval_request": "Fråga till chefen",
     "approval_reminder": "Påminnelse till chefen",
     "approval_withdrawn": "Besked till chefen",
+    "format_changed": "Nytt sätt att delta",
     "message": "Meddelande från kursledaren",
     "my_registrations": "Lista över anmälningar",
+    "offered": "Erbjuden plats",
+    "offer_lapsed": "Erbjudandet gick ut",
+    "offer_gone": "Platsen gick till någon annan",
+    "offer_declined": "Tackade nej till platsen",
+    "transferred_in": "Övertagen plats",
+    "transferred_out": "Överlåten plats",
 }
 _STATUSES = {"pending": "Väntar", "sending": "Skickas", "failed": "Misslyckades"}
 

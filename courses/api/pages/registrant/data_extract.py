@@ -16,6 +16,7 @@ import msgspec
 from courses.domain.courses import FormatRecord
 from courses.domain.wording import describe_session
 from courses.services.retention.data_extract import DescribedMail, RegistrationData
+from courses.storage.data_extract import StoredRegistration
 
 __all__ = ["extract_json"]
 
@@ -25,6 +26,15 @@ _STATUS = {
     "cancelled": "avanmäld",
     "pending_approval": "väntar på chefens godkännande",
     "applied": "ansökt, väntar på lottning",
+    "offered": "erbjuden en plats från reservlistan, väntar på ditt svar",
+    "transferred": "överlåten till en kollega",
+}
+_OFFER_OUTCOME = {
+    None: "väntar på ditt svar",
+    "accepted": "du tackade ja",
+    "declined": "du tackade nej och lämnade reservlistan",
+    "lapsed": "du svarade inte i tid och flyttades sist på reservlistan",
+    "gone": "platsen gick till någon som tackade ja före dig",
 }
 _MAIL_KINDS = {
     "confirmed": "bekräftelse",
@@ -43,6 +53,13 @@ _MAIL_KINDS = {
     "approval_request": "fråga till chefen om godkännande",
     "approval_reminder": "påminnelse till chefen",
     "my_registrations": "lista över dina anmälningar, med länkarna",
+    "format_changed": "anmälan flyttad till ett annat format",
+    "offered": "erbjudande om en plats från reservlistan",
+    "offer_lapsed": "tiden för att svara på erbjudandet gick ut",
+    "offer_gone": "den erbjudna platsen gick till någon annan",
+    "offer_declined": "du tackade nej till den erbjudna platsen",
+    "transferred_in": "plats överlåten till dig av en kollega",
+    "transferred_out": "din plats överlåten till en kollega",
 }
 _MAIL_STATUS = {
     "pending": "väntar på att skickas",
@@ -77,6 +94,20 @@ def _mail(described: DescribedMail, tz: ZoneInfo) -> dict[str, Any]:
         "skapat": _moment(mail.created_at, tz),
         "skickat": _moment(mail.sent_at, tz),
         "fel": mail.last_error,
+    }
+
+
+def _offer(stored: StoredRegistration, *, now: datetime, tz: ZoneInfo) -> dict[str, Any]:
+    """A seat offered from the waitlist: when, the time to answer, and how it ended."""
+    if stored.offered_at is None:
+        return {}
+    outcome = _OFFER_OUTCOME.get(stored.offer_outcome, stored.offer_outcome)
+    if stored.offer_outcome is None and stored.offer_due_at and stored.offer_due_at <= now:
+        outcome = "tiden för att svara gick ut"
+    return {
+        "plats erbjuden": _moment(stored.offered_at, tz),
+        "svar senast": _moment(stored.offer_due_at, tz),
+        "erbjudandet": outcome,
     }
 
 
@@ -121,6 +152,9 @@ def extract_json(data: RegistrationData, *, base_url: str, now: datetime, tz: Zo
                 if stored.manager_email
                 else {}
             ),
+            **_offer(stored, now=now, tz=tz),
+            **({"ersatte": stored.replaces} if stored.replaces else {}),
+            **({"ersattes av": stored.replaced_by} if stored.replaced_by else {}),
         },
         "kurs": {
             "namn": course.title,

@@ -18,20 +18,13 @@ from courses.api.pages.wording import (
 from courses.domain.courses import CourseRecord, SessionRecord
 from courses.domain.rules import CourseStatus, RegistrationStatus, swedish_date
 from courses.services.attendance.attendees import AttendeeList, AttendeeRow
+from courses.services.attendance.wording import STATUS_WORDS
 
 __all__ = ["CourseLine", "LeaderCourseView", "SheetView", "course_lines", "status_words"]
 
-_STATUS = {
-    RegistrationStatus.CONFIRMED: "Bekräftad",
-    RegistrationStatus.WAITLISTED: "Reservlista",
-    RegistrationStatus.CANCELLED: "Avanmäld",
-    RegistrationStatus.PENDING_APPROVAL: "Väntar på chefens godkännande",
-    RegistrationStatus.APPLIED: "Ansökt (lottning)",
-}
-
 
 def status_words(status: RegistrationStatus) -> str:
-    return _STATUS.get(status, status.value)
+    return STATUS_WORDS.get(status, status.value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +110,7 @@ def _row(row: AttendeeRow, sessions: list[SessionLine], tz: ZoneInfo) -> RowView
         employer=row.employer,
         workplace=row.workplace,
         format=row.format_label,
-        status=status_words(row.status),
+        status=row.status_text or status_words(row.status),
         status_code=row.status.value,
         waitlist=str(row.waitlist_position) if row.waitlist_position else "",
         registered_at=swedish_moment(row.registered_at, tz),
@@ -125,6 +118,19 @@ def _row(row: AttendeeRow, sessions: list[SessionLine], tz: ZoneInfo) -> RowView
         manager=row.manager_email or "",
         registration_id=row.registration_id,
     )
+
+
+def _counts(by_status: dict[RegistrationStatus, int]) -> list[tuple[str, int]]:
+    """The list's totals; offers and seats handed on only on a course that has them."""
+    counts = [
+        ("Bekräftade", by_status[RegistrationStatus.CONFIRMED]),
+        ("Erbjuden plats, inte svarat än", by_status[RegistrationStatus.OFFERED]),
+        ("På reservlistan", by_status[RegistrationStatus.WAITLISTED]),
+        ("Avanmälda", by_status[RegistrationStatus.CANCELLED]),
+        ("Överlåtna till en kollega", by_status[RegistrationStatus.TRANSFERRED]),
+    ]
+    rare = {"Erbjuden plats, inte svarat än", "Överlåtna till en kollega"}
+    return [(label, n) for label, n in counts if n or label not in rare]
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,11 +189,7 @@ class LeaderCourseView:
             seats=str(course.seats) if course.seats is not None else "Obegränsat",
             leaders=and_list([leader["name"] for leader in course.leaders]),
             sessions=sessions,
-            counts=[
-                ("Bekräftade", by_status[RegistrationStatus.CONFIRMED]),
-                ("På reservlistan", by_status[RegistrationStatus.WAITLISTED]),
-                ("Avanmälda", by_status[RegistrationStatus.CANCELLED]),
-            ],
+            counts=_counts(by_status),
             rows=[_row(r, sessions, tz) for r in found.rows],
             asks_manager=found.asks_manager,
             forms=[
