@@ -15,7 +15,7 @@ goes back to the waitlist, last in line, and may be offered a seat again.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 __all__ = [
@@ -78,6 +78,9 @@ def plan_offer(
         return OfferPlan(OfferKind.NONE)
     if offer_hours <= 0:
         return OfferPlan(OfferKind.PROMOTE)
+    # Real hours: `now + timedelta` on a datetime in Europe/Stockholm adds wall-clock hours,
+    # one hour too many (or too few) across a change of summer time.
+    now = now.astimezone(UTC)
     last_window = first_start - timedelta(hours=max(offer_until_hours, 0))
     if now >= last_window:
         return OfferPlan(OfferKind.OPEN, due_at=first_start)

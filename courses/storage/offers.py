@@ -19,6 +19,7 @@ from courses.domain.rules import RegistrationStatus
 from courses.storage.tables import course_table, format_table, registration_table
 
 __all__ = [
+    "LapsedOffer",
     "OfferRow",
     "accept_held",
     "accept_open",
@@ -51,6 +52,12 @@ class OfferRow:
             and self.due_at is not None
             and now < self.due_at
         )
+
+
+@dataclass(frozen=True, slots=True)
+class LapsedOffer:
+    format_id: int | None
+    """The format whose seat the offer held (None: the format was removed)."""
 
 
 def _open_offer(now: datetime) -> ColumnElement[bool]:
@@ -175,8 +182,10 @@ async def decline(conn: AsyncConnection, registration_id: int, *, now: datetime)
 
 async def lapse(
     conn: AsyncConnection, registration_id: int, *, now: datetime, queue_no: int
-) -> bool:
-    """A held offer whose time ran out → waiting again, last in line (`queue_no`); once."""
+) -> LapsedOffer | None:
+    """A held offer whose time ran out → waiting again, last in line (`queue_no`); once.
+    Returns the format whose seat it held, or None when it was no such offer (answered,
+    lapsed already, or still in time)."""
     found = await conn.execute(
         update(registration_table)
         .where(_REG.id == registration_id, _REG.status == _OFFERED, _REG.offer_due_at <= now)
@@ -186,9 +195,10 @@ async def lapse(
             offer_outcome=OfferOutcome.LAPSED.value,
             updated_at=now,
         )
-        .returning(_REG.id)
+        .returning(_REG.format_id)
     )
-    return found.first() is not None
+    row = found.first()
+    return None if row is None else LapsedOffer(row.format_id)
 
 
 async def due(conn: AsyncConnection, *, now: datetime) -> list[tuple[int, int]]:

@@ -22,7 +22,7 @@ from courses.domain.rules import RegistrationStatus
 from courses.services.context import ServiceContext
 from courses.services.notices import all_sessions, notice, queue
 from courses.services.seats.approval_requests import ask_manager
-from courses.services.seats.waitlist import promote_waitlisted
+from courses.services.seats.waitlist import GivenBack, promote_waitlisted
 from courses.storage import offers, registrations
 from courses.storage.payloads import OfferDeclined, OfferGone, OfferLapsed, Promoted
 from courses.storage.registrations import RegistrationRow
@@ -137,19 +137,25 @@ async def lapse_locked(
     queue_no: int,
     now: datetime,
 ) -> bool:
-    """An offer not answered in time: its seat goes to the next person waiting, and the
-    registration goes back to the waitlist last in line (`queue_no`, taken under the lock).
-    The next offer is made first, so the one who let it lapse is not offered the same seat
-    again at once. False when it was answered or lapsed already."""
-    status = await registrations.status_of(conn, registration_id)
-    offer = await offers.offer_of(conn, registration_id)
-    if status is not RegistrationStatus.OFFERED or offer.due_at is None or offer.due_at > now:
+    """An offer not answered in time: the registration goes back to the waitlist last in line
+    (`queue_no`, taken under the lock) and its seat goes to the next person waiting. The one
+    who let it lapse is passed over, so they are not offered the same seat again at once, and
+    no longer count in their employer's fair-seat share. False when it was answered or lapsed
+    already (the conditional UPDATE changed nothing)."""
+    offer = await offers.lapse(conn, registration_id, now=now, queue_no=queue_no)
+    if offer is None:
         return False
-    row = (await registrations.by_ids(conn, [registration_id]))[registration_id]
-    await counters.release_seat(conn, course_id=course.id, format_id=row.format_id)
-    await promote_waitlisted(conn, course, now=now, tz=ctx.tz, secret_key=ctx.settings.secret_key)
-    lapsed = await offers.lapse(conn, registration_id, now=now, queue_no=queue_no)
-    assert lapsed, "read as offered under the course lock"
+    # The seat goes on as it is to the next person waiting for the same format (its counters
+    # stay), else it is released for whoever is next.
+    await promote_waitlisted(
+        conn,
+        course,
+        now=now,
+        tz=ctx.tz,
+        secret_key=ctx.settings.secret_key,
+        passing_over=registration_id,
+        given_back=GivenBack(offer.format_id),
+    )
     position = await registrations.waitlist_position(conn, course_id=course.id, queue_no=queue_no)
     await queue(conn, [notice(registration_id, OfferLapsed(waitlist_position=position))], now=now)
     return True

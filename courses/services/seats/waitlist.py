@@ -7,6 +7,7 @@ in the last window before the course, offered to everyone waiting without holdin
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -23,7 +24,16 @@ from courses.storage import offers, registrations
 from courses.storage.payloads import Offered, Promoted
 from courses.storage.seats import counters
 
-__all__ = ["offer_plan", "promote_waitlisted"]
+__all__ = ["GivenBack", "offer_plan", "promote_waitlisted"]
+
+
+@dataclass(frozen=True, slots=True)
+class GivenBack:
+    """A seat its holder gave up in this transaction, still counted on the course and in
+    `format_id`: the first person moved up in that format takes it over as it is (no counter
+    moves); otherwise it is released before anyone claims a seat."""
+
+    format_id: int | None
 
 
 def offer_plan(course: CourseRecord, *, now: datetime, tz: ZoneInfo) -> OfferPlan:
@@ -39,7 +49,14 @@ def offer_plan(course: CourseRecord, *, now: datetime, tz: ZoneInfo) -> OfferPla
 
 
 async def promote_waitlisted(
-    conn: AsyncConnection, course: CourseRecord, *, now: datetime, tz: ZoneInfo, secret_key: str
+    conn: AsyncConnection,
+    course: CourseRecord,
+    *,
+    now: datetime,
+    tz: ZoneInfo,
+    secret_key: str,
+    passing_over: int | None = None,
+    given_back: GivenBack | None = None,
 ) -> list[int]:
     """Fill free seats from the waitlist in queue order; the caller holds the course lock.
 
@@ -50,31 +67,47 @@ async def promote_waitlisted(
     offer of one; each is told by mail (a promotion with the invites). On a course whose
     manager approves, a promoted one holds the seat as pending and its manager is asked
     (`ask_manager`, which needs `secret_key` for the approval link); an offered one is asked
-    when they accept.
+    when they accept. `passing_over`: a registration waiting that is not moved up or told
+    this time (an offer of this seat to them has just lapsed); `given_back`: the seat that
+    freed up, not yet released (`GivenBack`).
     """
     plan = offer_plan(course, now=now, tz=tz)
+    if given_back is not None and plan.kind in (OfferKind.NONE, OfferKind.OPEN):
+        await _release(conn, course, given_back)
+        given_back = None
     if plan.kind is OfferKind.NONE:
         return []
     if plan.kind is OfferKind.OPEN:
         assert plan.due_at is not None
-        return await _open_to_all(conn, course, now=now, tz=tz, due_at=plan.due_at)
+        return await _open_to_all(
+            conn, course, now=now, tz=tz, due_at=plan.due_at, passing_over=passing_over
+        )
     promoted: list[int] = []
     asked: list[int] = []
     held: list[int] = []
     share = await fair_seats.ShareGate.of(conn, course, now=now, tz=tz)
     for registration_id, format_id, employer_id in await share.waiting(conn):
-        if format_id is None:
-            continue  # its format was removed: it can only be cancelled
+        if format_id is None or registration_id == passing_over:
+            continue  # a removed format (it can only be cancelled), or an offer just lapsed
         if share.full(employer_id):
             continue
-        request = counters.SeatRequest(
-            course_id=course.id, format_id=format_id, course_seats_left=None, format_seats_left=None
-        )
-        claim = await counters.claim_seat(conn, request)
-        if claim is counters.Claim.COURSE_FULL:
-            break
-        if claim is counters.Claim.FORMAT_FULL:
-            continue
+        if given_back is not None and given_back.format_id == format_id:
+            given_back = None  # taken over as it is
+        else:
+            if given_back is not None:
+                await _release(conn, course, given_back)
+                given_back = None
+            request = counters.SeatRequest(
+                course_id=course.id,
+                format_id=format_id,
+                course_seats_left=None,
+                format_seats_left=None,
+            )
+            claim = await counters.claim_seat(conn, request)
+            if claim is counters.Claim.COURSE_FULL:
+                break
+            if claim is counters.Claim.FORMAT_FULL:
+                continue
         share.took(employer_id)  # a held seat counts in the share, approved or not yet
         if plan.kind is OfferKind.HELD:
             assert plan.due_at is not None
@@ -90,6 +123,8 @@ async def promote_waitlisted(
             asked.append(registration_id)
             continue
         promoted.append(registration_id)
+    if given_back is not None:
+        await _release(conn, course, given_back)
     invites = all_sessions(course.session_positions, Method.REQUEST)
     mails = [notice(id_, Promoted(), invites=invites) for id_ in promoted]
     if plan.due_at is not None:
@@ -98,8 +133,18 @@ async def promote_waitlisted(
     return sorted(promoted + asked + held)
 
 
+async def _release(conn: AsyncConnection, course: CourseRecord, seat: GivenBack) -> None:
+    await counters.release_seat(conn, course_id=course.id, format_id=seat.format_id)
+
+
 async def _open_to_all(
-    conn: AsyncConnection, course: CourseRecord, *, now: datetime, tz: ZoneInfo, due_at: datetime
+    conn: AsyncConnection,
+    course: CourseRecord,
+    *,
+    now: datetime,
+    tz: ZoneInfo,
+    due_at: datetime,
+    passing_over: int | None,
 ) -> list[int]:
     """The last window: everyone waiting who could take a free seat is told of it (once per
     open offer); the first to accept gets it (`courses.services.offers`)."""
@@ -110,7 +155,10 @@ async def _open_to_all(
     eligible = [
         registration_id
         for registration_id, format_id, employer_id in await share.waiting(conn)
-        if format_id is not None and format_id not in full_formats and not share.full(employer_id)
+        if format_id is not None
+        and format_id not in full_formats
+        and not share.full(employer_id)
+        and registration_id != passing_over
     ]
     told = await offers.open_to(conn, eligible, now=now, due_at=due_at)
     await queue(conn, [notice(id_, Offered(due_at=due_at, open=True)) for id_ in told], now=now)
