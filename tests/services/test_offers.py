@@ -136,6 +136,29 @@ async def test_a_lapsed_offer_goes_back_last_in_line_and_the_next_is_offered(
     assert await lapse_due_offers(seeded) == 0  # once
 
 
+async def test_a_lapsed_offer_with_nobody_else_waiting_is_offered_again_not_left_free(
+    seeded: ServiceContext,
+) -> None:
+    seated, (alone,) = await full_offer_course(seeded, waiting=1)
+    await cancel_registration(seeded, seated[0].token)
+    first_due = (await offer_row(seeded, alone.id)).due_at
+    assert first_due is not None
+    at(seeded, first_due)
+    mark = await outbox_mark(seeded)
+
+    assert await lapse_due_offers(seeded) == 1
+
+    again = await offer_row(seeded, alone.id)
+    assert again.status is S.OFFERED
+    assert again.due_at is not None
+    assert again.due_at > first_due
+    assert await seats_left(seeded) == 0  # held for them, not left to a newcomer
+    assert [m.registration_id for m in await mails_since(seeded, mark, kind="offered")] == [
+        alone.id
+    ]
+    assert await mails_since(seeded, mark, kind="offer_lapsed") == []
+
+
 async def test_accepting_after_the_lapse_is_refused_with_the_place_now(
     seeded: ServiceContext,
 ) -> None:

@@ -139,15 +139,15 @@ async def lapse_locked(
 ) -> bool:
     """An offer not answered in time: the registration goes back to the waitlist last in line
     (`queue_no`, taken under the lock) and its seat goes to the next person waiting. The one
-    who let it lapse is passed over, so they are not offered the same seat again at once, and
-    no longer count in their employer's fair-seat share. False when it was answered or lapsed
-    already (the conditional UPDATE changed nothing)."""
+    who let it lapse is passed over, so they are not offered the same seat again at once while
+    someone else can take it, and no longer count in their employer's fair-seat share. False
+    when it was answered or lapsed already (the conditional UPDATE changed nothing)."""
     offer = await offers.lapse(conn, registration_id, now=now, queue_no=queue_no)
     if offer is None:
         return False
     # The seat goes on as it is to the next person waiting for the same format (its counters
     # stay), else it is released for whoever is next.
-    await promote_waitlisted(
+    moved_on = await promote_waitlisted(
         conn,
         course,
         now=now,
@@ -156,6 +156,12 @@ async def lapse_locked(
         passing_over=registration_id,
         given_back=GivenBack(offer.format_id),
     )
+    # Nobody else could take the seat: rather than leave it free while they wait, it is
+    # offered to them again, with a new time (that offer's mail says so; no lapse mail).
+    if not moved_on and registration_id in await promote_waitlisted(
+        conn, course, now=now, tz=ctx.tz, secret_key=ctx.settings.secret_key
+    ):
+        return True
     position = await registrations.waitlist_position(conn, course_id=course.id, queue_no=queue_no)
     await queue(conn, [notice(registration_id, OfferLapsed(waitlist_position=position))], now=now)
     return True
