@@ -18,6 +18,7 @@ __all__ = [
     "ApiToken",
     "Attendance",
     "AuditEntry",
+    "OidcLogin",
     "SignInLink",
     "SignInRequest",
     "StaffAccount",
@@ -25,6 +26,7 @@ __all__ = [
     "api_token_table",
     "attendance_table",
     "audit_table",
+    "oidc_login_table",
     "sign_in_request_table",
     "sign_in_table",
     "staff_account_table",
@@ -65,6 +67,26 @@ class SignInLink(SQLModel, table=True):
     created_at: datetime = _utc_column(nullable=False)
     expires_at: datetime = _utc_column(nullable=False)
     # Set by the one conditional UPDATE that spends the link: a link signs in once.
+    used_at: datetime | None = _utc_column(nullable=True)
+
+
+class OidcLogin(SQLModel, table=True):
+    """One sign-in started at an organizer's OpenID Connect provider, until its callback.
+
+    The `state` sent to the provider is stored as its hash; the callback spends the row by one
+    conditional UPDATE (`used_at`), so a replayed state signs no one in. The nonce and the PKCE
+    code verifier stay here, never in the browser.
+    """
+
+    __tablename__ = "oidc_login"
+
+    id: int | None = Field(default=None, primary_key=True)
+    state_hash: str = Field(max_length=64, unique=True)
+    organizer_id: int = Field(foreign_key="organizer.id", ondelete="CASCADE")
+    nonce: str = Field(max_length=128)
+    code_verifier: str = Field(max_length=128)
+    created_at: datetime = _utc_column(nullable=False)
+    expires_at: datetime = _utc_column(nullable=False)
     used_at: datetime | None = _utc_column(nullable=True)
 
 
@@ -148,6 +170,7 @@ class AuditEntry(SQLModel, table=True):
 staff_account_table = StaffAccount.__table__  # type: ignore[attr-defined]
 sign_in_table = SignInLink.__table__  # type: ignore[attr-defined]
 sign_in_request_table = SignInRequest.__table__  # type: ignore[attr-defined]
+oidc_login_table = OidcLogin.__table__  # type: ignore[attr-defined]
 staff_session_table = StaffSession.__table__  # type: ignore[attr-defined]
 api_token_table = ApiToken.__table__  # type: ignore[attr-defined]
 attendance_table = Attendance.__table__  # type: ignore[attr-defined]

@@ -57,6 +57,14 @@ class Organizer(SQLModel, table=True):
     name: str = Field(max_length=200)
     mail_from: str | None = Field(default=None, max_length=300)
     created_at: datetime = _utc_column(nullable=False)
+    # Staff sign-in with the organizer's OpenID Connect provider (`[organizer.oidc]`): issuer,
+    # client_id, name, scopes and domains as the schedule file gives them (None: no provider);
+    # `sign_in` "oidc" turns the mailed link off for the provider's domains ("link_and_oidc":
+    # both ways, the default).
+    oidc: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    sign_in: str = Field(
+        default="link_and_oidc", max_length=20, sa_column_kwargs={"server_default": "link_and_oidc"}
+    )
 
 
 class Employer(SQLModel, table=True):
