@@ -8,14 +8,76 @@ the mailed link off for the addresses its provider signs in.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from courses.domain.addresses import domain_allowed, email_domain
-from courses.domain.oidc import OidcSettings
+from courses.domain.oidc import OidcSettings, SignInMode, redirect_path, secret_variable
+from courses.domain.permissions import Actor
 from courses.services.context import ServiceContext
+from courses.services.permissions import require_admin
 from courses.storage.organizers import OrganizerRecord, all_organizers
 
-__all__ = ["link_allowed", "link_allowed_in", "providers_for_email"]
+__all__ = [
+    "OrganizerSignIn",
+    "link_allowed",
+    "link_allowed_in",
+    "providers_for_email",
+    "secret_is_set",
+    "sign_in_overview",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class OrganizerSignIn:
+    """How an organizer's staff sign in, as its admins see it (never the secret itself)."""
+
+    key: str
+    name: str
+    oidc: OidcSettings | None
+    sign_in: SignInMode
+    redirect_uri: str
+    """The address to register at the provider."""
+    secret_variable: str
+    secret_set: bool
+    """Whether `secret_variable` is set (not empty) in this process's environment."""
+
+    @property
+    def link_off(self) -> bool:
+        """The mailed link is off for the provider's domains."""
+        return self.oidc is not None and self.sign_in == "oidc"
+
+
+def secret_is_set(key: str, environ: Mapping[str, str] | None = None) -> bool:
+    """Whether the client secret of organizer `key` is in the environment (read now, as the
+    sign-in reads it when needed)."""
+    env = os.environ if environ is None else environ
+    return bool(env.get(secret_variable(key), "").strip())
+
+
+async def sign_in_overview(
+    ctx: ServiceContext, actor: Actor, *, environ: Mapping[str, str] | None = None
+) -> list[OrganizerSignIn]:
+    """The sign-in settings of each organizer the actor administers."""
+    require_admin(actor)
+    async with ctx.db.read() as conn:
+        organizers = [o for o in await all_organizers(conn) if actor.administers(o.id)]
+    base = ctx.settings.base_url.rstrip("/")
+    return [
+        OrganizerSignIn(
+            key=o.key,
+            name=o.name,
+            oidc=o.oidc,
+            sign_in=o.sign_in,
+            redirect_uri=base + redirect_path(o.key),
+            secret_variable=secret_variable(o.key),
+            secret_set=secret_is_set(o.key, environ),
+        )
+        for o in organizers
+    ]
 
 
 async def providers_for_email(ctx: ServiceContext, email: str) -> list[tuple[str, OidcSettings]]:
