@@ -4,8 +4,10 @@ course editor's imports; and which providers sign an address in."""
 
 from __future__ import annotations
 
+import pytest
+
 from courses.domain.oidc import DEFAULT_SCOPES, OidcSettings
-from courses.schedule import parse_schedule
+from courses.schedule import ScheduleError, parse_schedule
 from courses.services.context import ServiceContext
 from courses.services.schedule.editor import parse_entry, save_course
 from courses.services.schedule.export import export_schedule, stored_schedule
@@ -146,3 +148,23 @@ async def test_the_providers_for_an_address_and_whether_a_link_may_be_mailed(
     await import_schedule(seeded, parse_schedule(HEAD + 'sign_in = "oidc"\n' + PROVIDER))
     assert not await link_allowed(seeded, "anna@it.kronoberg.se")
     assert await link_allowed(seeded, "anna@vaxjo.se")
+
+
+async def test_only_the_operator_may_set_or_change_the_provider(seeded: ServiceContext) -> None:
+    """A provider vouches for its domains' addresses at every organizer: an admin who could
+    name one could sign in as another organizer's admins."""
+    admin = await admin_of(seeded)
+    with pytest.raises(ScheduleError) as caught:
+        await import_uploaded_schedule(seeded, admin, HEAD + PROVIDER)
+    (problem,) = caught.value.problems
+    assert problem.place == "organizer.oidc"
+    assert "huvudadministratör" in problem.message
+    assert (await stored(seeded)).oidc is None
+
+    await import_schedule(seeded, parse_schedule(HEAD + PROVIDER))
+    with pytest.raises(ScheduleError):
+        await import_uploaded_schedule(seeded, admin, HEAD + 'sign_in = "oidc"\n' + PROVIDER)
+    with pytest.raises(ScheduleError):
+        await import_uploaded_schedule(seeded, admin, HEAD)
+    assert (await stored(seeded)).sign_in == "link_and_oidc"
+    assert (await stored(seeded)).oidc is not None

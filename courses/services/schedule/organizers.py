@@ -5,7 +5,8 @@ the COURSES_MAIL_FROM setting's name, key `default`). A file that names a key no
 creates a new organizer, always: adopting the unnamed default under a key is an explicit,
 audited act (`courses organizer rename default KEY`), never a side effect of an import. Once a
 second county's file renamed the default instead, and with it took over the first county's
-courses, employers and admins. With several organizers a file must say which.
+courses, employers and admins. With several organizers a file must say which. How its staff
+sign in (`[organizer.oidc]`, `sign_in`) only the service's superadmin may set or change.
 """
 
 from __future__ import annotations
@@ -38,6 +39,14 @@ from courses.storage.organizers import (
 __all__ = ["organizer_for_import", "organizer_name", "organizer_spec", "rename_organizer"]
 
 _KEY = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+
+_PROVIDER_IS_THE_OPERATORS = (
+    "Bara tjänstens huvudadministratör kan ändra hur personalen loggar in ([organizer.oidc] "
+    "och sign_in). Lämna dem som de är i filen, eller be driften göra ändringen."
+)
+"""A provider is trusted to say who its addresses' owners are, for every organizer they work
+for: an admin of one organizer who could name one for another's domains could sign in as that
+organizer's admins. So setting or changing it is the operator's act, like adding an organizer."""
 
 
 def organizer_name(settings: Settings) -> str:
@@ -101,8 +110,10 @@ async def organizer_for_import(
         if old != new
     ]
     if (stored.oidc, stored.sign_in) != (oidc, spec.sign_in):
-        old_way = sign_in_summary(stored.oidc, stored.sign_in)
-        changes.append(f"inloggning: {old_way} → {sign_in_summary(oidc, spec.sign_in)}")
+        if not actor.superadmin:
+            raise ScheduleError(source, [Problem("organizer.oidc", _PROVIDER_IS_THE_OPERATORS)])
+        old_way = _sign_in_summary(stored.oidc, stored.sign_in)
+        changes.append(f"inloggning: {old_way} → {_sign_in_summary(oidc, spec.sign_in)}")
     if not changes:
         return stored, []
     updated = await update_organizer(
@@ -117,7 +128,7 @@ async def organizer_for_import(
     return updated, changes
 
 
-def sign_in_summary(oidc: OidcSettings | None, sign_in: SignInMode) -> str:
+def _sign_in_summary(oidc: OidcSettings | None, sign_in: SignInMode) -> str:
     """How the organizer's staff sign in, in a line of the import report."""
     if oidc is None:
         return "mejlad länk"
