@@ -21,6 +21,7 @@ import msgspec
 from courses.domain.offers import DEFAULT_OFFER_UNTIL_HOURS
 from courses.links import TAKEN_PATHS
 from courses.schedule.lottery import draw_problems
+from courses.schedule.oidc import oidc_problems
 from courses.schedule.spec import CourseSpec, EmployerSpec, OrganizerSpec, Schedule
 from courses.validation import translate
 
@@ -146,11 +147,16 @@ def _convert_organizer(
         spec = msgspec.convert(item, OrganizerSpec)
     except msgspec.ValidationError as exc:
         found = translate(exc)
-        place = f"organizer.{found.path}" if found.path else "organizer"
+        path = _from_one(found.path)
+        place = f"organizer.{path}" if path else "organizer"
         problems.append(Problem(place, found.message))
         return None
     if spec.key in TAKEN_PATHS:
         problems.append(Problem("organizer.key", taken_key_message(spec.key)))
+        return None
+    found_oidc = [Problem(f"organizer.{place}", text) for place, text in oidc_problems(spec)]
+    if found_oidc:
+        problems.extend(found_oidc)
         return None
     return spec
 
@@ -176,11 +182,15 @@ def _convert_all(
             yield index, msgspec.convert(item, spec)
         except msgspec.ValidationError as exc:
             found = translate(exc)
-            # msgspec counts list items from 0; every place we print counts from 1.
-            path = re.sub(r"\[(\d+)\]", lambda m: f"[{int(m[1]) + 1}]", found.path)
+            path = _from_one(found.path)
             name = _label(item)
             place = f"{table}[{index}]{name}"
             problems.append(Problem(f"{place}.{path}" if path else place, found.message))
+
+
+def _from_one(path: str) -> str:
+    """msgspec counts list items from 0; every place we print counts from 1."""
+    return re.sub(r"\[(\d+)\]", lambda m: f"[{int(m[1]) + 1}]", path)
 
 
 def _label(item: object) -> str:

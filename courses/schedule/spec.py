@@ -9,6 +9,7 @@ import msgspec
 
 from courses.domain.approval import DEFAULT_APPROVAL_DAYS
 from courses.domain.offers import DEFAULT_OFFER_UNTIL_HOURS
+from courses.domain.oidc import SignInMode
 from courses.validation import (
     DOMAIN_PATTERN,
     Checked,
@@ -27,6 +28,7 @@ __all__ = [
     "EmployerSpec",
     "FormatSpec",
     "LeaderSpec",
+    "OidcSpec",
     "OrganizerSpec",
     "Schedule",
     "SessionSpec",
@@ -39,6 +41,8 @@ Domain = Annotated[
         pattern=DOMAIN_PATTERN,
     ),
 ]
+SCOPE_PATTERN = r"^[\x21\x23-\x5b\x5d-\x7e]+(?![\s\S])"
+"""An OAuth scope token (RFC 6749 3.3: printable ASCII without space, `"` or `\\`)."""
 Description = Annotated[Text, msgspec.Meta(max_length=20_000)]
 
 
@@ -46,11 +50,31 @@ class _Spec(msgspec.Struct, Checked, forbid_unknown_fields=True, kw_only=True):
     pass
 
 
+Scope = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=SCOPE_PATTERN)]
+
+
+class OidcSpec(_Spec):
+    """`[organizer.oidc]`: the OpenID Connect provider the organizer's staff sign in with (the
+    issuer's scheme and host, and the scopes' required values, are checked by `oidc_problems`)."""
+
+    issuer: Url
+    client_id: NonEmpty
+    domains: Annotated[list[Domain], msgspec.Meta(min_length=1)]
+    """The address domains this provider signs in; subdomains count too."""
+    name: NonEmpty | None = None
+    """Shown on the button "Logga in med {name}"; default: the issuer's host name."""
+    scopes: Annotated[list[Scope], msgspec.Meta(min_length=1, max_length=20)] | None = None
+    """Default: openid, email and profile."""
+
+
 class OrganizerSpec(_Spec):
     key: Key
     name: NonEmpty
     mail_from: NonEmpty | None = None
     """`Namn <adress>` of the organizer's mails; default: the COURSES_MAIL_FROM setting."""
+    oidc: OidcSpec | None = None
+    sign_in: SignInMode = "link_and_oidc"
+    """`"oidc"`: the mailed link is off for the provider's domains (needs `oidc`)."""
 
 
 class EmployerSpec(_Spec):

@@ -21,12 +21,12 @@ from courses.schedule.entry import entry_of, entry_problems, parse_course
 from courses.schedule.load import Problem, ScheduleError
 from courses.schedule.spec import (
     CourseSpec,
-    OrganizerSpec,
     Schedule,
 )
 from courses.services.context import ServiceContext
 from courses.services.permissions import course_missing, require_admin
 from courses.services.schedule.importing import Action, import_schedule
+from courses.services.schedule.organizers import organizer_spec
 from courses.storage import registrations
 from courses.storage.courses import load_course
 from courses.storage.organizers import OrganizerRecord, all_organizers
@@ -114,9 +114,7 @@ async def save_course(
         raise course_missing(entry.slug)
     organizer = _organizer(organizers, actor=actor, stored=stored)
     schedule = Schedule(
-        organizer=OrganizerSpec(
-            key=organizer.key, name=organizer.name, mail_from=organizer.mail_from
-        ),
+        organizer=organizer_spec(organizer),
         course=[entry],
     )
     try:

@@ -15,11 +15,11 @@ from courses.schedule.dump import dump_schedule
 from courses.schedule.entry import entry_of
 from courses.schedule.spec import (
     EmployerSpec,
-    OrganizerSpec,
     Schedule,
 )
 from courses.services.context import ServiceContext
 from courses.services.permissions import require_admin
+from courses.services.schedule.organizers import organizer_spec
 from courses.services.staff.admins import organizer_of
 from courses.storage.course_leaders import visible_course_ids
 from courses.storage.courses import load_courses
@@ -65,9 +65,7 @@ async def stored_schedule(
         ids = await visible_course_ids(conn, leader_key=None, organizer_ids={organizer.id})
         courses = await load_courses(conn, ids=ids) if ids else []
     return Schedule(
-        organizer=OrganizerSpec(
-            key=organizer.key, name=organizer.name, mail_from=organizer.mail_from
-        ),
+        organizer=organizer_spec(organizer),
         employer=[_employer(e) for e in sorted(employers, key=lambda e: e.key)],
         course=[entry_of(c) for c in courses],
     )

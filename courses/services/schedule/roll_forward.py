@@ -33,12 +33,13 @@ from courses.domain.permissions import Actor
 from courses.domain.rules import swedish_date
 from courses.schedule.load import ScheduleError
 from courses.schedule.lottery import draw_day
-from courses.schedule.spec import CourseSpec, OrganizerSpec, Schedule
+from courses.schedule.spec import CourseSpec, Schedule
 from courses.services.context import ServiceContext
 from courses.services.permissions import course_missing, require_admin
 from courses.services.schedule.copies import copied_spec
 from courses.services.schedule.days_off import days_off
 from courses.services.schedule.importing import import_schedule
+from courses.services.schedule.organizers import organizer_spec
 from courses.storage.courses import courses_by_slugs, slugs_in_use
 from courses.storage.organizers import organizer_by_id
 
@@ -226,9 +227,7 @@ async def _copy(
         for course, spec in zip(courses, specs, strict=True)
     ]
     schedule = Schedule(
-        organizer=OrganizerSpec(
-            key=organizer.key, name=organizer.name, mail_from=organizer.mail_from
-        ),
+        organizer=organizer_spec(organizer),
         course=specs,
     )
     try:

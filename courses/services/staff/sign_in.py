@@ -1,7 +1,8 @@
 """Staff access: sign-in by a mailed one-time link, browser sessions, and who an actor is.
 
 A person asks for a link with their address; the request is queued as it is, and the mail
-worker decides: if the address belongs to an admin or appears as a leader of some course, a
+worker decides: if the address belongs to an admin or appears as a leader of some course (and
+its organizer has not turned the mailed link off for its provider's domains), a
 link is mailed (through the outbox), valid once for 15 minutes; otherwise nothing is sent. The
 answer, and the work behind it, are the same whether or not the address is known. Opening the
 link shows a button; the POST spends the link (one conditional UPDATE) and starts a session
@@ -24,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from courses.domain.addresses import normalize_email
 from courses.domain.permissions import Actor, Role
 from courses.services.context import ServiceContext
+from courses.services.staff.oidc_settings import link_allowed_in
 from courses.services.tokens import hash_token, new_token
 from courses.storage import course_leaders, sign_in_requests, staff
 from courses.storage.outbox import NewMail, enqueue
@@ -125,8 +127,9 @@ async def request_sign_in(ctx: ServiceContext, email: str) -> None:
 async def admit_sign_in_requests(ctx: ServiceContext, *, limit: int = 100) -> int:
     """Decide the waiting requests (the mail worker calls this before each claim); returns
     how many links were mailed. A staff member's request becomes a link valid for 15 minutes
-    and its mail; an unknown address's, one older than a link's validity, or one from an
-    address holding five live links already, is dropped: nothing is sent or kept."""
+    and its mail; an unknown address's, one older than a link's validity, one from an
+    address holding five live links already, or one from an address whose organizer signs
+    it in with its provider only (`sign_in = "oidc"`), is dropped: nothing is sent or kept."""
     async with ctx.db.read() as conn:
         if not await sign_in_requests.has_requests(conn):
             return 0
@@ -137,6 +140,8 @@ async def admit_sign_in_requests(ctx: ServiceContext, *, limit: int = 100) -> in
             if request.created_at + LINK_VALID <= now:
                 continue
             if not await _is_staff(conn, request.email):
+                continue
+            if not await link_allowed_in(conn, request.email):
                 continue
             if await _mail_link(conn, ctx, request.email, now=now):
                 queued += 1

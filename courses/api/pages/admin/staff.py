@@ -1,4 +1,5 @@
-"""`/admin/personal`: the organizer's admins (add by address and name, remove) and the API
+"""`/admin/personal`: the organizer's admins (add by address and name, remove), how its staff
+sign in (the provider of `[organizer.oidc]`, shown, set in the schedule file) and the API
 tokens of programs (create: the token is shown once; revoke). The same services as
 `courses staff` and `courses token` (`courses.services.staff`), with the actor and their audit
 entries; an admin cannot remove themselves while they are the organizer's last admin."""
@@ -21,7 +22,7 @@ from courses.domain.errors import InvalidInput, StaffConflict
 from courses.domain.permissions import Actor, Role
 from courses.services.context import ServiceContext
 from courses.services.permissions import require_admin
-from courses.services.staff import admins, api_tokens
+from courses.services.staff import admins, api_tokens, oidc_settings
 from courses.services.staff.api_tokens import NewToken
 
 __all__ = ["StaffPage"]
@@ -138,6 +139,7 @@ async def _page(
     token_form = token_form or FormState()
     accounts = await admins.list_accounts(ctx, actor)
     tokens = await api_tokens.list_tokens(ctx, actor)
+    sign_in = await oidc_settings.sign_in_overview(ctx, actor)
     context = {
         "admin_form": admin_form,
         "token_form": token_form,
@@ -148,6 +150,7 @@ async def _page(
         "created": created,
         "admins": [a for a in accounts if a.role == Role.ADMIN],
         "me": actor.leader_key,
+        "sign_in": sign_in,
         "tokens": [
             {
                 "t": t,
