@@ -128,7 +128,12 @@ async def test_an_admin_signs_in_at_the_provider_and_out_again(
     csrf = page.text.split('name="_csrf_token" value="', 1)[1].split('"', 1)[0]
     out = await app_client.post("/logga-ut", data={"_csrf_token": csrf}, follow_redirects=False)
     assert out.status_code == 303
-    assert out.headers["location"].startswith(f"{provider.issuer}/session/end?")
+    assert out.headers["location"] == "/logga-in?utloggad=ja"
+    signed_out = await app_client.get(out.headers["location"])
+    assert signed_out.headers["refresh"].startswith(f"0; url={provider.issuer}/session/end?")
+    assert "Du är utloggad." in signed_out.text
+    again = await app_client.get("/logga-in?utloggad=ja")  # once: the cookie is gone
+    assert "refresh" not in again.headers
     assert (await app_client.get("/admin", follow_redirects=False)).status_code != 200
 
 

@@ -69,6 +69,7 @@ async def _form_page(
     general: list[str] | None = None,
     signed_out: bool = False,
     signed_in_as: str | None = None,
+    provider_sign_out: str | None = None,
 ) -> Template:
     providers = await oidc.providers(provide_ctx(request.app.state))
     context = {
@@ -79,6 +80,7 @@ async def _form_page(
         "signed_out": signed_out,
         "signed_in_as": signed_in_as or "",
         "providers": providers,
+        "provider_sign_out": provider_sign_out or "",
     }
     return _to_providers(page("sign_in.html", context, status=status, private=True), providers)
 
@@ -107,13 +109,27 @@ class SignInPage(Controller):
         utloggad: FromQuery[str | None] = None,
     ) -> Template:
         actor = await optional_actor(request)
-        return await _form_page(
+        signed_out = utloggad is not None and actor is None
+        provider_key = request.cookies.get(OIDC_COOKIE) if signed_out else None
+        end_url = None
+        if provider_key:
+            end_url = await oidc.end_session_url(provide_ctx(request.app.state), provider_key)
+        response = await _form_page(
             request,
             FormState(),
             target=local_target(till),
-            signed_out=utloggad is not None and actor is None,
+            signed_out=signed_out,
             signed_in_as=actor.label if actor else None,
+            provider_sign_out=end_url,
         )
+        if provider_key:
+            # Signed out here after signing in at a provider: on to the provider's own sign-out.
+            # A redirect from /logga-ut itself would be a form's redirect, which the page's
+            # `form-action 'self'` holds back; this page is a navigation of its own.
+            if end_url:
+                response.headers["Refresh"] = f"0; url={end_url}"
+            response.delete_cookie(OIDC_COOKIE, path="/")
+        return response
 
     @post("/logga-in", status_code=200)
     async def send_link(
@@ -246,14 +262,12 @@ class SignInPage(Controller):
         cookie = request.cookies.get(SESSION_COOKIE)
         if cookie:
             await sign_in.sign_out(ctx, cookie)
-        provider_key = request.cookies.get(OIDC_COOKIE)
-        target = "/logga-in?utloggad=ja"
-        if cookie and provider_key:
-            # Signed in at a provider: end that session too, when the provider offers it.
-            target = await oidc.end_session_url(ctx, provider_key) or target
-        response = Redirect(target, status_code=303)
+        # The sign-in page then sends a browser signed in at a provider on to its sign-out
+        # (the cookie OIDC_COOKIE says which), when the provider offers one.
+        response = Redirect("/logga-in?utloggad=ja", status_code=303)
         clear_session_cookie(response)
-        response.delete_cookie(OIDC_COOKIE, path="/")
+        if not cookie:
+            response.delete_cookie(OIDC_COOKIE, path="/")
         return response
 
 
