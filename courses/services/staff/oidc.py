@@ -16,6 +16,7 @@ Authlib gives the protocol's pieces (the authorization URL, the PKCE S256 challe
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from dataclasses import dataclass
@@ -57,6 +58,8 @@ __all__ = [
     "start",
 ]
 
+log = logging.getLogger(__name__)
+
 LOGIN_VALID = timedelta(minutes=10)
 
 
@@ -86,7 +89,10 @@ def redirect_uri(ctx: ServiceContext, organizer_key: str) -> str:
 
 def _secret(organizer_key: str) -> str:
     name = "COURSES_OIDC_SECRET_" + organizer_key.upper().replace("-", "_")
-    return os.environ.get(name, "")
+    secret = os.environ.get(name, "")
+    if not secret:
+        log.warning("%s is not set: the provider will refuse the code exchange", name)
+    return secret
 
 
 async def providers(ctx: ServiceContext) -> list[Provider]:
