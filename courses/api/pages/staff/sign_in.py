@@ -1,4 +1,5 @@
-"""`/logga-in`: asking for a mailed sign-in link, confirming it with a button, signing out.
+"""`/logga-in`: asking for a mailed sign-in link, confirming it with a button, signing in at
+an organizer's OpenID provider (a button per provider, then its callback), signing out.
 
 The answer to "mail me a link" is the same page whether or not the address is staff's, and the
 rate limits count before anyone knows: nothing here tells who is a leader or an admin. Opening
@@ -15,10 +16,11 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from courses.api.http.dependencies import provide_ctx
 from courses.api.http.ratelimit import TooManyRequests, rate_limits
 from courses.api.pages.forms import FormState
 from courses.api.pages.staff.common import DEFAULT_TARGET, local_target
-from courses.api.pages.templating import page, private_redirect
+from courses.api.pages.templating import page, page_headers, private_redirect
 from courses.api.staff_identity import (
     SESSION_COOKIE,
     clear_session_cookie,
@@ -27,7 +29,7 @@ from courses.api.staff_identity import (
 )
 from courses.domain.addresses import canonical_email
 from courses.services.context import ServiceContext
-from courses.services.staff import sign_in
+from courses.services.staff import oidc, sign_in
 from courses.validation import EMAIL_MESSAGE
 
 __all__ = ["SignInPage"]
@@ -35,6 +37,9 @@ __all__ = ["SignInPage"]
 TARGET_COOKIE = "courses_till"
 """Where to go after signing in, kept from the request for a link to its confirmation: the
 mailed link itself carries only its token."""
+
+OIDC_COOKIE = "courses_oidc"
+"""The organizer whose provider signed this browser in: signing out ends the session there too."""
 
 _NO_EMAIL = "Ange din e-postadress."
 _TOO_MANY = (
@@ -55,7 +60,7 @@ def _target_cookie(request: Request[Any, Any, Any], target: str) -> Cookie:
     )
 
 
-def _form_page(
+async def _form_page(
     request: Request[Any, Any, Any],
     form: FormState,
     *,
@@ -64,7 +69,9 @@ def _form_page(
     general: list[str] | None = None,
     signed_out: bool = False,
     signed_in_as: str | None = None,
+    provider_sign_out: str | None = None,
 ) -> Template:
+    providers = await oidc.providers(provide_ctx(request.app.state))
     context = {
         "form": form,
         "till": target or "",
@@ -72,8 +79,22 @@ def _form_page(
         "has_errors": form.has_errors or bool(general),
         "signed_out": signed_out,
         "signed_in_as": signed_in_as or "",
+        "providers": providers,
+        "provider_sign_out": provider_sign_out or "",
     }
-    return page("sign_in.html", context, status=status, private=True)
+    return _to_providers(page("sign_in.html", context, status=status, private=True), providers)
+
+
+def _to_providers(response: Template, providers: list[oidc.Provider]) -> Template:
+    """The page's forms may lead to the providers: a provider's button posts here and is sent
+    on to the provider, and browsers hold that redirect to the page's `form-action`."""
+    origins = sorted({p.origin for p in providers})
+    if origins:
+        csp = response.headers["Content-Security-Policy"]
+        response.headers["Content-Security-Policy"] = csp.replace(
+            "form-action 'self'", "form-action 'self' " + " ".join(origins)
+        )
+    return response
 
 
 class SignInPage(Controller):
@@ -88,13 +109,27 @@ class SignInPage(Controller):
         utloggad: FromQuery[str | None] = None,
     ) -> Template:
         actor = await optional_actor(request)
-        return _form_page(
+        signed_out = utloggad is not None and actor is None
+        provider_key = request.cookies.get(OIDC_COOKIE) if signed_out else None
+        end_url = None
+        if provider_key:
+            end_url = await oidc.end_session_url(provide_ctx(request.app.state), provider_key)
+        response = await _form_page(
             request,
             FormState(),
             target=local_target(till),
-            signed_out=utloggad is not None and actor is None,
+            signed_out=signed_out,
             signed_in_as=actor.label if actor else None,
+            provider_sign_out=end_url,
         )
+        if provider_key:
+            # Signed out here after signing in at a provider: on to the provider's own sign-out.
+            # A redirect from /logga-ut itself would be a form's redirect, which the page's
+            # `form-action 'self'` holds back; this page is a navigation of its own.
+            if end_url:
+                response.headers["Refresh"] = f"0; url={end_url}"
+            response.delete_cookie(OIDC_COOKIE, path="/")
+        return response
 
     @post("/logga-in", status_code=200)
     async def send_link(
@@ -113,11 +148,13 @@ class SignInPage(Controller):
             except ValueError:
                 form.add("email", EMAIL_MESSAGE)
         if form.has_errors:
-            return _form_page(request, form, target=target, status=400)
+            return await _form_page(request, form, target=target, status=400)
         try:
             await rate_limits(request).sign_in(request, email=email)
         except TooManyRequests as exc:
-            limited = _form_page(request, form, target=target, status=429, general=[_TOO_MANY])
+            limited = await _form_page(
+                request, form, target=target, status=429, general=[_TOO_MANY]
+            )
             limited.headers["Retry-After"] = str(exc.retry_after)
             return limited
         # Known or not, the same page: what request_sign_in returns is not shown.
@@ -166,6 +203,58 @@ class SignInPage(Controller):
         response.delete_cookie(TARGET_COOKIE, path="/logga-in")
         return response
 
+    @post("/logga-in/oidc/{key:str}/start", status_code=303)
+    async def start_oidc(
+        self,
+        ctx: NamedDependency[ServiceContext],
+        request: Request[Any, Any, Any],
+        key: FromPath[str],
+    ) -> Response[Any]:
+        try:
+            url = await oidc.start(ctx, key)
+        except oidc.NoProvider as exc:
+            return page("sign_in_oidc.html", {"reason": exc.detail}, status=404, private=True)
+        except oidc.ProviderUnreachable as exc:
+            return await _oidc_refused(ctx, key, exc.detail, status=503)
+        return Redirect(url, status_code=303, headers=page_headers(private=True))
+
+    @get("/logga-in/oidc/{key:str}", name="sign-in-oidc")
+    async def finish_oidc(
+        self,
+        ctx: NamedDependency[ServiceContext],
+        request: Request[Any, Any, Any],
+        key: FromPath[str],
+        code: FromQuery[str | None] = None,
+        error: FromQuery[str | None] = None,
+    ) -> Response[Any]:
+        state = request.query_params.get("state")  # `state` is a name Litestar keeps for itself
+        if error is not None or not code or not state:
+            reason = "Inloggningen avbröts eller nekades hos inloggningstjänsten."
+            return await _oidc_refused(ctx, key, reason, status=400)
+        try:
+            signed_in = await oidc.finish(ctx, key, code, state)
+        except oidc.NoProvider as exc:
+            return page("sign_in_oidc.html", {"reason": exc.detail}, status=404, private=True)
+        except oidc.OidcRefused as exc:
+            reason = f"Du kunde inte loggas in: {exc.detail}."
+            return await _oidc_refused(ctx, key, reason, status=403)
+        except oidc.ProviderUnreachable as exc:
+            return await _oidc_refused(ctx, key, exc.detail, status=503)
+        previous = request.cookies.get(SESSION_COOKIE)
+        if previous:
+            await sign_in.sign_out(ctx, previous)  # one browser, one session
+        provider_cookie = Cookie(
+            key=OIDC_COOKIE,
+            value=key,
+            path="/",
+            httponly=True,
+            samesite="lax",
+            secure=str(request.app.state.get("base_url", "")).startswith("https://"),
+            max_age=int(sign_in.SESSION_VALID.total_seconds()),
+        )
+        cookies = [session_cookie(request, signed_in.cookie), provider_cookie]
+        return private_redirect(DEFAULT_TARGET, cookies=cookies)
+
     @post("/logga-ut", status_code=303)
     async def sign_out(
         self, ctx: NamedDependency[ServiceContext], request: Request[Any, Any, Any]
@@ -173,6 +262,26 @@ class SignInPage(Controller):
         cookie = request.cookies.get(SESSION_COOKIE)
         if cookie:
             await sign_in.sign_out(ctx, cookie)
+        # The sign-in page then sends a browser signed in at a provider on to its sign-out
+        # (the cookie OIDC_COOKIE says which), when the provider offers one.
         response = Redirect("/logga-in?utloggad=ja", status_code=303)
         clear_session_cookie(response)
+        if not cookie:
+            response.delete_cookie(OIDC_COOKIE, path="/")
         return response
+
+
+async def _oidc_refused(ctx: ServiceContext, key: str, reason: str, *, status: int) -> Template:
+    """The page saying why, with the mailed link's form where the organizer still allows it."""
+    try:
+        provider = await oidc.provider(ctx, key)
+    except oidc.NoProvider:
+        provider = None
+    context = {
+        "reason": reason,
+        "provider": provider,
+        "link_allowed": provider is None or provider.link_allowed,
+        "form": FormState(),
+        "till": "",
+    }
+    return page("sign_in_oidc.html", context, status=status, private=True)
