@@ -33,8 +33,16 @@ run: $(VENV)/.runtime
 	$(BIN)/courses seed seeds/schedule-2022.toml --demo
 	$(BIN)/courses serve --host $(HOST) --port $(PORT)
 
+## The OpenID provider the sign-in tests run (Node's oidc-provider, as locked), where npm is
+## installed; without Node those tests are skipped (.ci/run installs it).
+PROVIDER := tests/oidc_provider/node_modules/.package-lock.json
+$(PROVIDER): tests/oidc_provider/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix tests/oidc_provider --no-audit --no-fund --loglevel=error; \
+	else echo "npm saknas: inloggningstesterna mot en OpenID-leverantör hoppas över"; fi
+
 ## Lint, type-check, check the architecture contracts, and run the whole test suite.
-test: $(VENV)/.dev
+test: $(VENV)/.dev $(PROVIDER)
 	$(BIN)/ruff check courses tests bench
 	$(BIN)/ruff format --check courses tests bench
 	$(BIN)/mypy
