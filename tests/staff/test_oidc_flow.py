@@ -127,3 +127,22 @@ async def test_an_organizer_that_turned_the_link_off_offers_only_its_provider(
     assert "Skicka inloggningslänk" not in answer.text
     assert await sessions(with_provider) == []
     assert len(await refusals(with_provider)) == 1
+
+
+async def test_an_answer_that_names_another_issuer_is_refused(
+    app_client: AsyncTestClient[Any], with_provider: ServiceContext
+) -> None:
+    """RFC 9207: the callback's `iss` must be the organizer's provider (mix-up defence)."""
+    authorization_url = await _start(app_client)
+    with httpx.Client() as browser:
+        callback = dev_login(browser, authorization_url, "admin")
+    path, _, query = callback.removeprefix("http://kurser.test").partition("?")
+    params = [p for p in query.split("&") if not p.startswith("iss=")]
+    forged = f"{path}?{'&'.join([*params, 'iss=https%3A%2F%2Fannan.example'])}"
+
+    answer = await app_client.get(forged)
+
+    assert answer.status_code == 403
+    assert "en annan inloggningstjänst" in answer.text
+    assert await sessions(with_provider) == []
+    assert len(await refusals(with_provider)) == 1

@@ -26,7 +26,7 @@ import httpx
 from authlib.oauth2.rfc6749.parameters import prepare_grant_uri
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
-from courses.domain.addresses import normalize_email
+from courses.domain.addresses import domain_allowed, email_domain, normalize_email
 from courses.domain.errors import DomainError
 from courses.domain.permissions import Actor
 from courses.services.audit import record
@@ -176,8 +176,13 @@ async def _refuse(
     return OidcRefused(reason)
 
 
-async def finish(ctx: ServiceContext, organizer_key: str, code: str, state: str) -> SignedIn:
-    """Complete a sign-in from the provider's callback; raises OidcRefused with the reason."""
+async def finish(
+    ctx: ServiceContext, organizer_key: str, code: str, state: str, *, iss: str | None = None
+) -> SignedIn:
+    """Complete a sign-in from the provider's callback; raises OidcRefused with the reason.
+
+    `iss`: the issuer the callback names (RFC 9207), where the provider sends one; it must be
+    this organizer's, so an answer from another provider is not mixed up with ours."""
     organizer = await _organizer(ctx, organizer_key)
     now = ctx.clock.now()
     async with ctx.db.write() as conn:
@@ -188,6 +193,8 @@ async def finish(ctx: ServiceContext, organizer_key: str, code: str, state: str)
         raise await _refuse(
             ctx, organizer, "inloggningen är redan använd, har gått ut eller är okänd"
         )
+    if iss is not None and iss != organizer.settings["issuer"]:
+        raise await _refuse(ctx, organizer, "svaret kom från en annan inloggningstjänst")
     discovery = await remote.discovery(organizer)
     response = await remote.exchange(
         discovery,
@@ -214,8 +221,8 @@ async def finish(ctx: ServiceContext, organizer_key: str, code: str, state: str)
         raise await _refuse(
             ctx, organizer, "e-postadressen är inte bekräftad hos inloggningstjänsten", email=email
         )
-    domains = {str(d).lower() for d in organizer.settings.get("domains") or []}
-    if email.rsplit("@", 1)[1].lower() not in domains:
+    domains = [str(d) for d in organizer.settings.get("domains") or []]
+    if not domain_allowed(email_domain(email), domains):
         raise await _refuse(
             ctx, organizer, "adressens domän hör inte till den här arrangören", email=email
         )

@@ -232,10 +232,14 @@ class SignInPage(Controller):
             reason = "Inloggningen avbröts eller nekades hos inloggningstjänsten."
             return await _oidc_refused(ctx, key, reason, status=400)
         try:
-            signed_in = await oidc.finish(ctx, key, code, state)
+            iss = request.query_params.get("iss")
+            signed_in = await oidc.finish(ctx, key, code, state, iss=iss)
         except oidc.NoProvider as exc:
             return page("sign_in_oidc.html", {"reason": exc.detail}, status=404, private=True)
         except oidc.OidcRefused as exc:
+            # Each refusal is audited: a client that keeps sending made-up answers is slowed
+            # down like one guessing links.
+            await rate_limits(request).count_link_guess(request)
             reason = f"Du kunde inte loggas in: {exc.detail}."
             return await _oidc_refused(ctx, key, reason, status=403)
         except oidc.ProviderUnreachable as exc:
