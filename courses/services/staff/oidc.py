@@ -26,7 +26,7 @@ import httpx
 from authlib.oauth2.rfc6749.parameters import prepare_grant_uri
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
-from courses.domain.addresses import domain_allowed, email_domain, normalize_email
+from courses.domain.addresses import domain_allowed, email_domain
 from courses.domain.errors import DomainError
 from courses.domain.permissions import Actor
 from courses.services.audit import record
@@ -34,14 +34,13 @@ from courses.services.context import ServiceContext
 from courses.services.staff import oidc_provider as remote
 from courses.services.staff.oidc_provider import ProviderUnreachable
 from courses.services.staff.sign_in import (
-    SESSION_VALID,
     SignedIn,
     actor_for_email,
     is_staff,
-    session_cookie,
+    start_session,
 )
 from courses.services.tokens import hash_token
-from courses.storage import oidc_logins, staff
+from courses.storage import oidc_logins
 from courses.storage.oidc_logins import OidcOrganizer
 
 __all__ = [
@@ -230,18 +229,9 @@ async def finish(
         raise await _refuse(
             ctx, organizer, "adressen är varken administratör eller kursledare", email=email
         )
-    session_token = secrets.token_urlsafe(32)
     async with ctx.db.write() as conn:
-        await staff.create_session(
-            conn,
-            token_hash=hash_token(session_token),
-            email=email,
-            email_key=normalize_email(email),
-            now=now,
-            expires_at=now + SESSION_VALID,
-        )
-    actor = await actor_for_email(ctx, email)
-    return SignedIn(session_cookie(ctx.settings.secret_key, session_token), actor)
+        cookie = await start_session(conn, ctx, email, now=now)
+    return SignedIn(cookie, await actor_for_email(ctx, email))
 
 
 async def end_session_url(ctx: ServiceContext, organizer_key: str) -> str | None:

@@ -44,6 +44,7 @@ __all__ = [
     "link_is_usable",
     "request_sign_in",
     "sign_out",
+    "start_session",
 ]
 
 LINK_VALID = timedelta(minutes=15)
@@ -180,21 +181,29 @@ async def link_is_usable(ctx: ServiceContext, token: str) -> bool:
 async def confirm_sign_in(ctx: ServiceContext, token: str) -> SignedIn | None:
     """Spend the link and start a session; None when the link is unknown, used or expired."""
     now = ctx.clock.now()
-    session_token = secrets.token_urlsafe(32)
     async with ctx.db.write() as conn:
         email = await staff.spend_link(conn, hash_token(token), now=now)
         if email is None:
             return None
-        await staff.create_session(
-            conn,
-            token_hash=hash_token(session_token),
-            email=email,
-            email_key=normalize_email(email),
-            now=now,
-            expires_at=now + SESSION_VALID,
-        )
-    actor = await actor_for_email(ctx, email)
-    return SignedIn(session_cookie(ctx.settings.secret_key, session_token), actor)
+        cookie = await start_session(conn, ctx, email, now=now)
+    return SignedIn(cookie, await actor_for_email(ctx, email))
+
+
+async def start_session(
+    conn: AsyncConnection, ctx: ServiceContext, email: str, *, now: datetime
+) -> str:
+    """A staff session for `email` (signed in by a mailed link or at a provider), in the
+    caller's transaction; returns the session cookie's value."""
+    session_token = secrets.token_urlsafe(32)
+    await staff.create_session(
+        conn,
+        token_hash=hash_token(session_token),
+        email=email,
+        email_key=normalize_email(email),
+        now=now,
+        expires_at=now + SESSION_VALID,
+    )
+    return session_cookie(ctx.settings.secret_key, session_token)
 
 
 async def actor_for_session(ctx: ServiceContext, cookie: str) -> Actor | None:
